@@ -1,0 +1,276 @@
+/* aggregate_run.c - the aggregate stage's loop (see aggregate_run.h). */
+#include "aggregate_run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "batcher.h"
+#include "catalog.h"
+#include "checkpoint.h"
+#include "fsutil.h"
+#include "kpm_err.h"
+#include "link.h"
+#include "log.h"
+#include "stage.h"
+#include "state.h"
+#include "tables.h"
+
+#define MSG_MAX_BYTES (256 * 1024)
+
+typedef struct {
+    const aggregate_opts_t *o;
+    catalog_t *cat;
+    agg_state_t *state;
+    ckpt_meta_t meta;
+    char ckpt_path[4200];
+    link_in_t *in;
+    link_out_t *out;
+    batcher_t *batch;
+    wire_reader_t *rd;
+    int dirty;
+    double last_ckpt;
+    uint64_t records_in, tables, rows;
+} agg_t;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int save(agg_t *a)
+{
+    int rc = checkpoint_write(a->ckpt_path, a->state, &a->meta);
+    if (rc) {
+        log_error("cannot write checkpoint '%s': %s", a->ckpt_path, kpm_strerror(rc));
+        return rc;
+    }
+    a->dirty = 0;
+    a->last_ckpt = now_s();
+    return KPM_OK;
+}
+
+/* Compares the END's counts with what this night applied. */
+static int check_counts(agg_t *a, const wire_counts_t *c, uint64_t total)
+{
+    uint64_t applied = 0;
+    for (int k = 1; k < CKPT_KINDS; k++) applied += a->meta.applied[k];
+    int ok = applied == total;
+    for (uint32_t i = 0; i < c->n; i++) {
+        int k;
+        for (k = 1; k < CKPT_KINDS; k++)
+            if (wire_str_eq(c->names[i], wire_rec_kind_name((wire_rec_kind_t)k))) break;
+        uint64_t got = k < CKPT_KINDS ? a->meta.applied[k] : 0;
+        if (got != c->counts[i]) {
+            log_error("night %s: ingest sent %llu %.*s records, %llu arrived", a->meta.night,
+                      (unsigned long long)c->counts[i], (int)c->names[i].len, c->names[i].ptr,
+                      (unsigned long long)got);
+            ok = 0;
+        }
+    }
+    if (!ok) {
+        log_error("night %s: records went missing (%llu sent, %llu applied); no tables written",
+                  a->meta.night, (unsigned long long)total, (unsigned long long)applied);
+        return KPM_EGAP;
+    }
+    return KPM_OK;
+}
+
+static int apply_message(agg_t *a, const link_msg_t *msg)
+{
+    static wire_record_t rec;
+    if (strcmp(msg->hdr.stream, a->meta.night) != 0) {
+        log_info("night %s starts", msg->hdr.stream);
+        memset(&a->meta, 0, sizeof a->meta);
+        snprintf(a->meta.night, sizeof a->meta.night, "%s", msg->hdr.stream);
+    }
+    wire_header_t h;
+    int rc = wire_reader_open(a->rd, msg->buf, msg->len, &h);
+    while (rc == KPM_OK && (rc = wire_reader_next(a->rd, &rec)) == 1) {
+        if (rec.kind == WIRE_REC_COUNTS && h.type == WIRE_MSG_END) {
+            rc = check_counts(a, &rec.u.counts, h.aux);
+            continue;
+        }
+        if ((rc = state_apply(a->state, &rec)) != KPM_OK) break;
+        if (rec.kind < CKPT_KINDS) a->meta.applied[rec.kind]++;
+        a->records_in++;
+        rc = KPM_OK;
+    }
+    if (rc < 0) {
+        log_error("night %s: message %llu: %s", a->meta.night, (unsigned long long)h.seq,
+                  rc == KPM_EPROTO ? wire_reader_error(a->rd) : kpm_strerror(rc));
+        return rc;
+    }
+    a->meta.next = h.seq + 1;
+    a->dirty = 1;
+    if (h.type == WIRE_MSG_END) {
+        a->meta.complete = 1;
+        if ((rc = save(a))) return rc;
+        link_in_set_durable(a->in, h.seq, 1);
+    }
+    return KPM_OK;
+}
+
+static int receive_night(agg_t *a)
+{
+    while (!a->meta.complete) {
+        link_msg_t msg;
+        int rc = link_in_recv(a->in, &msg, 200);
+        if (rc == KPM_ESTOP) {
+            if (a->dirty && save(a) == KPM_OK) link_in_set_durable(a->in, a->meta.next - 1, 0);
+            return rc;
+        }
+        if (rc < 0) return rc;
+        if (rc == 1 && (rc = apply_message(a, &msg))) return rc;
+        if (a->dirty && now_s() - a->last_ckpt >= a->o->checkpoint_ms / 1000.0) {
+            if ((rc = save(a))) return rc;
+            link_in_set_durable(a->in, a->meta.next - 1, 0);
+            stage_status("receiving", a->meta.night, a->records_in, 0, NULL);
+        }
+    }
+    return KPM_OK;
+}
+
+/* Answers ingest (acknowledgements again, if it resends) while results go out. */
+static void serve_ingest(agg_t *a)
+{
+    link_msg_t msg;
+    if (link_in_recv(a->in, &msg, 0) == 1)
+        log_warn("night %s: unexpected message %llu after the end", a->meta.night,
+                 (unsigned long long)msg.hdr.seq);
+}
+
+static int emit(void *ctx, uint64_t seq, const char *buf, size_t len)
+{
+    agg_t *a = ctx;
+    serve_ingest(a);
+    return link_out_send(a->out, seq, buf, len);
+}
+
+static int produce_results(agg_t *a, uint64_t *end_seq)
+{
+    tables_opts_t to = {.min_cell = a->o->min_cell};
+    batcher_seek(a->batch, 0);
+    int rc = batcher_emit_control(a->batch, WIRE_MSG_BEGIN, 0, NULL, 0);
+    if (!rc) rc = tables_emit(a->state, &to, a->batch, &a->tables, &a->rows);
+    if (!rc) rc = batcher_flush(a->batch);
+    if (rc) return rc;
+    wire_record_t c = {.kind = WIRE_REC_COUNTS};
+    c.u.counts.n = 2;
+    c.u.counts.names[0] = wire_str("tables");
+    c.u.counts.counts[0] = a->tables;
+    c.u.counts.names[1] = wire_str("rows");
+    c.u.counts.counts[1] = a->rows;
+    *end_seq = batcher_seq(a->batch);
+    return batcher_emit_control(a->batch, WIRE_MSG_END, a->tables * 2 + a->rows, &c, 1);
+}
+
+static int deliver_night(agg_t *a, void *zctx)
+{
+    char err[512];
+    link_opts_t lo = {.data_endpoint = a->o->out_endpoint, .ack_endpoint = a->o->out_ack,
+                      .stop = &stage_stop};
+    link_in_hold(a->in, 1);
+    if (!(a->out = link_out_new(zctx, &lo, a->meta.night, err, sizeof err))) {
+        log_error("%s", err);
+        return KPM_EZMQ;
+    }
+    if (!(a->batch = batcher_new(a->meta.night, 1024, MSG_MAX_BYTES, emit, a))) return KPM_ENOMEM;
+    stage_status("sending", a->meta.night, a->records_in, 0, NULL);
+    uint64_t end_seq = 0;
+    int rc;
+    do {
+        batcher_reset(a->batch);
+        rc = produce_results(a, &end_seq);
+        while (rc == KPM_OK) {
+            rc = link_out_wait_durable(a->out, end_seq, 200);
+            if (rc != KPM_EEMPTY) break;
+            serve_ingest(a);
+            rc = KPM_OK;
+        }
+    } while (rc == KPM_EREWIND);
+    if (rc) return rc;
+    a->meta.delivered = 1;
+    if ((rc = save(a))) return rc;
+    link_out_bye(a->out, end_seq);
+    return KPM_OK;
+}
+
+int aggregate_run(const aggregate_opts_t *o)
+{
+    char err[1024], dir[4200];
+    agg_t a = {.o = o};
+    void *zctx = NULL;
+    int rc = KPM_EIO;
+    double t0 = now_s();
+
+    snprintf(dir, sizeof dir, "%s/aggregate", o->state_dir);
+    snprintf(a.ckpt_path, sizeof a.ckpt_path, "%s/checkpoint", dir);
+    if (fs_mkdirs(dir, 0770) != KPM_OK) {
+        log_error("cannot create '%s'", dir);
+        goto out;
+    }
+    if (!(a.cat = catalog_load(o->catalog, err, sizeof err))) {
+        log_error("%s", err);
+        goto out;
+    }
+    a.state = state_new(a.cat);
+    a.rd = wire_reader_new();
+    if (!a.state || !a.rd) {
+        rc = KPM_ENOMEM;
+        goto out;
+    }
+    rc = checkpoint_load(a.ckpt_path, a.state, &a.meta, err, sizeof err);
+    if (rc != KPM_OK && rc != KPM_ENOTFOUND) {
+        log_error("%s", err);
+        goto out;
+    }
+    if (rc == KPM_OK)
+        log_info("state loaded: night %s at seq %llu%s%s", a.meta.night[0] ? a.meta.night : "-",
+                 (unsigned long long)a.meta.next, a.meta.complete ? ", complete" : "",
+                 a.meta.delivered ? ", delivered" : "");
+    a.last_ckpt = now_s();
+    zctx = zmq_ctx_new();
+    link_opts_t li = {.data_endpoint = o->in_endpoint, .ack_endpoint = o->in_ack,
+                      .stop = &stage_stop};
+    if (!zctx || !(a.in = link_in_new(zctx, &li, err, sizeof err))) {
+        log_error("%s", zctx ? err : "cannot create a ZeroMQ context");
+        rc = KPM_EZMQ;
+        goto out;
+    }
+    int fresh = a.meta.delivered || !a.meta.night[0];
+    link_in_expect(a.in, a.meta.night, a.meta.next, a.meta.next ? a.meta.next - 1 : WIRE_NO_SEQ,
+                   a.meta.complete);
+    if (fresh) {
+        /* The last night is delivered (or there was none): wait for a new one. */
+        a.meta.complete = 0;
+        a.meta.delivered = 0;
+    }
+    stage_status("receiving", a.meta.night, 0, 0, NULL);
+    if ((rc = receive_night(&a))) goto out;
+    if ((rc = deliver_night(&a, zctx))) goto out;
+    link_in_linger(a.in, 3000);
+    log_info("night %s done: %llu records in, %llu tables with %llu rows out, %llu resends, %.2f s",
+             a.meta.night, (unsigned long long)a.records_in, (unsigned long long)a.tables,
+             (unsigned long long)a.rows, (unsigned long long)link_out_resends(a.out), now_s() - t0);
+    stage_status("done", a.meta.night, a.records_in, a.rows, NULL);
+out:
+    if (rc == KPM_ESTOP) {
+        log_info("stopped; state checkpointed at seq %llu", (unsigned long long)a.meta.next);
+        stage_status("stopped", a.meta.night, a.records_in, a.rows, NULL);
+    } else if (rc) {
+        stage_status("failed", a.meta.night, a.records_in, a.rows, kpm_strerror(rc));
+    }
+    batcher_destroy(&a.batch);
+    link_out_destroy(&a.out);
+    link_in_destroy(&a.in);
+    if (zctx) zmq_ctx_term(zctx);
+    wire_reader_destroy(&a.rd);
+    state_destroy(&a.state);
+    catalog_destroy(&a.cat);
+    return rc;
+}

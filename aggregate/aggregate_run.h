@@ -1,0 +1,21 @@
+/* aggregate_run.h - the aggregate stage: ingest's records in, result tables out. */
+#ifndef KPM_AGGREGATE_RUN_H
+#define KPM_AGGREGATE_RUN_H
+
+typedef struct {
+    const char *state_dir;
+    const char *catalog;
+    const char *in_endpoint;  /* bound: records from ingest */
+    const char *in_ack;       /* ingest's acknowledgement endpoint */
+    const char *out_endpoint; /* report's input */
+    const char *out_ack;      /* bound: acknowledgements from report */
+    int min_cell;             /* small-cell threshold (default 5) */
+    int checkpoint_ms;        /* checkpoint at least this often while receiving */
+} aggregate_opts_t;
+
+/* Receives (or resumes) a night, checkpoints it, sends the night's tables to
+ * report and waits until report made them durable. Returns KPM_OK, KPM_ESTOP
+ * (state checkpointed; a restart resumes), or an error (logged). */
+int aggregate_run(const aggregate_opts_t *o);
+
+#endif

@@ -1,0 +1,148 @@
+/* checkpoint.c - aggregate's state on disk (see checkpoint.h). */
+#include "checkpoint.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batcher.h"
+#include "fsutil.h"
+#include "kpm_err.h"
+
+#define CKPT_MAGIC "KPMCKPT1"
+#define CKPT_STREAM "checkpoint"
+
+static int write_frame(FILE *fp, const char *buf, size_t len)
+{
+    unsigned char hdr[4] = {(unsigned char)len, (unsigned char)(len >> 8),
+                            (unsigned char)(len >> 16), (unsigned char)(len >> 24)};
+    if (fwrite(hdr, 1, 4, fp) != 4 || fwrite(buf, 1, len, fp) != len) return KPM_EIO;
+    return KPM_OK;
+}
+
+static int emit_frame(void *ctx, uint64_t seq, const char *buf, size_t len)
+{
+    (void)seq;
+    return write_frame(ctx, buf, len);
+}
+
+static void counts_record(const ckpt_meta_t *m, wire_record_t *rec)
+{
+    rec->kind = WIRE_REC_COUNTS;
+    rec->u.counts.n = 0;
+    for (int k = 1; k < CKPT_KINDS && rec->u.counts.n < WIRE_MAX_COUNTS; k++) {
+        if (!m->applied[k]) continue;
+        rec->u.counts.names[rec->u.counts.n] = wire_str(wire_rec_kind_name((wire_rec_kind_t)k));
+        rec->u.counts.counts[rec->u.counts.n++] = m->applied[k];
+    }
+}
+
+int checkpoint_write(const char *path, const agg_state_t *s, const ckpt_meta_t *m)
+{
+    fs_atomic_t out;
+    int rc = fs_atomic_open(&out, path);
+    if (rc) return rc;
+    batcher_t *b = batcher_new(CKPT_STREAM, 4096, 1 << 20, emit_frame, out.fp);
+    if (!b) {
+        fs_atomic_abort(&out);
+        return KPM_ENOMEM;
+    }
+    static wire_record_t rec;
+    counts_record(m, &rec);
+    uint64_t flags = (uint64_t)(m->complete ? 1 : 0) | (uint64_t)(m->delivered ? 2 : 0);
+    fwrite(CKPT_MAGIC, 1, 8, out.fp);
+    /* The header uses the night as its stream and the expected seq as its seq. */
+    wire_writer_t *w = wire_writer_new();
+    if (!w) {
+        rc = KPM_ENOMEM;
+        goto fail;
+    }
+    wire_writer_begin(w, WIRE_MSG_BEGIN, m->night, m->next, flags);
+    size_t len;
+    if ((rc = wire_writer_put(w, &rec))) goto fail;
+    const char *buf = wire_writer_finish(w, &len);
+    if ((rc = write_frame(out.fp, buf, len))) goto fail;
+    batcher_seek(b, 1);
+    if ((rc = state_dump(s, b))) goto fail;
+    if ((rc = batcher_emit_control(b, WIRE_MSG_END, batcher_records(b), NULL, 0))) goto fail;
+    wire_writer_destroy(&w);
+    batcher_destroy(&b);
+    return fs_atomic_commit(&out);
+fail:
+    wire_writer_destroy(&w);
+    batcher_destroy(&b);
+    fs_atomic_abort(&out);
+    return rc ? rc : KPM_EIO;
+}
+
+int checkpoint_load(const char *path, agg_state_t *s, ckpt_meta_t *m, char *err, size_t errlen)
+{
+    char *buf;
+    size_t len;
+    memset(m, 0, sizeof *m);
+    int rc = fs_read_all(path, &buf, &len);
+    if (rc == KPM_ENOTFOUND) return rc;
+    if (rc) {
+        snprintf(err, errlen, "cannot read checkpoint '%s': %s", path, strerror(errno));
+        return rc;
+    }
+    wire_reader_t *rd = wire_reader_new();
+    static wire_record_t rec;
+    uint64_t records = 0;
+    int frame = 0, ended = 0;
+    size_t off = 8;
+    rc = KPM_ESTATE;
+    if (!rd || len < 8 || memcmp(buf, CKPT_MAGIC, 8) != 0) {
+        snprintf(err, errlen, "'%s' is not a kpm checkpoint", path);
+        goto out;
+    }
+    while (off < len) {
+        if (len - off < 4) goto damaged;
+        const unsigned char *p = (const unsigned char *)buf + off;
+        size_t flen = (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16 | (size_t)p[3] << 24;
+        off += 4;
+        if (flen > len - off || ended) goto damaged;
+        wire_header_t h;
+        if (wire_reader_open(rd, buf + off, flen, &h) != KPM_OK) goto damaged;
+        if (frame == 0) {
+            if (h.type != WIRE_MSG_BEGIN) goto damaged;
+            snprintf(m->night, sizeof m->night, "%s", h.stream);
+            m->next = h.seq;
+            m->complete = (h.aux & 1) != 0;
+            m->delivered = (h.aux & 2) != 0;
+        } else if (h.type == WIRE_MSG_END) {
+            if (h.aux != records) goto damaged;
+            ended = 1;
+        }
+        int r;
+        while ((r = wire_reader_next(rd, &rec)) == 1) {
+            if (frame == 0 && rec.kind == WIRE_REC_COUNTS) {
+                for (uint32_t i = 0; i < rec.u.counts.n; i++)
+                    for (int k = 1; k < CKPT_KINDS; k++)
+                        if (wire_str_eq(rec.u.counts.names[i], wire_rec_kind_name((wire_rec_kind_t)k)))
+                            m->applied[k] = rec.u.counts.counts[i];
+                continue;
+            }
+            if ((rc = state_apply(s, &rec)) != KPM_OK) {
+                snprintf(err, errlen, "checkpoint '%s': %s", path, kpm_strerror(rc));
+                rc = KPM_ESTATE;
+                goto out;
+            }
+            records++;
+        }
+        if (r < 0) goto damaged;
+        off += flen;
+        frame++;
+    }
+    if (!ended) goto damaged;
+    rc = KPM_OK;
+    goto out;
+damaged:
+    snprintf(err, errlen, "checkpoint '%s' is damaged (frame %d)", path, frame);
+    rc = KPM_ESTATE;
+out:
+    wire_reader_destroy(&rd);
+    free(buf);
+    return rc;
+}

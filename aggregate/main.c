@@ -1,0 +1,80 @@
+/* kpm-aggregate: applies ingest's records to the state and sends the night's
+ * result tables to kpm-report. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "aggregate_run.h"
+#include "kpm_err.h"
+#include "log.h"
+#include "stage.h"
+
+#ifndef KPM_DATADIR
+#define KPM_DATADIR "config"
+#endif
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: kpm-aggregate --state DIR [options]\n"
+            "Receives a night's records from kpm-ingest, applies them to the state\n"
+            "(STATE/aggregate/checkpoint), counts, and sends the result tables to\n"
+            "kpm-report. Restart it at any time: it resumes from its checkpoint.\n\n"
+            "  --state DIR        kpm's state directory\n"
+            "  --catalog FILE     questionnaire (default %s/vragenlijst-2021.csv)\n"
+            "  --in ENDPOINT      bound here for records (default ipc://STATE/sock/aggregate.in)\n"
+            "  --in-ack ENDPOINT  ingest's acknowledgement endpoint\n"
+            "                     (default ipc://STATE/sock/ingest.ack)\n"
+            "  --out ENDPOINT     report's input (default ipc://STATE/sock/report.in)\n"
+            "  --out-ack ENDPOINT bound here for report's acknowledgements\n"
+            "                     (default ipc://STATE/sock/aggregate.ack)\n"
+            "  --min-cell N       small-cell threshold (default 5)\n"
+            "  --checkpoint-ms N  checkpoint interval while receiving (default 2000)\n"
+            "  --help             this text\n"
+            "Exit status: 0 night delivered, 1 failure, 2 usage, 3 stopped by a signal.\n",
+            KPM_DATADIR);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"state", 1, 0, 's'},   {"catalog", 1, 0, 'c'},  {"in", 1, 0, 'i'},
+        {"in-ack", 1, 0, 'I'},  {"out", 1, 0, 'o'},      {"out-ack", 1, 0, 'O'},
+        {"min-cell", 1, 0, 'm'}, {"checkpoint-ms", 1, 0, 'k'}, {"help", 0, 0, 'h'},
+        {0, 0, 0, 0}};
+    aggregate_opts_t o = {.catalog = KPM_DATADIR "/vragenlijst-2021.csv", .min_cell = 5,
+                          .checkpoint_ms = 2000};
+    char ep[4][4200], err[512];
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's': o.state_dir = optarg; break;
+        case 'c': o.catalog = optarg; break;
+        case 'i': o.in_endpoint = optarg; break;
+        case 'I': o.in_ack = optarg; break;
+        case 'o': o.out_endpoint = optarg; break;
+        case 'O': o.out_ack = optarg; break;
+        case 'm': o.min_cell = atoi(optarg); break;
+        case 'k': o.checkpoint_ms = atoi(optarg); break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!o.state_dir || optind != argc || o.min_cell < 0) {
+        usage(stderr);
+        return 2;
+    }
+    log_init("aggregate");
+    if (stage_start("aggregate", o.state_dir, err, sizeof err) != KPM_OK) {
+        log_error("%s", err);
+        return 1;
+    }
+    const char **slots[4] = {&o.in_endpoint, &o.in_ack, &o.out_endpoint, &o.out_ack};
+    const char *names[4] = {"aggregate.in", "ingest.ack", "report.in", "aggregate.ack"};
+    for (int i = 0; i < 4; i++)
+        if (!*slots[i] && stage_ipc_endpoint(o.state_dir, names[i], ep[i], sizeof ep[i]) == KPM_OK)
+            *slots[i] = ep[i];
+    int rc = aggregate_run(&o);
+    stage_end();
+    return rc == KPM_OK ? 0 : rc == KPM_ESTOP ? 3 : 1;
+}

@@ -1,0 +1,94 @@
+/* state.h - aggregate's state: everything received so far, kept so that every
+ * night's tables reflect all deliveries (docs/DESIGN.md, "State").
+ *
+ * The state is changed only by applying wire records (state_apply), and is
+ * saved as wire records too (state_dump): a checkpoint is a compacted log that
+ * state_apply replays. Replacement rules of the contract live here: a later
+ * koplopers file replaces the register, a re-delivered response_id or
+ * (meting, koploper_id) of deelnemers replaces the earlier one, and a file
+ * delivered again under the same name replaces its earlier rejects.
+ */
+#ifndef KPM_AGG_STATE_H
+#define KPM_AGG_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "batcher.h"
+#include "catalog.h"
+#include "strmap.h"
+#include "wire.h"
+
+typedef struct {
+    const char *id; /* interned */
+    char *naam;
+    char *status;
+    int32_t tranche;
+    int32_t startjaar;
+    size_t n_gemeenten;
+    char (*gemeenten)[7];
+} agg_koploper_t;
+
+typedef struct {
+    int32_t meting;
+    const char *koploper_id; /* interned */
+    char versie[16];
+    const char *file; /* interned */
+    uint32_t line;
+} agg_deelnemer_t;
+
+typedef struct {
+    uint16_t item; /* catalogue index */
+    uint8_t type;  /* wire_val_type_t */
+    int64_t i;
+    double r;
+    char *s; /* owned; STR answers */
+    uint32_t slen;
+} agg_answer_t;
+
+typedef struct {
+    const char *response_id; /* interned */
+    int32_t meting;
+    const char *koploper_id; /* interned */
+    char ingevuld_op[20];
+    const char *file; /* interned */
+    uint32_t line;
+    uint32_t n_answers;
+    agg_answer_t *answers;
+} agg_response_t;
+
+typedef struct {
+    uint32_t line;
+    char *column, *code, *message;
+} agg_reject_t;
+
+typedef struct {
+    agg_reject_t *items;
+    size_t n, cap;
+} agg_reject_list_t;
+
+typedef struct {
+    const catalog_t *cat;
+    strmap_t *pool;       /* interned ids and file names */
+    strmap_t *koplopers;  /* id -> agg_koploper_t*, register order */
+    strmap_t *deelnemers; /* "meting|id" -> agg_deelnemer_t*, arrival order */
+    strmap_t *responses;  /* response_id -> agg_response_t*, arrival order */
+    strmap_t *rejects;    /* file -> agg_reject_list_t* */
+    uint64_t unknown_items; /* answers for items the catalogue lacks (dropped) */
+} agg_state_t;
+
+agg_state_t *state_new(const catalog_t *cat);
+void state_destroy(agg_state_t **s);
+
+/* Applies one record. Returns KPM_OK, KPM_ENOMEM, or KPM_EPROTO for a record
+ * kind that does not belong on ingest's stream. */
+int state_apply(agg_state_t *s, const wire_record_t *rec);
+
+/* Puts the whole state as records (KOPLOPER, DEELNEMER, RESPONSE, REJECT) into
+ * b; applying them to an empty state gives the same state. */
+int state_dump(const agg_state_t *s, batcher_t *b);
+
+/* Looks up a koploper of the register, or NULL. */
+const agg_koploper_t *state_koploper(const agg_state_t *s, const char *id);
+
+#endif

@@ -1,0 +1,27 @@
+/* tables.h - the night's result tables, computed from aggregate's state.
+ *
+ * Puts, in the order of docs/OUTPUTS.md, every table as TABLE_BEGIN (name,
+ * columns with their formats), TABLE_ROW..., TABLE_END (row count): respons,
+ * likert, keuze, besteding, open_antwoorden, rejects, and the report's own input
+ * table vragen. Counting happens here; formatting (decimals, CSV, JSON) is the
+ * report's. The output depends only on the state, so it can be produced again
+ * for a restarted receiver.
+ */
+#ifndef KPM_AGG_TABLES_H
+#define KPM_AGG_TABLES_H
+
+#include <stdint.h>
+
+#include "batcher.h"
+#include "state.h"
+
+typedef struct {
+    int min_cell; /* small-cell threshold: tranche groups below it are suppressed */
+} tables_opts_t;
+
+/* Returns KPM_OK, KPM_ENOMEM or the batcher's error. *tables and *rows count
+ * what was put. */
+int tables_emit(const agg_state_t *s, const tables_opts_t *o, batcher_t *b, uint64_t *tables,
+                uint64_t *rows);
+
+#endif

@@ -1,0 +1,431 @@
+/* csvin.c - streaming CSV reader: libcsv fed one physical line at a time.
+ *
+ * Feeding whole physical lines is what gives each row its starting line number:
+ * libcsv reports no positions, but a row can only begin on a line that starts while
+ * the parser is between rows. Since libcsv ends a row only at an unquoted CR or LF
+ * and every chunk fed holds at most one line terminator, one chunk completes at most
+ * one row; csvin_next therefore returns as soon as a row is complete and the reader
+ * never holds more than one row.
+ */
+#include "csvin.h"
+
+#include "kpm_err.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define CSVIN_BLOCK (64 * 1024)
+#define CSVIN_ROW_INIT (64 * 1024)
+
+/* libcsv's parser states (csv.c); only "between rows" and "after a quote inside a
+ * quoted field" matter here. */
+#define CSVIN_PSTATE_ROW_NOT_BEGUN 0
+#define CSVIN_PSTATE_FIELD_BEGUN 2
+#define CSVIN_PSTATE_MIGHT_HAVE_ENDED 3
+
+/* libcsv grows its entry buffer to the size of the field being read. It may not
+ * pass CSVIN_ENTRY_CAP: when it would, the field is cut back to CSVIN_MAX_FIELD
+ * bytes (plus the short tail the parser state refers to) and parsing goes on, so an
+ * unterminated quote in a big file costs about 1 MiB, not the file's size. */
+#define CSVIN_ENTRY_BLK (64 * 1024)
+#define CSVIN_ENTRY_CAP ((size_t)CSVIN_MAX_FIELD + CSVIN_ENTRY_BLK)
+#define CSVIN_TAIL_MAX 64
+
+struct csvin {
+    FILE *fp;
+    int own_fp;
+    char *name;
+    struct csv_parser parser;
+    int parser_ready;
+    char delim;
+    char err[256];
+    int failed; /* sticky error code, 0 when none */
+
+    unsigned char *buf; /* current input block */
+    size_t len;
+    size_t pos;
+    size_t next_lf; /* index of the next '\n' / '\r' at or after pos; SIZE_MAX: unknown */
+    size_t next_cr;
+    size_t block_start; /* file offset of buf[0] */
+    size_t size;
+    int eof;
+    int pending_cr; /* the last chunk ended in '\r' at the end of a block */
+    int at_line_start;
+    long lineno; /* physical line of the next byte to feed */
+
+    /* The row being built; handed out when `ready`. */
+    char *data;
+    size_t data_len;
+    size_t data_cap;
+    size_t offs[CSVIN_MAX_FIELDS];
+    size_t lens[CSVIN_MAX_FIELDS];
+    const char *ptrs[CSVIN_MAX_FIELDS];
+    size_t n;
+    long start_line;
+    int too_wide;
+    int field_too_long;
+    int field_cut; /* the field being parsed was cut at the entry cap */
+    int ready;
+    int oom;
+};
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (!err || errlen == 0) return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static void *capped_realloc(void *p, size_t n)
+{
+    if (n > CSVIN_ENTRY_CAP) return NULL;
+    return realloc(p, n);
+}
+
+static void on_field(void *s, size_t len, void *data)
+{
+    csvin_t *r = data;
+    size_t need;
+
+    if (r->oom) return;
+    if (r->n == CSVIN_MAX_FIELDS) {
+        r->too_wide = 1;
+        r->field_cut = 0;
+        return;
+    }
+    if (len > CSVIN_MAX_FIELD || r->field_cut) {
+        r->field_too_long = 1;
+        if (len > CSVIN_MAX_FIELD) len = CSVIN_MAX_FIELD;
+    }
+    r->field_cut = 0;
+    need = r->data_len + len + 1;
+    if (need > r->data_cap) {
+        size_t cap = r->data_cap ? r->data_cap : CSVIN_ROW_INIT;
+        char *d;
+
+        while (cap < need)
+            cap *= 2;
+        d = realloc(r->data, cap);
+        if (!d) {
+            r->oom = 1;
+            return;
+        }
+        r->data = d;
+        r->data_cap = cap;
+    }
+    if (len) memcpy(r->data + r->data_len, s, len);
+    r->data[r->data_len + len] = '\0';
+    r->offs[r->n] = r->data_len;
+    r->lens[r->n] = len;
+    r->n++;
+    r->data_len += len + 1;
+}
+
+static void on_row(int c, void *data)
+{
+    csvin_t *r = data;
+
+    (void)c;
+    for (size_t i = 0; i < r->n; i++)
+        r->ptrs[i] = r->data + r->offs[i];
+    r->ready = 1;
+}
+
+/* Called when libcsv refused to grow its entry buffer. At the cap the field is cut
+ * back and parsing can go on; below it the allocation really failed. */
+static int cut_entry(csvin_t *r)
+{
+    struct csv_parser *p = &r->parser;
+    size_t sp = p->spaces < CSVIN_TAIL_MAX ? p->spaces : CSVIN_TAIL_MAX;
+    size_t mh = p->pstate == CSVIN_PSTATE_MIGHT_HAVE_ENDED ? 1 : 0;
+
+    if (p->status != CSV_ENOMEM || p->entry_pos < CSVIN_MAX_FIELD + CSVIN_TAIL_MAX + 1)
+        return KPM_ENOMEM;
+    /* Keep the field's first CSVIN_MAX_FIELD bytes, then the closing quote (if the
+     * parser just saw one) and the trailing white space it will strip. */
+    memmove(p->entry_buf + CSVIN_MAX_FIELD + mh, p->entry_buf + p->entry_pos - sp, sp);
+    if (mh) p->entry_buf[CSVIN_MAX_FIELD] = p->quote_char;
+    p->entry_pos = CSVIN_MAX_FIELD + mh + sp;
+    p->spaces = sp;
+    p->status = 0;
+    r->field_cut = 1;
+    return KPM_OK;
+}
+
+static int feed(csvin_t *r, const unsigned char *s, size_t len)
+{
+    while (len > 0) {
+        size_t done = csv_parse(&r->parser, s, len, on_field, on_row, r);
+
+        if (r->oom) return KPM_ENOMEM;
+        if (done < len && cut_entry(r) != KPM_OK) return KPM_ENOMEM;
+        s += done;
+        len -= done;
+    }
+    return KPM_OK;
+}
+
+static int read_block(csvin_t *r)
+{
+    size_t got;
+
+    r->block_start += r->len;
+    r->pos = 0;
+    r->next_lf = SIZE_MAX;
+    r->next_cr = SIZE_MAX;
+    got = fread(r->buf, 1, CSVIN_BLOCK, r->fp);
+    r->len = got;
+    if (got < CSVIN_BLOCK) {
+        if (ferror(r->fp)) {
+            set_err(r->err, sizeof(r->err), "cannot read '%s': %s", r->name,
+                    strerror(errno ? errno : EIO));
+            return KPM_EIO;
+        }
+        if (got == 0) r->eof = 1;
+    }
+    return KPM_OK;
+}
+
+/* Counts ';' and ',' outside double quotes on the header's first physical line
+ * (blank lines before it, which libcsv skips, are skipped here too). */
+static char detect_delim(const unsigned char *s, size_t len)
+{
+    size_t semi = 0, comma = 0, i = 0;
+    int quoted = 0;
+
+    while (i < len && (s[i] == '\n' || s[i] == '\r'))
+        i++;
+    for (; i < len && s[i] != '\n' && s[i] != '\r'; i++) {
+        if (s[i] == '"')
+            quoted = !quoted;
+        else if (!quoted && s[i] == ';')
+            semi++;
+        else if (!quoted && s[i] == ',')
+            comma++;
+    }
+    return comma > semi ? ',' : ';';
+}
+
+static size_t find_next(csvin_t *r, size_t *cache, int c)
+{
+    if (*cache == SIZE_MAX || *cache < r->pos) {
+        const unsigned char *q = memchr(r->buf + r->pos, c, r->len - r->pos);
+
+        *cache = q ? (size_t)(q - r->buf) : r->len;
+    }
+    return *cache;
+}
+
+csvin_t *csvin_open_stream(FILE *fp, const char *name, char *err, size_t errlen)
+{
+    csvin_t *r = NULL;
+    struct stat st;
+
+    if (!fp) {
+        set_err(err, errlen, "no input stream");
+        return NULL;
+    }
+    if (!name) name = "(stream)";
+    r = calloc(1, sizeof(*r));
+    if (!r) goto oom;
+    r->fp = fp;
+    r->name = strdup(name);
+    r->buf = malloc(CSVIN_BLOCK);
+    if (!r->name || !r->buf) goto oom;
+    if (csv_init(&r->parser, 0) != 0) goto oom;
+    r->parser_ready = 1;
+    csv_set_realloc_func(&r->parser, capped_realloc);
+    csv_set_blk_size(&r->parser, CSVIN_ENTRY_BLK);
+    if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode)) r->size = (size_t)st.st_size;
+    r->lineno = 1;
+    r->at_line_start = 1;
+    if (read_block(r) != KPM_OK) {
+        set_err(err, errlen, "%s", r->err);
+        goto fail;
+    }
+    if (r->len >= 3 && r->buf[0] == 0xEF && r->buf[1] == 0xBB && r->buf[2] == 0xBF) r->pos = 3;
+    r->delim = detect_delim(r->buf + r->pos, r->len - r->pos);
+    csv_set_delim(&r->parser, (unsigned char)r->delim);
+    return r;
+
+oom:
+    set_err(err, errlen, "cannot read '%s': %s", name, kpm_strerror(KPM_ENOMEM));
+fail:
+    csvin_close(&r);
+    return NULL;
+}
+
+csvin_t *csvin_open(const char *path, char *err, size_t errlen)
+{
+    FILE *fp;
+    csvin_t *r;
+
+    if (!path) {
+        set_err(err, errlen, "no file name");
+        return NULL;
+    }
+    fp = fopen(path, "rb");
+    if (!fp) {
+        set_err(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    r = csvin_open_stream(fp, path, err, errlen);
+    if (!r) {
+        fclose(fp);
+        return NULL;
+    }
+    r->own_fp = 1;
+    return r;
+}
+
+static void row_reset(csvin_t *r)
+{
+    r->n = 0;
+    r->data_len = 0;
+    r->too_wide = 0;
+    r->field_too_long = 0;
+    r->field_cut = 0;
+    r->ready = 0;
+}
+
+static void row_out(const csvin_t *r, csvin_row_t *row, int unterminated)
+{
+    row->fields = r->ptrs;
+    row->lens = r->lens;
+    row->n = r->n;
+    row->line = r->start_line;
+    row->too_wide = r->too_wide;
+    row->field_too_long = r->field_too_long;
+    row->unterminated = unterminated;
+}
+
+/* End of input: completes a last row that lacks its line end. */
+static int finish(csvin_t *r, csvin_row_t *row)
+{
+    struct csv_parser *p = &r->parser;
+    int unterminated;
+
+    if (p->pstate == CSVIN_PSTATE_ROW_NOT_BEGUN) return 0;
+    unterminated = p->pstate == CSVIN_PSTATE_FIELD_BEGUN && p->quoted;
+    csv_fini(p, on_field, on_row, r);
+    if (r->oom) return KPM_ENOMEM;
+    if (!r->ready) return 0;
+    row_out(r, row, unterminated);
+    return 1;
+}
+
+/* Feeds the next chunk: the rest of the current physical line within the block,
+ * up to and including its terminator. */
+static int feed_chunk(csvin_t *r)
+{
+    size_t lf, cr, end, clen;
+    int ends_line = 0;
+
+    if (r->pending_cr) {
+        r->pending_cr = 0;
+        if (r->buf[r->pos] == '\n') {
+            r->pos++;
+            return feed(r, r->buf + r->pos - 1, 1);
+        }
+    }
+    lf = find_next(r, &r->next_lf, '\n');
+    cr = find_next(r, &r->next_cr, '\r');
+    end = lf < cr ? lf : cr;
+    if (end < r->len) {
+        ends_line = 1;
+        clen = end + 1 - r->pos;
+        if (r->buf[end] == '\r') {
+            if (end + 1 < r->len && r->buf[end + 1] == '\n')
+                clen++;
+            else if (end + 1 == r->len)
+                r->pending_cr = 1;
+        }
+    } else {
+        clen = r->len - r->pos;
+    }
+    if (r->at_line_start && r->parser.pstate == CSVIN_PSTATE_ROW_NOT_BEGUN && r->n == 0)
+        r->start_line = r->lineno;
+    r->at_line_start = ends_line;
+    if (ends_line) r->lineno++;
+    r->pos += clen;
+    return feed(r, r->buf + r->pos - clen, clen);
+}
+
+int csvin_next(csvin_t *r, csvin_row_t *row)
+{
+    int rc;
+
+    if (!r || !row) return KPM_EINVAL;
+    if (r->failed) return r->failed;
+    row_reset(r);
+    for (;;) {
+        if (r->pos == r->len) {
+            if (!r->eof) {
+                rc = read_block(r);
+                if (rc != KPM_OK) goto fail;
+                continue;
+            }
+            rc = finish(r, row);
+            if (rc < 0) goto fail;
+            return rc;
+        }
+        rc = feed_chunk(r);
+        if (rc != KPM_OK) goto fail;
+        if (r->ready) {
+            row_out(r, row, 0);
+            return 1;
+        }
+    }
+
+fail:
+    if (rc == KPM_ENOMEM)
+        set_err(r->err, sizeof(r->err), "cannot read '%s': %s", r->name, kpm_strerror(rc));
+    r->failed = rc;
+    return rc;
+}
+
+char csvin_delim(const csvin_t *r)
+{
+    return r ? r->delim : ';';
+}
+
+size_t csvin_offset(const csvin_t *r)
+{
+    return r ? r->block_start + r->pos : 0;
+}
+
+size_t csvin_size(const csvin_t *r)
+{
+    return r ? r->size : 0;
+}
+
+const char *csvin_error(const csvin_t *r)
+{
+    return r ? r->err : "";
+}
+
+void csvin_close(csvin_t **rp)
+{
+    csvin_t *r;
+
+    if (!rp || !*rp) return;
+    r = *rp;
+    if (r->parser_ready) csv_free(&r->parser);
+    if (r->own_fp && r->fp) fclose(r->fp);
+    free(r->data);
+    free(r->buf);
+    free(r->name);
+    free(r);
+    *rp = NULL;
+}

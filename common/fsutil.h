@@ -1,0 +1,41 @@
+/* fsutil.h - file system helpers that keep state and outputs whole on a crash. */
+#ifndef KPM_FSUTIL_H
+#define KPM_FSUTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Creates a directory and its parents with the given mode (existing is fine). */
+int fs_mkdirs(const char *path, unsigned mode);
+
+/* Writes `len` bytes to `path` atomically: path.tmp, fsync, rename, fsync of the
+ * directory. Returns KPM_OK or KPM_EIO (errno kept). */
+int fs_write_atomic(const char *path, const void *buf, size_t len);
+
+/* An atomic writer for content produced piece by piece: fs_atomic_open creates
+ * "<path>.tmp" and returns its stream; fs_atomic_commit flushes, fsyncs, closes
+ * and renames it into place (and fsyncs the directory); fs_atomic_abort closes
+ * and removes the temporary file. */
+typedef struct {
+    FILE *fp;
+    char *path;
+    char *tmp;
+} fs_atomic_t;
+int fs_atomic_open(fs_atomic_t *a, const char *path);
+int fs_atomic_commit(fs_atomic_t *a);
+void fs_atomic_abort(fs_atomic_t *a);
+
+/* Reads a whole file into a malloc'ed, NUL-terminated buffer (caller frees).
+ * Returns KPM_OK, KPM_ENOTFOUND when the file does not exist, or KPM_EIO. */
+int fs_read_all(const char *path, char **buf, size_t *len);
+
+/* fsync of a directory (after a rename into it). */
+int fs_sync_dir(const char *dir);
+
+/* Joins directory and name into a malloc'ed string (caller frees). */
+char *fs_join(const char *dir, const char *name);
+
+/* True when the path exists. */
+int fs_exists(const char *path);
+
+#endif

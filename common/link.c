@@ -1,0 +1,504 @@
+/* link.c - reliable stream delivery over ZeroMQ PUSH/PULL (see link.h). */
+#include "link.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "kpm_err.h"
+#include "log.h"
+
+#define LINK_POLL_SLICE_MS 100
+#define LINK_RESUME_EVERY_MS 300 /* at most one RESUME for the same seq per this */
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int stopped(const link_opts_t *o)
+{
+    return o->stop && *o->stop;
+}
+
+static void *socket_new(void *zctx, int type, int hwm, int linger_ms)
+{
+    void *s = zmq_socket(zctx, type);
+    if (!s) return NULL;
+    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(s, ZMQ_LINGER, &linger_ms, sizeof linger_ms);
+    return s;
+}
+
+/* Sends a header-only control message (ACK, RESUME, BYE) without blocking: a
+ * control message that cannot be queued is dropped; the next one, or the
+ * peer's resend timer, makes up for it. */
+static void send_control(void *sock, wire_writer_t *w, wire_msg_t type, const char *stream,
+                         uint64_t seq, uint64_t aux)
+{
+    size_t len;
+    wire_writer_begin(w, type, stream, seq, aux);
+    const char *buf = wire_writer_finish(w, &len);
+    if (buf) zmq_send(sock, buf, len, ZMQ_DONTWAIT);
+}
+
+static void opts_defaults(link_opts_t *dst, const link_opts_t *src)
+{
+    *dst = *src;
+    if (!dst->window) dst->window = 32;
+    if (!dst->resend_ms) dst->resend_ms = 2000;
+    if (!dst->hwm) dst->hwm = 16;
+}
+
+/* ------------------------------------------------------------------ sender */
+
+struct link_out {
+    link_opts_t opts;
+    void *data; /* PUSH, connected to the receiver's data endpoint */
+    void *ack;  /* PULL, bound: ACK and RESUME from the receiver */
+    char stream[WIRE_STREAM_MAX];
+    uint64_t next;     /* next seq to send */
+    uint64_t received; /* highest seq the receiver has in order, WIRE_NO_SEQ: none */
+    uint64_t durable;  /* highest seq the receiver made durable, WIRE_NO_SEQ: none */
+    int rewind_pending;
+    int64_t last_progress;
+    uint64_t last_rewind_to;
+    int64_t last_rewind_at;
+    uint64_t rewinds;
+    wire_writer_t *ctl;
+    wire_reader_t *rd;
+};
+
+static uint64_t seq_after(uint64_t acked)
+{
+    return acked == WIRE_NO_SEQ ? 0 : acked + 1;
+}
+
+link_out_t *link_out_new(void *zctx, const link_opts_t *opts, const char *stream, char *err,
+                         size_t errlen)
+{
+    link_out_t *out = calloc(1, sizeof *out);
+    if (!out) {
+        snprintf(err, errlen, "link: out of memory");
+        return NULL;
+    }
+    opts_defaults(&out->opts, opts);
+    snprintf(out->stream, sizeof out->stream, "%s", stream);
+    out->received = out->durable = WIRE_NO_SEQ;
+    out->last_rewind_to = WIRE_NO_SEQ;
+    out->last_progress = now_ms();
+    out->ctl = wire_writer_new();
+    out->rd = wire_reader_new();
+    out->data = socket_new(zctx, ZMQ_PUSH, out->opts.hwm, 0);
+    out->ack = socket_new(zctx, ZMQ_PULL, 1000, 0);
+    if (!out->ctl || !out->rd || !out->data || !out->ack) {
+        snprintf(err, errlen, "link: cannot create sockets: %s", zmq_strerror(zmq_errno()));
+        goto fail;
+    }
+    if (zmq_bind(out->ack, out->opts.ack_endpoint) != 0) {
+        snprintf(err, errlen, "link: cannot bind '%s': %s", out->opts.ack_endpoint,
+                 zmq_strerror(zmq_errno()));
+        goto fail;
+    }
+    if (zmq_connect(out->data, out->opts.data_endpoint) != 0) {
+        snprintf(err, errlen, "link: cannot connect '%s': %s", out->opts.data_endpoint,
+                 zmq_strerror(zmq_errno()));
+        goto fail;
+    }
+    return out;
+fail:
+    link_out_destroy(&out);
+    return NULL;
+}
+
+void link_out_destroy(link_out_t **pout)
+{
+    if (!pout || !*pout) return;
+    link_out_t *out = *pout;
+    if (out->data) zmq_close(out->data);
+    if (out->ack) zmq_close(out->ack);
+    wire_writer_destroy(&out->ctl);
+    wire_reader_destroy(&out->rd);
+    free(out);
+    *pout = NULL;
+}
+
+static void out_rewind(link_out_t *out, uint64_t to, const char *why)
+{
+    int64_t now = now_ms();
+    if (to == out->last_rewind_to && now - out->last_rewind_at < out->opts.resend_ms / 2)
+        return; /* the same request again before the resend could arrive */
+    log_info("link %s: resending from seq %llu (%s)", out->stream, (unsigned long long)to, why);
+    out->next = to;
+    out->rewind_pending = 1;
+    out->rewinds++;
+    out->last_rewind_to = to;
+    out->last_rewind_at = now;
+    out->last_progress = now;
+}
+
+static void out_handle(link_out_t *out, const char *buf, size_t len)
+{
+    wire_header_t h;
+    if (wire_reader_open(out->rd, buf, len, &h) != KPM_OK) {
+        log_warn("link %s: malformed control message dropped: %s", out->stream,
+                 wire_reader_error(out->rd));
+        return;
+    }
+    if (h.stream[0] && strcmp(h.stream, out->stream) != 0) return; /* another night */
+    if (h.type == WIRE_MSG_ACK || h.type == WIRE_MSG_RESUME) {
+        uint64_t rcv = h.type == WIRE_MSG_ACK ? h.seq : (h.seq ? h.seq - 1 : WIRE_NO_SEQ);
+        if (rcv != WIRE_NO_SEQ && (out->received == WIRE_NO_SEQ || rcv > out->received)) {
+            out->received = rcv;
+            out->last_progress = now_ms();
+        }
+        if (h.aux != WIRE_NO_SEQ && (out->durable == WIRE_NO_SEQ || h.aux > out->durable))
+            out->durable = h.aux;
+    }
+    if (h.type == WIRE_MSG_RESUME) {
+        if (h.seq < out->next)
+            out_rewind(out, h.seq, "receiver asked");
+        else if (h.seq > out->next)
+            out->next = h.seq; /* the receiver has more than we sent: it was durable */
+    }
+    /* What the receiver holds need not be sent again. */
+    if (out->received != WIRE_NO_SEQ && out->received + 1 > out->next)
+        out->next = out->received + 1;
+}
+
+static int out_drain(link_out_t *out)
+{
+    for (;;) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        int n = zmq_msg_recv(&m, out->ack, ZMQ_DONTWAIT);
+        if (n < 0) {
+            zmq_msg_close(&m);
+            if (zmq_errno() == EAGAIN) return KPM_OK;
+            if (zmq_errno() == EINTR) continue;
+            log_error("link %s: receiving acknowledgements: %s", out->stream,
+                      zmq_strerror(zmq_errno()));
+            return KPM_EZMQ;
+        }
+        out_handle(out, zmq_msg_data(&m), zmq_msg_size(&m));
+        zmq_msg_close(&m);
+    }
+}
+
+/* Checks the resend timer: messages sent but not received for too long. */
+static void out_check_timer(link_out_t *out)
+{
+    uint64_t base = seq_after(out->received);
+    if (base < out->next && now_ms() - out->last_progress > out->opts.resend_ms)
+        out_rewind(out, base, "no acknowledgement in time");
+}
+
+/* Waits up to LINK_POLL_SLICE_MS for an acknowledgement (and, if want_send, for
+ * room on the data socket). */
+static int out_wait(link_out_t *out, int want_send)
+{
+    zmq_pollitem_t items[2] = {{out->ack, 0, ZMQ_POLLIN, 0}, {out->data, 0, ZMQ_POLLOUT, 0}};
+    int rc = zmq_poll(items, want_send ? 2 : 1, LINK_POLL_SLICE_MS);
+    if (rc < 0 && zmq_errno() != EINTR) {
+        log_error("link %s: poll: %s", out->stream, zmq_strerror(zmq_errno()));
+        return KPM_EZMQ;
+    }
+    return out_drain(out);
+}
+
+static int out_take_rewind(link_out_t *out)
+{
+    if (!out->rewind_pending) return KPM_OK;
+    out->rewind_pending = 0;
+    return KPM_EREWIND;
+}
+
+int link_out_poll(link_out_t *out)
+{
+    int rc = out_drain(out);
+    if (rc) return rc;
+    out_check_timer(out);
+    return out_take_rewind(out);
+}
+
+int link_out_send(link_out_t *out, uint64_t seq, const void *buf, size_t len)
+{
+    if (seq < out->next) return KPM_OK;
+    if (seq > out->next) return KPM_EINVAL;
+    for (;;) {
+        int rc = out_drain(out);
+        if (rc) return rc;
+        out_check_timer(out);
+        if ((rc = out_take_rewind(out))) return rc;
+        if (seq < out->next) return KPM_OK; /* an ack showed the receiver has it */
+        if (stopped(&out->opts)) return KPM_ESTOP;
+        uint64_t base = seq_after(out->received);
+        if (out->next - base < out->opts.window) {
+            if (zmq_send(out->data, buf, len, ZMQ_DONTWAIT) >= 0) {
+                if (base == out->next) out->last_progress = now_ms();
+                out->next++;
+                return KPM_OK;
+            }
+            if (zmq_errno() != EAGAIN && zmq_errno() != EINTR) {
+                log_error("link %s: send: %s", out->stream, zmq_strerror(zmq_errno()));
+                return KPM_EZMQ;
+            }
+        }
+        if ((rc = out_wait(out, out->next - base < out->opts.window))) return rc;
+    }
+}
+
+int link_out_wait_durable(link_out_t *out, uint64_t seq, int timeout_ms)
+{
+    int64_t deadline = timeout_ms < 0 ? INT64_MAX : now_ms() + timeout_ms;
+    for (;;) {
+        int rc = out_drain(out);
+        if (rc) return rc;
+        out_check_timer(out);
+        if ((rc = out_take_rewind(out))) return rc;
+        if (out->durable != WIRE_NO_SEQ && out->durable >= seq) return KPM_OK;
+        if (stopped(&out->opts)) return KPM_ESTOP;
+        if (now_ms() >= deadline) return KPM_EEMPTY;
+        if ((rc = out_wait(out, 0))) return rc;
+    }
+}
+
+void link_out_bye(link_out_t *out, uint64_t end_seq)
+{
+    send_control(out->data, out->ctl, WIRE_MSG_BYE, out->stream, end_seq, WIRE_NO_SEQ);
+}
+
+uint64_t link_out_next(const link_out_t *out)
+{
+    return out->next;
+}
+
+uint64_t link_out_durable(const link_out_t *out)
+{
+    return out->durable;
+}
+
+uint64_t link_out_resends(const link_out_t *out)
+{
+    return out->rewinds;
+}
+
+/* ---------------------------------------------------------------- receiver */
+
+struct link_in {
+    link_opts_t opts;
+    void *data; /* PULL, bound */
+    void *ack;  /* PUSH, connected to the sender's ack endpoint */
+    char stream[WIRE_STREAM_MAX]; /* "" until a stream starts */
+    uint64_t next;
+    uint64_t durable;
+    int complete;
+    int got_bye;
+    int hold; /* do not take a new stream */
+    uint64_t seen; /* data-channel messages received, in order or not */
+    uint64_t last_resume_seq;
+    int64_t last_resume_at;
+    int64_t last_foreign_log;
+    zmq_msg_t cur; /* the message handed out last */
+    wire_writer_t *ctl;
+    wire_reader_t *rd;
+};
+
+link_in_t *link_in_new(void *zctx, const link_opts_t *opts, char *err, size_t errlen)
+{
+    link_in_t *in = calloc(1, sizeof *in);
+    if (!in) {
+        snprintf(err, errlen, "link: out of memory");
+        return NULL;
+    }
+    opts_defaults(&in->opts, opts);
+    in->durable = WIRE_NO_SEQ;
+    in->last_resume_seq = WIRE_NO_SEQ;
+    zmq_msg_init(&in->cur);
+    in->ctl = wire_writer_new();
+    in->rd = wire_reader_new();
+    in->data = socket_new(zctx, ZMQ_PULL, in->opts.hwm, 0);
+    in->ack = socket_new(zctx, ZMQ_PUSH, 1000, 200);
+    if (!in->ctl || !in->rd || !in->data || !in->ack) {
+        snprintf(err, errlen, "link: cannot create sockets: %s", zmq_strerror(zmq_errno()));
+        goto fail;
+    }
+    if (zmq_bind(in->data, in->opts.data_endpoint) != 0) {
+        snprintf(err, errlen, "link: cannot bind '%s': %s", in->opts.data_endpoint,
+                 zmq_strerror(zmq_errno()));
+        goto fail;
+    }
+    if (zmq_connect(in->ack, in->opts.ack_endpoint) != 0) {
+        snprintf(err, errlen, "link: cannot connect '%s': %s", in->opts.ack_endpoint,
+                 zmq_strerror(zmq_errno()));
+        goto fail;
+    }
+    return in;
+fail:
+    link_in_destroy(&in);
+    return NULL;
+}
+
+void link_in_destroy(link_in_t **pin)
+{
+    if (!pin || !*pin) return;
+    link_in_t *in = *pin;
+    zmq_msg_close(&in->cur);
+    if (in->data) zmq_close(in->data);
+    if (in->ack) zmq_close(in->ack);
+    wire_writer_destroy(&in->ctl);
+    wire_reader_destroy(&in->rd);
+    free(in);
+    *pin = NULL;
+}
+
+static void in_ack(link_in_t *in)
+{
+    uint64_t rcv = in->next ? in->next - 1 : WIRE_NO_SEQ;
+    send_control(in->ack, in->ctl, WIRE_MSG_ACK, in->stream, rcv, in->durable);
+}
+
+static void in_resume(link_in_t *in, const char *stream, uint64_t from, int force)
+{
+    int64_t now = now_ms();
+    if (!force && from == in->last_resume_seq && now - in->last_resume_at < LINK_RESUME_EVERY_MS)
+        return;
+    in->last_resume_seq = from;
+    in->last_resume_at = now;
+    send_control(in->ack, in->ctl, WIRE_MSG_RESUME, stream, from, in->durable);
+}
+
+void link_in_expect(link_in_t *in, const char *stream, uint64_t next, uint64_t durable,
+                    int complete)
+{
+    snprintf(in->stream, sizeof in->stream, "%s", stream ? stream : "");
+    in->next = next;
+    in->durable = durable;
+    in->complete = complete;
+    in_resume(in, in->stream, next, 1);
+}
+
+/* Decides what to do with one data message. Returns 1 when it is the next one
+ * in order (to be handed out), 0 when it was handled here. */
+static int in_handle(link_in_t *in, const wire_header_t *h)
+{
+    if (h->type == WIRE_MSG_BYE) {
+        if (strcmp(h->stream, in->stream) == 0 && in->complete) in->got_bye = 1;
+        return 0;
+    }
+    if (h->type != WIRE_MSG_BEGIN && h->type != WIRE_MSG_DATA && h->type != WIRE_MSG_END) {
+        log_warn("link: unexpected %s message on the data channel dropped", wire_msg_name(h->type));
+        return 0;
+    }
+    int same = strcmp(h->stream, in->stream) == 0;
+    if (!same && !in->hold && (in->stream[0] == '\0' || in->complete)) {
+        if (h->seq != 0) {
+            in_resume(in, h->stream, 0, 0); /* a new stream: from its start */
+            return 0;
+        }
+        snprintf(in->stream, sizeof in->stream, "%s", h->stream);
+        in->next = 0;
+        in->durable = WIRE_NO_SEQ;
+        in->complete = 0;
+        same = 1;
+    }
+    if (!same) {
+        int64_t now = now_ms();
+        if (now - in->last_foreign_log > 5000) {
+            log_warn("link: message of stream %s dropped: stream %s is not complete", h->stream,
+                     in->stream);
+            in->last_foreign_log = now;
+        }
+        return 0;
+    }
+    if (h->seq == in->next) {
+        in->next++;
+        in_ack(in);
+        return 1;
+    }
+    if (h->seq < in->next)
+        in_ack(in); /* a duplicate: tell the sender again what we have */
+    else
+        in_resume(in, in->stream, in->next, 0);
+    return 0;
+}
+
+int link_in_recv(link_in_t *in, link_msg_t *msg, int timeout_ms)
+{
+    int64_t deadline = now_ms() + (timeout_ms < 0 ? 0 : timeout_ms);
+    for (;;) {
+        if (stopped(&in->opts)) return KPM_ESTOP;
+        zmq_msg_close(&in->cur);
+        zmq_msg_init(&in->cur);
+        if (zmq_msg_recv(&in->cur, in->data, ZMQ_DONTWAIT) >= 0) {
+            const char *buf = zmq_msg_data(&in->cur);
+            size_t len = zmq_msg_size(&in->cur);
+            in->seen++;
+            if (wire_reader_open(in->rd, buf, len, &msg->hdr) != KPM_OK) {
+                log_warn("link: malformed message dropped: %s", wire_reader_error(in->rd));
+                continue;
+            }
+            if (!in_handle(in, &msg->hdr)) continue;
+            msg->buf = buf;
+            msg->len = len;
+            return 1;
+        }
+        if (zmq_errno() != EAGAIN && zmq_errno() != EINTR) {
+            log_error("link: receive: %s", zmq_strerror(zmq_errno()));
+            return KPM_EZMQ;
+        }
+        int64_t left = deadline - now_ms();
+        if (left <= 0) return 0;
+        zmq_pollitem_t item = {in->data, 0, ZMQ_POLLIN, 0};
+        if (zmq_poll(&item, 1, left < LINK_POLL_SLICE_MS ? left : LINK_POLL_SLICE_MS) < 0 &&
+            zmq_errno() != EINTR) {
+            log_error("link: poll: %s", zmq_strerror(zmq_errno()));
+            return KPM_EZMQ;
+        }
+    }
+}
+
+void link_in_hold(link_in_t *in, int hold)
+{
+    in->hold = hold;
+}
+
+void link_in_set_durable(link_in_t *in, uint64_t seq, int complete)
+{
+    in->durable = seq;
+    in->complete = complete;
+    in_ack(in);
+}
+
+int link_in_linger(link_in_t *in, int quiet_ms)
+{
+    int64_t quiet_since = now_ms();
+    while (!in->got_bye) {
+        link_msg_t msg;
+        uint64_t before = in->seen;
+        int rc = link_in_recv(in, &msg, LINK_POLL_SLICE_MS);
+        if (rc < 0) return rc;
+        if (in->seen != before) quiet_since = now_ms();
+        if (rc > 0)
+            log_warn("link %s: message %llu after the end of the stream ignored", in->stream,
+                     (unsigned long long)msg.hdr.seq);
+        if (now_ms() - quiet_since >= quiet_ms) break;
+    }
+    return KPM_OK;
+}
+
+const char *link_in_stream(const link_in_t *in)
+{
+    return in->stream;
+}
+
+uint64_t link_in_next(const link_in_t *in)
+{
+    return in->next;
+}

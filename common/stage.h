@@ -1,0 +1,30 @@
+/* stage.h - what every kpm process does around its work: stop on SIGTERM/SIGINT,
+ * keep its pid in STATE/run/<stage>.pid, and publish its status in
+ * STATE/run/<stage>.status (key=value lines read by `scripts/kpm status`).
+ */
+#ifndef KPM_STAGE_H
+#define KPM_STAGE_H
+
+#include <signal.h>
+#include <stdint.h>
+
+/* Set by the signal handler; every blocking loop checks it. */
+extern volatile sig_atomic_t stage_stop;
+
+/* Installs SIGTERM/SIGINT handlers, ignores SIGPIPE, sets the umask (007: no
+ * file of kpm is world-readable), creates STATE/run and writes the pid file.
+ * Returns KPM_OK or KPM_EIO with a message in err. */
+int stage_start(const char *stage, const char *state_dir, char *err, size_t errlen);
+
+/* Rewrites the status file atomically. `phase` is a word ("receiving",
+ * "done", "failed", ...); error may be NULL. */
+void stage_status(const char *phase, const char *night, uint64_t records_in,
+                  uint64_t records_out, const char *error);
+
+/* Removes the pid file. */
+void stage_end(void);
+
+/* Builds "ipc://STATE/sock/<name>" into buf (creating STATE/sock with mode 0700). */
+int stage_ipc_endpoint(const char *state_dir, const char *name, char *buf, size_t len);
+
+#endif

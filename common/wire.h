@@ -1,0 +1,249 @@
+/* wire.h - kpm's wire format, version 1: the one definition of what travels
+ * between the stages (see docs/PROTOCOL.md).
+ *
+ * A message (one ZeroMQ frame) is a msgpack stream: a header array
+ *     [version, type, stream, seq, count, aux]
+ * followed by exactly `count` record arrays [kind, field, ...]. `stream` names the
+ * night (e.g. "20261126T030000Z"), `seq` numbers the messages of a stream from 0
+ * without gaps. The meaning of `aux` depends on the type (ACK: durable seq; END:
+ * number of records in the stream).
+ *
+ * Decoded strings are views into the message buffer: they are valid while that
+ * buffer is, and are NOT NUL-terminated.
+ */
+#ifndef KPM_WIRE_H
+#define KPM_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WIRE_VERSION 1
+#define WIRE_STREAM_MAX 64     /* bytes of a stream id, NUL included */
+#define WIRE_MAX_LIST 64       /* gemeenten of one koploper */
+#define WIRE_MAX_ANSWERS 256   /* items of one response */
+#define WIRE_MAX_COLS 32       /* columns of one result table */
+#define WIRE_MAX_COUNTS 32     /* kinds counted in a COUNTS record */
+
+typedef enum {
+    WIRE_MSG_BEGIN = 1,  /* first message of a stream (seq 0) */
+    WIRE_MSG_DATA = 2,   /* records */
+    WIRE_MSG_END = 3,    /* last message of a stream; aux = records in the stream */
+    WIRE_MSG_ACK = 4,    /* receiver -> sender: seq = highest seq received in order,
+                            aux = highest seq durably applied (UINT64_MAX: none yet) */
+    WIRE_MSG_RESUME = 5, /* receiver -> sender: send again from seq */
+    WIRE_MSG_BYE = 6,    /* sender -> receiver: the END was durably acknowledged */
+} wire_msg_t;
+
+typedef struct {
+    uint32_t version;
+    wire_msg_t type;
+    char stream[WIRE_STREAM_MAX]; /* NUL-terminated */
+    uint64_t seq;
+    uint32_t count; /* records following the header */
+    uint64_t aux;
+} wire_header_t;
+
+#define WIRE_NO_SEQ UINT64_MAX
+
+typedef struct {
+    const char *ptr;
+    uint32_t len;
+} wire_str_t;
+
+typedef enum {
+    WIRE_VAL_NIL = 0, /* asked, not answered / empty cell */
+    WIRE_VAL_INT,
+    WIRE_VAL_REAL,
+    WIRE_VAL_STR,
+} wire_val_type_t;
+
+typedef struct {
+    wire_val_type_t type;
+    int64_t i;
+    double r;
+    wire_str_t s;
+} wire_value_t;
+
+typedef enum {
+    /* ingest -> aggregate */
+    WIRE_REC_FILE_BEGIN = 1,
+    WIRE_REC_FILE_END = 2,
+    WIRE_REC_REJECT = 3,
+    WIRE_REC_KOPLOPER = 10,
+    WIRE_REC_DEELNEMER = 11,
+    WIRE_REC_RESPONSE = 12,
+    WIRE_REC_GEBRUIK = 13,
+    /* aggregate -> report */
+    WIRE_REC_TABLE_BEGIN = 30,
+    WIRE_REC_TABLE_ROW = 31,
+    WIRE_REC_TABLE_END = 32,
+    /* either link, in END messages */
+    WIRE_REC_COUNTS = 40,
+} wire_rec_kind_t;
+
+/* A delivered file starts: the receiver forgets what an earlier file of the same
+ * name contributed (rejects; the whole register for kind "koplopers"). */
+typedef struct {
+    wire_str_t file; /* delivered name, e.g. "uitvraag_2021.csv" */
+    wire_str_t kind; /* "koplopers", "uitvraag", ... */
+} wire_file_begin_t;
+
+typedef struct {
+    wire_str_t file;
+    uint64_t rows;     /* data rows read (header excluded) */
+    uint64_t accepted; /* rows passed on */
+    uint64_t rejected; /* rows rejected whole */
+} wire_file_end_t;
+
+typedef struct {
+    wire_str_t file;
+    uint32_t line;     /* 0: whole file */
+    wire_str_t column; /* empty: whole row or file */
+    wire_str_t code;   /* stable upper-case code */
+    wire_str_t message;
+} wire_reject_t;
+
+typedef struct {
+    wire_str_t id;
+    wire_str_t naam;
+    int32_t tranche;
+    int32_t startjaar;
+    wire_str_t status; /* may be empty */
+    uint32_t n_gemeenten;
+    wire_str_t gemeenten[WIRE_MAX_LIST]; /* normalised "GM0363" */
+} wire_koploper_t;
+
+typedef struct {
+    int32_t meting;
+    wire_str_t koploper_id;
+    wire_str_t versie; /* "kort", "volledig" or empty */
+    wire_str_t file;
+    uint32_t line;
+} wire_deelnemer_t;
+
+typedef struct {
+    wire_str_t item;    /* catalogue item id */
+    wire_value_t value; /* NIL: asked, not answered; INT: likert 0..4 or aantal;
+                           REAL: procent; STR: keuze value or tekst */
+} wire_answer_t;
+
+typedef struct {
+    wire_str_t response_id;
+    int32_t meting;
+    wire_str_t koploper_id;
+    wire_str_t ingevuld_op; /* "YYYY-MM-DDTHH:MM:SS" */
+    wire_str_t file;
+    uint32_t line;
+    uint32_t n_answers;     /* only items that were asked (columns of the file) */
+    wire_answer_t answers[WIRE_MAX_ANSWERS];
+} wire_response_t;
+
+typedef struct {
+    wire_str_t gemeente; /* "GM0363" */
+    int32_t periode;     /* YYYYMM */
+    wire_str_t aanbieder_type;
+    int64_t nieuwe_vragen; /* -1: empty */
+    int64_t lopende_trajecten;
+    int64_t clienten_bereikt;
+} wire_gebruik_t;
+
+/* Result tables: BEGIN names the table and its columns with a format each
+ * ("int", "pct1", "dec1", "dec2", "text"); ROWs follow; END repeats the name and
+ * the number of rows. `publish` 0 marks a table that is input for the report
+ * only (not written as a CSV file). */
+typedef struct {
+    wire_str_t name;
+    uint32_t publish;
+    uint32_t n_cols;
+    wire_str_t col_names[WIRE_MAX_COLS];
+    wire_str_t col_formats[WIRE_MAX_COLS];
+} wire_table_begin_t;
+
+typedef struct {
+    uint32_t n_cells;
+    wire_value_t cells[WIRE_MAX_COLS];
+} wire_table_row_t;
+
+typedef struct {
+    wire_str_t name;
+    uint64_t rows;
+} wire_table_end_t;
+
+/* Counts per record kind name, carried by END messages so that a receiver can
+ * check what it applied. */
+typedef struct {
+    uint32_t n;
+    wire_str_t names[WIRE_MAX_COUNTS];
+    uint64_t counts[WIRE_MAX_COUNTS];
+} wire_counts_t;
+
+typedef struct {
+    wire_rec_kind_t kind;
+    union {
+        wire_file_begin_t file_begin;
+        wire_file_end_t file_end;
+        wire_reject_t reject;
+        wire_koploper_t koploper;
+        wire_deelnemer_t deelnemer;
+        wire_response_t response;
+        wire_gebruik_t gebruik;
+        wire_table_begin_t table_begin;
+        wire_table_row_t table_row;
+        wire_table_end_t table_end;
+        wire_counts_t counts;
+    } u;
+} wire_record_t;
+
+/* ---- encoding ---- */
+
+typedef struct wire_writer wire_writer_t;
+
+/* A reusable message builder. Returns NULL when out of memory. */
+wire_writer_t *wire_writer_new(void);
+void wire_writer_destroy(wire_writer_t **w);
+
+/* Starts a new message (discarding any unfinished one). */
+void wire_writer_begin(wire_writer_t *w, wire_msg_t type, const char *stream, uint64_t seq,
+                       uint64_t aux);
+
+/* Appends one record. Returns KPM_OK, KPM_EINVAL for a record that breaks the
+ * limits above, or KPM_ENOMEM. */
+int wire_writer_put(wire_writer_t *w, const wire_record_t *rec);
+
+/* Records appended and bytes used so far in the current message. */
+uint32_t wire_writer_count(const wire_writer_t *w);
+size_t wire_writer_size(const wire_writer_t *w);
+
+/* Completes the message (fills in the record count) and returns its bytes, owned
+ * by the writer and valid until the next begin. */
+const char *wire_writer_finish(wire_writer_t *w, size_t *len);
+
+/* ---- decoding ---- */
+
+typedef struct wire_reader wire_reader_t;
+
+/* A reader holds no reference to a message between wire_reader_open calls. */
+wire_reader_t *wire_reader_new(void);
+void wire_reader_destroy(wire_reader_t **r);
+
+/* Starts reading a message and decodes its header. Returns KPM_OK, KPM_EPROTO
+ * for a malformed header or a version other than WIRE_VERSION. */
+int wire_reader_open(wire_reader_t *r, const char *buf, size_t len, wire_header_t *hdr);
+
+/* Decodes the next record. Returns 1 with *rec filled, 0 after the last of the
+ * header's `count` records, or KPM_EPROTO for anything malformed (wrong type,
+ * missing field, more records than announced or fewer, trailing bytes, a list
+ * beyond the limits); wire_reader_error() then says what. Views in *rec point
+ * into the buffer given to wire_reader_open. */
+int wire_reader_next(wire_reader_t *r, wire_record_t *rec);
+
+const char *wire_reader_error(const wire_reader_t *r);
+
+/* Helpers. */
+wire_str_t wire_str(const char *s);                 /* view of a C string (NULL -> empty) */
+wire_str_t wire_strn(const char *s, size_t len);
+int wire_str_eq(wire_str_t a, const char *lit);      /* exact comparison with a C string */
+const char *wire_rec_kind_name(wire_rec_kind_t k);  /* "response", ...; "?" when unknown */
+const char *wire_msg_name(wire_msg_t t);            /* "BEGIN", ... */
+
+#endif

@@ -1,0 +1,22 @@
+/* ingest_run.h - the ingest stage: one night's inbox files to aggregate. */
+#ifndef KPM_INGEST_RUN_H
+#define KPM_INGEST_RUN_H
+
+#include <stdint.h>
+
+typedef struct {
+    const char *inbox;
+    const char *state_dir;
+    const char *catalog;       /* questionnaire file */
+    const char *data_endpoint; /* aggregate's input */
+    const char *ack_endpoint;  /* bound here: aggregate's acknowledgements */
+    const char *night_id;      /* NULL: from the clock */
+    uint32_t batch_records;    /* records per message */
+} ingest_opts_t;
+
+/* Runs (or resumes) a night until aggregate made all of it durable and every
+ * file is archived or quarantined. Returns KPM_OK, KPM_ESTOP when stopped by a
+ * signal (the night resumes on the next start), or an error (logged). */
+int ingest_run(const ingest_opts_t *o);
+
+#endif

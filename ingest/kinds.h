@@ -1,0 +1,47 @@
+/* kinds.h - the file kinds of the data contract and their columns, as a table. */
+#ifndef KPM_INGEST_KINDS_H
+#define KPM_INGEST_KINDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    COL_TEXT,     /* trimmed text key: at most 64 bytes, no control characters */
+    COL_INT,      /* whole number in [min, max] */
+    COL_ENUM,     /* one of values[] */
+    COL_GM_LIST,  /* gemeente codes separated by '|' */
+    COL_DATETIME, /* ISO date or date-time */
+} col_type_t;
+
+typedef struct {
+    const char *name;
+    col_type_t type;
+    int key;                   /* invalid or empty: the row is rejected */
+    int required;              /* the column must be in the header */
+    int64_t min, max;          /* COL_INT bounds */
+    const char *const *values; /* COL_ENUM values, NULL-terminated */
+} col_spec_t;
+
+typedef enum {
+    KIND_KOPLOPERS,
+    KIND_DEELNEMERS,
+    KIND_UITVRAAG,
+    KIND_NOT_YET, /* a kind of the contract this version does not process yet */
+} kind_id_t;
+
+typedef struct {
+    const char *name;
+    kind_id_t id;
+    const col_spec_t *cols;
+    size_t n_cols;
+    int has_items; /* other columns are questionnaire items */
+} kind_spec_t;
+
+/* The kind of a delivered file from its name (prefix up to the first '_', '-' or
+ * '.', case-insensitive), or NULL. */
+const kind_spec_t *kind_from_filename(const char *name);
+
+/* "koplopers, deelnemers, ..." for messages. */
+const char *kind_names(void);
+
+#endif

@@ -1,0 +1,74 @@
+/* kpm-ingest: reads a night's inbox files, validates them and sends records to
+ * kpm-aggregate. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ingest_run.h"
+#include "kpm_err.h"
+#include "log.h"
+#include "stage.h"
+
+#ifndef KPM_DATADIR
+#define KPM_DATADIR "config"
+#endif
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: kpm-ingest --inbox DIR --state DIR [options]\n"
+            "Takes the files in the inbox (one night), validates them by the data contract\n"
+            "and sends them to kpm-aggregate; archives or quarantines each file once\n"
+            "aggregate has made its records durable. Restart it at any time: it resumes.\n\n"
+            "  --inbox DIR        where delivered files arrive\n"
+            "  --state DIR        kpm's state directory (archive, quarantine, sockets)\n"
+            "  --catalog FILE     questionnaire (default %s/vragenlijst-2021.csv)\n"
+            "  --out ENDPOINT     aggregate's input (default ipc://STATE/sock/aggregate.in)\n"
+            "  --ack ENDPOINT     bound here for acknowledgements\n"
+            "                     (default ipc://STATE/sock/ingest.ack)\n"
+            "  --night ID         id of a new night (default: UTC time)\n"
+            "  --batch N          records per message (default 2048)\n"
+            "  --help             this text\n"
+            "Exit status: 0 night delivered, 1 failure, 2 usage, 3 stopped by a signal.\n",
+            KPM_DATADIR);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"inbox", 1, 0, 'i'}, {"state", 1, 0, 's'}, {"catalog", 1, 0, 'c'},
+        {"out", 1, 0, 'o'},   {"ack", 1, 0, 'a'},   {"night", 1, 0, 'n'},
+        {"batch", 1, 0, 'b'}, {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
+    ingest_opts_t o = {.catalog = KPM_DATADIR "/vragenlijst-2021.csv"};
+    char data_ep[4200], ack_ep[4200], err[512];
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'i': o.inbox = optarg; break;
+        case 's': o.state_dir = optarg; break;
+        case 'c': o.catalog = optarg; break;
+        case 'o': o.data_endpoint = optarg; break;
+        case 'a': o.ack_endpoint = optarg; break;
+        case 'n': o.night_id = optarg; break;
+        case 'b': o.batch_records = (uint32_t)strtoul(optarg, NULL, 10); break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!o.inbox || !o.state_dir || optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    log_init("ingest");
+    if (stage_start("ingest", o.state_dir, err, sizeof err) != KPM_OK) {
+        log_error("%s", err);
+        return 1;
+    }
+    if (!o.data_endpoint && stage_ipc_endpoint(o.state_dir, "aggregate.in", data_ep, sizeof data_ep) == KPM_OK)
+        o.data_endpoint = data_ep;
+    if (!o.ack_endpoint && stage_ipc_endpoint(o.state_dir, "ingest.ack", ack_ep, sizeof ack_ep) == KPM_OK)
+        o.ack_endpoint = ack_ep;
+    int rc = ingest_run(&o);
+    stage_end();
+    return rc == KPM_OK ? 0 : rc == KPM_ESTOP ? 3 : 1;
+}

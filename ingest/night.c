@@ -1,0 +1,355 @@
+/* night.c - ingest's durable record of one night (see night.h). */
+#include "night.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "csvin.h"
+#include "fsutil.h"
+#include "kpm_err.h"
+#include "log.h"
+#include "values.h"
+
+#define STATE_MAGIC "kpm-ingest-night 1"
+
+static int name_taken(const char *name)
+{
+    size_t len = strlen(name);
+    if (name[0] == '.') return 0;
+    if (len > 5 && strcmp(name + len - 5, ".part") == 0) return 0;
+    if (len > 4 && strcmp(name + len - 4, ".tmp") == 0) return 0;
+    for (const char *p = name; *p; p++)
+        if ((unsigned char)*p < 0x20) return 0; /* names with control characters: see docs */
+    return 1;
+}
+
+static int cmp_files(const void *a, const void *b)
+{
+    return strcmp(((const night_file_t *)a)->name, ((const night_file_t *)b)->name);
+}
+
+static int list_inbox(night_t *n, char *err, size_t errlen)
+{
+    DIR *d = opendir(n->inbox);
+    if (!d) {
+        snprintf(err, errlen, "ingest: cannot open inbox '%s': %s", n->inbox, strerror(errno));
+        return KPM_EIO;
+    }
+    struct dirent *e;
+    size_t cap = 0;
+    while ((e = readdir(d))) {
+        if (!name_taken(e->d_name)) continue;
+        char *p = fs_join(n->inbox, e->d_name);
+        struct stat st;
+        int regular = p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
+        free(p);
+        if (!regular) continue;
+        if (n->n_files == cap) {
+            cap = cap ? cap * 2 : 16;
+            night_file_t *f = realloc(n->files, cap * sizeof *f);
+            if (!f) goto nomem;
+            n->files = f;
+        }
+        night_file_t *f = &n->files[n->n_files];
+        memset(f, 0, sizeof *f);
+        f->n_msgs = UINT64_MAX;
+        if (!(f->name = strdup(e->d_name))) goto nomem;
+        n->n_files++;
+    }
+    closedir(d);
+    qsort(n->files, n->n_files, sizeof *n->files, cmp_files);
+    return KPM_OK;
+nomem:
+    closedir(d);
+    snprintf(err, errlen, "ingest: out of memory");
+    return KPM_ENOMEM;
+}
+
+int night_save(const night_t *n)
+{
+    size_t cap = 4096 + n->n_files * 512, o = 0;
+    char *buf = malloc(cap);
+    if (!buf) return KPM_ENOMEM;
+    o += (size_t)snprintf(buf + o, cap - o, "%s\nnight %s\ndone %d\n", STATE_MAGIC, n->id, n->done);
+    for (size_t k = 0; k < n->n_files; k++) {
+        const night_file_t *f = &n->files[k];
+        o += (size_t)snprintf(buf + o, cap - o, "file %d %llu %llu ", (int)f->status,
+                              (unsigned long long)(f->n_msgs == UINT64_MAX ? 0 : f->n_msgs + 1),
+                              (unsigned long long)f->records);
+        int first = 1;
+        for (int i = 0; i < INGEST_KIND_SLOTS; i++) {
+            if (!f->by_kind[i]) continue;
+            o += (size_t)snprintf(buf + o, cap - o, "%s%d:%llu", first ? "" : ",", i,
+                                  (unsigned long long)f->by_kind[i]);
+            first = 0;
+        }
+        o += (size_t)snprintf(buf + o, cap - o, "%s %s\n", first ? "-" : "", f->name);
+    }
+    int rc = o < cap ? fs_write_atomic(n->path, buf, o) : KPM_ETOOBIG;
+    free(buf);
+    return rc;
+}
+
+/* Parses a state file. Returns KPM_OK, KPM_ENOTFOUND, or KPM_ESTATE. */
+static int night_load(night_t *n)
+{
+    char *buf;
+    size_t len;
+    int rc = fs_read_all(n->path, &buf, &len);
+    if (rc) return rc;
+    rc = KPM_ESTATE;
+    char *save, *line = strtok_r(buf, "\n", &save);
+    if (!line || strcmp(line, STATE_MAGIC) != 0) goto out;
+    while ((line = strtok_r(NULL, "\n", &save))) {
+        if (strncmp(line, "night ", 6) == 0) {
+            snprintf(n->id, sizeof n->id, "%s", line + 6);
+        } else if (strncmp(line, "done ", 5) == 0) {
+            n->done = atoi(line + 5);
+        } else if (strncmp(line, "file ", 5) == 0) {
+            night_file_t f;
+            memset(&f, 0, sizeof f);
+            int status, used = 0;
+            unsigned long long msgs, records;
+            char counts[1024];
+            if (sscanf(line + 5, "%d %llu %llu %1023s %n", &status, &msgs, &records, counts,
+                       &used) != 4 || used == 0)
+                goto out;
+            f.status = (nf_status_t)status;
+            f.n_msgs = msgs ? msgs - 1 : UINT64_MAX;
+            f.records = records;
+            for (char *c = counts; *c && *c != '-';) {
+                int kind = (int)strtol(c, &c, 10);
+                if (*c != ':' || kind < 0 || kind >= INGEST_KIND_SLOTS) goto out;
+                f.by_kind[kind] = strtoull(c + 1, &c, 10);
+                if (*c == ',') c++;
+            }
+            if (!(f.name = strdup(line + 5 + used))) goto out;
+            night_file_t *grown = realloc(n->files, (n->n_files + 1) * sizeof *grown);
+            if (!grown) {
+                free(f.name);
+                goto out;
+            }
+            n->files = grown;
+            n->files[n->n_files++] = f;
+        }
+    }
+    rc = n->id[0] ? KPM_OK : KPM_ESTATE;
+out:
+    free(buf);
+    return rc;
+}
+
+night_t *night_open(const char *state_dir, const char *inbox, const char *new_id, char *err,
+                    size_t errlen)
+{
+    night_t *n = calloc(1, sizeof *n);
+    if (!n) return NULL;
+    n->state_dir = strdup(state_dir);
+    n->inbox = strdup(inbox);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/ingest", state_dir);
+    n->path = fs_join(dir, "night.state");
+    if (!n->state_dir || !n->inbox || !n->path) goto fail;
+    if (fs_mkdirs(dir, 0770) != KPM_OK) {
+        snprintf(err, errlen, "ingest: cannot create '%s': %s", dir, strerror(errno));
+        goto fail;
+    }
+    int rc = night_load(n);
+    if (rc == KPM_OK && !n->done) {
+        log_info("resuming unfinished night %s (%zu files)", n->id, n->n_files);
+        return n;
+    }
+    if (rc != KPM_OK && rc != KPM_ENOTFOUND) {
+        snprintf(err, errlen, "ingest: '%s': %s", n->path, kpm_strerror(rc));
+        goto fail;
+    }
+    for (size_t k = 0; k < n->n_files; k++) free(n->files[k].name);
+    free(n->files);
+    n->files = NULL;
+    n->n_files = 0;
+    n->done = 0;
+    if (new_id) {
+        snprintf(n->id, sizeof n->id, "%s", new_id);
+    } else {
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(n->id, sizeof n->id, "%Y%m%dT%H%M%SZ", &tm);
+    }
+    if (list_inbox(n, err, errlen) != KPM_OK) goto fail;
+    if (night_save(n) != KPM_OK) {
+        snprintf(err, errlen, "ingest: cannot write '%s': %s", n->path, strerror(errno));
+        goto fail;
+    }
+    return n;
+fail:
+    night_destroy(&n);
+    return NULL;
+}
+
+void night_destroy(night_t **pn)
+{
+    if (!pn || !*pn) return;
+    night_t *n = *pn;
+    for (size_t k = 0; k < n->n_files; k++) free(n->files[k].name);
+    free(n->files);
+    free(n->state_dir);
+    free(n->inbox);
+    free(n->path);
+    free(n);
+    *pn = NULL;
+}
+
+uint64_t night_first_seq(const night_t *n, size_t k)
+{
+    uint64_t seq = 1;
+    for (size_t i = 0; i < k && i < n->n_files; i++) seq += n->files[i].n_msgs;
+    return seq;
+}
+
+size_t night_file_of_seq(const night_t *n, uint64_t seq)
+{
+    uint64_t first = 1;
+    for (size_t k = 0; k < n->n_files; k++) {
+        if (n->files[k].n_msgs == UINT64_MAX || seq < first + n->files[k].n_msgs) return k;
+        first += n->files[k].n_msgs;
+    }
+    return n->n_files;
+}
+
+const char *night_inbox_path(const night_t *n, size_t k)
+{
+    static char path[4096];
+    snprintf(path, sizeof path, "%s/%s", n->inbox, n->files[k].name);
+    return path;
+}
+
+/* Writes one CSV field, quoted when needed. */
+static void put_field(FILE *fp, const char *s, size_t len, char delim)
+{
+    int quote = 0;
+    for (size_t i = 0; i < len && !quote; i++)
+        quote = s[i] == delim || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    if (!quote) {
+        fwrite(s, 1, len, fp);
+        return;
+    }
+    fputc('"', fp);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"') fputc('"', fp);
+        fputc(s[i], fp);
+    }
+    fputc('"', fp);
+}
+
+/* Copies a CSV file without the columns that are pii items of the catalogue. */
+static int copy_without_pii(const catalog_t *cat, const char *src, const char *dst, char *err,
+                            size_t errlen)
+{
+    csvin_t *in = csvin_open(src, err, errlen);
+    if (!in) return KPM_EIO;
+    fs_atomic_t out;
+    int rc = fs_atomic_open(&out, dst);
+    if (rc) {
+        csvin_close(&in);
+        snprintf(err, errlen, "cannot create '%s': %s", dst, strerror(errno));
+        return rc;
+    }
+    char delim = csvin_delim(in);
+    int keep[CSVIN_MAX_FIELDS];
+    size_t n_header = 0;
+    csvin_row_t row;
+    int first = 1;
+    while ((rc = csvin_next(in, &row)) == 1) {
+        if (first) {
+            n_header = row.n;
+            for (size_t c = 0; c < row.n; c++) {
+                size_t len = row.lens[c];
+                const char *name = val_trim(row.fields[c], &len);
+                int item = catalog_find(cat, name, len);
+                keep[c] = !(item >= 0 && catalog_item(cat, (size_t)item)->type == ITEM_PII);
+            }
+            first = 0;
+        } else if (row.n != n_header || row.too_wide || row.unterminated) {
+            /* Its fields cannot be matched to columns, so neither can the pii
+             * ones: the row is left out (it was rejected as a whole anyway). */
+            continue;
+        }
+        int sep = 0;
+        for (size_t c = 0; c < row.n; c++) {
+            if (c < n_header && !keep[c]) continue;
+            if (sep) fputc(delim, out.fp);
+            put_field(out.fp, row.fields[c], row.lens[c], delim);
+            sep = 1;
+        }
+        fputc('\n', out.fp);
+    }
+    csvin_close(&in);
+    if (rc < 0) {
+        fs_atomic_abort(&out);
+        snprintf(err, errlen, "cannot read '%s'", src);
+        return KPM_EIO;
+    }
+    return fs_atomic_commit(&out);
+}
+
+static int move_file(const char *src, const char *dst, char *err, size_t errlen)
+{
+    if (rename(src, dst) == 0) return KPM_OK;
+    snprintf(err, errlen, "cannot move '%s' to '%s': %s", src, dst, strerror(errno));
+    return KPM_EIO;
+}
+
+int night_dispose(night_t *n, size_t k, const catalog_t *cat, char *err, size_t errlen)
+{
+    night_file_t *f = &n->files[k];
+    if (f->status != NF_PENDING) return KPM_OK;
+    char dir[4096], dst[4608], src[4608];
+    snprintf(src, sizeof src, "%s", night_inbox_path(n, k));
+    int rc = KPM_OK;
+    switch (f->res.dispo) {
+    case DISPO_LEAVE:
+        f->status = NF_LEFT;
+        break;
+    case DISPO_QUARANTINE:
+        snprintf(dir, sizeof dir, "%s/quarantine/%s", n->state_dir, n->id);
+        if (fs_mkdirs(dir, 0700) != KPM_OK) goto mkdir_failed;
+        snprintf(dst, sizeof dst, "%s/%s.reason", dir, f->name);
+        char reason[1024];
+        int len = snprintf(reason, sizeof reason, "%s\n", f->res.reason);
+        if ((rc = fs_write_atomic(dst, reason, (size_t)len))) {
+            snprintf(err, errlen, "cannot write '%s': %s", dst, strerror(errno));
+            return rc;
+        }
+        snprintf(dst, sizeof dst, "%s/%s", dir, f->name);
+        if ((rc = move_file(src, dst, err, errlen))) return rc;
+        f->status = NF_QUARANTINED;
+        break;
+    case DISPO_ARCHIVE:
+        snprintf(dir, sizeof dir, "%s/archive/%s", n->state_dir, n->id);
+        if (fs_mkdirs(dir, 0750) != KPM_OK) goto mkdir_failed;
+        snprintf(dst, sizeof dst, "%s/%s", dir, f->name);
+        if (f->res.has_pii) {
+            if ((rc = copy_without_pii(cat, src, dst, err, errlen))) return rc;
+            if (unlink(src) != 0) {
+                snprintf(err, errlen, "cannot remove '%s': %s", src, strerror(errno));
+                return KPM_EIO;
+            }
+        } else if ((rc = move_file(src, dst, err, errlen))) {
+            return rc;
+        }
+        f->status = NF_ARCHIVED;
+        break;
+    }
+    fs_sync_dir(n->inbox);
+    return night_save(n);
+mkdir_failed:
+    snprintf(err, errlen, "cannot create '%s': %s", dir, strerror(errno));
+    return KPM_EIO;
+}

@@ -1,0 +1,68 @@
+/* night.h - ingest's record of one night: which files it takes, where each
+ * file's messages start, and which files are archived. Kept in
+ * STATE/ingest/night.state (rewritten atomically), so that a restarted ingest
+ * resumes the same night with the same sequence numbers.
+ *
+ * A file is moved out of the inbox only after aggregate made all of its
+ * messages durable; until then the inbox copy is what ingest regenerates from.
+ */
+#ifndef KPM_INGEST_NIGHT_H
+#define KPM_INGEST_NIGHT_H
+
+#include <stdint.h>
+
+#include "catalog.h"
+#include "ingest_file.h"
+
+typedef enum {
+    NF_PENDING = 0, /* in the inbox */
+    NF_ARCHIVED,    /* moved to STATE/archive/<night>/ */
+    NF_QUARANTINED, /* moved to STATE/quarantine/<night>/ */
+    NF_LEFT,        /* a kind not processed yet: stays in the inbox */
+} nf_status_t;
+
+typedef struct {
+    char *name;
+    nf_status_t status;
+    uint64_t n_msgs;   /* messages of the file, UINT64_MAX until it was produced once */
+    uint64_t records;  /* records of the file */
+    uint64_t by_kind[INGEST_KIND_SLOTS];
+    ingest_result_t res; /* of the last production (not persisted) */
+    int produced;        /* res is valid */
+} night_file_t;
+
+typedef struct {
+    char id[64];
+    char *state_dir;
+    char *inbox;
+    char *path; /* STATE/ingest/night.state */
+    int done;   /* the night's END was made durable and every file disposed of */
+    night_file_t *files;
+    size_t n_files;
+} night_t;
+
+/* Opens the unfinished night in STATE, or starts a new one with the inbox's
+ * files (regular files, not hidden, not ending in .part or .tmp, in byte order
+ * of their names). new_id is used for a new night (NULL: the current UTC time,
+ * "YYYYMMDDTHHMMSSZ"). Returns NULL with a message in err. */
+night_t *night_open(const char *state_dir, const char *inbox, const char *new_id, char *err,
+                    size_t errlen);
+void night_destroy(night_t **n);
+
+int night_save(const night_t *n);
+
+/* First seq of file k: 1 + the messages of the files before it (seq 0 is the
+ * night's BEGIN). Only valid while every earlier file has n_msgs known. */
+uint64_t night_first_seq(const night_t *n, size_t k);
+
+/* The file whose messages include seq, or n_files when seq is past them (the END). */
+size_t night_file_of_seq(const night_t *n, uint64_t seq);
+
+/* Moves file k out of the inbox by its disposition: archive (without pii columns),
+ * quarantine (with a .reason file beside it), or leave it. Then saves. */
+int night_dispose(night_t *n, size_t k, const catalog_t *cat, char *err, size_t errlen);
+
+/* Path of file k in the inbox (static buffer). */
+const char *night_inbox_path(const night_t *n, size_t k);
+
+#endif

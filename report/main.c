@@ -1,0 +1,61 @@
+/* kpm-report: writes the night's result tables from kpm-aggregate as the
+ * output directory's CSV files, dashboard.json and rapport.md. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "kpm_err.h"
+#include "log.h"
+#include "report_run.h"
+#include "stage.h"
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: kpm-report --state DIR --out DIR [options]\n"
+            "Receives the night's result tables from kpm-aggregate and writes them to the\n"
+            "output directory (CSV files, dashboard.json, rapport.md, run-manifest.json),\n"
+            "each file replaced atomically. Restart it at any time: aggregate sends again.\n\n"
+            "  --state DIR        kpm's state directory\n"
+            "  --out DIR          output directory\n"
+            "  --in ENDPOINT      bound here for tables (default ipc://STATE/sock/report.in)\n"
+            "  --in-ack ENDPOINT  aggregate's acknowledgement endpoint\n"
+            "                     (default ipc://STATE/sock/aggregate.ack)\n"
+            "  --help             this text\n"
+            "Exit status: 0 outputs written, 1 failure, 2 usage, 3 stopped by a signal.\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"state", 1, 0, 's'}, {"out", 1, 0, 'o'},
+                                              {"in", 1, 0, 'i'},    {"in-ack", 1, 0, 'I'},
+                                              {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
+    report_opts_t o = {0};
+    char ep_in[4200], ep_ack[4200], err[512];
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's': o.state_dir = optarg; break;
+        case 'o': o.out_dir = optarg; break;
+        case 'i': o.in_endpoint = optarg; break;
+        case 'I': o.in_ack = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!o.state_dir || !o.out_dir || optind != argc) {
+        usage(stderr);
+        return 2;
+    }
+    log_init("report");
+    if (stage_start("report", o.state_dir, err, sizeof err) != KPM_OK) {
+        log_error("%s", err);
+        return 1;
+    }
+    if (!o.in_endpoint && stage_ipc_endpoint(o.state_dir, "report.in", ep_in, sizeof ep_in) == KPM_OK)
+        o.in_endpoint = ep_in;
+    if (!o.in_ack && stage_ipc_endpoint(o.state_dir, "aggregate.ack", ep_ack, sizeof ep_ack) == KPM_OK)
+        o.in_ack = ep_ack;
+    int rc = report_run(&o);
+    stage_end();
+    return rc == KPM_OK ? 0 : rc == KPM_ESTOP ? 3 : 1;
+}

@@ -1,0 +1,527 @@
+/* report_out.c - the report stage's writers: CSV per published table and
+ * dashboard.json streamed to temporary files, rapport.md at commit. */
+#include "report_out.h"
+
+#include "fsutil.h"
+#include "kpm_err.h"
+#include "rapport_md.h"
+#include "strmap.h"
+
+#include <errno.h>
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REPORT_NAME_MAX 64 /* bytes of a table name */
+#define REPORT_NUM_MAX 48  /* bytes of a formatted number, NUL included */
+
+typedef enum { FMT_INT, FMT_TEXT, FMT_DEC1, FMT_DEC2 } fmt_t;
+
+static const struct {
+    const char *name;
+    fmt_t fmt;
+} report_formats[] = {
+    {"int", FMT_INT},   {"text", FMT_TEXT}, {"dec1", FMT_DEC1},
+    {"pct1", FMT_DEC1}, {"dec2", FMT_DEC2},
+};
+
+struct report_out {
+    char *dir;
+    fs_atomic_t *csv; /* one per published table, in arrival order */
+    size_t n_csv, cap_csv;
+    fs_atomic_t json;
+    rapport_md_t *md;
+    strmap_t *names; /* every table name seen tonight */
+
+    int in_table;
+    char cur_name[REPORT_NAME_MAX + 1];
+    int cur_publish;
+    uint32_t cur_cols;
+    fmt_t cur_fmt[WIRE_MAX_COLS];
+    uint64_t cur_rows;
+    FILE *cur_csv; /* NULL for an unpublished table */
+
+    size_t json_tables; /* published tables begun in dashboard.json */
+    size_t n_tables, n_rows;
+    int failed; /* first error; every later call returns it */
+    int committed;
+    char err[256];
+};
+
+/* ---- formatting ---- */
+
+static int fmt_lookup(const char *s, size_t len, fmt_t *out)
+{
+    for (size_t i = 0; i < sizeof report_formats / sizeof report_formats[0]; i++) {
+        if (strlen(report_formats[i].name) == len && memcmp(report_formats[i].name, s, len) == 0) {
+            *out = report_formats[i].fmt;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int fmt_fits(int n, size_t buflen)
+{
+    return n >= 0 && (size_t)n < buflen ? n : -1;
+}
+
+/* Decimal with `decimals` places, half away from zero. A product that lies a few
+ * ulps from a tie (1.005 * 100) is taken as the tie it stands for, so that the
+ * decimal value rounds as written. */
+static int fmt_decimal(double x, int decimals, char *buf, size_t buflen)
+{
+    const uint64_t scale = decimals == 1 ? 10 : 100;
+    double s, a, fl, tol;
+    uint64_t k;
+
+    if (!isfinite(x)) return -1;
+    s = x * (double)scale;
+    a = fabs(s);
+    if (a >= 9.0e15) /* beyond the integers a double holds exactly */
+        return -1;
+    k = (uint64_t)a; /* floor, a being >= 0 */
+    fl = (double)k;
+    tol = (a > 1.0 ? a : 1.0) * 8 * DBL_EPSILON;
+    if (a - fl >= 0.5 - tol) k++;
+    return fmt_fits(snprintf(buf, buflen, "%s%" PRIu64 ".%0*" PRIu64, x < 0 && k > 0 ? "-" : "",
+                             k / scale, decimals, k % scale),
+                    buflen);
+}
+
+static int fmt_cell(const wire_value_t *v, fmt_t fmt, char *buf, size_t buflen)
+{
+    if (buflen == 0) return -1;
+    if (v->type == WIRE_VAL_NIL) {
+        buf[0] = '\0';
+        return 0;
+    }
+    switch (fmt) {
+    case FMT_INT:
+        if (v->type != WIRE_VAL_INT) return -1;
+        return fmt_fits(snprintf(buf, buflen, "%" PRId64, v->i), buflen);
+    case FMT_DEC1:
+    case FMT_DEC2:
+        if (v->type == WIRE_VAL_INT)
+            return fmt_fits(
+                snprintf(buf, buflen, "%" PRId64 ".%s", v->i, fmt == FMT_DEC1 ? "0" : "00"),
+                buflen);
+        if (v->type != WIRE_VAL_REAL) return -1;
+        return fmt_decimal(v->r, fmt == FMT_DEC1 ? 1 : 2, buf, buflen);
+    case FMT_TEXT:
+        if (v->type != WIRE_VAL_STR || (size_t)v->s.len >= buflen) return -1;
+        if (v->s.len > 0) memcpy(buf, v->s.ptr, v->s.len);
+        buf[v->s.len] = '\0';
+        return (int)v->s.len;
+    }
+    return -1;
+}
+
+int report_format_cell(const wire_value_t *v, const char *format, size_t format_len, char *buf,
+                       size_t buflen)
+{
+    fmt_t fmt;
+
+    if (fmt_lookup(format, format_len, &fmt) != 0) return -1;
+    return fmt_cell(v, fmt, buf, buflen);
+}
+
+/* ---- CSV and JSON pieces ---- */
+
+/* A text field: quoted when it holds ',', '"', CR or LF; a leading '=', '+', '-',
+ * '@', TAB or CR gets a "'" so that spreadsheets do not run it as a formula. */
+static void csv_put_text(FILE *fp, const char *s, size_t len)
+{
+    int guard = len > 0 && memchr("=+-@\t\r", s[0], 6) != NULL;
+    int quote = 0;
+
+    for (size_t i = 0; i < len && !quote; i++)
+        quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+    if (quote) fputc('"', fp);
+    if (guard) fputc('\'', fp);
+    if (!quote) {
+        fwrite(s, 1, len, fp);
+        return;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"') fputc('"', fp);
+        fputc(s[i], fp);
+    }
+    fputc('"', fp);
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not one. */
+static size_t utf8_seq(const unsigned char *s, size_t len)
+{
+    size_t n;
+    uint32_t cp;
+
+    if (s[0] < 0x80) return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        n = 2, cp = s[0] & 0x1F;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        n = 3, cp = s[0] & 0x0F;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        n = 4, cp = s[0] & 0x07;
+    else
+        return 0;
+    if (len < n) return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return n;
+}
+
+/* A JSON string. Bytes that are not UTF-8 become U+FFFD, so the document stays
+ * valid JSON whatever a cell holds. */
+static void json_put_str(FILE *fp, const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+
+    fputc('"', fp);
+    while (i < len) {
+        unsigned char c = s[i];
+        size_t n;
+
+        switch (c) {
+        case '"':
+            fputs("\\\"", fp);
+            break;
+        case '\\':
+            fputs("\\\\", fp);
+            break;
+        case '\n':
+            fputs("\\n", fp);
+            break;
+        case '\r':
+            fputs("\\r", fp);
+            break;
+        case '\t':
+            fputs("\\t", fp);
+            break;
+        default:
+            if (c < 0x20) {
+                fprintf(fp, "\\u%04x", (unsigned)c);
+                break;
+            }
+            n = utf8_seq(s + i, len - i);
+            if (n == 0) {
+                fputs("\\ufffd", fp);
+                break;
+            }
+            fwrite(s + i, 1, n, fp);
+            i += n;
+            continue;
+        }
+        i++;
+    }
+    fputc('"', fp);
+}
+
+/* ---- the writer ---- */
+
+static int fail(report_out_t *o, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(report_out_t *o, int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(o->err, sizeof o->err, fmt, ap);
+    va_end(ap);
+    o->failed = rc;
+    return rc;
+}
+
+static int fail_io(report_out_t *o, const char *what)
+{
+    return fail(o, KPM_EIO, "report: cannot write '%s' in '%s': %s", what, o->dir,
+                errno != 0 ? strerror(errno) : "write error");
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash != NULL ? slash + 1 : path;
+}
+
+/* Table names become file names: lower-case letters, digits and '_' only. */
+static int name_ok(wire_str_t s)
+{
+    if (s.len == 0 || s.len > REPORT_NAME_MAX) return 0;
+    for (uint32_t i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return 0;
+    }
+    return 1;
+}
+
+report_out_t *report_out_new(const char *out_dir, char *err, size_t errlen)
+{
+    report_out_t *o = NULL;
+    char *path = NULL;
+
+    if (fs_mkdirs(out_dir, 0750) != KPM_OK) {
+        snprintf(err, errlen, "report: cannot create output directory '%s': %s", out_dir,
+                 strerror(errno));
+        return NULL;
+    }
+    o = calloc(1, sizeof *o);
+    if (o == NULL || (o->dir = strdup(out_dir)) == NULL || (o->md = rapport_md_new()) == NULL ||
+        (o->names = strmap_new()) == NULL || (path = fs_join(out_dir, "dashboard.json")) == NULL) {
+        snprintf(err, errlen, "report: out of memory");
+        goto fail;
+    }
+    if (fs_atomic_open(&o->json, path) != KPM_OK) {
+        snprintf(err, errlen, "report: cannot create '%s.tmp': %s", path, strerror(errno));
+        goto fail;
+    }
+    fputs("{\n  \"schema_version\": 1,\n  \"tabellen\": {", o->json.fp);
+    free(path);
+    return o;
+fail:
+    free(path);
+    report_out_destroy(&o);
+    return NULL;
+}
+
+int report_out_table_begin(report_out_t *o, const wire_table_begin_t *tb)
+{
+    char *file = NULL, *path = NULL;
+    int rc;
+
+    if (o->failed) return o->failed;
+    if (o->committed) return fail(o, KPM_EPROTO, "report: table after commit");
+    if (o->in_table)
+        return fail(o, KPM_EPROTO, "report: table begins while '%s' is open", o->cur_name);
+    if (!name_ok(tb->name))
+        return fail(o, KPM_EPROTO, "report: invalid table name (%u bytes)", (unsigned)tb->name.len);
+    memcpy(o->cur_name, tb->name.ptr, tb->name.len);
+    o->cur_name[tb->name.len] = '\0';
+    if (strmap_get(o->names, o->cur_name, tb->name.len) != NULL)
+        return fail(o, KPM_EPROTO, "report: table '%s' sent twice", o->cur_name);
+    if (tb->n_cols == 0 || tb->n_cols > WIRE_MAX_COLS)
+        return fail(o, KPM_EPROTO, "report: table '%s' has %u columns", o->cur_name,
+                    (unsigned)tb->n_cols);
+    for (uint32_t c = 0; c < tb->n_cols; c++) {
+        if (fmt_lookup(tb->col_formats[c].ptr, tb->col_formats[c].len, &o->cur_fmt[c]) != 0)
+            return fail(o, KPM_EPROTO, "report: table '%s', column %u: unknown format", o->cur_name,
+                        (unsigned)c + 1);
+    }
+    if (strmap_put(o->names, o->cur_name, tb->name.len, o, NULL) != KPM_OK ||
+        rapport_md_table_begin(o->md, tb) != KPM_OK)
+        return fail(o, KPM_ENOMEM, "report: out of memory");
+
+    o->cur_cols = tb->n_cols;
+    o->cur_publish = tb->publish != 0;
+    o->cur_rows = 0;
+    o->cur_csv = NULL;
+    o->in_table = 1;
+    o->n_tables += o->cur_publish;
+    if (!o->cur_publish) return KPM_OK;
+
+    if (o->n_csv == o->cap_csv) {
+        size_t cap = o->cap_csv ? o->cap_csv * 2 : 8;
+        fs_atomic_t *n = realloc(o->csv, cap * sizeof *n);
+        if (n == NULL) return fail(o, KPM_ENOMEM, "report: out of memory");
+        o->csv = n;
+        o->cap_csv = cap;
+    }
+    file = malloc(tb->name.len + 5);
+    if (file == NULL) {
+        rc = fail(o, KPM_ENOMEM, "report: out of memory");
+        goto out;
+    }
+    snprintf(file, tb->name.len + 5, "%s.csv", o->cur_name);
+    path = fs_join(o->dir, file);
+    if (path == NULL) {
+        rc = fail(o, KPM_ENOMEM, "report: out of memory");
+        goto out;
+    }
+    if (fs_atomic_open(&o->csv[o->n_csv], path) != KPM_OK) {
+        rc = fail_io(o, file);
+        goto out;
+    }
+    o->cur_csv = o->csv[o->n_csv++].fp;
+
+    for (uint32_t c = 0; c < tb->n_cols; c++) {
+        if (c > 0) fputc(',', o->cur_csv);
+        csv_put_text(o->cur_csv, tb->col_names[c].ptr, tb->col_names[c].len);
+    }
+    fputc('\n', o->cur_csv);
+
+    fprintf(o->json.fp, "%s\n    \"%s\": {\n      \"kolommen\": [", o->json_tables ? "," : "",
+            o->cur_name);
+    for (uint32_t c = 0; c < tb->n_cols; c++) {
+        if (c > 0) fputs(", ", o->json.fp);
+        json_put_str(o->json.fp, tb->col_names[c].ptr, tb->col_names[c].len);
+    }
+    fputs("],\n      \"rijen\": [", o->json.fp);
+    o->json_tables++;
+    rc = ferror(o->cur_csv) ? fail_io(o, file) : KPM_OK;
+out:
+    free(file);
+    free(path);
+    return rc;
+}
+
+int report_out_table_row(report_out_t *o, const wire_table_row_t *row)
+{
+    char num[WIRE_MAX_COLS][REPORT_NUM_MAX];
+    FILE *js = o->json.fp;
+
+    if (o->failed) return o->failed;
+    if (!o->in_table) return fail(o, KPM_EPROTO, "report: table row outside a table");
+    if (row->n_cells != o->cur_cols)
+        return fail(o, KPM_EPROTO, "report: table '%s', row %" PRIu64 ": %u cells for %u columns",
+                    o->cur_name, o->cur_rows + 1, (unsigned)row->n_cells, (unsigned)o->cur_cols);
+    for (uint32_t c = 0; c < row->n_cells; c++) {
+        const wire_value_t *v = &row->cells[c];
+        int ok = o->cur_fmt[c] == FMT_TEXT ? v->type == WIRE_VAL_NIL || v->type == WIRE_VAL_STR
+                                           : fmt_cell(v, o->cur_fmt[c], num[c], sizeof num[c]) >= 0;
+        if (!ok)
+            return fail(o, KPM_EPROTO,
+                        "report: table '%s', row %" PRIu64 ", column %u: value does not fit "
+                        "the column's format",
+                        o->cur_name, o->cur_rows + 1, (unsigned)c + 1);
+    }
+    if (rapport_md_table_row(o->md, row) != KPM_OK)
+        return fail(o, KPM_ENOMEM, "report: out of memory");
+    o->cur_rows++;
+    if (!o->cur_publish) return KPM_OK;
+
+    fputs(o->cur_rows > 1 ? ",\n        [" : "\n        [", js);
+    for (uint32_t c = 0; c < row->n_cells; c++) {
+        const wire_value_t *v = &row->cells[c];
+        if (c > 0) {
+            fputc(',', o->cur_csv);
+            fputs(", ", js);
+        }
+        if (v->type == WIRE_VAL_NIL) {
+            fputs("null", js);
+        } else if (o->cur_fmt[c] == FMT_TEXT) {
+            csv_put_text(o->cur_csv, v->s.ptr, v->s.len);
+            json_put_str(js, v->s.ptr, v->s.len);
+        } else {
+            fputs(num[c], o->cur_csv);
+            fputs(num[c], js);
+        }
+    }
+    fputc('\n', o->cur_csv);
+    fputc(']', js);
+    o->n_rows++;
+    if (ferror(o->cur_csv)) return fail_io(o, base_name(o->csv[o->n_csv - 1].path));
+    if (ferror(js)) return fail_io(o, "dashboard.json");
+    return KPM_OK;
+}
+
+int report_out_table_end(report_out_t *o, const wire_table_end_t *te)
+{
+    if (o->failed) return o->failed;
+    if (!o->in_table) return fail(o, KPM_EPROTO, "report: table end outside a table");
+    if (te->name.len != strlen(o->cur_name) || memcmp(te->name.ptr, o->cur_name, te->name.len) != 0)
+        return fail(o, KPM_EPROTO, "report: table '%s' ends under another name", o->cur_name);
+    if (te->rows != o->cur_rows)
+        return fail(o, KPM_EPROTO,
+                    "report: table '%s' ends with %" PRIu64 " rows, %" PRIu64 " received",
+                    o->cur_name, te->rows, o->cur_rows);
+    rapport_md_table_end(o->md);
+    o->in_table = 0;
+    if (o->cur_publish) fputs(o->cur_rows > 0 ? "\n      ]\n    }" : "]\n    }", o->json.fp);
+    return KPM_OK;
+}
+
+int report_out_commit(report_out_t *o)
+{
+    fs_atomic_t md = {0};
+    char *path = NULL;
+    int rc = KPM_OK;
+
+    if (o->failed) return o->failed;
+    if (o->committed) return fail(o, KPM_EPROTO, "report: night committed twice");
+    if (o->in_table)
+        return fail(o, KPM_EPROTO, "report: commit while table '%s' is open", o->cur_name);
+
+    path = fs_join(o->dir, "rapport.md");
+    if (path == NULL) {
+        rc = fail(o, KPM_ENOMEM, "report: out of memory");
+        goto out;
+    }
+    if (fs_atomic_open(&md, path) != KPM_OK) {
+        rc = fail_io(o, "rapport.md");
+        goto out;
+    }
+    rc = rapport_md_write(o->md, md.fp);
+    if (rc != KPM_OK) {
+        rc = rc == KPM_ENOMEM ? fail(o, rc, "report: out of memory") : fail_io(o, "rapport.md");
+        goto out;
+    }
+    fputs(o->json_tables > 0 ? "\n  }\n}\n" : "}\n}\n", o->json.fp);
+
+    /* Everything is written: now move the files into place, rapport.md last. */
+    for (size_t i = 0; i < o->n_csv; i++) {
+        char name[REPORT_NAME_MAX + 8];
+        snprintf(name, sizeof name, "%s", base_name(o->csv[i].path));
+        if (fs_atomic_commit(&o->csv[i]) != KPM_OK) {
+            rc = fail_io(o, name);
+            goto out;
+        }
+    }
+    if (fs_atomic_commit(&o->json) != KPM_OK) {
+        rc = fail_io(o, "dashboard.json");
+        goto out;
+    }
+    if (fs_atomic_commit(&md) != KPM_OK) {
+        rc = fail_io(o, "rapport.md");
+        goto out;
+    }
+    o->committed = 1;
+out:
+    fs_atomic_abort(&md);
+    free(path);
+    return rc;
+}
+
+size_t report_out_tables(const report_out_t *o)
+{
+    return o->n_tables;
+}
+
+size_t report_out_rows(const report_out_t *o)
+{
+    return o->n_rows;
+}
+
+const char *report_out_error(const report_out_t *o)
+{
+    return o->err;
+}
+
+void report_out_destroy(report_out_t **po)
+{
+    report_out_t *o;
+
+    if (po == NULL || *po == NULL) return;
+    o = *po;
+    for (size_t i = 0; i < o->n_csv; i++)
+        fs_atomic_abort(&o->csv[i]);
+    fs_atomic_abort(&o->json);
+    free(o->csv);
+    rapport_md_destroy(&o->md);
+    strmap_destroy(&o->names);
+    free(o->dir);
+    free(o);
+    *po = NULL;
+}

@@ -1,0 +1,755 @@
+/* test_report_format.c - the report stage's writers: cell formats, CSV, dashboard.json,
+ * rapport.md, protocol checks and abandoned nights. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "kpm_err.h"
+#include "report_out.h"
+
+/* ---- building tables ---------------------------------------------------------- */
+
+static wire_value_t I(int64_t i)
+{
+    wire_value_t v = {WIRE_VAL_INT, i, 0.0, {"", 0}};
+    return v;
+}
+
+static wire_value_t R(double r)
+{
+    wire_value_t v = {WIRE_VAL_REAL, 0, r, {"", 0}};
+    return v;
+}
+
+static wire_value_t S(const char *s)
+{
+    wire_value_t v = {WIRE_VAL_STR, 0, 0.0, {s, (uint32_t)strlen(s)}};
+    return v;
+}
+
+static wire_value_t N(void)
+{
+    wire_value_t v = {WIRE_VAL_NIL, 0, 0.0, {"", 0}};
+    return v;
+}
+
+static wire_table_row_t row_of(const wire_value_t *cells, size_t n)
+{
+    wire_table_row_t row;
+
+    memset(&row, 0, sizeof row);
+    row.n_cells = (uint32_t)n;
+    memcpy(row.cells, cells, n * sizeof *cells);
+    return row;
+}
+
+#define ROW(...)                                                                                   \
+    row_of((wire_value_t[]){__VA_ARGS__},                                                          \
+           sizeof((wire_value_t[]){__VA_ARGS__}) / sizeof(wire_value_t))
+
+/* A TABLE_BEGIN from "name:format,name:format,..."; the views point into buf. */
+typedef struct {
+    char buf[512];
+    wire_table_begin_t tb;
+} tdef_t;
+
+static void tdef(tdef_t *d, const char *name, int publish, const char *spec)
+{
+    char *p;
+
+    memset(d, 0, sizeof *d);
+    snprintf(d->buf, sizeof d->buf, "%s", spec);
+    d->tb.name = (wire_str_t){name, (uint32_t)strlen(name)};
+    d->tb.publish = (uint32_t)publish;
+    p = d->buf;
+    while (*p != '\0') {
+        char *colon = strchr(p, ':');
+        char *end = strchr(p, ',');
+        if (end == NULL) end = p + strlen(p);
+        assert_non_null(colon);
+        d->tb.col_names[d->tb.n_cols] = (wire_str_t){p, (uint32_t)(colon - p)};
+        d->tb.col_formats[d->tb.n_cols] = (wire_str_t){colon + 1, (uint32_t)(end - colon - 1)};
+        d->tb.n_cols++;
+        p = *end == ',' ? end + 1 : end;
+    }
+}
+
+static void feed(report_out_t *o, const char *name, int publish, const char *spec,
+                 const wire_table_row_t *rows, size_t n)
+{
+    tdef_t d;
+    wire_table_end_t te = {{name, (uint32_t)strlen(name)}, n};
+
+    tdef(&d, name, publish, spec);
+    assert_int_equal(report_out_table_begin(o, &d.tb), KPM_OK);
+    for (size_t i = 0; i < n; i++) {
+        int rc = report_out_table_row(o, &rows[i]);
+        if (rc != KPM_OK) fail_msg("%s row %zu: %s", name, i, report_out_error(o));
+    }
+    assert_int_equal(report_out_table_end(o, &te), KPM_OK);
+}
+
+/* ---- fixtures ------------------------------------------------------------------- */
+
+typedef struct {
+    char dir[64];
+} tmpdir_t;
+
+static int tmpdir_setup(void **state)
+{
+    tmpdir_t *t = calloc(1, sizeof *t);
+
+    if (t == NULL) return -1;
+    snprintf(t->dir, sizeof t->dir, "/tmp/kpm_test_report.XXXXXX");
+    if (mkdtemp(t->dir) == NULL) {
+        free(t);
+        return -1;
+    }
+    *state = t;
+    return 0;
+}
+
+static int tmpdir_teardown(void **state)
+{
+    tmpdir_t *t = *state;
+    DIR *d = opendir(t->dir);
+    struct dirent *e;
+
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        char *p;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        p = fs_join(t->dir, e->d_name);
+        unlink(p);
+        free(p);
+    }
+    if (d != NULL) closedir(d);
+    rmdir(t->dir);
+    free(t);
+    return 0;
+}
+
+static const char *dir_of(void **state)
+{
+    return ((tmpdir_t *)*state)->dir;
+}
+
+/* The file's content (caller frees), or NULL when it does not exist. */
+static char *slurp(void **state, const char *name)
+{
+    char *path = fs_join(dir_of(state), name);
+    char *buf = NULL;
+    int rc = fs_read_all(path, &buf, NULL);
+
+    free(path);
+    return rc == KPM_OK ? buf : NULL;
+}
+
+static void assert_file(void **state, const char *name, const char *want)
+{
+    char *got = slurp(state, name);
+
+    if (got == NULL) fail_msg("%s is missing", name);
+    if (strcmp(got, want) != 0) {
+        print_error("%s:\n--- got ---\n%s--- want ---\n%s", name, got, want);
+        free(got);
+        fail();
+    }
+    free(got);
+}
+
+static void assert_contains(const char *text, const char *needle)
+{
+    if (strstr(text, needle) == NULL) fail_msg("missing: \"%s\"", needle);
+}
+
+static int count_files(void **state, const char *suffix)
+{
+    DIR *d = opendir(dir_of(state));
+    struct dirent *e;
+    int n = 0;
+    size_t ls = strlen(suffix);
+
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (e->d_name[0] != '.' && l >= ls && strcmp(e->d_name + l - ls, suffix) == 0) n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static report_out_t *open_out(void **state)
+{
+    char err[256] = "";
+    report_out_t *o = report_out_new(dir_of(state), err, sizeof err);
+
+    if (o == NULL) fail_msg("report_out_new: %s", err);
+    return o;
+}
+
+/* ---- report_format_cell ----------------------------------------------------------- */
+
+static const char *fmt(wire_value_t v, const char *format)
+{
+    static char buf[64];
+
+    if (report_format_cell(&v, format, strlen(format), buf, sizeof buf) < 0) return "<error>";
+    return buf;
+}
+
+static void test_format_rounding(void **state)
+{
+    (void)state;
+    assert_string_equal(fmt(R(12.25), "pct1"), "12.3");
+    assert_string_equal(fmt(R(12.25), "dec1"), "12.3");
+    assert_string_equal(fmt(R(2.125), "dec2"), "2.13");
+    assert_string_equal(fmt(R(-0.05), "dec1"), "-0.1");
+    assert_string_equal(fmt(R(-0.04), "dec1"), "0.0");
+    assert_string_equal(fmt(R(-0.0), "dec2"), "0.00");
+    assert_string_equal(fmt(R(-1.25), "dec1"), "-1.3");
+    assert_string_equal(fmt(R(100.0 * 10 / 12), "pct1"), "83.3");
+    assert_string_equal(fmt(R(100.0 * 2 / 3), "pct1"), "66.7");
+    assert_string_equal(fmt(R(2.5), "dec2"), "2.50");
+    assert_string_equal(fmt(R(0.05), "dec2"), "0.05");
+    /* 1.005 is stored just below the tie; it still rounds as written */
+    assert_string_equal(fmt(R(1.005), "dec2"), "1.01");
+    assert_string_equal(fmt(R(99.95), "pct1"), "100.0");
+    assert_string_equal(fmt(I(7), "dec2"), "7.00");
+    assert_string_equal(fmt(I(-3), "pct1"), "-3.0");
+    assert_string_equal(fmt(I(2021), "int"), "2021");
+    assert_string_equal(fmt(I(-12), "int"), "-12");
+    assert_string_equal(fmt(N(), "pct1"), "");
+    assert_string_equal(fmt(N(), "text"), "");
+    assert_string_equal(fmt(S("zeer tevreden"), "text"), "zeer tevreden");
+}
+
+static void test_format_rejects_wrong_types(void **state)
+{
+    char small[4], big[32];
+    wire_value_t v = R(12345.5);
+
+    (void)state;
+    assert_string_equal(fmt(R(2.5), "int"), "<error>");
+    assert_string_equal(fmt(S("12"), "int"), "<error>");
+    assert_string_equal(fmt(S("1.5"), "dec1"), "<error>");
+    assert_string_equal(fmt(I(1), "text"), "<error>");
+    assert_string_equal(fmt(R(NAN), "dec1"), "<error>");
+    assert_string_equal(fmt(R(INFINITY), "dec2"), "<error>");
+    assert_string_equal(fmt(I(1), "pct2"), "<error>");
+    assert_string_equal(fmt(N(), "float"), "<error>");
+    /* the format is a view of format_len bytes, matched whole */
+    assert_int_equal(report_format_cell(&v, "dec1x", 5, big, sizeof big), -1);
+    assert_int_equal(report_format_cell(&v, "dec1x", 4, big, sizeof big), 7);
+    assert_string_equal(big, "12345.5");
+    assert_int_equal(report_format_cell(&v, "de", 2, big, sizeof big), -1);
+    /* a result that does not fit is refused, not cut */
+    assert_int_equal(report_format_cell(&v, "dec1", 4, small, sizeof small), -1);
+}
+
+/* ---- CSV and JSON ------------------------------------------------------------------- */
+
+static void test_csv_quoting_and_injection(void **state)
+{
+    report_out_t *o = open_out(state);
+    const wire_table_row_t rows[] = {
+        ROW(S("plain"), I(1)),
+        ROW(S("a,b"), I(-5)),
+        ROW(S("zei \"hoi\""), N()),
+        ROW(S("regel\nbreuk"), I(0)),
+        ROW(S("=SUM(A1:A9)"), I(2)),
+        ROW(S("+31 20 1234567"), I(3)),
+        ROW(S("-geen-"), I(4)),
+        ROW(S("@home"), I(5)),
+        ROW(S("\tinspringing"), I(6)),
+        ROW(S("\rterug"), I(7)),
+        ROW(S("=1,2"), I(8)),
+        ROW(S("a=b"), I(9)),
+        ROW(N(), I(10)),
+        ROW(S("cliënt"), I(11)),
+    };
+
+    feed(o, "teksten", 1, "tekst:text,n:int", rows, sizeof rows / sizeof rows[0]);
+    assert_int_equal(report_out_commit(o), KPM_OK);
+    report_out_destroy(&o);
+    assert_null(o);
+    assert_file(state, "teksten.csv",
+                "tekst,n\n"
+                "plain,1\n"
+                "\"a,b\",-5\n"
+                "\"zei \"\"hoi\"\"\",\n"
+                "\"regel\nbreuk\",0\n"
+                "'=SUM(A1:A9),2\n"
+                "'+31 20 1234567,3\n"
+                "'-geen-,4\n"
+                "'@home,5\n"
+                "'\tinspringing,6\n"
+                "\"'\rterug\",7\n"
+                "\"'=1,2\",8\n"
+                "a=b,9\n"
+                ",10\n"
+                "cliënt,11\n");
+}
+
+static void test_json_escaping(void **state)
+{
+    report_out_t *o = open_out(state);
+    const wire_table_row_t rows[] = {
+        ROW(S("q\"b\\s\nn\r\tt\x01\x1f é—"), R(2.5), N(), I(-4)),
+        ROW(S("=geen quote in json"), R(-0.05), R(83.333), I(0)),
+        ROW(S("bad \xff byte"), N(), N(), N()),
+    };
+
+    feed(o, "escapes", 1, "tekst:text,gem:dec2,pct:pct1,n:int", rows, sizeof rows / sizeof rows[0]);
+    assert_int_equal(report_out_commit(o), KPM_OK);
+    report_out_destroy(&o);
+    assert_file(state, "dashboard.json",
+                "{\n"
+                "  \"schema_version\": 1,\n"
+                "  \"tabellen\": {\n"
+                "    \"escapes\": {\n"
+                "      \"kolommen\": [\"tekst\", \"gem\", \"pct\", \"n\"],\n"
+                "      \"rijen\": [\n"
+                "        [\"q\\\"b\\\\s\\nn\\r\\tt\\u0001\\u001f é—\", 2.50, null, -4],\n"
+                "        [\"=geen quote in json\", -0.05, 83.3, 0],\n"
+                "        [\"bad \\ufffd byte\", null, null, null]\n"
+                "      ]\n"
+                "    }\n"
+                "  }\n"
+                "}\n");
+}
+
+static void test_empty_night(void **state)
+{
+    report_out_t *o = open_out(state);
+    char *md;
+
+    assert_int_equal(report_out_commit(o), KPM_OK);
+    assert_int_equal(report_out_tables(o), 0);
+    report_out_destroy(&o);
+    assert_file(state, "dashboard.json", "{\n  \"schema_version\": 1,\n  \"tabellen\": {}\n}\n");
+    md = slurp(state, "rapport.md");
+    assert_non_null(md);
+    assert_contains(md, "Er zijn nog geen resultaten van de uitvraag.");
+    free(md);
+}
+
+/* ---- a whole night ------------------------------------------------------------------- */
+
+#define LIKERT_SPEC                                                                                \
+    "meting:int,groep:text,thema:int,item:text,gevraagd:int,zeer_ontevreden:int,"                  \
+    "ontevreden:int,tevreden:int,zeer_tevreden:int,nvt:int,ontbrekend:int,"                        \
+    "gemiddelde:dec2,onderdrukt:text"
+
+static void feed_night(report_out_t *o)
+{
+    const wire_table_row_t respons[] = {
+        ROW(I(2021), S("1"), I(12), I(10), R(100.0 * 10 / 12)),
+        ROW(I(2021), S("2"), I(4), I(2), R(50.0)),
+        ROW(I(2021), S("totaal"), I(16), I(12), R(75.0)),
+    };
+    const wire_table_row_t likert[] = {
+        ROW(I(2021), S("alle"), I(2), S("aanmeldprocedure"), I(12), I(1), I(2), I(5), I(2), I(0),
+            I(2), R(2.8), S("nee")),
+        ROW(I(2021), S("tranche-1"), I(2), S("aanmeldprocedure"), I(10), I(1), I(1), I(4), I(2),
+            I(0), I(2), R(23.0 / 8), S("nee")),
+        ROW(I(2021), S("tranche-2"), I(2), S("aanmeldprocedure"), N(), N(), N(), N(), N(), N(), N(),
+            N(), S("ja")),
+        ROW(I(2021), S("alle"), I(6), S("kennisdeling_koplopers"), I(12), I(0), I(1), I(3), I(4),
+            I(2), I(2), R(3.375), S("nee")),
+    };
+    const wire_table_row_t keuze[] = {
+        ROW(I(2021), S("alle"), S("verwachtingen_uitgekomen"), S("ja"), I(5), R(50.0), S("nee")),
+        ROW(I(2021), S("alle"), S("verwachtingen_uitgekomen"), S("deels"), I(3), R(30.0), S("nee")),
+        ROW(I(2021), S("alle"), S("verwachtingen_uitgekomen"), S("nee"), I(2), R(20.0), S("nee")),
+        ROW(I(2021), S("alle"), S("verwachtingen_uitgekomen"), S("ontbrekend"), I(2), N(),
+            S("nee")),
+    };
+    const wire_table_row_t besteding[] = {
+        ROW(I(2021), S("alle"), S("interne_projectleiding"), I(8), R(40.0), R(37.5), R(10.0),
+            R(80.0), S("nee")),
+        ROW(I(2021), S("alle"), S("scholing"), I(8), R(12.25), R(10.0), R(0.0), R(30.0), S("nee")),
+    };
+    const wire_table_row_t open[] = {
+        ROW(I(2021), I(1), S("reden_aanmelding"), I(1), S("Wij willen \"meer\" doen,\nsamen.")),
+        ROW(I(2021), I(3), S("toelichting_verwachtingen"), I(2), S("=HYPERLINK(\"x\")")),
+    };
+    const wire_table_row_t rejects[] = {
+        ROW(S("koplopers.csv"), N(), S("regio"), S("UNKNOWN_COLUMNS"), S("kolom genegeerd")),
+        ROW(S("uitvraag_2021.csv"), I(5), S("omvang_budget"), S("INVALID_VALUE"),
+            S("waarde '7' is geen antwoord")),
+        ROW(S("uitvraag_2021.csv"), I(8), S("tijd_adviseurs"), S("INVALID_VALUE"),
+            S("waarde 'x' is geen antwoord")),
+        ROW(S("uitvraag_2021.csv"), I(9), S(""), S("SUPERSEDED"), S("vervangen")),
+    };
+    const wire_table_row_t vragen[] = {
+        ROW(S("verwachtingen_uitgekomen"), I(1), S("Deelname"), S("keuze"),
+            S("Zijn deze verwachtingen uitgekomen?")),
+        ROW(S("aanmeldprocedure"), I(2), S("Aanmeldprocedure en projectplan"), S("likert"),
+            S("Informatie over en ondersteuning bij de aanmeldprocedure")),
+        ROW(S("besteding_interne_projectleiding"), I(5), S("Financiële middelen"), S("procent"),
+            S("Besteding: interne projectleiding (%)")),
+        ROW(S("besteding_scholing"), I(5), S("Financiële middelen"), S("procent"),
+            S("Besteding: scholing (%)")),
+        ROW(S("kennisdeling_koplopers"), I(6),
+            S("Kennisdeling, kennisproducten en informatievoorziening"), S("likert_nvt"),
+            S("Onderlinge kennisdeling tussen koplopers")),
+    };
+    const wire_table_row_t gebruik[] = {ROW(S("GM0363"), I(12))};
+
+    feed(o, "respons", 1, "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1",
+         respons, 3);
+    feed(o, "likert", 1, LIKERT_SPEC, likert, 4);
+    feed(o, "keuze", 1,
+         "meting:int,groep:text,item:text,antwoord:text,aantal:int,pct:pct1,onderdrukt:text", keuze,
+         4);
+    feed(o, "besteding", 1,
+         "meting:int,groep:text,categorie:text,n:int,gemiddeld_pct:pct1,mediaan_pct:pct1,"
+         "min_pct:pct1,max_pct:pct1,onderdrukt:text",
+         besteding, 2);
+    feed(o, "open_antwoorden", 1, "meting:int,thema:int,item:text,tranche:int,tekst:text", open, 2);
+    feed(o, "rejects", 1, "bestand:text,regel:int,kolom:text,code:text,melding:text", rejects, 4);
+    feed(o, "vragen", 0, "item:text,thema:int,thema_naam:text,type:text,vraag:text", vragen, 5);
+    feed(o, "gebruik_maand", 1, "gemeente:text,aantal:int", gebruik, 1);
+}
+
+static void test_whole_night(void **state)
+{
+    const char *title = "# Koploperproject onafhankelijke cliëntondersteuning — resultaten "
+                        "uitvraag\n\n";
+    report_out_t *o = open_out(state);
+    char *md, *json;
+
+    feed_night(o);
+    assert_int_equal(report_out_tables(o), 7);
+    assert_int_equal(report_out_rows(o), 3 + 4 + 4 + 2 + 2 + 4 + 1);
+    /* nothing is in place before the commit */
+    assert_int_equal(count_files(state, ".csv"), 0);
+    assert_int_equal(report_out_commit(o), KPM_OK);
+    report_out_destroy(&o);
+
+    assert_int_equal(count_files(state, ".tmp"), 0);
+    assert_int_equal(count_files(state, ".csv"), 7);
+    assert_null(slurp(state, "vragen.csv"));
+    assert_file(state, "respons.csv",
+                "meting,tranche,uitgenodigd,respons,respons_pct\n"
+                "2021,1,12,10,83.3\n"
+                "2021,2,4,2,50.0\n"
+                "2021,totaal,16,12,75.0\n");
+    assert_file(state, "likert.csv",
+                "meting,groep,thema,item,gevraagd,zeer_ontevreden,ontevreden,tevreden,"
+                "zeer_tevreden,nvt,ontbrekend,gemiddelde,onderdrukt\n"
+                "2021,alle,2,aanmeldprocedure,12,1,2,5,2,0,2,2.80,nee\n"
+                "2021,tranche-1,2,aanmeldprocedure,10,1,1,4,2,0,2,2.88,nee\n"
+                "2021,tranche-2,2,aanmeldprocedure,,,,,,,,,ja\n"
+                "2021,alle,6,kennisdeling_koplopers,12,0,1,3,4,2,2,3.38,nee\n");
+    assert_file(state, "besteding.csv",
+                "meting,groep,categorie,n,gemiddeld_pct,mediaan_pct,min_pct,max_pct,onderdrukt\n"
+                "2021,alle,interne_projectleiding,8,40.0,37.5,10.0,80.0,nee\n"
+                "2021,alle,scholing,8,12.3,10.0,0.0,30.0,nee\n");
+    assert_file(state, "open_antwoorden.csv",
+                "meting,thema,item,tranche,tekst\n"
+                "2021,1,reden_aanmelding,1,\"Wij willen \"\"meer\"\" doen,\nsamen.\"\n"
+                "2021,3,toelichting_verwachtingen,2,\"'=HYPERLINK(\"\"x\"\")\"\n");
+    assert_file(state, "rejects.csv",
+                "bestand,regel,kolom,code,melding\n"
+                "koplopers.csv,,regio,UNKNOWN_COLUMNS,kolom genegeerd\n"
+                "uitvraag_2021.csv,5,omvang_budget,INVALID_VALUE,waarde '7' is geen antwoord\n"
+                "uitvraag_2021.csv,8,tijd_adviseurs,INVALID_VALUE,waarde 'x' is geen antwoord\n"
+                "uitvraag_2021.csv,9,,SUPERSEDED,vervangen\n");
+    assert_file(state, "gebruik_maand.csv", "gemeente,aantal\nGM0363,12\n");
+
+    json = slurp(state, "dashboard.json");
+    assert_non_null(json);
+    assert_contains(json, "{\n  \"schema_version\": 1,\n  \"tabellen\": {\n    \"respons\": {\n"
+                          "      \"kolommen\": [\"meting\", \"tranche\", \"uitgenodigd\", "
+                          "\"respons\", \"respons_pct\"],\n      \"rijen\": [\n"
+                          "        [2021, \"1\", 12, 10, 83.3],\n"
+                          "        [2021, \"2\", 4, 2, 50.0],\n"
+                          "        [2021, \"totaal\", 16, 12, 75.0]\n      ]\n    },\n"
+                          "    \"likert\": {\n");
+    assert_contains(json, "        [2021, \"tranche-2\", 2, \"aanmeldprocedure\", null, null, "
+                          "null, null, null, null, null, null, \"ja\"],\n");
+    assert_contains(json, "[2021, 3, \"toelichting_verwachtingen\", 2, "
+                          "\"=HYPERLINK(\\\"x\\\")\"]");
+    assert_contains(json, "    \"gebruik_maand\": {\n      \"kolommen\": [\"gemeente\", "
+                          "\"aantal\"],\n      \"rijen\": [\n        [\"GM0363\", 12]\n"
+                          "      ]\n    }\n  }\n}\n");
+    assert_null(strstr(json, "vragen"));
+    /* tables in arrival order */
+    assert_true(strstr(json, "\"keuze\"") < strstr(json, "\"besteding\""));
+    assert_true(strstr(json, "\"open_antwoorden\"") < strstr(json, "\"rejects\""));
+    free(json);
+
+    md = slurp(state, "rapport.md");
+    assert_non_null(md);
+    assert_true(strncmp(md, title, strlen(title)) == 0);
+    assert_contains(md, "## Meting 2021\n\n### Respons\n\n"
+                        "| Tranche | Uitgenodigd | Respons | Respons % |\n|---|---:|---:|---:|\n"
+                        "| 1 | 12 | 10 | 83,3% |\n| 2 | 4 | 2 | 50,0% |\n"
+                        "| Totaal | 16 | 12 | 75,0% |\n");
+    assert_contains(md, "### Thema 2: Aanmeldprocedure en projectplan\n\n"
+                        "#### Informatie over en ondersteuning bij de aanmeldprocedure\n\n"
+                        "| Antwoord | Aantal | % |\n|---|---:|---:|\n"
+                        "| Zeer ontevreden | 1 | 10,0% |\n| Ontevreden | 2 | 20,0% |\n"
+                        "| Tevreden | 5 | 50,0% |\n| Zeer tevreden | 2 | 20,0% |\n"
+                        "| n (geldige antwoorden) | 10 | |\n"
+                        "| ontbrekend | 2 | |\n"
+                        "| gemiddelde (1-4) | 2,80 | |\n");
+    assert_contains(md, "| Tranche | n | % (zeer) tevreden | Gemiddelde |\n|---|---:|---:|---:|\n"
+                        "| 1 | 8 | 75,0% | 2,88 |\n"
+                        "| 2 | onderdrukt (n < drempel) | | |\n");
+    /* likert_nvt items show n.v.t. */
+    assert_contains(md, "| Zeer tevreden | 4 | 50,0% |\n| n (geldige antwoorden) | 8 | |\n"
+                        "| n.v.t. | 2 | |\n");
+    assert_contains(md, "### Thema 1: Deelname\n\n#### Zijn deze verwachtingen uitgekomen?\n\n"
+                        "| Antwoord | Aantal | % |\n|---|---:|---:|\n| ja | 5 | 50,0% |\n"
+                        "| deels | 3 | 30,0% |\n| nee | 2 | 20,0% |\n| ontbrekend | 2 | – |\n");
+    assert_contains(md, "### Thema 5: Financiële middelen\n\n"
+                        "#### Besteding van de projectmiddelen (% van het budget)\n\n"
+                        "| Categorie | n | Gemiddeld % | Mediaan % | Min % | Max % |\n"
+                        "|---|---:|---:|---:|---:|---:|\n"
+                        "| interne projectleiding | 8 | 40,0% | 37,5% | 10,0% | 80,0% |\n"
+                        "| scholing | 8 | 12,3% | 10,0% | 0,0% | 30,0% |\n");
+    assert_contains(md, "### Thema 6: Kennisdeling, kennisproducten en informatievoorziening");
+    /* themes in number order, the report's last section the rejects */
+    assert_true(strstr(md, "### Thema 1:") < strstr(md, "### Thema 2:"));
+    assert_true(strstr(md, "### Thema 5:") < strstr(md, "### Thema 6:"));
+    assert_contains(md, "## Afgewezen en gemelde gegevens\n\n");
+    assert_contains(md, "Er zijn 4 meldingen");
+    assert_contains(md, "`rejects.csv`");
+    assert_contains(md, "| Code | Aantal |\n|---|---:|\n| INVALID_VALUE | 2 |\n"
+                        "| SUPERSEDED | 1 |\n| UNKNOWN_COLUMNS | 1 |\n");
+    assert_contains(md, "| Bestand | Aantal |\n|---|---:|\n| koplopers.csv | 1 |\n"
+                        "| uitvraag_2021.csv | 3 |\n");
+    assert_true(strstr(md, "### Thema 6:") < strstr(md, "## Afgewezen"));
+    /* no reject messages, no open answers, no unknown tables */
+    assert_null(strstr(md, "geen antwoord"));
+    assert_null(strstr(md, "HYPERLINK"));
+    assert_null(strstr(md, "GM0363"));
+    free(md);
+}
+
+static void test_same_night_same_bytes(void **state)
+{
+    report_out_t *o = open_out(state);
+    char *md1, *json1, *md2, *json2;
+
+    feed_night(o);
+    assert_int_equal(report_out_commit(o), KPM_OK);
+    report_out_destroy(&o);
+    md1 = slurp(state, "rapport.md");
+    json1 = slurp(state, "dashboard.json");
+    o = open_out(state);
+    feed_night(o);
+    assert_int_equal(report_out_commit(o), KPM_OK);
+    report_out_destroy(&o);
+    md2 = slurp(state, "rapport.md");
+    json2 = slurp(state, "dashboard.json");
+    assert_non_null(md1);
+    assert_non_null(json1);
+    assert_non_null(md2);
+    assert_non_null(json2);
+    assert_string_equal(md1, md2);
+    assert_string_equal(json1, json2);
+    free(md1);
+    free(md2);
+    free(json1);
+    free(json2);
+}
+
+/* Without `vragen` the report still shows everything, under item ids; metingen
+ * come in ascending order whatever order the rows had. */
+static void test_rapport_without_vragen(void **state)
+{
+    report_out_t *o = open_out(state);
+    const wire_table_row_t respons[] = {
+        ROW(I(2022), S("totaal"), I(10), I(4), R(40.0)),
+        ROW(I(2021), S("totaal"), I(0), I(1), N()),
+    };
+    const wire_table_row_t likert[] = {
+        ROW(I(2022), S("alle"), I(4), S("tijd_adviseurs"), I(4), I(0), I(0), I(1), I(0), I(0), I(3),
+            R(3.0), S("nee")),
+    };
+    const wire_table_row_t keuze[] = {
+        ROW(I(2022), S("alle"), S("borging_status"), S("verankerd"), I(0), N(), S("nee")),
+    };
+    const wire_table_row_t rejects[] = {
+        ROW(S("x.csv"), N(), S(""), S("UNKNOWN_KIND"), S("onbekend soort bestand")),
+    };
+    char *md, *m21, *m22;
+
+    feed(o, "respons", 1, "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1",
+         respons, 2);
+    feed(o, "likert", 1, LIKERT_SPEC, likert, 1);
+    feed(o, "keuze", 1,
+         "meting:int,groep:text,item:text,antwoord:text,aantal:int,pct:pct1,onderdrukt:text", keuze,
+         1);
+    feed(o, "rejects", 1, "bestand:text,regel:int,kolom:text,code:text,melding:text", rejects, 1);
+    assert_int_equal(report_out_commit(o), KPM_OK);
+    report_out_destroy(&o);
+
+    md = slurp(state, "rapport.md");
+    assert_non_null(md);
+    m21 = strstr(md, "## Meting 2021\n");
+    m22 = strstr(md, "## Meting 2022\n");
+    assert_non_null(m21);
+    assert_non_null(m22);
+    assert_true(m21 < m22);
+    assert_contains(md, "| Totaal | 0 | 1 | – |\n");
+    assert_contains(md, "### Thema 4\n\n#### tijd_adviseurs\n\n");
+    assert_contains(md, "| n (geldige antwoorden) | 1 | |\n| n.v.t. | 0 | |\n");
+    assert_contains(md, "### Overige vragen\n\n#### borging_status\n\n");
+    assert_contains(md, "| verankerd | 0 | – |\n");
+    assert_contains(md, "Er is 1 melding over");
+    free(md);
+}
+
+/* ---- protocol errors and abandoned nights --------------------------------------------- */
+
+static int begin(report_out_t *o, const char *name, const char *spec)
+{
+    tdef_t d;
+
+    tdef(&d, name, 1, spec);
+    return report_out_table_begin(o, &d.tb);
+}
+
+static void expect_eproto(report_out_t **o, int rc)
+{
+    assert_int_equal(rc, KPM_EPROTO);
+    assert_true(report_out_error(*o)[0] != '\0');
+    /* a failed night cannot be committed */
+    assert_int_equal(report_out_commit(*o), KPM_EPROTO);
+    report_out_destroy(o);
+}
+
+static void test_protocol_errors(void **state)
+{
+    report_out_t *o;
+    wire_table_row_t r1 = ROW(I(1)), r2 = ROW(I(1), I(2)), rr = ROW(R(1.5));
+    wire_table_end_t end_t1 = {{"t", 1}, 1}, end_t0 = {{"t", 1}, 0}, end_u = {{"u", 1}, 0};
+
+    o = open_out(state);
+    expect_eproto(&o, report_out_table_row(o, &r1));
+
+    o = open_out(state);
+    expect_eproto(&o, report_out_table_end(o, &end_t0));
+
+    o = open_out(state);
+    assert_int_equal(begin(o, "t", "a:int"), KPM_OK);
+    expect_eproto(&o, report_out_table_row(o, &r2));
+
+    o = open_out(state);
+    assert_int_equal(begin(o, "t", "a:int"), KPM_OK);
+    assert_int_equal(report_out_table_row(o, &r1), KPM_OK);
+    assert_int_equal(report_out_table_row(o, &r1), KPM_OK);
+    expect_eproto(&o, report_out_table_end(o, &end_t1));
+
+    o = open_out(state);
+    assert_int_equal(begin(o, "t", "a:int"), KPM_OK);
+    expect_eproto(&o, report_out_table_end(o, &end_u));
+
+    o = open_out(state);
+    assert_int_equal(begin(o, "t", "a:int"), KPM_OK);
+    expect_eproto(&o, report_out_table_row(o, &rr));
+
+    o = open_out(state);
+    expect_eproto(&o, begin(o, "t", "a:pct2"));
+
+    o = open_out(state);
+    expect_eproto(&o, begin(o, "../etc/passwd", "a:int"));
+
+    o = open_out(state);
+    expect_eproto(&o, begin(o, "Respons", "a:int"));
+
+    o = open_out(state);
+    assert_int_equal(begin(o, "t", "a:int"), KPM_OK);
+    expect_eproto(&o, begin(o, "u", "a:int"));
+
+    o = open_out(state);
+    assert_int_equal(begin(o, "t", "a:int"), KPM_OK);
+    assert_int_equal(report_out_table_end(o, &end_t0), KPM_OK);
+    expect_eproto(&o, begin(o, "t", "a:int"));
+
+    o = open_out(state);
+    assert_int_equal(begin(o, "t", "a:int"), KPM_OK);
+    assert_int_equal(report_out_commit(o), KPM_EPROTO);
+    report_out_destroy(&o);
+
+    /* none of these nights left anything behind */
+    assert_int_equal(count_files(state, ".csv"), 0);
+    assert_int_equal(count_files(state, ".tmp"), 0);
+    assert_null(slurp(state, "dashboard.json"));
+    assert_null(slurp(state, "rapport.md"));
+}
+
+static void test_uncommitted_night_keeps_old_files(void **state)
+{
+    char *path = fs_join(dir_of(state), "respons.csv");
+    report_out_t *o;
+    const wire_table_row_t rows[] = {ROW(I(2022), S("totaal"), I(3), I(3), R(100.0))};
+
+    assert_int_equal(fs_write_atomic(path, "old\n", 4), KPM_OK);
+    free(path);
+    o = open_out(state);
+    feed(o, "respons", 1, "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1",
+         rows, 1);
+    assert_int_equal(count_files(state, ".tmp"), 2); /* respons.csv and dashboard.json */
+    report_out_destroy(&o);
+
+    assert_file(state, "respons.csv", "old\n");
+    assert_int_equal(count_files(state, ".tmp"), 0);
+    assert_null(slurp(state, "dashboard.json"));
+    assert_null(slurp(state, "rapport.md"));
+}
+
+static void test_new_creates_directory(void **state)
+{
+    char *sub = fs_join(dir_of(state), "uit");
+    char err[256] = "";
+    report_out_t *o = report_out_new(sub, err, sizeof err);
+    char *json = fs_join(sub, "dashboard.json");
+
+    assert_non_null(o);
+    assert_int_equal(report_out_commit(o), KPM_OK);
+    report_out_destroy(&o);
+    assert_true(fs_exists(json));
+    unlink(json);
+    free(json);
+    json = fs_join(sub, "rapport.md");
+    unlink(json);
+    free(json);
+    assert_int_equal(rmdir(sub), 0);
+    free(sub);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_format_rounding),
+        cmocka_unit_test(test_format_rejects_wrong_types),
+        cmocka_unit_test_setup_teardown(test_csv_quoting_and_injection, tmpdir_setup,
+                                        tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_json_escaping, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_empty_night, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_whole_night, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_same_night_same_bytes, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_rapport_without_vragen, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_protocol_errors, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_uncommitted_night_keeps_old_files, tmpdir_setup,
+                                        tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_new_creates_directory, tmpdir_setup, tmpdir_teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,800 @@
+/* test_util.c - log, fsutil and strmap. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "kpm_err.h"
+#include "log.h"
+#include "strmap.h"
+
+/* Allocation failure injection: when fail_at >= 0, the allocation with that
+ * number (counting from 0) fails. glibc lets a program replace malloc; under
+ * AddressSanitizer (which owns malloc) no failure is injected. */
+static long fail_at = -1;
+static long alloc_no;
+
+#if defined(__SANITIZE_ADDRESS__)
+#define KPM_FAIL_ALLOC 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KPM_FAIL_ALLOC 0
+#endif
+#endif
+#ifndef KPM_FAIL_ALLOC
+#define KPM_FAIL_ALLOC 1
+#endif
+
+#if KPM_FAIL_ALLOC
+extern void *__libc_malloc(size_t n);
+extern void *__libc_calloc(size_t n, size_t size);
+extern void *__libc_realloc(void *p, size_t n);
+extern void __libc_free(void *p);
+
+static int alloc_fails(void)
+{
+    if (fail_at < 0) return 0;
+    return alloc_no++ == fail_at;
+}
+
+void *malloc(size_t n)
+{
+    if (alloc_fails()) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __libc_malloc(n);
+}
+
+void *calloc(size_t n, size_t size)
+{
+    if (alloc_fails()) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t n)
+{
+    if (alloc_fails()) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __libc_realloc(p, n);
+}
+
+void free(void *p)
+{
+    __libc_free(p);
+}
+#endif
+
+static void fail_alloc_number(long n)
+{
+    alloc_no = 0;
+    fail_at = n;
+}
+
+/* Stops injecting; true when the injected failure was reached. */
+static int fail_alloc_stop(void)
+{
+    int reached = fail_at >= 0 && alloc_no > fail_at;
+
+    fail_at = -1;
+    return reached;
+}
+
+/* ---- fixtures ---------------------------------------------------------------- */
+
+typedef struct {
+    char dir[64];
+} tmpdir_t;
+
+static int rm_rf(const char *path)
+{
+    char cmd[256];
+
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
+    return system(cmd);
+}
+
+static int tmpdir_setup(void **state)
+{
+    tmpdir_t *t = calloc(1, sizeof *t);
+
+    if (t == NULL) return -1;
+    snprintf(t->dir, sizeof t->dir, "/tmp/kpm_test_util.XXXXXX");
+    if (mkdtemp(t->dir) == NULL) {
+        free(t);
+        return -1;
+    }
+    *state = t;
+    return 0;
+}
+
+static int tmpdir_teardown(void **state)
+{
+    tmpdir_t *t = *state;
+
+    rm_rf(t->dir);
+    free(t);
+    return 0;
+}
+
+static char *path_in(void **state, const char *name)
+{
+    tmpdir_t *t = *state;
+    char *p = fs_join(t->dir, name);
+
+    assert_non_null(p);
+    return p;
+}
+
+/* The content of a file (caller frees). noinline: GCC 12 at -O2 otherwise warns
+ * falsely about a dangling pointer in the callers. */
+static __attribute__((noinline)) char *slurp(const char *path, size_t *len)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    int rc = fs_read_all(path, &buf, &n);
+
+    assert_int_equal(rc, KPM_OK);
+    if (len != NULL) *len = n;
+    return buf;
+}
+
+/* Runs fn with stderr sent to the file `path` (appending). */
+static void with_stderr_to(const char *path, void (*fn)(void))
+{
+    int saved = dup(STDERR_FILENO);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+    assert_true(saved >= 0 && fd >= 0);
+    fflush(stderr);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+    fn();
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+}
+
+/* True when line (without '\n') is "YYYY-MM-DDTHH:MM:SSZ <stage> <level>: <msg>". */
+static int is_log_line(const char *line, size_t len, const char *stage, const char *level,
+                       const char *msg)
+{
+    char expect[4096];
+    const char *pat = "dddd-dd-ddTdd:dd:ddZ ";
+
+    for (size_t i = 0; pat[i] != '\0'; i++) {
+        if (i >= len) return 0;
+        if (pat[i] == 'd' ? (line[i] < '0' || line[i] > '9') : line[i] != pat[i]) return 0;
+    }
+    snprintf(expect, sizeof expect, "%s %s: %s", stage, level, msg);
+    return len == 21 + strlen(expect) && memcmp(line + 21, expect, strlen(expect)) == 0;
+}
+
+/* ---- log ----------------------------------------------------------------------- */
+
+static void log_some(void)
+{
+    log_init("ingest");
+    log_debug("hidden %d", 1);
+    log_info("read %d rows from '%s'", 42, "gebruik_2021-03.csv");
+    log_warn("two\nlines");
+    log_error("failed: %s", "No such file or directory");
+}
+
+static void test_log_format_and_default_level(void **state)
+{
+    char *path = path_in(state, "log.txt");
+    size_t len;
+    char *out;
+    char *nl1, *nl2, *nl3;
+
+    unsetenv("KPM_LOG_LEVEL");
+    with_stderr_to(path, log_some);
+    out = slurp(path, &len);
+
+    /* debug is below the default threshold; the newline of a message is flattened. */
+    nl1 = strchr(out, '\n');
+    assert_non_null(nl1);
+    assert_true(is_log_line(out, (size_t)(nl1 - out), "ingest", "info",
+                            "read 42 rows from 'gebruik_2021-03.csv'"));
+    nl2 = strchr(nl1 + 1, '\n');
+    assert_non_null(nl2);
+    assert_true(is_log_line(nl1 + 1, (size_t)(nl2 - nl1 - 1), "ingest", "warn", "two lines"));
+    nl3 = strchr(nl2 + 1, '\n');
+    assert_non_null(nl3);
+    assert_true(is_log_line(nl2 + 1, (size_t)(nl3 - nl2 - 1), "ingest", "error",
+                            "failed: No such file or directory"));
+    assert_int_equal(nl3 + 1 - out, (ptrdiff_t)len);
+    free(out);
+    free(path);
+}
+
+static void log_levels(void)
+{
+    setenv("KPM_LOG_LEVEL", "WARN", 1);
+    log_init("report");
+    log_info("not shown");
+    log_warn("shown");
+    setenv("KPM_LOG_LEVEL", "debug", 1);
+    log_init("report");
+    log_debug("detail");
+    unsetenv("KPM_LOG_LEVEL");
+}
+
+static void test_log_level_from_env(void **state)
+{
+    char *path = path_in(state, "log.txt");
+    size_t len;
+    char *out, *nl;
+
+    with_stderr_to(path, log_levels);
+    out = slurp(path, &len);
+    nl = strchr(out, '\n');
+    assert_non_null(nl);
+    assert_true(is_log_line(out, (size_t)(nl - out), "report", "warn", "shown"));
+    assert_true(is_log_line(nl + 1, len - (size_t)(nl + 1 - out) - 1, "report", "debug", "detail"));
+    free(out);
+    free(path);
+}
+
+static void log_long(void)
+{
+    char big[10000];
+
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    log_init("aggregate");
+    log_error("%s", big);
+}
+
+static void test_log_long_message_stays_one_line(void **state)
+{
+    char *path = path_in(state, "log.txt");
+    size_t len;
+    char *out;
+
+    with_stderr_to(path, log_long);
+    out = slurp(path, &len);
+    assert_true(len > 1000 && len <= 4096);
+    assert_ptr_equal(strchr(out, '\n'), out + len - 1);
+    assert_memory_equal(out + len - 4, "...\n", 4);
+    free(out);
+    free(path);
+}
+
+#define LOG_PROCS 4
+#define LOG_LINES 300
+
+static void log_from_children(void)
+{
+    pid_t pids[LOG_PROCS];
+    char msg[600];
+
+    for (int p = 0; p < LOG_PROCS; p++) {
+        pids[p] = fork();
+        assert_true(pids[p] >= 0);
+        if (pids[p] == 0) {
+            memset(msg, 'a' + p, sizeof msg - 1);
+            msg[sizeof msg - 1] = '\0';
+            log_init("ingest");
+            for (int i = 0; i < LOG_LINES; i++)
+                log_info("%s", msg);
+            _exit(0);
+        }
+    }
+    for (int p = 0; p < LOG_PROCS; p++) {
+        int st;
+        waitpid(pids[p], &st, 0);
+    }
+}
+
+static void test_log_concurrent_lines_do_not_interleave(void **state)
+{
+    char *path = path_in(state, "log.txt");
+    char msg[600];
+    size_t len, n = 0;
+    char *out;
+
+    unsetenv("KPM_LOG_LEVEL");
+    with_stderr_to(path, log_from_children);
+    out = slurp(path, &len);
+    for (char *line = out; line < out + len; n++) {
+        char *nl = strchr(line, '\n');
+        assert_non_null(nl);
+        char c = line[21 + strlen("ingest info: ")];
+        memset(msg, c, sizeof msg - 1);
+        msg[sizeof msg - 1] = '\0';
+        assert_true(is_log_line(line, (size_t)(nl - line), "ingest", "info", msg));
+        line = nl + 1;
+    }
+    assert_int_equal(n, LOG_PROCS * LOG_LINES);
+    free(out);
+    free(path);
+}
+
+/* ---- fsutil -------------------------------------------------------------------- */
+
+static void test_fs_mkdirs(void **state)
+{
+    char *deep = path_in(state, "a/b//c/");
+    char *file = path_in(state, "a/file");
+    char *under_file = path_in(state, "a/file/d");
+    struct stat st;
+    mode_t old = umask(022);
+
+    assert_int_equal(fs_mkdirs(deep, 0750), KPM_OK);
+    assert_int_equal(stat(deep, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_int_equal(st.st_mode & 0777, 0750);
+    /* existing directories are fine */
+    assert_int_equal(fs_mkdirs(deep, 0750), KPM_OK);
+
+    assert_int_equal(fs_write_atomic(file, "x", 1), KPM_OK);
+    assert_int_equal(fs_mkdirs(file, 0755), KPM_EIO);
+    assert_int_equal(errno, ENOTDIR);
+    assert_int_equal(fs_mkdirs(under_file, 0755), KPM_EIO);
+    assert_int_equal(fs_mkdirs("", 0755), KPM_EINVAL);
+    umask(old);
+    free(deep);
+    free(file);
+    free(under_file);
+}
+
+static void test_fs_write_atomic_replaces_whole_file(void **state)
+{
+    char *path = path_in(state, "state.bin");
+    char *tmp = path_in(state, "state.bin.tmp");
+    char *missing = path_in(state, "nodir/state.bin");
+    const char data[] = "first\0with a NUL";
+    size_t len;
+    char *out;
+
+    assert_int_equal(fs_write_atomic(path, data, sizeof data), KPM_OK);
+    out = slurp(path, &len);
+    assert_int_equal(len, sizeof data);
+    assert_memory_equal(out, data, sizeof data);
+    free(out);
+
+    assert_int_equal(fs_write_atomic(path, "second", 6), KPM_OK);
+    out = slurp(path, &len);
+    assert_int_equal(len, 6);
+    assert_string_equal(out, "second");
+    free(out);
+    assert_false(fs_exists(tmp));
+
+    assert_int_equal(fs_write_atomic(missing, "x", 1), KPM_EIO);
+    assert_int_equal(errno, ENOENT);
+    free(path);
+    free(tmp);
+    free(missing);
+}
+
+static void test_fs_atomic_commit_and_abort(void **state)
+{
+    char *path = path_in(state, "likert.csv");
+    char *tmp = path_in(state, "likert.csv.tmp");
+    fs_atomic_t a;
+    char *out;
+
+    assert_int_equal(fs_write_atomic(path, "old\n", 4), KPM_OK);
+
+    /* abort: the target keeps its old content and no temporary file is left */
+    assert_int_equal(fs_atomic_open(&a, path), KPM_OK);
+    fprintf(a.fp, "half-written");
+    fs_atomic_abort(&a);
+    assert_null(a.fp);
+    assert_false(fs_exists(tmp));
+    out = slurp(path, NULL);
+    assert_string_equal(out, "old\n");
+    free(out);
+
+    /* until commit, readers see the old file */
+    assert_int_equal(fs_atomic_open(&a, path), KPM_OK);
+    for (int i = 0; i < 1000; i++)
+        fprintf(a.fp, "row;%d\n", i);
+    assert_true(fs_exists(tmp));
+    out = slurp(path, NULL);
+    assert_string_equal(out, "old\n");
+    free(out);
+    assert_int_equal(fs_atomic_commit(&a), KPM_OK);
+    assert_null(a.fp);
+    assert_false(fs_exists(tmp));
+    /* cleanup code may abort a committed writer: the file stays */
+    fs_atomic_abort(&a);
+    assert_true(fs_exists(path));
+    out = slurp(path, NULL);
+    assert_memory_equal(out, "row;0\nrow;1\n", 12);
+    assert_non_null(strstr(out, "row;999\n"));
+    free(out);
+
+    free(path);
+    free(tmp);
+}
+
+static void test_fs_atomic_open_fails_in_missing_dir(void **state)
+{
+    char *path = path_in(state, "nodir/x.csv");
+    fs_atomic_t a;
+
+    assert_int_equal(fs_atomic_open(&a, path), KPM_EIO);
+    assert_null(a.fp);
+    fs_atomic_abort(&a); /* harmless after a failed open */
+    free(path);
+}
+
+static void test_fs_read_all(void **state)
+{
+    char *empty = path_in(state, "empty");
+    char *missing = path_in(state, "missing");
+    char *buf = (char *)1;
+    size_t len = 99;
+
+    assert_int_equal(fs_write_atomic(empty, "", 0), KPM_OK);
+    assert_int_equal(fs_read_all(empty, &buf, &len), KPM_OK);
+    assert_non_null(buf);
+    assert_int_equal(len, 0);
+    assert_string_equal(buf, "");
+    free(buf);
+
+    assert_int_equal(fs_read_all(missing, &buf, &len), KPM_ENOTFOUND);
+    assert_null(buf);
+
+    /* a file whose size stat reports as 0 is still read whole */
+    assert_int_equal(fs_read_all("/proc/self/status", &buf, &len), KPM_OK);
+    assert_true(len > 0);
+    assert_non_null(strstr(buf, "Name:"));
+    free(buf);
+    free(empty);
+    free(missing);
+}
+
+static void test_fs_join_and_exists(void **state)
+{
+    tmpdir_t *t = *state;
+    char *p;
+
+    p = fs_join("out", "likert.csv");
+    assert_string_equal(p, "out/likert.csv");
+    free(p);
+    p = fs_join("out/", "likert.csv");
+    assert_string_equal(p, "out/likert.csv");
+    free(p);
+    p = fs_join("", "likert.csv");
+    assert_string_equal(p, "likert.csv");
+    free(p);
+
+    assert_true(fs_exists(t->dir));
+    p = path_in(state, "nope");
+    assert_false(fs_exists(p));
+    free(p);
+    assert_int_equal(fs_sync_dir(t->dir), KPM_OK);
+    assert_int_equal(fs_sync_dir("/nonexistent/kpm"), KPM_EIO);
+}
+
+/* ---- strmap -------------------------------------------------------------------- */
+
+static int map_setup(void **state)
+{
+    strmap_t *m = strmap_new();
+
+    *state = m;
+    return m == NULL ? -1 : 0;
+}
+
+static int map_teardown(void **state)
+{
+    strmap_t *m = *state;
+
+    strmap_destroy(&m);
+    assert_null(m);
+    return 0;
+}
+
+static int v1, v2, v3, v4;
+
+static void test_strmap_put_get_replace(void **state)
+{
+    strmap_t *m = *state;
+    void *old = &v4;
+
+    assert_null(strmap_get(m, "GM0363", 6));
+    assert_int_equal(strmap_put(m, "GM0363", 6, &v1, &old), KPM_OK);
+    assert_null(old);
+    assert_int_equal(strmap_put(m, "GM0014", 6, &v2, NULL), KPM_OK);
+    assert_ptr_equal(strmap_get(m, "GM0363", 6), &v1);
+    assert_ptr_equal(strmap_get(m, "GM0014", 6), &v2);
+    /* a prefix or a longer key is another key */
+    assert_null(strmap_get(m, "GM036", 5));
+    assert_null(strmap_get(m, "GM03630", 7));
+
+    assert_int_equal(strmap_put(m, "GM0363", 6, &v3, &old), KPM_OK);
+    assert_ptr_equal(old, &v1);
+    assert_ptr_equal(strmap_get(m, "GM0363", 6), &v3);
+    assert_int_equal(strmap_count(m), 2);
+
+    /* the empty key is a key like any other */
+    assert_int_equal(strmap_put(m, "", 0, &v4, NULL), KPM_OK);
+    assert_ptr_equal(strmap_get(m, "", 0), &v4);
+    assert_int_equal(strmap_count(m), 3);
+}
+
+static void expect_order(strmap_t *m, const char *const *keys, size_t n)
+{
+    size_t i = 0, k = 0, len;
+    const char *key;
+    void *value;
+
+    while (strmap_entry(m, &i, &key, &len, &value)) {
+        assert_true(k < n);
+        assert_int_equal(len, strlen(keys[k]));
+        assert_memory_equal(key, keys[k], len);
+        assert_int_equal(key[len], '\0');
+        k++;
+    }
+    assert_int_equal(k, n);
+}
+
+static void test_strmap_remove_keeps_order(void **state)
+{
+    strmap_t *m = *state;
+    const char *keys[] = {"likert", "keuze", "besteding", "respons", "rejects"};
+    int vals[5];
+
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(strmap_put(m, keys[i], strlen(keys[i]), &vals[i], NULL), KPM_OK);
+    expect_order(m, keys, 5);
+
+    assert_ptr_equal(strmap_remove(m, "besteding", 9), &vals[2]);
+    assert_null(strmap_remove(m, "besteding", 9));
+    assert_null(strmap_get(m, "besteding", 9));
+    assert_int_equal(strmap_count(m), 4);
+    const char *after[] = {"likert", "keuze", "respons", "rejects"};
+    expect_order(m, after, 4);
+
+    /* put again: it goes to the end */
+    assert_int_equal(strmap_put(m, "besteding", 9, &vals[2], NULL), KPM_OK);
+    const char *again[] = {"likert", "keuze", "respons", "rejects", "besteding"};
+    expect_order(m, again, 5);
+    assert_ptr_equal(strmap_get(m, "respons", 7), &vals[3]);
+}
+
+static void test_strmap_remove_during_iteration(void **state)
+{
+    strmap_t *m = *state;
+    char key[16];
+    size_t i = 0, len, seen = 0;
+    const char *k;
+
+    for (int n = 0; n < 100; n++) {
+        snprintf(key, sizeof key, "k%d", n);
+        assert_int_equal(strmap_put(m, key, strlen(key), NULL, NULL), KPM_OK);
+    }
+    while (strmap_entry(m, &i, &k, &len, NULL)) {
+        if (atoi(k + 1) % 2 == 0) strmap_remove(m, k, len);
+        seen++;
+    }
+    assert_int_equal(seen, 100);
+    assert_int_equal(strmap_count(m), 50);
+    i = 0;
+    for (int n = 1; n < 100; n += 2) {
+        assert_true(strmap_entry(m, &i, &k, &len, NULL));
+        assert_int_equal(atoi(k + 1), n);
+    }
+    assert_false(strmap_entry(m, &i, &k, &len, NULL));
+}
+
+#define MANY 1000000
+
+static void test_strmap_million_keys(void **state)
+{
+    strmap_t *m = *state;
+    char key[32];
+    size_t i = 0, n = 0, len;
+    const char *k;
+    void *v;
+
+    for (uintptr_t j = 0; j < MANY; j++) {
+        int kl = snprintf(key, sizeof key, "response-%lu", (unsigned long)j);
+        assert_int_equal(strmap_put(m, key, (size_t)kl, (void *)(j + 1), NULL), KPM_OK);
+    }
+    assert_int_equal(strmap_count(m), MANY);
+    for (uintptr_t j = 0; j < MANY; j++) {
+        int kl = snprintf(key, sizeof key, "response-%lu", (unsigned long)j);
+        assert_ptr_equal(strmap_get(m, key, (size_t)kl), (void *)(j + 1));
+    }
+    assert_null(strmap_get(m, "response-1000000", 16));
+
+    /* remove every other key, then check the survivors and the order */
+    for (uintptr_t j = 0; j < MANY; j += 2) {
+        int kl = snprintf(key, sizeof key, "response-%lu", (unsigned long)j);
+        assert_ptr_equal(strmap_remove(m, key, (size_t)kl), (void *)(j + 1));
+    }
+    assert_int_equal(strmap_count(m), MANY / 2);
+    while (strmap_entry(m, &i, &k, &len, &v)) {
+        assert_int_equal((uintptr_t)v, 2 * n + 2);
+        n++;
+    }
+    assert_int_equal(n, MANY / 2);
+    /* new keys after many removals (tombstones) still go in and are found */
+    for (uintptr_t j = 0; j < MANY / 2; j++) {
+        int kl = snprintf(key, sizeof key, "new-%lu", (unsigned long)j);
+        assert_int_equal(strmap_put(m, key, (size_t)kl, (void *)j, NULL), KPM_OK);
+    }
+    assert_int_equal(strmap_count(m), MANY);
+    assert_ptr_equal(strmap_get(m, "response-999999", 15), (void *)1000000);
+    assert_null(strmap_get(m, "response-999998", 15));
+}
+
+static void test_strmap_intern(void **state)
+{
+    strmap_t *m = *state;
+    char buf1[] = "tijd_adviseurs";
+    char buf2[] = "tijd_adviseurs";
+    const char *a, *b, *c;
+
+    a = strmap_intern(m, buf1, strlen(buf1));
+    b = strmap_intern(m, buf2, strlen(buf2));
+    assert_non_null(a);
+    assert_ptr_equal(a, b);
+    assert_ptr_not_equal(a, buf1);
+    assert_string_equal(a, "tijd_adviseurs");
+    /* the map owns its copy: changing the caller's buffer changes nothing */
+    buf1[0] = 'X';
+    assert_string_equal(a, "tijd_adviseurs");
+
+    c = strmap_intern(m, "tijd", 4);
+    assert_ptr_not_equal(a, c);
+    assert_string_equal(c, "tijd");
+    assert_int_equal(strmap_count(m), 2);
+    assert_null(strmap_get(m, "tijd", 4));
+
+    /* interning a key that has a value keeps the value */
+    assert_int_equal(strmap_put(m, "meting", 6, &v1, NULL), KPM_OK);
+    assert_non_null(strmap_intern(m, "meting", 6));
+    assert_ptr_equal(strmap_get(m, "meting", 6), &v1);
+
+    /* interned pointers stay valid while the map grows */
+    for (int i = 0; i < 20000; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "x%d", i);
+        assert_non_null(strmap_intern(m, key, strlen(key)));
+    }
+    assert_ptr_equal(strmap_intern(m, "tijd_adviseurs", 14), a);
+    assert_string_equal(a, "tijd_adviseurs");
+}
+
+static void test_strmap_keys_with_nul(void **state)
+{
+    strmap_t *m = *state;
+    const char k1[] = {'a', '\0', 'b'};
+    const char k2[] = {'a', '\0', 'c'};
+    const char k3[] = {'a'};
+    size_t i = 0, len;
+    const char *key;
+
+    assert_int_equal(strmap_put(m, k1, 3, &v1, NULL), KPM_OK);
+    assert_int_equal(strmap_put(m, k2, 3, &v2, NULL), KPM_OK);
+    assert_int_equal(strmap_put(m, k3, 1, &v3, NULL), KPM_OK);
+    assert_int_equal(strmap_count(m), 3);
+    assert_ptr_equal(strmap_get(m, k1, 3), &v1);
+    assert_ptr_equal(strmap_get(m, k2, 3), &v2);
+    assert_ptr_equal(strmap_get(m, "a", 1), &v3);
+    assert_true(strmap_entry(m, &i, &key, &len, NULL));
+    assert_int_equal(len, 3);
+    assert_memory_equal(key, k1, 3);
+}
+
+static void test_strmap_long_keys(void **state)
+{
+    strmap_t *m = *state;
+    size_t big = 200000;
+    char *k = malloc(big);
+
+    assert_non_null(k);
+    for (int round = 0; round < 3; round++) {
+        memset(k, 'a' + round, big);
+        assert_int_equal(strmap_put(m, k, big, &v1 + 0, NULL), KPM_OK);
+        assert_int_equal(strmap_put(m, "short", 5, &v2, NULL), KPM_OK);
+    }
+    memset(k, 'b', big);
+    assert_ptr_equal(strmap_get(m, k, big), &v1);
+    assert_ptr_equal(strmap_get(m, "short", 5), &v2);
+    assert_int_equal(strmap_count(m), 4);
+    free(k);
+}
+
+/* A failed allocation leaves the map as it was: what went in is still there. */
+static void test_strmap_out_of_memory(void **state)
+{
+    char key[32];
+    char big[20000];
+    long n;
+
+    (void)state;
+    memset(big, 'b', sizeof big);
+    for (n = 0;; n++) {
+        uintptr_t in = 0;
+        int big_in = 0;
+        fail_alloc_number(n);
+        strmap_t *m = strmap_new();
+        if (m != NULL) {
+            for (; in < 3000; in++) {
+                int kl = snprintf(key, sizeof key, "k%lu", (unsigned long)in);
+                int rc = strmap_put(m, key, (size_t)kl, (void *)(in + 1), NULL);
+                if (rc != KPM_OK) {
+                    assert_int_equal(rc, KPM_ENOMEM);
+                    break;
+                }
+            }
+            if (in == 3000) big_in = strmap_intern(m, big, sizeof big) != NULL;
+        }
+        int reached = fail_alloc_stop();
+        if (m != NULL) {
+            assert_int_equal(strmap_count(m), in + (size_t)big_in);
+            for (uintptr_t j = 0; j < in; j++) {
+                int kl = snprintf(key, sizeof key, "k%lu", (unsigned long)j);
+                assert_ptr_equal(strmap_get(m, key, (size_t)kl), (void *)(j + 1));
+            }
+            /* after the failure the map takes new keys again */
+            assert_int_equal(strmap_put(m, "again", 5, &v1, NULL), KPM_OK);
+            assert_ptr_equal(strmap_get(m, "again", 5), &v1);
+            strmap_destroy(&m);
+        } else {
+            assert_true(reached);
+        }
+        if (!reached) {
+            assert_int_equal(in, 3000);
+            assert_true(big_in);
+            break;
+        }
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_log_format_and_default_level, tmpdir_setup,
+                                        tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_log_level_from_env, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_log_long_message_stays_one_line, tmpdir_setup,
+                                        tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_log_concurrent_lines_do_not_interleave, tmpdir_setup,
+                                        tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_fs_mkdirs, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_fs_write_atomic_replaces_whole_file, tmpdir_setup,
+                                        tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_fs_atomic_commit_and_abort, tmpdir_setup,
+                                        tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_fs_atomic_open_fails_in_missing_dir, tmpdir_setup,
+                                        tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_fs_read_all, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_fs_join_and_exists, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_strmap_put_get_replace, map_setup, map_teardown),
+        cmocka_unit_test_setup_teardown(test_strmap_remove_keeps_order, map_setup, map_teardown),
+        cmocka_unit_test_setup_teardown(test_strmap_remove_during_iteration, map_setup,
+                                        map_teardown),
+        cmocka_unit_test_setup_teardown(test_strmap_million_keys, map_setup, map_teardown),
+        cmocka_unit_test_setup_teardown(test_strmap_intern, map_setup, map_teardown),
+        cmocka_unit_test_setup_teardown(test_strmap_keys_with_nul, map_setup, map_teardown),
+        cmocka_unit_test_setup_teardown(test_strmap_long_keys, map_setup, map_teardown),
+        cmocka_unit_test(test_strmap_out_of_memory),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
