@@ -299,9 +299,11 @@ static int copy_without_pii(const catalog_t *cat, const char *src, const char *d
     return fs_atomic_commit(&out);
 }
 
-static int move_file(const char *src, const char *dst, char *err, size_t errlen)
+/* Moves a file and gives it `mode`: a delivered file keeps no permissions of
+ * its delivery (it may have been world-readable in the inbox). */
+static int move_file(const char *src, const char *dst, unsigned mode, char *err, size_t errlen)
 {
-    if (rename(src, dst) == 0) return KPM_OK;
+    if (rename(src, dst) == 0 && chmod(dst, (mode_t)mode) == 0) return KPM_OK;
     snprintf(err, errlen, "cannot move '%s' to '%s': %s", src, dst, strerror(errno));
     return KPM_EIO;
 }
@@ -328,7 +330,7 @@ int night_dispose(night_t *n, size_t k, const catalog_t *cat, char *err, size_t 
             return rc;
         }
         snprintf(dst, sizeof dst, "%s/%s", dir, f->name);
-        if ((rc = move_file(src, dst, err, errlen))) return rc;
+        if ((rc = move_file(src, dst, 0600, err, errlen))) return rc;
         f->status = NF_QUARANTINED;
         break;
     case DISPO_ARCHIVE:
@@ -337,11 +339,12 @@ int night_dispose(night_t *n, size_t k, const catalog_t *cat, char *err, size_t 
         snprintf(dst, sizeof dst, "%s/%s", dir, f->name);
         if (f->res.has_pii) {
             if ((rc = copy_without_pii(cat, src, dst, err, errlen))) return rc;
+            chmod(dst, 0640);
             if (unlink(src) != 0) {
                 snprintf(err, errlen, "cannot remove '%s': %s", src, strerror(errno));
                 return KPM_EIO;
             }
-        } else if ((rc = move_file(src, dst, err, errlen))) {
+        } else if ((rc = move_file(src, dst, 0640, err, errlen))) {
             return rc;
         }
         f->status = NF_ARCHIVED;

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# End-to-end test of the survey round: the three real processes on the fixture
+# inbox in tests/e2e/survey, compared with the hand-computed tables in
+# tests/e2e/survey/expected (see EXPECTED.md there).
+# usage: run_e2e.sh BUILD_DIR E2E_DIR
+BUILD=$(cd "$1" && pwd)
+E2E=$(cd "$2" && pwd)
+ROOT=$(cd "$E2E/../.." && pwd)
+. "$E2E/lib.sh"
+FIX=$E2E/survey
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/kpm-e2e.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+TABLES="respons likert keuze besteding open_antwoorden rejects"
+
+# Night 1 on the fixture.
+mkdir -p "$TMP/a/inbox" && cp "$FIX"/inbox/* "$TMP/a/inbox/"
+check "kpm run exits 0 on the fixture inbox" kpm_night "$TMP/a/inbox" "$TMP/a/out" "$TMP/a/state"
+for t in $TABLES; do
+    check "$t.csv equals the hand-computed table" same_file "$TMP/a/out/$t.csv" "$FIX/expected/$t.csv"
+done
+check "dashboard.json has schema_version and every table" \
+    bash -c "grep -q '\"schema_version\": 1' '$TMP/a/out/dashboard.json' && for t in $TABLES; do grep -q \"\\\"\$t\\\": {\" '$TMP/a/out/dashboard.json' || exit 1; done"
+check "rapport.md shows the 2021 response of tranche 1 (5 of 6, 83,3%)" \
+    grep -q '| 1 | 6 | 5 | 83,3% |' "$TMP/a/out/rapport.md"
+check "rapport.md names suppressed tranches" grep -q 'onderdrukt' "$TMP/a/out/rapport.md"
+check "run-manifest.json names the night" grep -q '"nacht": "' "$TMP/a/out/run-manifest.json"
+check "the inbox is empty after the night" test -z "$(ls -A "$TMP/a/inbox")"
+check "processed files are archived" test "$(ls "$TMP"/a/state/archive/*/ | wc -l)" = 5
+check "the unknown kind is quarantined with its reason" \
+    test -f "$(echo "$TMP"/a/state/quarantine/*/notities.txt.reason)"
+check "no canary (personal data) in outputs" no_canary "$TMP/a/out"
+check "no canary in logs" no_canary "$TMP/a/state/log" "$TMP/a/state.kpm.log"
+check "no canary in state or archive (quarantine excepted)" \
+    no_canary "$TMP/a/state/aggregate" "$TMP/a/state/ingest" "$TMP/a/state/report" \
+    "$TMP/a/state/archive" "$TMP/a/state/run"
+check "the archive keeps the rows without the pii columns" \
+    bash -c "! grep -qi 'contact_' $TMP/a/state/archive/*/uitvraag_2021_kort.csv && grep -q '^R21-001;' $TMP/a/state/archive/*/uitvraag_2021_kort.csv"
+check "no output is world-readable" test -z "$(find "$TMP/a/out" "$TMP/a/state" -perm -o=r ! -type l)"
+
+# Determinism: the same inbox in a fresh state gives byte-identical files.
+mkdir -p "$TMP/b/inbox" && cp "$FIX"/inbox/* "$TMP/b/inbox/"
+check "second run on a fresh state exits 0" kpm_night "$TMP/b/inbox" "$TMP/b/out" "$TMP/b/state"
+for f in $TABLES dashboard rapport; do
+    ext=csv; [ $f = dashboard ] && ext=json; [ $f = rapport ] && ext=md
+    check "$f.$ext is byte-identical across runs" same_file "$TMP/a/out/$f.$ext" "$TMP/b/out/$f.$ext"
+done
+
+# Night 2 with an empty inbox: the outputs stay what they were.
+cp -r "$TMP/a/out" "$TMP/a/out.night1"
+check "a night with an empty inbox exits 0" kpm_night "$TMP/a/inbox" "$TMP/a/out" "$TMP/a/state"
+for t in $TABLES; do
+    check "$t.csv unchanged after an empty night" same_file "$TMP/a/out/$t.csv" "$TMP/a/out.night1/$t.csv"
+done
+
+# Night 3: the same files delivered again replace, never add.
+cp "$FIX"/inbox/* "$TMP/a/inbox/"
+check "a night re-delivering every file exits 0" kpm_night "$TMP/a/inbox" "$TMP/a/out" "$TMP/a/state"
+for t in $TABLES; do
+    check "$t.csv unchanged after re-delivery" same_file "$TMP/a/out/$t.csv" "$TMP/a/out.night1/$t.csv"
+done
+
+e2e_finish
