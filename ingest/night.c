@@ -76,7 +76,8 @@ int night_save(const night_t *n)
     size_t cap = 4096 + n->n_files * 512, o = 0;
     char *buf = malloc(cap);
     if (!buf) return KPM_ENOMEM;
-    o += (size_t)snprintf(buf + o, cap - o, "%s\nnight %s\ndone %d\n", STATE_MAGIC, n->id, n->done);
+    o += (size_t)snprintf(buf + o, cap - o, "%s\nnight %s\nnumber %lu\ndone %d\n", STATE_MAGIC,
+                          n->id, n->number, n->done);
     for (size_t k = 0; k < n->n_files; k++) {
         const night_file_t *f = &n->files[k];
         o += (size_t)snprintf(buf + o, cap - o, "file %d %llu %llu ", (int)f->status,
@@ -109,6 +110,8 @@ static int night_load(night_t *n)
     while ((line = strtok_r(NULL, "\n", &save))) {
         if (strncmp(line, "night ", 6) == 0) {
             snprintf(n->id, sizeof n->id, "%s", line + 6);
+        } else if (strncmp(line, "number ", 7) == 0) {
+            n->number = strtoul(line + 7, NULL, 10);
         } else if (strncmp(line, "done ", 5) == 0) {
             n->done = atoi(line + 5);
         } else if (strncmp(line, "file ", 5) == 0) {
@@ -174,13 +177,20 @@ night_t *night_open(const char *state_dir, const char *inbox, const char *new_id
     n->files = NULL;
     n->n_files = 0;
     n->done = 0;
+    n->number++;
     if (new_id) {
+        if (strcmp(new_id, n->id) == 0) {
+            snprintf(err, errlen, "ingest: night '%s' was already taken; give a new id", new_id);
+            goto fail;
+        }
         snprintf(n->id, sizeof n->id, "%s", new_id);
     } else {
+        char when[32];
         time_t now = time(NULL);
         struct tm tm;
         gmtime_r(&now, &tm);
-        strftime(n->id, sizeof n->id, "%Y%m%dT%H%M%SZ", &tm);
+        strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
+        snprintf(n->id, sizeof n->id, "%s-%lu", when, n->number);
     }
     if (list_inbox(n, err, errlen) != KPM_OK) goto fail;
     if (night_save(n) != KPM_OK) {

@@ -37,14 +37,16 @@ typedef struct {
     char *inbox;
     char *path; /* STATE/ingest/night.state */
     int done;   /* the night's END was made durable and every file disposed of */
+    unsigned long number; /* nights taken in this state directory, this one included */
     night_file_t *files;
     size_t n_files;
 } night_t;
 
 /* Opens the unfinished night in STATE, or starts a new one with the inbox's
  * files (regular files, not hidden, not ending in .part or .tmp, in byte order
- * of their names). new_id is used for a new night (NULL: the current UTC time,
- * "YYYYMMDDTHHMMSSZ"). Returns NULL with a message in err. */
+ * of their names). new_id is used for a new night (NULL: the current UTC time and
+ * the night's number, "YYYYMMDDTHHMMSSZ-N", unique in the state directory even for
+ * two nights in one second). Returns NULL with a message in err. */
 night_t *night_open(const char *state_dir, const char *inbox, const char *new_id, char *err,
                     size_t errlen);
 void night_destroy(night_t **n);
