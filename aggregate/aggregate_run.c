@@ -254,11 +254,16 @@ int aggregate_run(const aggregate_opts_t *o)
     if ((rc = receive_night(&a))) goto out;
     if ((rc = deliver_night(&a, zctx))) goto out;
     link_in_linger(a.in, 3000);
-    log_info("night %s done: %llu records in, %llu tables with %llu rows out, %llu resends, %.2f s",
-             a.meta.night, (unsigned long long)a.records_in, (unsigned long long)a.tables,
-             (unsigned long long)a.rows, (unsigned long long)link_out_resends(a.out), now_s() - t0);
     stage_status("done", a.meta.night, a.records_in, a.rows, NULL);
 out:
+    if (rc != KPM_ESTOP && a.meta.night[0]) {
+        stage_batch_t bd = {.night = a.meta.night, .records_out = a.rows,
+                            .rejected = a.meta.applied[WIRE_REC_REJECT],
+                            .resends = a.out ? link_out_resends(a.out) : 0,
+                            .seconds = now_s() - t0, .ok = rc == KPM_OK};
+        for (int k = 1; k < CKPT_KINDS; k++) bd.records_in += a.meta.applied[k];
+        stage_batch_done(&bd);
+    }
     if (rc == KPM_ESTOP) {
         log_info("stopped; state checkpointed at seq %llu", (unsigned long long)a.meta.next);
         stage_status("stopped", a.meta.night, a.records_in, a.rows, NULL);

@@ -31,7 +31,8 @@ static void usage(FILE *fp)
             "  --min-cell N       small-cell threshold (default 5)\n"
             "  --checkpoint-ms N  checkpoint interval while receiving (default 2000)\n"
             "  --help             this text\n"
-            "Exit status: 0 night delivered, 1 failure, 2 usage, 3 stopped by a signal.\n",
+            "Exit status: 0 night delivered or stopped by SIGTERM/SIGINT with its state saved,\n"
+            "1 failure, 2 usage.\n",
             KPM_DATADIR);
 }
 
@@ -76,5 +77,5 @@ int main(int argc, char **argv)
             *slots[i] = ep[i];
     int rc = aggregate_run(&o);
     stage_end();
-    return rc == KPM_OK ? 0 : rc == KPM_ESTOP ? 3 : 1;
+    return rc == KPM_OK || rc == KPM_ESTOP ? 0 : 1;
 }

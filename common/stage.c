@@ -1,6 +1,7 @@
 #include "stage.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,10 +10,12 @@
 
 #include "fsutil.h"
 #include "kpm_err.h"
+#include "log.h"
 
 volatile sig_atomic_t stage_stop = 0;
 
 static char pid_path[4096];
+static char metrics_path[4096];
 static char status_path[4096];
 static const char *stage_name = "";
 
@@ -42,6 +45,10 @@ int stage_start(const char *stage, const char *state_dir, char *err, size_t errl
     }
     snprintf(pid_path, sizeof pid_path, "%.4000s/%.32s.pid", run, stage);
     snprintf(status_path, sizeof status_path, "%.4000s/%.32s.status", run, stage);
+    char metrics[4096];
+    snprintf(metrics, sizeof metrics, "%.4000s/metrics", state_dir);
+    if (fs_mkdirs(metrics, 0770) == KPM_OK)
+        snprintf(metrics_path, sizeof metrics_path, "%.4000s/%.32s.prom", metrics, stage);
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
     if (fs_write_atomic(pid_path, buf, (size_t)n) != KPM_OK) {
@@ -67,6 +74,74 @@ void stage_status(const char *phase, const char *night, uint64_t records_in,
                      (unsigned long long)records_in, (unsigned long long)records_out, when,
                      error ? error : "");
     if (n > 0) fs_write_atomic(status_path, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+/* Reads "name{...} value" from a previous textfile; 0 when absent. */
+static double prom_value(const char *text, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+        if (strncmp(p, name, len) == 0 && (p[len] == '{' || p[len] == ' ')) {
+            const char *v = strchr(p, ' ');
+            return v ? strtod(v + 1, NULL) : 0;
+        }
+    }
+    return 0;
+}
+
+void stage_batch_done(const stage_batch_t *b)
+{
+    log_msg(b->ok ? LOG_INFO : LOG_ERROR,
+            "batch %s: in=%llu out=%llu rejected=%llu resends=%llu seconds=%.3f%s",
+            b->night && b->night[0] ? b->night : "-", (unsigned long long)b->records_in,
+            (unsigned long long)b->records_out, (unsigned long long)b->rejected,
+            (unsigned long long)b->resends, b->seconds, b->ok ? "" : " (failed)");
+    if (!metrics_path[0]) return;
+    char *old = NULL;
+    size_t oldlen;
+    if (fs_read_all(metrics_path, &old, &oldlen) != KPM_OK) old = NULL;
+    const char *prev = old ? old : "";
+    double last_ok = b->ok ? (double)time(NULL) : prom_value(prev, "kpm_last_success_timestamp_seconds");
+    double batches = prom_value(prev, "kpm_batches_total") + 1;
+    double failed = prom_value(prev, "kpm_batches_failed_total") + (b->ok ? 0 : 1);
+    double in = prom_value(prev, "kpm_records_in_total") + (double)b->records_in;
+    double out = prom_value(prev, "kpm_records_out_total") + (double)b->records_out;
+    double rej = prom_value(prev, "kpm_records_rejected_total") + (double)b->rejected;
+    double res = prom_value(prev, "kpm_resends_total") + (double)b->resends;
+    free(old);
+    char buf[4096];
+    const char *st = stage_name;
+    int n = snprintf(buf, sizeof buf,
+        "# HELP kpm_last_success_timestamp_seconds Unix time of the stage's last completed batch.\n"
+        "# TYPE kpm_last_success_timestamp_seconds gauge\n"
+        "kpm_last_success_timestamp_seconds{stage=\"%s\"} %.0f\n"
+        "# HELP kpm_last_batch_success 1 when the last batch completed, else 0.\n"
+        "# TYPE kpm_last_batch_success gauge\n"
+        "kpm_last_batch_success{stage=\"%s\"} %d\n"
+        "# HELP kpm_last_batch_duration_seconds Wall time of the last batch.\n"
+        "# TYPE kpm_last_batch_duration_seconds gauge\n"
+        "kpm_last_batch_duration_seconds{stage=\"%s\"} %.3f\n"
+        "# HELP kpm_batches_total Batches (nights) ended, completed or not.\n"
+        "# TYPE kpm_batches_total counter\n"
+        "kpm_batches_total{stage=\"%s\"} %.0f\n"
+        "# HELP kpm_batches_failed_total Batches that did not complete.\n"
+        "# TYPE kpm_batches_failed_total counter\n"
+        "kpm_batches_failed_total{stage=\"%s\"} %.0f\n"
+        "# HELP kpm_records_in_total Records (or rows) taken in.\n"
+        "# TYPE kpm_records_in_total counter\n"
+        "kpm_records_in_total{stage=\"%s\"} %.0f\n"
+        "# HELP kpm_records_out_total Records (or rows) passed on or written.\n"
+        "# TYPE kpm_records_out_total counter\n"
+        "kpm_records_out_total{stage=\"%s\"} %.0f\n"
+        "# HELP kpm_records_rejected_total Rows rejected.\n"
+        "# TYPE kpm_records_rejected_total counter\n"
+        "kpm_records_rejected_total{stage=\"%s\"} %.0f\n"
+        "# HELP kpm_resends_total Times the stage produced messages again for a receiver.\n"
+        "# TYPE kpm_resends_total counter\n"
+        "kpm_resends_total{stage=\"%s\"} %.0f\n",
+        st, last_ok, st, b->ok ? 1 : 0, st, b->seconds, st, batches, st, failed, st, in, st, out,
+        st, rej, st, res);
+    if (n > 0 && (size_t)n < sizeof buf) fs_write_atomic(metrics_path, buf, (size_t)n);
 }
 
 void stage_end(void)

@@ -21,6 +21,24 @@ int stage_start(const char *stage, const char *state_dir, char *err, size_t errl
 void stage_status(const char *phase, const char *night, uint64_t records_in,
                   uint64_t records_out, const char *error);
 
+/* What a stage did in one batch (one night's stream). */
+typedef struct {
+    const char *night;
+    uint64_t records_in;
+    uint64_t records_out;
+    uint64_t rejected;
+    uint64_t resends;
+    double seconds;
+    int ok; /* the batch completed */
+} stage_batch_t;
+
+/* Ends a batch: logs one line "batch NIGHT: in=N out=N rejected=N resends=N
+ * seconds=S" and rewrites the Prometheus textfile STATE/metrics/<stage>.prom
+ * (node_exporter textfile-collector format, written atomically) with the last
+ * successful batch's time, the last batch's figures and counters summed over the
+ * batches of this state directory. */
+void stage_batch_done(const stage_batch_t *b);
+
 /* Removes the pid file. */
 void stage_end(void);
 

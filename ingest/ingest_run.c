@@ -79,6 +79,7 @@ static int produce_file(run_t *r, size_t k)
     int changed = f->n_msgs != msgs;
     f->n_msgs = msgs;
     f->records = records;
+    f->rows = f->res.rows;
     memcpy(f->by_kind, f->res.by_kind, sizeof f->by_kind);
     if (!f->produced) log_file(f);
     f->produced = 1;
@@ -194,13 +195,17 @@ int ingest_run(const ingest_opts_t *o)
     rc = run_night(&r);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (rc != KPM_ESTOP) {
+        stage_batch_t bd = {.night = r.night->id, .records_out = r.records_out,
+                            .resends = link_out_resends(r.link), .seconds = secs,
+                            .ok = rc == KPM_OK};
+        for (size_t k = 0; k < r.night->n_files; k++) {
+            bd.records_in += r.night->files[k].rows;
+            bd.rejected += r.night->files[k].by_kind[WIRE_REC_REJECT];
+        }
+        stage_batch_done(&bd);
+    }
     if (rc == KPM_OK) {
-        uint64_t rej = 0;
-        for (size_t k = 0; k < r.night->n_files; k++)
-            rej += r.night->files[k].by_kind[WIRE_REC_REJECT];
-        log_info("night %s done: %zu files, %llu records out, %llu rejects, %llu resends, %.2f s",
-                 r.night->id, r.night->n_files, (unsigned long long)r.records_out,
-                 (unsigned long long)rej, (unsigned long long)link_out_resends(r.link), secs);
         stage_status("done", r.night->id, 0, r.records_out, NULL);
     } else if (rc == KPM_ESTOP) {
         log_info("stopped; night %s resumes on the next start", r.night->id);

@@ -29,7 +29,8 @@ static void usage(FILE *fp)
             "  --night ID         id of a new night (default: UTC time)\n"
             "  --batch N          records per message (default 2048)\n"
             "  --help             this text\n"
-            "Exit status: 0 night delivered, 1 failure, 2 usage, 3 stopped by a signal.\n",
+            "Exit status: 0 night delivered or stopped by SIGTERM/SIGINT with its state saved,\n"
+            "1 failure, 2 usage.\n",
             KPM_DATADIR);
 }
 
@@ -70,5 +71,5 @@ int main(int argc, char **argv)
         o.ack_endpoint = ack_ep;
     int rc = ingest_run(&o);
     stage_end();
-    return rc == KPM_OK ? 0 : rc == KPM_ESTOP ? 3 : 1;
+    return rc == KPM_OK || rc == KPM_ESTOP ? 0 : 1;
 }

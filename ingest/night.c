@@ -16,7 +16,7 @@
 #include "log.h"
 #include "values.h"
 
-#define STATE_MAGIC "kpm-ingest-night 1"
+#define STATE_MAGIC "kpm-ingest-night 2"
 
 static int name_taken(const char *name)
 {
@@ -80,9 +80,9 @@ int night_save(const night_t *n)
                           n->id, n->number, n->done);
     for (size_t k = 0; k < n->n_files; k++) {
         const night_file_t *f = &n->files[k];
-        o += (size_t)snprintf(buf + o, cap - o, "file %d %llu %llu ", (int)f->status,
+        o += (size_t)snprintf(buf + o, cap - o, "file %d %llu %llu %llu ", (int)f->status,
                               (unsigned long long)(f->n_msgs == UINT64_MAX ? 0 : f->n_msgs + 1),
-                              (unsigned long long)f->records);
+                              (unsigned long long)f->records, (unsigned long long)f->rows);
         int first = 1;
         for (int i = 0; i < INGEST_KIND_SLOTS; i++) {
             if (!f->by_kind[i]) continue;
@@ -118,11 +118,12 @@ static int night_load(night_t *n)
             night_file_t f;
             memset(&f, 0, sizeof f);
             int status, used = 0;
-            unsigned long long msgs, records;
+            unsigned long long msgs, records, rows;
             char counts[1024];
-            if (sscanf(line + 5, "%d %llu %llu %1023s %n", &status, &msgs, &records, counts,
-                       &used) != 4 || used == 0)
+            if (sscanf(line + 5, "%d %llu %llu %llu %1023s %n", &status, &msgs, &records, &rows,
+                       counts, &used) != 5 || used == 0)
                 goto out;
+            f.rows = rows;
             f.status = (nf_status_t)status;
             f.n_msgs = msgs ? msgs - 1 : UINT64_MAX;
             f.records = records;

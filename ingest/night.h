@@ -26,6 +26,7 @@ typedef struct {
     nf_status_t status;
     uint64_t n_msgs;   /* messages of the file, UINT64_MAX until it was produced once */
     uint64_t records;  /* records of the file */
+    uint64_t rows;     /* data rows read */
     uint64_t by_kind[INGEST_KIND_SLOTS];
     ingest_result_t res; /* of the last production (not persisted) */
     int produced;        /* res is valid */

@@ -171,8 +171,10 @@ int report_run(const report_opts_t *o)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     if (write_manifest(&r, secs) != KPM_OK) log_warn("cannot write run-manifest.json");
-    log_info("night %s done: %llu tables, %llu rows written to '%s', %.2f s", r.night,
-             (unsigned long long)r.tables, (unsigned long long)r.rows, o->out_dir, secs);
+    log_info("night %s: %llu tables, %llu rows written to '%s'", r.night,
+             (unsigned long long)r.tables, (unsigned long long)r.rows, o->out_dir);
+    stage_batch_done(&(stage_batch_t){.night = r.night, .records_in = r.records,
+                                      .records_out = r.rows, .seconds = secs, .ok = 1});
     stage_status("done", r.night, r.rows, r.rows, NULL);
     rc = link_in_linger(r.in, 3000);
     if (rc == KPM_ESTOP) rc = KPM_OK; /* the outputs are complete */
