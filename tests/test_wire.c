@@ -640,8 +640,11 @@ static void expect_refused(wire_reader_t *r, const char *buf, size_t len, const 
     assert_non_null(rec);
     if (len > 0) memcpy(copy, buf, len);
     rc = wire_reader_open(r, copy, len, &h);
-    while (rc == KPM_OK || rc == 1)
-        rc = wire_reader_next(r, rec);
+    if (rc == KPM_OK) {
+        do
+            rc = wire_reader_next(r, rec);
+        while (rc == 1);
+    }
     assert_int_equal(rc, KPM_EPROTO);
     assert_true(wire_reader_error(r)[0] != '\0');
     if (needle != NULL && strstr(wire_reader_error(r), needle) == NULL)
@@ -765,6 +768,8 @@ static void test_reject_trailing_and_count(void **state)
     hb_str(&b, "t");
     msgpack_pack_uint32(&b.pk, 1);
     expect_refused(fx->r, b.sb.data, b.sb.size, "trailing");
+    wire_header_t h;
+    assert_int_equal(wire_reader_open(fx->r, b.sb.data, b.sb.size, &h), KPM_EPROTO);
     msgpack_sbuffer_destroy(&b.sb);
 
     /* count says 3, two records follow */
@@ -813,6 +818,13 @@ static void test_reject_records(void **state)
     hb_begin(&b, WIRE_VERSION, WIRE_MSG_DATA, "s", 1);
     hb_response_head(&b);
     msgpack_pack_int64(&b.pk, (int64_t)INT32_MAX + 1);
+    hb_response_tail(&b);
+    expect_refused(fx->r, b.sb.data, b.sb.size, "'meting' is out of range for int32");
+    msgpack_sbuffer_destroy(&b.sb);
+
+    hb_begin(&b, WIRE_VERSION, WIRE_MSG_DATA, "s", 1);
+    hb_response_head(&b);
+    msgpack_pack_int64(&b.pk, (int64_t)INT32_MIN - 1);
     hb_response_tail(&b);
     expect_refused(fx->r, b.sb.data, b.sb.size, "'meting' is out of range for int32");
     msgpack_sbuffer_destroy(&b.sb);
