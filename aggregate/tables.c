@@ -84,7 +84,8 @@ static int add_notice(ctx_t *c, const char *file, uint32_t line, const char *col
     if (grow((void **)&c->rej, &c->cap_rej, c->n_rej, sizeof *c->rej)) return KPM_ENOMEM;
     char *m = strdup(msg);
     if (!m) return KPM_ENOMEM;
-    c->rej[c->n_rej++] = (rej_t){file, line, UINT64_MAX / 2 + c->n_rej, column, code, m, 1};
+    uint64_t order = UINT64_MAX / 2 + c->n_rej; /* after the ingest rejects of the same line */
+    c->rej[c->n_rej++] = (rej_t){file, line, order, column, code, m, 1};
     return KPM_OK;
 }
 
@@ -557,7 +558,7 @@ static int emit_open(ctx_t *c, uint64_t *total)
 {
     static const char *const cols[] = {"meting", "int", "thema", "int", "item", "text",
                                        "tranche", "int", "tekst", "text", NULL};
-    qsort(c->open, c->n_open, sizeof *c->open, cmp_open);
+    if (c->n_open) qsort(c->open, c->n_open, sizeof *c->open, cmp_open); /* NULL when none */
     int rc = table_begin(c, "open_antwoorden", 1, cols);
     for (size_t i = 0; !rc && i < c->n_open; i++) {
         const open_t *o = &c->open[i];
@@ -597,7 +598,7 @@ static int emit_rejects(ctx_t *c, uint64_t *total)
                                          l->items[j].code, l->items[j].message, 0};
         }
     }
-    qsort(c->rej, c->n_rej, sizeof *c->rej, cmp_rej);
+    if (c->n_rej) qsort(c->rej, c->n_rej, sizeof *c->rej, cmp_rej); /* NULL when none */
     int rc = table_begin(c, "rejects", 1, cols);
     for (size_t k = 0; !rc && k < c->n_rej; k++) {
         const rej_t *x = &c->rej[k];

@@ -154,10 +154,11 @@ static void out_handle(link_out_t *out, const char *buf, size_t len)
     if (h.stream[0] && strcmp(h.stream, out->stream) != 0) return; /* another night */
     if (h.type == WIRE_MSG_ACK || h.type == WIRE_MSG_RESUME) {
         uint64_t rcv = h.type == WIRE_MSG_ACK ? h.seq : (h.seq ? h.seq - 1 : WIRE_NO_SEQ);
-        if (rcv != WIRE_NO_SEQ && (out->received == WIRE_NO_SEQ || rcv > out->received)) {
-            out->received = rcv;
-            out->last_progress = now_ms();
-        }
+        int ahead = rcv != WIRE_NO_SEQ && (out->received == WIRE_NO_SEQ || rcv > out->received);
+        if (ahead) out->last_progress = now_ms();
+        /* A RESUME says where the receiver stands, also below what it acknowledged
+         * before: a restarted receiver holds only what it made durable. */
+        if (ahead || h.type == WIRE_MSG_RESUME) out->received = rcv;
         if (h.aux != WIRE_NO_SEQ && (out->durable == WIRE_NO_SEQ || h.aux > out->durable))
             out->durable = h.aux;
     }
@@ -271,6 +272,10 @@ int link_out_wait_durable(link_out_t *out, uint64_t seq, int timeout_ms)
 
 void link_out_bye(link_out_t *out, uint64_t end_seq)
 {
+    /* The receiver has taken everything, but the data socket may not have heard
+     * yet that its queue drained: wait for room a moment rather than drop the BYE. */
+    zmq_pollitem_t item = {out->data, 0, ZMQ_POLLOUT, 0};
+    zmq_poll(&item, 1, LINK_POLL_SLICE_MS);
     send_control(out->data, out->ctl, WIRE_MSG_BYE, out->stream, end_seq, WIRE_NO_SEQ);
 }
 
@@ -371,7 +376,8 @@ static void in_resume(link_in_t *in, const char *stream, uint64_t from, int forc
         return;
     in->last_resume_seq = from;
     in->last_resume_at = now;
-    send_control(in->ack, in->ctl, WIRE_MSG_RESUME, stream, from, in->durable);
+    uint64_t durable = strcmp(stream, in->stream) == 0 ? in->durable : WIRE_NO_SEQ;
+    send_control(in->ack, in->ctl, WIRE_MSG_RESUME, stream, from, durable);
 }
 
 void link_in_expect(link_in_t *in, const char *stream, uint64_t next, uint64_t durable,

@@ -129,27 +129,29 @@ static int scan_bytes(const char *path, long *bad_line)
     if (!fp) return KPM_EIO;
     static unsigned char buf[1 << 16];
     u8_t st = {0};
-    long line = 1;
+    long line = 1, seq_line = 1; /* seq_line: where the open multibyte sequence began */
     int prev_cr = 0, rc = KPM_OK;
     size_t total = 0, n;
     while (rc == KPM_OK && (n = fread(buf, 1, sizeof buf, fp)) > 0) {
         for (size_t i = 0; i < n; i++) {
             unsigned char c = buf[i];
-            if (c == '\n') {
-                if (!prev_cr) line++;
-            } else if (prev_cr) {
-                line++; /* the lone CR before this byte ended a line */
-            }
+            if (c == '\r' || (c == '\n' && !prev_cr)) line++; /* CR, LF or CRLF */
             prev_cr = c == '\r';
+            int in_seq = st.need > 0;
             if (c == 0 || u8_feed(&st, c) != 0) {
+                if (in_seq) line = seq_line; /* the sequence cut short is the bad byte */
                 rc = KPM_EPARSE;
                 break;
             }
+            if (!in_seq) seq_line = line;
         }
         total += n;
     }
     if (rc == KPM_OK && ferror(fp)) rc = KPM_EIO;
-    if (rc == KPM_OK && st.need) rc = KPM_EPARSE;
+    if (rc == KPM_OK && st.need) {
+        line = seq_line;
+        rc = KPM_EPARSE;
+    }
     if (rc == KPM_OK && total == 0) rc = KPM_EEMPTY;
     fclose(fp);
     *bad_line = line;

@@ -63,7 +63,7 @@ static int list_inbox(night_t *n, char *err, size_t errlen)
         n->n_files++;
     }
     closedir(d);
-    qsort(n->files, n->n_files, sizeof *n->files, cmp_files);
+    if (n->n_files) qsort(n->files, n->n_files, sizeof *n->files, cmp_files);
     return KPM_OK;
 nomem:
     closedir(d);

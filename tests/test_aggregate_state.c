@@ -1,0 +1,370 @@
+/* test_aggregate_state.c - aggregate's state: the contract's replacement rules
+ * (state_apply, seen through state_dump) and the checkpoint on disk. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agg_build.h"
+#include "batcher.h"
+#include "checkpoint.h"
+#include "fsutil.h"
+#include "kpm_err.h"
+#include "state.h"
+
+typedef struct {
+    catalog_t *cat;
+    agg_state_t *s;
+    ab_sink_t dump;
+    char dir[64];
+    char path[128];
+} fx_t;
+
+static int setup(void **state)
+{
+    fx_t *fx = calloc(1, sizeof *fx);
+    char err[256];
+    if (!fx) return -1;
+    fx->cat = catalog_load(KPM_CONFIG_DIR "/vragenlijst-2021.csv", err, sizeof err);
+    fx->s = fx->cat ? state_new(fx->cat) : NULL;
+    snprintf(fx->dir, sizeof fx->dir, "/tmp/kpm-state-test.XXXXXX");
+    if (!fx->s || !mkdtemp(fx->dir)) return -1;
+    snprintf(fx->path, sizeof fx->path, "%s/state.ckpt", fx->dir);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx_t *fx = *state;
+    ab_sink_clear(&fx->dump);
+    state_destroy(&fx->s);
+    catalog_destroy(&fx->cat);
+    unlink(fx->path);
+    rmdir(fx->dir);
+    free(fx);
+    return 0;
+}
+
+/* Dumps a state into a sink (cleared first). */
+static void dump(const agg_state_t *s, ab_sink_t *k)
+{
+    ab_sink_clear(k);
+    batcher_t *b = batcher_new("dump", 5, 1 << 16, ab_sink_emit, k);
+    assert_non_null(b);
+    assert_int_equal(state_dump(s, b), KPM_OK);
+    batcher_destroy(&b);
+}
+
+/* The i-th dumped record of a kind, or NULL. */
+static const wire_record_t *dumped(const ab_sink_t *k, wire_rec_kind_t kind, size_t i)
+{
+    for (size_t r = 0; r < k->n_recs; r++)
+        if (k->recs[r].kind == kind && i-- == 0) return &k->recs[r];
+    return NULL;
+}
+
+static size_t n_dumped(const ab_sink_t *k, wire_rec_kind_t kind)
+{
+    size_t n = 0;
+    for (size_t r = 0; r < k->n_recs; r++) n += k->recs[r].kind == kind;
+    return n;
+}
+
+static const wire_value_t *answer(const wire_response_t *r, const char *item)
+{
+    for (uint32_t a = 0; a < r->n_answers; a++)
+        if (wire_str_eq(r->answers[a].item, item)) return &r->answers[a].value;
+    return NULL;
+}
+
+/* ------------------------------------------------------ replacement rules */
+
+static void test_reexport_replaces_and_moves_last(void **state)
+{
+    fx_t *fx = *state;
+    ab_response(fx->s, "R1", 2021, "KL001", "2021-03-01T00:00:00", "uitvraag_a.csv", 2,
+                "tijd_adviseurs", "2", "toelichting_adviseurs", "eerst", NULL);
+    ab_response(fx->s, "R2", 2021, "KL002", "2021-03-01T00:00:00", "uitvraag_a.csv", 3,
+                "tijd_adviseurs", "3", NULL);
+    ab_response(fx->s, "R1", 2021, "KL001", "2021-03-04T00:00:00", "uitvraag_b.csv", 7,
+                "tijd_adviseurs", "4", NULL);
+    dump(fx->s, &fx->dump);
+    assert_int_equal(n_dumped(&fx->dump, WIRE_REC_RESPONSE), 2);
+    const wire_response_t *r = &dumped(&fx->dump, WIRE_REC_RESPONSE, 0)->u.response;
+    assert_wstr(r->response_id, "R2");
+    r = &dumped(&fx->dump, WIRE_REC_RESPONSE, 1)->u.response;
+    assert_wstr(r->response_id, "R1");
+    assert_wstr(r->file, "uitvraag_b.csv");
+    assert_int_equal(r->line, 7);
+    assert_wstr(r->ingevuld_op, "2021-03-04T00:00:00");
+    /* Replaced whole: the earlier copy's answers are gone. */
+    assert_int_equal(r->n_answers, 1);
+    assert_int_equal(answer(r, "tijd_adviseurs")->i, 4);
+    assert_null(answer(r, "toelichting_adviseurs"));
+}
+
+static void test_later_register_replaces_whole(void **state)
+{
+    fx_t *fx = *state;
+    ab_file(fx->s, "koplopers_2020.csv", "koplopers");
+    ab_koploper(fx->s, "KL001", 1);
+    ab_koploper(fx->s, "KL002", 1);
+    ab_koploper(fx->s, "KL003", 2);
+    /* Other kinds and a quarantined file (kind "") leave the register alone. */
+    ab_file(fx->s, "uitvraag_2021.csv", "uitvraag");
+    ab_file(fx->s, "koplopers_kapot.csv", "");
+    assert_non_null(state_koploper(fx->s, "KL003"));
+
+    ab_file(fx->s, "koplopers_2021.csv", "koplopers");
+    ab_koploper(fx->s, "KL002", 3);
+    ab_koploper(fx->s, "KL004", 4);
+    assert_null(state_koploper(fx->s, "KL001"));
+    assert_null(state_koploper(fx->s, "KL003"));
+    assert_int_equal(state_koploper(fx->s, "KL002")->tranche, 3);
+    assert_int_equal(state_koploper(fx->s, "KL004")->tranche, 4);
+    dump(fx->s, &fx->dump);
+    assert_int_equal(n_dumped(&fx->dump, WIRE_REC_KOPLOPER), 2);
+    const wire_koploper_t *k = &dumped(&fx->dump, WIRE_REC_KOPLOPER, 0)->u.koploper;
+    assert_wstr(k->id, "KL002");
+    assert_wstr(k->naam, "Naam KL002");
+    assert_int_equal(k->n_gemeenten, 1);
+    assert_wstr(k->gemeenten[0], "GM0363");
+
+    /* A register file with a header and no valid row empties the register. */
+    ab_file(fx->s, "koplopers_2022.csv", "koplopers");
+    assert_null(state_koploper(fx->s, "KL002"));
+}
+
+static void test_deelnemer_replaced(void **state)
+{
+    fx_t *fx = *state;
+    ab_deelnemer(fx->s, 2021, "KL001", "kort", "deelnemers_a.csv", 2);
+    ab_deelnemer(fx->s, 2020, "KL001", "volledig", "deelnemers_a.csv", 3);
+    ab_deelnemer(fx->s, 2021, "KL002", "kort", "deelnemers_a.csv", 4);
+    ab_deelnemer(fx->s, 2021, "KL001", "volledig", "deelnemers_b.csv", 9);
+    dump(fx->s, &fx->dump);
+    assert_int_equal(n_dumped(&fx->dump, WIRE_REC_DEELNEMER), 3);
+    const wire_deelnemer_t *d = &dumped(&fx->dump, WIRE_REC_DEELNEMER, 0)->u.deelnemer;
+    assert_int_equal(d->meting, 2020);
+    d = &dumped(&fx->dump, WIRE_REC_DEELNEMER, 2)->u.deelnemer;
+    assert_int_equal(d->meting, 2021);
+    assert_wstr(d->koploper_id, "KL001");
+    assert_wstr(d->versie, "volledig");
+    assert_wstr(d->file, "deelnemers_b.csv");
+    assert_int_equal(d->line, 9);
+}
+
+static void test_redelivered_file_drops_its_rejects(void **state)
+{
+    fx_t *fx = *state;
+    ab_file(fx->s, "uitvraag_a.csv", "uitvraag");
+    ab_reject(fx->s, "uitvraag_a.csv", 3, "tijd_adviseurs", "INVALID_VALUE", "oud 1");
+    ab_reject(fx->s, "uitvraag_a.csv", 4, "", "RAGGED_ROW", "oud 2");
+    ab_file(fx->s, "uitvraag_b.csv", "uitvraag");
+    ab_reject(fx->s, "uitvraag_b.csv", 2, "meting", "MISSING_VALUE", "blijft");
+    ab_file(fx->s, "uitvraag_a.csv", "uitvraag");
+    ab_reject(fx->s, "uitvraag_a.csv", 5, "", "RAGGED_ROW", "nieuw");
+    /* A file quarantined under the same name also replaces its rejects. */
+    ab_file(fx->s, "notities.txt", "");
+    ab_reject(fx->s, "notities.txt", 0, "", "UNKNOWN_KIND", "eerste keer");
+    ab_file(fx->s, "notities.txt", "");
+    ab_reject(fx->s, "notities.txt", 0, "", "UNKNOWN_KIND", "tweede keer");
+    dump(fx->s, &fx->dump);
+    assert_int_equal(n_dumped(&fx->dump, WIRE_REC_REJECT), 3);
+    for (size_t i = 0; i < 3; i++) {
+        const wire_reject_t *r = &dumped(&fx->dump, WIRE_REC_REJECT, i)->u.reject;
+        if (wire_str_eq(r->file, "uitvraag_a.csv")) {
+            assert_wstr(r->message, "nieuw");
+            assert_int_equal(r->line, 5);
+        } else if (wire_str_eq(r->file, "uitvraag_b.csv")) {
+            assert_wstr(r->message, "blijft");
+        } else {
+            assert_wstr(r->file, "notities.txt");
+            assert_wstr(r->message, "tweede keer");
+        }
+    }
+}
+
+static void test_foreign_record_refused(void **state)
+{
+    fx_t *fx = *state;
+    wire_record_t r = {.kind = WIRE_REC_TABLE_END};
+    r.u.table_end = (wire_table_end_t){wire_str("likert"), 3};
+    assert_int_equal(state_apply(fx->s, &r), KPM_EPROTO);
+}
+
+/* -------------------------------------------------------------- checkpoint */
+
+/* A state with every kind of content: register, invitations, responses with
+ * every value type (text with line breaks, quotes and a NUL byte), rejects. */
+static void build_rich(agg_state_t *s)
+{
+    ab_file(s, "koplopers_2021.csv", "koplopers");
+    ab_koploper(s, "KL001", 1);
+    ab_koploper(s, "KL002", 5);
+    wire_record_t k = {.kind = WIRE_REC_KOPLOPER};
+    k.u.koploper = (wire_koploper_t){.id = wire_str("KL003"), .naam = wire_str("Zuid-Limburg \"Oost\""),
+                                     .tranche = 2, .startjaar = 2018, .status = wire_str(""),
+                                     .n_gemeenten = 3};
+    k.u.koploper.gemeenten[0] = wire_str("GM0935");
+    k.u.koploper.gemeenten[1] = wire_str("GM0917");
+    k.u.koploper.gemeenten[2] = wire_str("GM0888");
+    ab_apply(s, &k);
+    ab_deelnemer(s, 2021, "KL001", "kort", "deelnemers_2021.csv", 2);
+    ab_deelnemer(s, 2021, "KL003", "", "deelnemers_2021.csv", 3);
+    ab_deelnemer(s, 2020, "KL002", "volledig", "deelnemers_2020.csv", 2);
+    ab_response(s, "R1", 2021, "KL001", "2021-03-02T00:00:00", "uitvraag_2021.csv", 2,
+                "tijd_adviseurs", "3", "kennisdeling_koplopers", "0", "regiobijeenkomst", "gepland",
+                "besteding_scholing", "12.5", "gebruik_aantal", "120", "toelichting_adviseurs",
+                "twee\nregels; \"quote\" \xc3\xa9", "sterk", "", NULL);
+    ab_response(s, "R2", 2020, "KL002", "2020-04-15T10:00:00", "uitvraag_2020.csv", 5, NULL);
+    static wire_record_t r;
+    memset(&r, 0, sizeof r);
+    r.kind = WIRE_REC_RESPONSE;
+    r.u.response = (wire_response_t){.response_id = wire_str("R3"), .meting = 2021,
+                                     .koploper_id = wire_str("KL003"),
+                                     .ingevuld_op = wire_str("2021-03-05T08:00:00"),
+                                     .file = wire_str("uitvraag_2021.csv"), .line = 9, .n_answers = 1};
+    r.u.response.answers[0] = (wire_answer_t){wire_str("borging"),
+                                              {.type = WIRE_VAL_STR, .s = wire_strn("a\0b", 3)}};
+    ab_apply(s, &r);
+    ab_reject(s, "uitvraag_2021.csv", 4, "tijd_adviseurs", "INVALID_VALUE", "Ongeldige waarde 'x'.");
+    ab_reject(s, "notities.txt", 0, "", "UNKNOWN_KIND", "Onbekende bestandssoort.");
+}
+
+static void test_checkpoint_round_trip(void **state)
+{
+    fx_t *fx = *state;
+    build_rich(fx->s);
+    ckpt_meta_t m = {.next = 42, .complete = 1, .delivered = 0};
+    snprintf(m.night, sizeof m.night, "20210301T030000Z");
+    m.applied[WIRE_REC_RESPONSE] = 3;
+    m.applied[WIRE_REC_REJECT] = 2;
+    assert_int_equal(checkpoint_write(fx->path, fx->s, &m), KPM_OK);
+
+    agg_state_t *t = state_new(fx->cat);
+    ckpt_meta_t got;
+    char err[256] = "";
+    assert_int_equal(checkpoint_load(fx->path, t, &got, err, sizeof err), KPM_OK);
+    assert_string_equal(got.night, "20210301T030000Z");
+    assert_int_equal(got.next, 42);
+    assert_int_equal(got.complete, 1);
+    assert_int_equal(got.delivered, 0);
+    assert_int_equal(got.applied[WIRE_REC_RESPONSE], 3);
+    assert_int_equal(got.applied[WIRE_REC_REJECT], 2);
+    assert_int_equal(got.applied[WIRE_REC_KOPLOPER], 0);
+
+    ab_sink_t again = {0};
+    dump(fx->s, &fx->dump);
+    dump(t, &again);
+    assert_int_equal(n_dumped(&again, WIRE_REC_RESPONSE), 3);
+    ab_sink_assert_same(&fx->dump, &again);
+    const wire_value_t *v = answer(&dumped(&again, WIRE_REC_RESPONSE, 2)->u.response, "borging");
+    assert_int_equal(v->s.len, 3);
+    assert_memory_equal(v->s.ptr, "a\0b", 3);
+
+    /* A second write of the loaded state gives the same file. */
+    char path2[160], *b1, *b2;
+    size_t l1, l2;
+    snprintf(path2, sizeof path2, "%s/again.ckpt", fx->dir);
+    assert_int_equal(checkpoint_write(path2, t, &got), KPM_OK);
+    assert_int_equal(fs_read_all(fx->path, &b1, &l1), KPM_OK);
+    assert_int_equal(fs_read_all(path2, &b2, &l2), KPM_OK);
+    assert_int_equal(l1, l2);
+    assert_memory_equal(b1, b2, l1);
+    free(b1);
+    free(b2);
+    unlink(path2);
+    ab_sink_clear(&again);
+    state_destroy(&t);
+
+    /* An empty state round-trips too, and no file is "not found", not damaged. */
+    agg_state_t *e = state_new(fx->cat);
+    assert_int_equal(checkpoint_write(fx->path, e, &(ckpt_meta_t){0}), KPM_OK);
+    assert_int_equal(checkpoint_load(fx->path, e, &got, err, sizeof err), KPM_OK);
+    assert_string_equal(got.night, "");
+    assert_int_equal(checkpoint_load(path2, e, &got, err, sizeof err), KPM_ENOTFOUND);
+    state_destroy(&e);
+}
+
+/* Writes bytes as the checkpoint and loads it into a fresh state. */
+static int load_bytes(fx_t *fx, const char *buf, size_t len)
+{
+    FILE *fp = fopen(fx->path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(buf, 1, len, fp), len);
+    assert_int_equal(fclose(fp), 0);
+    agg_state_t *t = state_new(fx->cat);
+    ckpt_meta_t m;
+    char err[256] = "";
+    int rc = checkpoint_load(fx->path, t, &m, err, sizeof err);
+    if (rc == KPM_ESTATE) assert_true(strlen(err) > 0);
+    state_destroy(&t);
+    return rc;
+}
+
+static void test_checkpoint_damaged(void **state)
+{
+    fx_t *fx = *state;
+    build_rich(fx->s);
+    ckpt_meta_t m = {.next = 7};
+    assert_int_equal(checkpoint_write(fx->path, fx->s, &m), KPM_OK);
+    char *good;
+    size_t len;
+    assert_int_equal(fs_read_all(fx->path, &good, &len), KPM_OK);
+    assert_true(len > 8);
+    assert_memory_equal(good, "KPMCKPT1", 8);
+    assert_int_equal(load_bytes(fx, good, len), KPM_OK);
+
+    char *bad = malloc(len + 1);
+    assert_non_null(bad);
+    /* Cut anywhere. */
+    for (size_t cut = 0; cut < len; cut++)
+        assert_int_equal(load_bytes(fx, good, cut), KPM_ESTATE);
+    /* One extra byte at the end. */
+    memcpy(bad, good, len);
+    bad[len] = 0;
+    assert_int_equal(load_bytes(fx, bad, len + 1), KPM_ESTATE);
+    /* Any bit of any frame length flipped. */
+    size_t frames = 0;
+    for (size_t off = 8; off + 4 <= len; frames++) {
+        const unsigned char *p = (const unsigned char *)good + off;
+        size_t flen = (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16 | (size_t)p[3] << 24;
+        for (size_t byte = 0; byte < 4; byte++)
+            for (int bit = 0; bit < 8; bit++) {
+                memcpy(bad, good, len);
+                bad[off + byte] = (char)(bad[off + byte] ^ (1 << bit));
+                assert_int_equal(load_bytes(fx, bad, len), KPM_ESTATE);
+            }
+        off += 4 + flen;
+    }
+    assert_true(frames >= 3); /* BEGIN, DATA..., END */
+    /* Wrong magic. */
+    memcpy(bad, good, len);
+    bad[7] = '2';
+    assert_int_equal(load_bytes(fx, bad, len), KPM_ESTATE);
+    assert_int_equal(load_bytes(fx, "KPMCKPT", 7), KPM_ESTATE);
+    free(bad);
+    free(good);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_reexport_replaces_and_moves_last, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_later_register_replaces_whole, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deelnemer_replaced, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_redelivered_file_drops_its_rejects, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_foreign_record_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoint_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoint_damaged, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,724 @@
+/* test_ingest_rows.c - ingest_file() on small delivered files: the records and
+ * rejects a data manager gets for every rule of docs/INPUT-RULES.md. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "batcher.h"
+#include "catalog.h"
+#include "ingest_file.h"
+#include "kpm_err.h"
+#include "wire.h"
+
+#define STREAM "20210301T030000Z"
+#define MAX_MSGS 256
+#define MAX_RECS 512
+
+/* Everything one ingest_file() call put: the raw messages and their records
+ * decoded by the wire reader (views into msgs[]). */
+static struct {
+    catalog_t *cat;
+    char dir[64];
+    ingest_result_t res;
+    char *msgs[MAX_MSGS];
+    size_t lens[MAX_MSGS];
+    size_t n_msgs;
+    wire_record_t *recs;
+    size_t n_recs;
+    wire_reader_t *rd;
+} fx;
+
+static int collect(void *ctx, uint64_t seq, const char *buf, size_t len)
+{
+    (void)ctx;
+    if (fx.n_msgs == MAX_MSGS || seq != fx.n_msgs) return KPM_EPROTO;
+    char *copy = malloc(len);
+    if (!copy) return KPM_ENOMEM;
+    memcpy(copy, buf, len);
+    fx.msgs[fx.n_msgs] = copy;
+    fx.lens[fx.n_msgs++] = len;
+    wire_header_t h;
+    if (wire_reader_open(fx.rd, copy, len, &h) != KPM_OK || h.type != WIRE_MSG_DATA) return KPM_EPROTO;
+    int r;
+    while (fx.n_recs < MAX_RECS && (r = wire_reader_next(fx.rd, &fx.recs[fx.n_recs])) == 1)
+        fx.n_recs++;
+    return fx.n_recs < MAX_RECS && r == 0 ? KPM_OK : KPM_EPROTO;
+}
+
+static void clear(void)
+{
+    for (size_t i = 0; i < fx.n_msgs; i++) free(fx.msgs[i]);
+    fx.n_msgs = 0;
+    fx.n_recs = 0;
+}
+
+/* Writes `len` bytes as the file `name`, ingests it and decodes what came out. */
+static int run(const char *name, const char *bytes, size_t len)
+{
+    char path[256];
+    clear();
+    snprintf(path, sizeof path, "%s/%s", fx.dir, name);
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(bytes, 1, len, fp), len);
+    assert_int_equal(fclose(fp), 0);
+    batcher_t *b = batcher_new(STREAM, 3, 1 << 16, collect, NULL);
+    assert_non_null(b);
+    int rc = ingest_file(fx.cat, b, path, name, &fx.res);
+    if (rc == KPM_OK) rc = batcher_flush(b);
+    batcher_destroy(&b);
+    unlink(path);
+    return rc;
+}
+
+#define RUN(name, lit) assert_int_equal(run(name, lit, sizeof(lit) - 1), KPM_OK)
+
+#define assert_wstr(w, lit)                                                       \
+    do {                                                                          \
+        char b_[2048];                                                            \
+        snprintf(b_, sizeof b_, "%.*s", (int)(w).len, (w).ptr);                   \
+        assert_string_equal(b_, lit);                                             \
+    } while (0)
+
+static int bytes_contain(const char *p, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(p + i, needle, n) == 0) return 1;
+    return 0;
+}
+
+static int wstr_contains(wire_str_t w, const char *needle)
+{
+    return bytes_contain(w.ptr, w.len, needle);
+}
+
+static size_t n_of(wire_rec_kind_t kind)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < fx.n_recs; i++) n += fx.recs[i].kind == kind;
+    return n;
+}
+
+/* The i-th record of a kind. */
+static const wire_record_t *nth(wire_rec_kind_t kind, size_t i)
+{
+    for (size_t k = 0; k < fx.n_recs; k++)
+        if (fx.recs[k].kind == kind && i-- == 0) return &fx.recs[k];
+    fail_msg("no %s record #%zu", wire_rec_kind_name(kind), i);
+    return NULL;
+}
+
+static const wire_reject_t *rej(size_t i) { return &nth(WIRE_REC_REJECT, i)->u.reject; }
+static const wire_response_t *resp(size_t i) { return &nth(WIRE_REC_RESPONSE, i)->u.response; }
+
+static void expect_reject(size_t i, uint32_t line, const char *column, const char *code)
+{
+    const wire_reject_t *r = rej(i);
+    assert_wstr(r->code, code);
+    assert_int_equal(r->line, line);
+    assert_wstr(r->column, column);
+    assert_int_equal(r->file.len, nth(WIRE_REC_FILE_BEGIN, 0)->u.file_begin.file.len);
+    assert_memory_equal(r->file.ptr, nth(WIRE_REC_FILE_BEGIN, 0)->u.file_begin.file.ptr, r->file.len);
+}
+
+/* The answer to `item` in a response, or NULL when the item was not asked. */
+static const wire_value_t *ans(const wire_response_t *r, const char *item)
+{
+    for (uint32_t a = 0; a < r->n_answers; a++)
+        if (wire_str_eq(r->answers[a].item, item)) return &r->answers[a].value;
+    return NULL;
+}
+
+static void expect_int(const wire_response_t *r, const char *item, int64_t v)
+{
+    const wire_value_t *a = ans(r, item);
+    assert_non_null(a);
+    assert_int_equal(a->type, WIRE_VAL_INT);
+    assert_int_equal(a->i, v);
+}
+
+static void expect_nil(const wire_response_t *r, const char *item)
+{
+    const wire_value_t *a = ans(r, item);
+    assert_non_null(a);
+    assert_int_equal(a->type, WIRE_VAL_NIL);
+}
+
+/* FILE_BEGIN first, FILE_END last, with the counts of the result. */
+static void expect_frame(const char *file, const char *kind, uint64_t rows, uint64_t accepted,
+                         uint64_t rejected)
+{
+    assert_true(fx.n_recs >= 2);
+    assert_int_equal(fx.recs[0].kind, WIRE_REC_FILE_BEGIN);
+    assert_wstr(fx.recs[0].u.file_begin.file, file);
+    assert_wstr(fx.recs[0].u.file_begin.kind, kind);
+    const wire_record_t *e = &fx.recs[fx.n_recs - 1];
+    assert_int_equal(e->kind, WIRE_REC_FILE_END);
+    assert_wstr(e->u.file_end.file, file);
+    assert_int_equal(e->u.file_end.rows, rows);
+    assert_int_equal(e->u.file_end.accepted, accepted);
+    assert_int_equal(e->u.file_end.rejected, rejected);
+    assert_int_equal(n_of(WIRE_REC_FILE_BEGIN), 1);
+    assert_int_equal(n_of(WIRE_REC_FILE_END), 1);
+}
+
+/* A whole-file problem: quarantined with exactly one reject and nothing else. */
+static void expect_quarantine(const char *file, uint32_t line, const char *column,
+                              const char *code)
+{
+    assert_int_equal(fx.res.dispo, DISPO_QUARANTINE);
+    assert_int_equal(fx.n_recs, 3);
+    expect_frame(file, "", 0, 0, 0);
+    expect_reject(0, line, column, code);
+    assert_wstr(rej(0)->file, file);
+    assert_int_equal(strncmp(fx.res.reason, code, strlen(code)), 0);
+}
+
+#define KL_HDR "koploper_id;naam;tranche;startjaar;gemeenten;status\n"
+#define UV_HDR "response_id;meting;koploper_id;ingevuld_op"
+
+/* ------------------------------------------------------------- whole file */
+
+static void test_kind_from_name(void **state)
+{
+    (void)state;
+    RUN("notities.txt", "koploper_id;naam\nKL001;Noord\n");
+    expect_quarantine("notities.txt", 0, "", "UNKNOWN_KIND");
+
+    RUN("koploper_2021.csv", KL_HDR "KL001;Noord;1;2017;GM0363;actief\n");
+    expect_quarantine("koploper_2021.csv", 0, "", "UNKNOWN_KIND");
+
+    /* Prefix up to '_', '-' or '.', case-insensitive. */
+    RUN("Koplopers-2021.CSV", KL_HDR "KL001;Noord;1;2017;GM0363;actief\n");
+    assert_int_equal(fx.res.dispo, DISPO_ARCHIVE);
+    expect_frame("Koplopers-2021.CSV", "koplopers", 1, 1, 0);
+    RUN("deelnemers.csv", "meting;koploper_id;versie\n2021;KL001;kort\n");
+    expect_frame("deelnemers.csv", "deelnemers", 1, 1, 0);
+    RUN("UITVRAAG_2021.csv", UV_HDR "\nR1;2021;KL001;2021-03-02\n");
+    expect_frame("UITVRAAG_2021.csv", "uitvraag", 1, 1, 0);
+
+    /* A kind of the contract this version does not read is left, not quarantined. */
+    RUN("gebruik_2021-03.csv", "gemeente_code;periode\nGM0363;2021-03\n");
+    assert_int_equal(fx.res.dispo, DISPO_LEAVE);
+    assert_int_equal(n_of(WIRE_REC_REJECT), 1);
+}
+
+static void test_not_utf8_line(void **state)
+{
+    (void)state;
+    /* Latin-1 'e-acute' in the middle of line 3. */
+    RUN("koplopers_a.csv", KL_HDR "KL001;Noord;1;2017;GM0363;actief\nKL002;Caf\xe9 Zuid;1;2017;GM0363;\n");
+    expect_quarantine("koplopers_a.csv", 3, "", "NOT_UTF8");
+    assert_int_equal(n_of(WIRE_REC_KOPLOPER), 0);
+    assert_true(wstr_contains(rej(0)->message, "regel 3"));
+
+    /* The bad byte ends line 2, just before its line break. */
+    RUN("koplopers_b.csv", KL_HDR "KL001;Noord;1;2017;GM0363;actief\xe9\nKL002;Zuid;1;2017;GM0363;\n");
+    expect_quarantine("koplopers_b.csv", 2, "", "NOT_UTF8");
+
+    /* CRLF line ends count once, a lone CR ends a line too. */
+    RUN("koplopers_c.csv", "koploper_id;naam;tranche;startjaar;gemeenten\r\n"
+                           "KL001;Noord;1;2017;GM0363\r\nKL002;Zuid;1;2017;GM0363\r\n"
+                           "KL003;Oost\xc0\xaf;1;2017;GM0363\r\n");
+    expect_quarantine("koplopers_c.csv", 4, "", "NOT_UTF8");
+    RUN("deelnemers_cr.csv", "meting;koploper_id\r2021;KL001\r2021;KL\xff" "2\r");
+    expect_quarantine("deelnemers_cr.csv", 3, "", "NOT_UTF8");
+
+    /* A NUL byte anywhere, also inside a quoted field. */
+    RUN("deelnemers_d.csv", "meting;koploper_id\n2021;\"KL\0001\"\n");
+    expect_quarantine("deelnemers_d.csv", 2, "", "NOT_UTF8");
+
+    /* A truncated sequence at the end of the file. */
+    RUN("deelnemers_e.csv", "meting;koploper_id\n2021;KL001\n2021;KL\xc3");
+    expect_quarantine("deelnemers_e.csv", 3, "", "NOT_UTF8");
+
+    /* A byte-order mark is not a bad byte, and not part of the first column name. */
+    RUN("deelnemers_f.csv", "\xef\xbb\xbfmeting;koploper_id\n2021;KL001\n");
+    assert_int_equal(fx.res.dispo, DISPO_ARCHIVE);
+    expect_frame("deelnemers_f.csv", "deelnemers", 1, 1, 0);
+    assert_int_equal(nth(WIRE_REC_DEELNEMER, 0)->u.deelnemer.meting, 2021);
+}
+
+static void test_empty_file(void **state)
+{
+    (void)state;
+    RUN("koplopers_leeg.csv", "");
+    expect_quarantine("koplopers_leeg.csv", 0, "", "EMPTY_FILE");
+    RUN("uitvraag_leeg.csv", "\xef\xbb\xbf\r\n\r\n");
+    expect_quarantine("uitvraag_leeg.csv", 0, "", "EMPTY_FILE");
+}
+
+static void test_header_columns(void **state)
+{
+    (void)state;
+    /* The same name twice after trimming and case folding. */
+    RUN("koplopers_dup.csv", "koploper_id;naam;tranche;startjaar;gemeenten; NAAM \n"
+                             "KL001;Noord;1;2017;GM0363;Noord\n");
+    expect_quarantine("koplopers_dup.csv", 1, "naam", "DUPLICATE_COLUMN");
+    assert_int_equal(n_of(WIRE_REC_KOPLOPER), 0);
+
+    /* The first missing column in the kind's order, not the file's. */
+    RUN("koplopers_mis.csv", "naam;koploper_id;status\nNoord;KL001;actief\n");
+    expect_quarantine("koplopers_mis.csv", 1, "tranche", "MISSING_COLUMN");
+    RUN("uitvraag_mis.csv", "response_id;koploper_id;ingevuld_op;tijd_adviseurs\nR1;KL001;2021-03-01;3\n");
+    expect_quarantine("uitvraag_mis.csv", 1, "meting", "MISSING_COLUMN");
+
+    /* An optional column may be missing; names match case-insensitively. */
+    RUN("deelnemers_x.csv", " Meting ;KOPLOPER_ID\n2021;KL001\n");
+    assert_int_equal(fx.res.dispo, DISPO_ARCHIVE);
+    assert_wstr(nth(WIRE_REC_DEELNEMER, 0)->u.deelnemer.versie, "");
+}
+
+static void test_unknown_columns(void **state)
+{
+    (void)state;
+    RUN("uitvraag_u.csv", UV_HDR ";opmerking_intern;tijd_adviseurs;Extra\n"
+                          "R1;2021;KL001;2021-03-02;geheim;3;x\n"
+                          "R2;2021;KL002;2021-03-02;;4;\n");
+    assert_int_equal(fx.res.dispo, DISPO_ARCHIVE);
+    expect_frame("uitvraag_u.csv", "uitvraag", 2, 2, 0);
+    assert_int_equal(n_of(WIRE_REC_REJECT), 1);
+    expect_reject(0, 1, "", "UNKNOWN_COLUMNS");
+    assert_true(wstr_contains(rej(0)->message, "opmerking_intern"));
+    assert_true(wstr_contains(rej(0)->message, "extra"));
+    /* Unknown columns are not answers. */
+    assert_int_equal(resp(0)->n_answers, 1);
+    expect_int(resp(0), "tijd_adviseurs", 3);
+}
+
+/* ------------------------------------------------------------------- rows */
+
+static void test_ragged_row(void **state)
+{
+    (void)state;
+    RUN("koplopers_r.csv", KL_HDR "KL001;Noord;1;2017;GM0363;actief\n"
+                                  "KL002;Zuid;99;2017\n"
+                                  "KL003;Oost;1;2017;GM0363;actief;extra\n"
+                                  "KL004;West;2;2018;GM0599;afgerond\n");
+    expect_frame("koplopers_r.csv", "koplopers", 4, 2, 2);
+    assert_int_equal(n_of(WIRE_REC_REJECT), 2);
+    expect_reject(0, 3, "", "RAGGED_ROW"); /* the bad tranche is not looked at */
+    expect_reject(1, 4, "", "RAGGED_ROW");
+    assert_int_equal(n_of(WIRE_REC_KOPLOPER), 2);
+    assert_wstr(nth(WIRE_REC_KOPLOPER, 1)->u.koploper.id, "KL004");
+}
+
+static void test_koplopers_keys(void **state)
+{
+    (void)state;
+    /* startjaar before tranche in the file: the kind's order decides the column. */
+    RUN("koplopers_k.csv", "koploper_id;naam;startjaar;tranche;gemeenten;status\n"
+                           "KL001;Noord;2017;1;GM0233|0363| 599 ;actief\n"
+                           "KL002;;2017;1;GM0363;actief\n"
+                           "KL003;Oost;1999;0;GM0363;actief\n"
+                           "KL004;West;2018;2;GM12345;actief\n"
+                           "KL005;Zuid;2019;3;GM0363;bezig\n"
+                           " ;Leeg;2019;3;GM0363;actief\n");
+    expect_frame("koplopers_k.csv", "koplopers", 6, 2, 4);
+    assert_int_equal(n_of(WIRE_REC_REJECT), 5);
+    expect_reject(0, 3, "naam", "MISSING_VALUE");
+    expect_reject(1, 4, "tranche", "INVALID_VALUE");
+    expect_reject(2, 5, "gemeenten", "INVALID_VALUE");
+    expect_reject(3, 6, "status", "INVALID_VALUE"); /* value dropped, row kept */
+    expect_reject(4, 7, "koploper_id", "MISSING_VALUE");
+    assert_true(wstr_contains(rej(1)->message, "'0'"));
+
+    const wire_koploper_t *k = &nth(WIRE_REC_KOPLOPER, 0)->u.koploper;
+    assert_wstr(k->id, "KL001");
+    assert_wstr(k->naam, "Noord");
+    assert_int_equal(k->tranche, 1);
+    assert_int_equal(k->startjaar, 2017);
+    assert_wstr(k->status, "actief");
+    assert_int_equal(k->n_gemeenten, 3);
+    assert_wstr(k->gemeenten[0], "GM0233");
+    assert_wstr(k->gemeenten[1], "GM0363");
+    assert_wstr(k->gemeenten[2], "GM0599");
+    k = &nth(WIRE_REC_KOPLOPER, 1)->u.koploper;
+    assert_wstr(k->id, "KL005");
+    assert_wstr(k->status, "");
+}
+
+static void test_deelnemers_keys(void **state)
+{
+    (void)state;
+    RUN("deelnemers_k.csv", "meting,koploper_id,versie\n"
+                            "2021,KL001,Kort\n"
+                            "21,KL002,kort\n"
+                            ",KL003,kort\n"
+                            "2021,KL004,lang\n"
+                            "2021,\"KL\n005\",kort\n"
+                            "2021,KL006,volledig\n");
+    expect_frame("deelnemers_k.csv", "deelnemers", 6, 3, 3);
+    assert_int_equal(fx.res.delim, ',');
+    assert_int_equal(n_of(WIRE_REC_REJECT), 4);
+    expect_reject(0, 3, "meting", "INVALID_VALUE");
+    expect_reject(1, 4, "meting", "MISSING_VALUE");
+    expect_reject(2, 5, "versie", "INVALID_VALUE");
+    expect_reject(3, 6, "koploper_id", "INVALID_VALUE"); /* a control character */
+    const wire_deelnemer_t *d = &nth(WIRE_REC_DEELNEMER, 0)->u.deelnemer;
+    assert_int_equal(d->meting, 2021);
+    assert_wstr(d->koploper_id, "KL001");
+    assert_wstr(d->versie, "kort");
+    assert_wstr(d->file, "deelnemers_k.csv");
+    assert_int_equal(d->line, 2);
+    d = &nth(WIRE_REC_DEELNEMER, 1)->u.deelnemer;
+    assert_wstr(d->koploper_id, "KL004");
+    assert_wstr(d->versie, "");
+    assert_int_equal(nth(WIRE_REC_DEELNEMER, 2)->u.deelnemer.line, 8);
+}
+
+static void test_uitvraag_keys(void **state)
+{
+    (void)state;
+    static const char long_id[] = "R0123456789012345678901234567890123456789012345678901234567890123";
+    char buf[1024];
+    int n = snprintf(buf, sizeof buf,
+                     UV_HDR ";tijd_adviseurs\n"
+                            "R1;2021;KL001;2021-03-02T14:05+01:00;3\n"
+                            "R2;2021;KL001;2021-02-30;3\n"
+                            "R3;2021;;2021-03-02;3\n"
+                            "%s;2021;KL001;2021-03-02;3\n"
+                            "R5;2021;KL001;2021-03-02 09:30;nope\n",
+                     long_id);
+    assert_int_equal(run("uitvraag_k.csv", buf, (size_t)n), KPM_OK);
+    expect_frame("uitvraag_k.csv", "uitvraag", 5, 2, 3);
+    assert_int_equal(n_of(WIRE_REC_REJECT), 4);
+    expect_reject(0, 3, "ingevuld_op", "INVALID_VALUE");
+    expect_reject(1, 4, "koploper_id", "MISSING_VALUE");
+    expect_reject(2, 5, "response_id", "INVALID_VALUE");
+    expect_reject(3, 6, "tijd_adviseurs", "INVALID_VALUE");
+    const wire_response_t *r = resp(0);
+    assert_wstr(r->response_id, "R1");
+    assert_int_equal(r->meting, 2021);
+    assert_wstr(r->koploper_id, "KL001");
+    assert_wstr(r->ingevuld_op, "2021-03-02T13:05:00"); /* in UTC */
+    assert_wstr(r->file, "uitvraag_k.csv");
+    assert_int_equal(r->line, 2);
+    /* An invalid item value: the response goes on, the answer is NIL. */
+    r = resp(1);
+    assert_wstr(r->response_id, "R5");
+    assert_wstr(r->ingevuld_op, "2021-03-02T09:30:00");
+    expect_nil(r, "tijd_adviseurs");
+    assert_true(wstr_contains(rej(3)->message, "'nope'"));
+}
+
+static void test_likert_values(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *cell;
+        int nvt_item; /* kennisdeling_koplopers (likert_nvt); -1: invalid */
+        int plain;    /* tijd_adviseurs (likert); -1: invalid */
+    } cases[] = {
+        {"1", 1, 1},
+        {"Zeer ontevreden", 1, 1},
+        {" ONTEVREDEN ", 2, 2},
+        {"tevreden", 3, 3},
+        {"3", 3, 3},
+        {"Zeer Tevreden", 4, 4},
+        {"0", 0, -1},
+        {"nvt", 0, -1},
+        {"N.v.t.", 0, -1},
+        {"niet van toepassing", 0, -1},
+        {"(nog) niet aan deelgenomen", 0, -1},
+        {"5", -1, -1},
+        {"goed", -1, -1},
+    };
+    size_t n = sizeof cases / sizeof cases[0];
+    char buf[4096];
+    size_t o = (size_t)snprintf(buf, sizeof buf, UV_HDR ";kennisdeling_koplopers;tijd_adviseurs\n");
+    for (size_t i = 0; i < n; i++)
+        o += (size_t)snprintf(buf + o, sizeof buf - o, "R%zu;2021;KL%03zu;2021-03-02;%s;%s\n", i, i,
+                              cases[i].cell, cases[i].cell);
+    assert_int_equal(run("uitvraag_l.csv", buf, o), KPM_OK);
+    expect_frame("uitvraag_l.csv", "uitvraag", n, n, 0);
+    size_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const wire_response_t *r = resp(i);
+        if (cases[i].nvt_item < 0) expect_nil(r, "kennisdeling_koplopers");
+        else expect_int(r, "kennisdeling_koplopers", cases[i].nvt_item);
+        if (cases[i].plain < 0) expect_nil(r, "tijd_adviseurs");
+        else expect_int(r, "tijd_adviseurs", cases[i].plain);
+        bad += (cases[i].nvt_item < 0) + (cases[i].plain < 0);
+    }
+    assert_int_equal(n_of(WIRE_REC_REJECT), bad);
+    expect_reject(0, 8, "tijd_adviseurs", "INVALID_VALUE"); /* "0" on a plain likert item */
+}
+
+static void test_keuze_and_other_items(void **state)
+{
+    (void)state;
+    RUN("uitvraag_c.csv", UV_HDR ";verwachtingen_uitgekomen;gebruik_aantal;toelichting_adviseurs\n"
+                          "R1;2021;KL001;2021-03-02; Te_Vroeg ;120;\"Hij zei: \"\"prima\"\"; \xc3\xa9\xc3\xa9n keer\"\n"
+                          "R2;2021;KL002;2021-03-02;JA;0;   \n"
+                          "R3;2021;KL003;2021-03-02;misschien;-3;x\n"
+                          "R4;2021;KL004;2021-03-02;;2,5;\n");
+    expect_frame("uitvraag_c.csv", "uitvraag", 4, 4, 0);
+    const wire_value_t *v = ans(resp(0), "verwachtingen_uitgekomen");
+    assert_int_equal(v->type, WIRE_VAL_STR);
+    assert_wstr(v->s, "te_vroeg");
+    v = ans(resp(1), "verwachtingen_uitgekomen");
+    assert_wstr(v->s, "ja");
+    expect_int(resp(0), "gebruik_aantal", 120);
+    expect_int(resp(1), "gebruik_aantal", 0);
+    /* tekst: kept as written; blank counts as not answered. */
+    v = ans(resp(0), "toelichting_adviseurs");
+    assert_int_equal(v->type, WIRE_VAL_STR);
+    assert_wstr(v->s, "Hij zei: \"prima\"; \xc3\xa9\xc3\xa9n keer");
+    expect_nil(resp(1), "toelichting_adviseurs");
+    expect_nil(resp(2), "verwachtingen_uitgekomen");
+    expect_nil(resp(2), "gebruik_aantal");
+    expect_nil(resp(3), "verwachtingen_uitgekomen"); /* empty: asked, not answered */
+    expect_nil(resp(3), "gebruik_aantal");
+    assert_int_equal(n_of(WIRE_REC_REJECT), 3);
+    expect_reject(0, 4, "verwachtingen_uitgekomen", "INVALID_VALUE");
+    expect_reject(1, 4, "gebruik_aantal", "INVALID_VALUE");
+    expect_reject(2, 5, "gebruik_aantal", "INVALID_VALUE");
+    /* Only the item columns of the file are answers, in header order. */
+    assert_int_equal(resp(0)->n_answers, 3);
+    assert_wstr(resp(0)->answers[0].item, "verwachtingen_uitgekomen");
+    assert_null(ans(resp(0), "tijd_adviseurs"));
+}
+
+#define BST_HDR UV_HDR ";besteding_interne_projectleiding;besteding_externe_projectleiding;" \
+                       "besteding_scholing;besteding_clientondersteuners;besteding_communicatie;" \
+                       "besteding_anders\n"
+
+static const char *const BST[] = {"besteding_interne_projectleiding",
+                                  "besteding_externe_projectleiding", "besteding_scholing",
+                                  "besteding_clientondersteuners", "besteding_communicatie",
+                                  "besteding_anders"};
+
+static void test_besteding_group(void **state)
+{
+    (void)state;
+    RUN("uitvraag_b.csv", BST_HDR "R1;2021;KL001;2021-03-02;12,5;37.5;20;10;10;10\n"
+                                  "R2;2021;KL002;2021-03-02;20;20;20;20;10;10,8\n"
+                                  "R3;2021;KL003;2021-03-02;50;20;10;5;3;2\n"
+                                  "R4;2021;KL004;2021-03-02;50;20;10;;;\n"
+                                  "R5;2021;KL005;2021-03-02;50;20;10;10;5;veel\n"
+                                  "R6;2021;KL006;2021-03-02;;;;;;\n"
+                                  "R7;2021;KL007;2021-03-02;20;20;20;20;10;8,9\n");
+    expect_frame("uitvraag_b.csv", "uitvraag", 7, 7, 0);
+    static const double r1[] = {12.5, 37.5, 20, 10, 10, 10};
+    for (size_t i = 0; i < 6; i++) {
+        const wire_value_t *v = ans(resp(0), BST[i]);
+        assert_int_equal(v->type, WIRE_VAL_REAL);
+        assert_true(v->r == r1[i]);
+        assert_int_equal(ans(resp(1), BST[i])->type, WIRE_VAL_REAL); /* 100.8: within 1 */
+    }
+    for (size_t k = 2; k < 7; k++)
+        for (size_t i = 0; i < 6; i++) expect_nil(resp(k), BST[i]);
+    assert_int_equal(n_of(WIRE_REC_REJECT), 5);
+    expect_reject(0, 4, "besteding_*", "GROUP_SUM");
+    assert_true(wstr_contains(rej(0)->message, "90"));
+    expect_reject(1, 5, "besteding_*", "GROUP_INCOMPLETE");
+    expect_reject(2, 6, "besteding_anders", "INVALID_VALUE");
+    expect_reject(3, 6, "besteding_*", "GROUP_INCOMPLETE");
+    expect_reject(4, 8, "besteding_*", "GROUP_SUM"); /* 98.9 */
+}
+
+static void test_duplicate_keys(void **state)
+{
+    (void)state;
+    RUN("koplopers_d.csv", KL_HDR "KL001;Noord;1;2017;GM0363;actief\n"
+                                  "KL002;Zuid;2;2018;GM0599;\n"
+                                  "KL001;Noord bis;3;2019;GM0344;actief\n");
+    expect_frame("koplopers_d.csv", "koplopers", 3, 2, 1);
+    assert_int_equal(n_of(WIRE_REC_REJECT), 1);
+    expect_reject(0, 4, "", "DUPLICATE_KEY");
+    assert_true(wstr_contains(rej(0)->message, "regel 2"));
+    assert_wstr(nth(WIRE_REC_KOPLOPER, 0)->u.koploper.naam, "Noord");
+
+    RUN("deelnemers_d.csv", "meting;koploper_id;versie\n2021;KL001;kort\n2020;KL001;kort\n"
+                            "2021;KL002;kort\n2021;KL001;volledig\n");
+    expect_frame("deelnemers_d.csv", "deelnemers", 4, 3, 1);
+    expect_reject(0, 5, "", "DUPLICATE_KEY");
+    assert_wstr(nth(WIRE_REC_DEELNEMER, 0)->u.deelnemer.versie, "kort");
+
+    /* In uitvraag the same response_id twice is a re-export: two records, no reject. */
+    RUN("uitvraag_d.csv", UV_HDR ";tijd_adviseurs\nR1;2021;KL001;2021-03-02;2\nR1;2021;KL001;2021-03-03;4\n");
+    expect_frame("uitvraag_d.csv", "uitvraag", 2, 2, 0);
+    assert_int_equal(n_of(WIRE_REC_REJECT), 0);
+    assert_int_equal(n_of(WIRE_REC_RESPONSE), 2);
+    expect_int(resp(0), "tijd_adviseurs", 2);
+    expect_int(resp(1), "tijd_adviseurs", 4);
+}
+
+/* ------------------------------------------------------------------- pii */
+
+#define CANARY "CANARY-7f3a9"
+
+static int any_record_holds(const char *needle)
+{
+    for (size_t i = 0; i < fx.n_recs; i++) {
+        const wire_record_t *r = &fx.recs[i];
+        switch (r->kind) {
+        case WIRE_REC_REJECT:
+            if (wstr_contains(r->u.reject.column, needle) ||
+                wstr_contains(r->u.reject.message, needle) || wstr_contains(r->u.reject.code, needle) ||
+                wstr_contains(r->u.reject.file, needle))
+                return 1;
+            break;
+        case WIRE_REC_RESPONSE:
+            for (uint32_t a = 0; a < r->u.response.n_answers; a++) {
+                const wire_answer_t *x = &r->u.response.answers[a];
+                if (wstr_contains(x->item, needle) ||
+                    (x->value.type == WIRE_VAL_STR && wstr_contains(x->value.s, needle)))
+                    return 1;
+            }
+            if (wstr_contains(r->u.response.response_id, needle) ||
+                wstr_contains(r->u.response.koploper_id, needle) ||
+                wstr_contains(r->u.response.ingevuld_op, needle) ||
+                wstr_contains(r->u.response.file, needle))
+                return 1;
+            break;
+        case WIRE_REC_FILE_BEGIN:
+            if (wstr_contains(r->u.file_begin.file, needle) || wstr_contains(r->u.file_begin.kind, needle))
+                return 1;
+            break;
+        default:
+            break;
+        }
+    }
+    for (size_t m = 0; m < fx.n_msgs; m++) /* and no byte of any message */
+        if (bytes_contain(fx.msgs[m], fx.lens[m], needle)) return 1;
+    return 0;
+}
+
+static void test_pii_never_passed_on(void **state)
+{
+    (void)state;
+    RUN("uitvraag_p.csv",
+        UV_HDR ";Contact_Naam;tijd_adviseurs;contact_telefoon;besteding_scholing;contact_email\n"
+               "R1;2021;KL001;2021-03-02;" CANARY "-naam;3;" CANARY "-tel;;" CANARY "@example.nl\n"
+               "R2;2021;KL001;2021-03-02;" CANARY "-naam;vijf;nope " CANARY ";x;\n"
+               "R3;2021;;2021-03-02;" CANARY ";3;" CANARY ";;" CANARY "\n"
+               "R4;2021;KL001;2021-03-02;" CANARY ";3;" CANARY "\n"
+               "R5;2021;KL001;2021-13-02;\"" CANARY "\n" CANARY "\";3;;;\n");
+    assert_int_equal(fx.res.has_pii, 1);
+    expect_frame("uitvraag_p.csv", "uitvraag", 5, 2, 3);
+    assert_false(any_record_holds(CANARY));
+    assert_false(any_record_holds("contact_"));
+    assert_int_equal(resp(0)->n_answers, 2);
+
+    RUN("uitvraag_q.csv", UV_HDR ";tijd_adviseurs\nR1;2021;KL001;2021-03-02;3\n");
+    assert_int_equal(fx.res.has_pii, 0);
+}
+
+/* ------------------------------------------------------ lines and frames */
+
+static void test_lines_after_multiline_field(void **state)
+{
+    (void)state;
+    RUN("uitvraag_m.csv", UV_HDR ";toelichting_adviseurs;tijd_adviseurs\r\n"
+                          "R1;2021;KL001;2021-03-02;\"eerste regel\r\ntweede; regel\r\n\r\nvierde\";3\r\n"
+                          "R2;2021;KL002;2021-03-02;kort;9\r\n"
+                          "\r\n"
+                          "R3;2021;KL003;2021-03-02;\"a\nb\";2\r\n"
+                          "R4;2021;;2021-03-02;x;1\r\n");
+    expect_frame("uitvraag_m.csv", "uitvraag", 4, 3, 1);
+    assert_int_equal(resp(0)->line, 2);
+    assert_wstr(ans(resp(0), "toelichting_adviseurs")->s, "eerste regel\r\ntweede; regel\r\n\r\nvierde");
+    assert_int_equal(resp(1)->line, 6);
+    assert_int_equal(resp(2)->line, 8);
+    expect_reject(0, 6, "tijd_adviseurs", "INVALID_VALUE");
+    expect_reject(1, 10, "koploper_id", "MISSING_VALUE");
+}
+
+static void test_header_only(void **state)
+{
+    (void)state;
+    RUN("koplopers_h.csv", KL_HDR);
+    assert_int_equal(fx.res.dispo, DISPO_ARCHIVE);
+    assert_int_equal(fx.n_recs, 2);
+    expect_frame("koplopers_h.csv", "koplopers", 0, 0, 0);
+    RUN("uitvraag_h.csv", UV_HDR ";tijd_adviseurs\r\n\r\n");
+    assert_int_equal(fx.n_recs, 2);
+    expect_frame("uitvraag_h.csv", "uitvraag", 0, 0, 0);
+    assert_int_equal(fx.res.rows, 0);
+}
+
+static void test_same_file_same_messages(void **state)
+{
+    (void)state;
+    static const char file[] = UV_HDR ";opmerking;tijd_adviseurs;verwachtingen_uitgekomen;toelichting_adviseurs\n"
+                                      "R1;2021;KL001;2021-03-02;x;3;ja;\"twee\nregels\"\n"
+                                      "R2;2021;KL002;2021-03-02;x;8;nee;\n"
+                                      "R3;2021;;2021-03-02;x;3;ja;\n"
+                                      "R4;2021;KL004;2021-03-02;x;1;ja\n"
+                                      "R5;2021;KL005;2021-03-02T08:00:00Z;x;2;deels;tekst\n";
+    RUN("uitvraag_2021.csv", file);
+    size_t n = fx.n_msgs;
+    assert_true(n > 1); /* several messages, so boundaries are compared too */
+    char *first[MAX_MSGS];
+    size_t lens[MAX_MSGS];
+    for (size_t i = 0; i < n; i++) {
+        first[i] = fx.msgs[i];
+        lens[i] = fx.lens[i];
+        fx.msgs[i] = NULL;
+    }
+    fx.n_msgs = 0;
+    RUN("uitvraag_2021.csv", file);
+    assert_int_equal(fx.n_msgs, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(fx.lens[i], lens[i]);
+        assert_memory_equal(fx.msgs[i], first[i], lens[i]);
+        free(first[i]);
+    }
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    char err[256];
+    fx.cat = catalog_load(KPM_CONFIG_DIR "/vragenlijst-2021.csv", err, sizeof err);
+    fx.rd = wire_reader_new();
+    fx.recs = calloc(MAX_RECS, sizeof *fx.recs);
+    snprintf(fx.dir, sizeof fx.dir, "/tmp/kpm-ingest-test.XXXXXX");
+    if (!fx.cat || !fx.rd || !fx.recs || !mkdtemp(fx.dir)) return -1;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    clear();
+    rmdir(fx.dir);
+    catalog_destroy(&fx.cat);
+    wire_reader_destroy(&fx.rd);
+    free(fx.recs);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kind_from_name),
+        cmocka_unit_test(test_not_utf8_line),
+        cmocka_unit_test(test_empty_file),
+        cmocka_unit_test(test_header_columns),
+        cmocka_unit_test(test_unknown_columns),
+        cmocka_unit_test(test_ragged_row),
+        cmocka_unit_test(test_koplopers_keys),
+        cmocka_unit_test(test_deelnemers_keys),
+        cmocka_unit_test(test_uitvraag_keys),
+        cmocka_unit_test(test_likert_values),
+        cmocka_unit_test(test_keuze_and_other_items),
+        cmocka_unit_test(test_besteding_group),
+        cmocka_unit_test(test_duplicate_keys),
+        cmocka_unit_test(test_pii_never_passed_on),
+        cmocka_unit_test(test_lines_after_multiline_field),
+        cmocka_unit_test(test_header_only),
+        cmocka_unit_test(test_same_file_same_messages),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
