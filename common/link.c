@@ -279,6 +279,14 @@ void link_out_bye(link_out_t *out, uint64_t end_seq)
     send_control(out->data, out->ctl, WIRE_MSG_BYE, out->stream, end_seq, WIRE_NO_SEQ);
 }
 
+void link_out_seek(link_out_t *out, uint64_t next)
+{
+    if (next <= out->next) return;
+    out->next = next;
+    out->received = out->durable = next - 1;
+    out->last_progress = now_ms();
+}
+
 uint64_t link_out_next(const link_out_t *out)
 {
     return out->next;
@@ -417,8 +425,8 @@ static int in_handle(link_in_t *in, const wire_header_t *h)
     if (!same) {
         int64_t now = now_ms();
         if (now - in->last_foreign_log > 5000) {
-            log_warn("link: message of stream %s dropped: stream %s is not complete", h->stream,
-                     in->stream);
+            log_warn("link: message of stream %s dropped: stream %s is %s", h->stream, in->stream,
+                     in->hold ? "held" : "not complete");
             in->last_foreign_log = now;
         }
         return 0;
@@ -485,18 +493,22 @@ void link_in_set_durable(link_in_t *in, uint64_t seq, int complete)
 int link_in_linger(link_in_t *in, int quiet_ms)
 {
     int64_t quiet_since = now_ms();
+    int hold = in->hold, rc = KPM_OK;
+    in->hold = 1; /* a new stream's message is not ours to take (and acknowledge) now */
     while (!in->got_bye) {
         link_msg_t msg;
         uint64_t before = in->seen;
-        int rc = link_in_recv(in, &msg, LINK_POLL_SLICE_MS);
-        if (rc < 0) return rc;
+        rc = link_in_recv(in, &msg, LINK_POLL_SLICE_MS);
+        if (rc < 0) break;
         if (in->seen != before) quiet_since = now_ms();
         if (rc > 0)
             log_warn("link %s: message %llu after the end of the stream ignored", in->stream,
                      (unsigned long long)msg.hdr.seq);
+        rc = KPM_OK;
         if (now_ms() - quiet_since >= quiet_ms) break;
     }
-    return KPM_OK;
+    in->hold = hold;
+    return rc;
 }
 
 const char *link_in_stream(const link_in_t *in)

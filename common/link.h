@@ -67,6 +67,10 @@ int link_out_poll(link_out_t *out);
  * period. */
 void link_out_bye(link_out_t *out, uint64_t end_seq);
 
+/* Starts sending at seq `next` instead of 0: for a restarted sender that knows
+ * the receiver made everything below `next` durable (ingest's archived files). */
+void link_out_seek(link_out_t *out, uint64_t next);
+
 uint64_t link_out_next(const link_out_t *out);    /* next seq the link will send */
 uint64_t link_out_durable(const link_out_t *out); /* WIRE_NO_SEQ: nothing durable yet */
 uint64_t link_out_resends(const link_out_t *out); /* rewinds so far (for logs) */

@@ -134,6 +134,8 @@ static int run_night(run_t *r)
     size_t from = first_pending(r->night);
     uint64_t end_seq = 0;
     int rc;
+    if (from > 0) /* files before it are archived: aggregate holds their messages durably */
+        link_out_seek(r->link, night_first_seq(r->night, from));
     for (;;) {
         rc = produce_from(r, from, &end_seq);
         while (rc == KPM_OK) {

@@ -102,8 +102,11 @@ static int teardown(void **state)
 
 static link_opts_t opts(const fx_t *fx, unsigned window, int resend_ms)
 {
-    return (link_opts_t){.data_endpoint = fx->data_ep, .ack_endpoint = fx->ack_ep,
-                         .window = window, .resend_ms = resend_ms, .stop = &stop_flag};
+    return (link_opts_t){.data_endpoint = fx->data_ep,
+                         .ack_endpoint = fx->ack_ep,
+                         .window = window,
+                         .resend_ms = resend_ms,
+                         .stop = &stop_flag};
 }
 
 static void out_start(fx_t *fx, const link_opts_t *o, const char *stream)
@@ -303,10 +306,10 @@ static int raw_control(fx_t *fx, wire_msg_t type, const char *stream, wire_heade
 
 typedef struct {
     link_in_t *in;
-    uint64_t n;      /* messages to take, 0..n-1; 0: none, linger at once */
-    uint64_t got;    /* taken in order and decoding */
-    uint64_t bad;    /* out of order, twice, or not decoding */
-    int quiet_ms;    /* linger after making n-1 durable */
+    uint64_t n;   /* messages to take, 0..n-1; 0: none, linger at once */
+    uint64_t got; /* taken in order and decoding */
+    uint64_t bad; /* out of order, twice, or not decoding */
+    int quiet_ms; /* linger after making n-1 durable */
     int linger_rc;
     int64_t done_at; /* when linger returned */
 } rx_t;
@@ -463,7 +466,8 @@ static void test_sender_restart(void **state)
      * up; the new one then also gets the receiver's first RESUME (from 0), and
      * rewinds once before the acknowledgements behind it move it on. */
     int rc, rewinds = 0;
-    while ((rc = poll_until(fx->out, next_is, 10)) == KPM_EREWIND && rewinds < 2) rewinds++;
+    while ((rc = poll_until(fx->out, next_is, 10)) == KPM_EREWIND && rewinds < 2)
+        rewinds++;
     assert_int_equal(rc, KPM_OK);
     assert_int_equal(link_out_durable(fx->out), 5);
 
