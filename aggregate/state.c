@@ -76,7 +76,8 @@ agg_state_t *state_new(const catalog_t *cat)
     s->deelnemers = strmap_new();
     s->responses = strmap_new();
     s->rejects = strmap_new();
-    if (!s->pool || !s->koplopers || !s->deelnemers || !s->responses || !s->rejects)
+    if (!s->pool || !s->koplopers || !s->deelnemers || !s->responses || !s->rejects ||
+        state_mon_init(s) != KPM_OK)
         state_destroy(&s);
     return s;
 }
@@ -89,6 +90,7 @@ void state_destroy(agg_state_t **ps)
     map_free(&s->deelnemers, free);
     map_free(&s->responses, free_response);
     map_free(&s->rejects, free_rejects);
+    state_mon_free(s);
     strmap_destroy(&s->pool);
     free(s);
     *ps = NULL;
@@ -103,9 +105,18 @@ static int apply_file_begin(agg_state_t *s, const wire_file_begin_t *fb)
 {
     rejects_free(strmap_remove(s->rejects, fb->file.ptr, fb->file.len));
     if (wire_str_eq(fb->kind, "koplopers")) {
-        map_free(&s->koplopers, free_koploper);
-        if (!(s->koplopers = strmap_new())) return KPM_ENOMEM;
+        /* The register is replaced by the file's first koploper, so a file without
+         * a valid row leaves the register as it was. */
+        if (!(s->register_pending = intern(s, fb->file))) return KPM_ENOMEM;
     }
+    return KPM_OK;
+}
+
+static int apply_file_end(agg_state_t *s, const wire_file_end_t *fe)
+{
+    if (s->register_pending && strlen(s->register_pending) == fe->file.len &&
+        memcmp(s->register_pending, fe->file.ptr, fe->file.len) == 0)
+        s->register_pending = NULL;
     return KPM_OK;
 }
 
@@ -143,6 +154,11 @@ static int apply_reject(agg_state_t *s, const wire_reject_t *r)
 
 static int apply_koploper(agg_state_t *s, const wire_koploper_t *w)
 {
+    if (s->register_pending) {
+        map_free(&s->koplopers, free_koploper);
+        if (!(s->koplopers = strmap_new())) return KPM_ENOMEM;
+        s->register_pending = NULL;
+    }
     agg_koploper_t *k = calloc(1, sizeof *k);
     if (!k) return KPM_ENOMEM;
     k->id = intern(s, w->id);
@@ -234,6 +250,7 @@ int state_apply(agg_state_t *s, const wire_record_t *rec)
     case WIRE_REC_FILE_BEGIN:
         return apply_file_begin(s, &rec->u.file_begin);
     case WIRE_REC_FILE_END:
+        return apply_file_end(s, &rec->u.file_end);
     case WIRE_REC_COUNTS:
         return KPM_OK;
     case WIRE_REC_REJECT:
@@ -244,8 +261,10 @@ int state_apply(agg_state_t *s, const wire_record_t *rec)
         return apply_deelnemer(s, &rec->u.deelnemer);
     case WIRE_REC_RESPONSE:
         return apply_response(s, &rec->u.response);
-    default:
-        return KPM_EPROTO;
+    default: {
+        int rc = state_mon_apply(s, rec);
+        return rc == KPM_ENOTFOUND ? KPM_EPROTO : rc;
+    }
     }
 }
 
@@ -340,6 +359,13 @@ int state_dump(const agg_state_t *s, batcher_t *b)
     int rc = dump_koplopers(s, b);
     if (!rc) rc = dump_deelnemers(s, b);
     if (!rc) rc = dump_responses(s, b);
+    if (!rc) rc = state_mon_dump(s, b);
+    if (!rc && s->register_pending) {
+        /* Replayed before the rejects, which it would otherwise drop. */
+        wire_record_t rec = {.kind = WIRE_REC_FILE_BEGIN};
+        rec.u.file_begin = (wire_file_begin_t){wire_str(s->register_pending), wire_str("koplopers")};
+        rc = batcher_put(b, &rec);
+    }
     if (!rc) rc = dump_rejects(s, b);
     if (!rc) rc = batcher_flush(b);
     return rc;

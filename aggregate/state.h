@@ -67,6 +67,72 @@ typedef struct {
     size_t n, cap;
 } agg_reject_list_t;
 
+/* Monitoring data (docs/MONITORING.md), one entry per key; later replaces. */
+#define AGG_AANBIEDER_TYPES 3
+extern const char *const agg_aanbieder_types[AGG_AANBIEDER_TYPES]; /* output order */
+
+typedef struct {
+    char gemeente[7];
+    int32_t periode; /* YYYYMM */
+    uint8_t type;    /* index in agg_aanbieder_types */
+    int64_t nieuwe_vragen, lopende_trajecten, clienten_bereikt; /* -1: empty */
+} agg_gebruik_t;
+
+typedef struct {
+    const char *koploper_id; /* interned */
+    int32_t datum;
+    char adviseur[17]; /* hash of the name */
+    double uren;
+    const char *file; /* interned */
+    uint32_t line;
+} agg_adviesinzet_t;
+
+typedef struct {
+    const char *id; /* interned */
+    char type[16];
+    int32_t datum;
+    char gemeente[7];
+    int64_t deelnemers;
+    const char *file;
+    uint32_t line;
+} agg_bijeenkomst_t;
+
+typedef struct {
+    const char *koploper_id;
+    int32_t jaar;
+    double toegekend_eur;
+    char circulaire[12];
+    const char *file;
+    uint32_t line;
+} agg_middelen_t;
+
+typedef struct {
+    char gemeente[7];
+    int32_t jaar;
+    int64_t respondenten;
+    double bekend_pct;
+    double tevreden_pct; /* -1: empty */
+    const char *file;
+    uint32_t line;
+} agg_ervaring_t;
+
+typedef struct {
+    const char *id;
+    int32_t ingediend_op;
+    uint32_t criteria; /* WIRE_CRIT_* bits */
+    uint32_t clientorganisatie;
+    size_t n_gemeenten;
+    char (*gemeenten)[7];
+    const char *file;
+} agg_voordracht_t;
+
+typedef struct {
+    char code[7];
+    char *naam;
+    char *provincie;
+    int64_t inwoners; /* -1: unknown */
+} agg_gemeente_t;
+
 typedef struct {
     const catalog_t *cat;
     strmap_t *pool;       /* interned ids and file names */
@@ -74,6 +140,14 @@ typedef struct {
     strmap_t *deelnemers; /* "meting|id" -> agg_deelnemer_t*, arrival order */
     strmap_t *responses;  /* response_id -> agg_response_t*, arrival order */
     strmap_t *rejects;    /* file -> agg_reject_list_t* */
+    const char *register_pending; /* koplopers file whose first row replaces the register */
+    strmap_t *gebruik;       /* 13-byte key -> agg_gebruik_t* */
+    strmap_t *adviesinzet;   /* "koploper|datum|adviseur" -> agg_adviesinzet_t* */
+    strmap_t *bijeenkomsten; /* "id|gemeente" -> agg_bijeenkomst_t* */
+    strmap_t *middelen;      /* "koploper|jaar|circulaire" -> agg_middelen_t* */
+    strmap_t *ervaring;      /* "gemeente|jaar" -> agg_ervaring_t* */
+    strmap_t *voordrachten;  /* id -> agg_voordracht_t* */
+    strmap_t *gemeenten;     /* code -> agg_gemeente_t* */
     uint64_t unknown_items; /* answers for items the catalogue lacks (dropped) */
 } agg_state_t;
 
@@ -87,6 +161,12 @@ int state_apply(agg_state_t *s, const wire_record_t *rec);
 /* Puts the whole state as records (KOPLOPER, DEELNEMER, RESPONSE, REJECT) into
  * b; applying them to an empty state gives the same state. */
 int state_dump(const agg_state_t *s, batcher_t *b);
+
+/* Monitoring part of the state (state_mon.c): create, free, apply, dump. */
+int state_mon_init(agg_state_t *s);
+void state_mon_free(agg_state_t *s);
+int state_mon_apply(agg_state_t *s, const wire_record_t *rec); /* KPM_ENOTFOUND: not mine */
+int state_mon_dump(const agg_state_t *s, batcher_t *b);
 
 /* Looks up a koploper of the register, or NULL. */
 const agg_koploper_t *state_koploper(const agg_state_t *s, const char *id);

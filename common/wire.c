@@ -28,6 +28,7 @@ typedef enum {
     F_U32,     /* uint32_t -> uint */
     F_I64,     /* int64_t -> int */
     F_U64,     /* uint64_t -> uint */
+    F_REAL,    /* double -> float64 */
     F_STRS,    /* wire_str_t[n] -> array of str */
     F_U64S,    /* uint64_t[n] -> array of uint */
     F_VALUES,  /* wire_value_t[n] -> array of nil / int / float / str */
@@ -101,6 +102,50 @@ static const layout_t layout_gebruik = {
      SCALAR(F_STR, gebruik, aanbieder_type), SCALAR(F_I64, gebruik, nieuwe_vragen),
      SCALAR(F_I64, gebruik, lopende_trajecten), SCALAR(F_I64, gebruik, clienten_bereikt)}};
 
+static const layout_t layout_adviesinzet = {
+    "adviesinzet",
+    6,
+    {SCALAR(F_STR, adviesinzet, koploper_id), SCALAR(F_I32, adviesinzet, datum),
+     SCALAR(F_STR, adviesinzet, adviseur), SCALAR(F_REAL, adviesinzet, uren),
+     SCALAR(F_STR, adviesinzet, file), SCALAR(F_U32, adviesinzet, line)}};
+
+static const layout_t layout_bijeenkomst = {
+    "bijeenkomst",
+    7,
+    {SCALAR(F_STR, bijeenkomst, bijeenkomst_id), SCALAR(F_STR, bijeenkomst, type),
+     SCALAR(F_I32, bijeenkomst, datum), SCALAR(F_STR, bijeenkomst, gemeente),
+     SCALAR(F_I64, bijeenkomst, deelnemers), SCALAR(F_STR, bijeenkomst, file),
+     SCALAR(F_U32, bijeenkomst, line)}};
+
+static const layout_t layout_middelen = {
+    "middelen",
+    6,
+    {SCALAR(F_STR, middelen, koploper_id), SCALAR(F_I32, middelen, jaar),
+     SCALAR(F_REAL, middelen, toegekend_eur), SCALAR(F_STR, middelen, circulaire),
+     SCALAR(F_STR, middelen, file), SCALAR(F_U32, middelen, line)}};
+
+static const layout_t layout_ervaring = {
+    "ervaring",
+    7,
+    {SCALAR(F_STR, ervaring, gemeente), SCALAR(F_I32, ervaring, jaar),
+     SCALAR(F_I64, ervaring, respondenten), SCALAR(F_REAL, ervaring, bekend_pct),
+     SCALAR(F_REAL, ervaring, tevreden_pct), SCALAR(F_STR, ervaring, file),
+     SCALAR(F_U32, ervaring, line)}};
+
+static const layout_t layout_voordracht = {
+    "voordracht",
+    6,
+    {SCALAR(F_STR, voordracht, voordracht_id), SCALAR(F_I32, voordracht, ingediend_op),
+     LIST(F_STRS, voordracht, gemeenten, n_gemeenten, WIRE_MAX_LIST, false),
+     SCALAR(F_U32, voordracht, criteria), SCALAR(F_U32, voordracht, clientorganisatie),
+     SCALAR(F_STR, voordracht, file)}};
+
+static const layout_t layout_gemeente = {
+    "gemeente",
+    4,
+    {SCALAR(F_STR, gemeente, gemeente), SCALAR(F_STR, gemeente, naam),
+     SCALAR(F_STR, gemeente, provincie), SCALAR(F_I64, gemeente, inwoners)}};
+
 static const layout_t layout_table_begin = {
     "table_begin",
     4,
@@ -136,6 +181,18 @@ static const layout_t *layout_of(uint64_t kind)
         return &layout_response;
     case WIRE_REC_GEBRUIK:
         return &layout_gebruik;
+    case WIRE_REC_ADVIESINZET:
+        return &layout_adviesinzet;
+    case WIRE_REC_BIJEENKOMST:
+        return &layout_bijeenkomst;
+    case WIRE_REC_MIDDELEN:
+        return &layout_middelen;
+    case WIRE_REC_ERVARING:
+        return &layout_ervaring;
+    case WIRE_REC_VOORDRACHT:
+        return &layout_voordracht;
+    case WIRE_REC_GEMEENTE:
+        return &layout_gemeente;
     case WIRE_REC_TABLE_BEGIN:
         return &layout_table_begin;
     case WIRE_REC_TABLE_ROW:
@@ -250,6 +307,8 @@ static int pack_field(msgpack_packer *pk, const wire_record_t *rec, const field_
         return msgpack_pack_int64(pk, *(const int64_t *)p) ? KPM_ENOMEM : KPM_OK;
     case F_U64:
         return msgpack_pack_uint64(pk, *(const uint64_t *)p) ? KPM_ENOMEM : KPM_OK;
+    case F_REAL:
+        return msgpack_pack_double(pk, *(const double *)p) ? KPM_ENOMEM : KPM_OK;
     case F_STRS: {
         const wire_str_t *s = (const wire_str_t *)p;
         if (msgpack_pack_array(pk, n)) return KPM_ENOMEM;
@@ -563,6 +622,11 @@ static int decode_field(wire_reader_t *r, const field_t *f, const msgpack_object
     case F_U64:
         if ((rc = get_uint(o, UINT64_MAX, (uint64_t *)p)) != NUM_OK)
             return num_fail(r, f->name, rc, "uint64");
+        return KPM_OK;
+    case F_REAL:
+        if (o->type != MSGPACK_OBJECT_FLOAT32 && o->type != MSGPACK_OBJECT_FLOAT64)
+            return field_fail(r, f->name, "is not a float");
+        *(double *)p = o->via.f64;
         return KPM_OK;
     case F_STRS:
     case F_U64S:

@@ -73,6 +73,12 @@ typedef enum {
     WIRE_REC_DEELNEMER = 11,
     WIRE_REC_RESPONSE = 12,
     WIRE_REC_GEBRUIK = 13,
+    WIRE_REC_ADVIESINZET = 14,
+    WIRE_REC_BIJEENKOMST = 15,
+    WIRE_REC_MIDDELEN = 16,
+    WIRE_REC_ERVARING = 17,
+    WIRE_REC_VOORDRACHT = 18,
+    WIRE_REC_GEMEENTE = 19,
     /* aggregate -> report */
     WIRE_REC_TABLE_BEGIN = 30,
     WIRE_REC_TABLE_ROW = 31,
@@ -147,6 +153,69 @@ typedef struct {
     int64_t clienten_bereikt;
 } wire_gebruik_t;
 
+/* Monitoring records (docs/MONITORING.md). Optional numbers are -1 when empty;
+ * file and line locate the row for notices made later by aggregate. */
+typedef struct {
+    wire_str_t koploper_id;
+    int32_t datum;          /* YYYYMMDD */
+    wire_str_t adviseur;    /* 16 hex digits: a hash of the name, never the name */
+    double uren;
+    wire_str_t file;
+    uint32_t line;
+} wire_adviesinzet_t;
+
+typedef struct {
+    wire_str_t bijeenkomst_id;
+    wire_str_t type;
+    int32_t datum; /* YYYYMMDD */
+    wire_str_t gemeente;
+    int64_t deelnemers;
+    wire_str_t file;
+    uint32_t line;
+} wire_bijeenkomst_t;
+
+typedef struct {
+    wire_str_t koploper_id;
+    int32_t jaar;
+    double toegekend_eur;
+    wire_str_t circulaire; /* may be empty */
+    wire_str_t file;
+    uint32_t line;
+} wire_middelen_t;
+
+typedef struct {
+    wire_str_t gemeente;
+    int32_t jaar;
+    int64_t respondenten;
+    double bekend_pct;
+    double tevreden_pct; /* -1: empty */
+    wire_str_t file;
+    uint32_t line;
+} wire_ervaring_t;
+
+#define WIRE_CRIT_VISIE 1u
+#define WIRE_CRIT_BETROKKENHEID 2u
+#define WIRE_CRIT_INNOVATIE 4u
+#define WIRE_CRIT_AMBITIE 8u
+#define WIRE_CRIT_DOELGROEPEN 16u
+
+typedef struct {
+    wire_str_t voordracht_id;
+    int32_t ingediend_op; /* YYYYMMDD */
+    uint32_t n_gemeenten;
+    wire_str_t gemeenten[WIRE_MAX_LIST];
+    uint32_t criteria;          /* WIRE_CRIT_* bits of the criteria answered ja */
+    uint32_t clientorganisatie; /* 1: ja */
+    wire_str_t file;
+} wire_voordracht_t;
+
+typedef struct {
+    wire_str_t gemeente;
+    wire_str_t naam;
+    wire_str_t provincie;
+    int64_t inwoners; /* -1: empty */
+} wire_gemeente_t;
+
 /* Result tables: BEGIN names the table and its columns with a format each
  * ("int", "pct1", "dec1", "dec2", "text"); ROWs follow; END repeats the name and
  * the number of rows. `publish` 0 marks a table that is input for the report
@@ -187,6 +256,12 @@ typedef struct {
         wire_deelnemer_t deelnemer;
         wire_response_t response;
         wire_gebruik_t gebruik;
+        wire_adviesinzet_t adviesinzet;
+        wire_bijeenkomst_t bijeenkomst;
+        wire_middelen_t middelen;
+        wire_ervaring_t ervaring;
+        wire_voordracht_t voordracht;
+        wire_gemeente_t gemeente;
         wire_table_begin_t table_begin;
         wire_table_row_t table_row;
         wire_table_end_t table_end;

@@ -7,55 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvin.h"
-#include "kinds.h"
 #include "kpm_err.h"
 #include "reject_codes.h"
-#include "strmap.h"
+#include "rows.h"
 #include "values.h"
-
-#define MAX_SPEC_COLS 16
-#define MAX_TEXT_KEY 64
-#define QUOTE_MAX 40
-
-enum { COL_NONE = -1, COL_PII = -2 };
-
-/* A validated fixed column of the current row. */
-typedef struct {
-    int present;
-    int64_t i;
-    const char *s; /* text, enum value or normalised date-time */
-    size_t len;
-    char buf[20];
-} colval_t;
-
-typedef struct {
-    const catalog_t *cat;
-    batcher_t *out;
-    const char *name;
-    const kind_spec_t *kind;
-    ingest_result_t *res;
-    size_t n_header;
-    int spec_col[MAX_SPEC_COLS]; /* header index of each spec column, COL_NONE */
-    int *item_of_col;            /* per header column: item index, COL_NONE, COL_PII */
-    strmap_t *keys;              /* keys seen in this file -> line */
-    colval_t vals[MAX_SPEC_COLS];
-    char gm[WIRE_MAX_LIST][7];
-    wire_record_t rec;
-} file_ctx_t;
 
 /* ---------------------------------------------------------------- emitting */
 
-static int put(file_ctx_t *fc, const wire_record_t *rec)
+int ingest_put(file_ctx_t *fc, const wire_record_t *rec)
 {
     fc->res->by_kind[rec->kind]++;
     return batcher_put(fc->out, rec);
 }
 
-static int reject(file_ctx_t *fc, long line, const char *column, const char *code,
-                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int reject(file_ctx_t *fc, long line, const char *column, const char *code,
+int ingest_reject(file_ctx_t *fc, long line, const char *column, const char *code,
                   const char *fmt, ...)
 {
     char msg[1024];
@@ -69,12 +34,12 @@ static int reject(file_ctx_t *fc, long line, const char *column, const char *cod
     r.u.reject.column = wire_str(column);
     r.u.reject.code = wire_str(code);
     r.u.reject.message = wire_str(msg);
-    return put(fc, &r);
+    return ingest_put(fc, &r);
 }
 
 /* Writes a value for a message: trimmed, control characters blanked, cut at
  * QUOTE_MAX bytes on a character boundary. Never used for pii columns. */
-static const char *quote(const char *s, size_t len, char *out, size_t outlen)
+const char *ingest_quote(const char *s, size_t len, char *out, size_t outlen)
 {
     s = val_trim(s, &len);
     int cut = len > QUOTE_MAX;
@@ -163,7 +128,7 @@ static int file_begin(file_ctx_t *fc, const char *kind)
     wire_record_t r = {.kind = WIRE_REC_FILE_BEGIN};
     r.u.file_begin.file = wire_str(fc->name);
     r.u.file_begin.kind = wire_str(kind);
-    return put(fc, &r);
+    return ingest_put(fc, &r);
 }
 
 static int file_end(file_ctx_t *fc)
@@ -173,7 +138,7 @@ static int file_end(file_ctx_t *fc)
     r.u.file_end.rows = fc->res->rows;
     r.u.file_end.accepted = fc->res->accepted;
     r.u.file_end.rejected = fc->res->rejected;
-    return put(fc, &r);
+    return ingest_put(fc, &r);
 }
 
 /* A whole-file problem: the file is set aside (or left) with one reject. */
@@ -183,7 +148,7 @@ static int whole_file(file_ctx_t *fc, ingest_dispo_t dispo, long line, const cha
     fc->res->dispo = dispo;
     snprintf(fc->res->reason, sizeof fc->res->reason, "%s: %s", code, sentence);
     int rc = file_begin(fc, "");
-    if (!rc) rc = reject(fc, line, column, code, "%s", sentence);
+    if (!rc) rc = ingest_reject(fc, line, column, code, "%s", sentence);
     if (!rc) rc = file_end(fc);
     return rc;
 }
@@ -216,7 +181,7 @@ static int bind_header(file_ctx_t *fc, const csvin_row_t *hdr)
             char q[64];
             snprintf(sentence, sizeof sentence,
                      "Kolom '%s' komt meer dan eens voor in de kopregel; %s",
-                     quote(lower, ll, q, sizeof q), QUARANTINED);
+                     ingest_quote(lower, ll, q, sizeof q), QUARANTINED);
             rc = whole_file(fc, DISPO_QUARANTINE, 1, lower, REJ_DUPLICATE_COLUMN, sentence);
             break;
         }
@@ -240,7 +205,7 @@ static int bind_header(file_ctx_t *fc, const csvin_row_t *hdr)
             char q[64];
             size_t used = strlen(cols);
             snprintf(cols + used, sizeof cols - used, "%s%s", used ? ", " : "",
-                     quote(lower, ll, q, sizeof q));
+                     ingest_quote(lower, ll, q, sizeof q));
         }
     }
     strmap_destroy(&seen);
@@ -254,7 +219,7 @@ static int bind_header(file_ctx_t *fc, const csvin_row_t *hdr)
         }
     }
     if ((rc = file_begin(fc, fc->kind->name))) return rc;
-    if (cols[0] && (rc = reject(fc, 1, "", REJ_UNKNOWN_COLUMNS,
+    if (cols[0] && (rc = ingest_reject(fc, 1, "", REJ_UNKNOWN_COLUMNS,
                                 "Onbekende kolommen genegeerd: %s.", cols)))
         return rc;
     return 1;
@@ -289,6 +254,16 @@ static const char *expectation(const col_spec_t *cs, char *buf, size_t len)
         return "gemeentecodes als GM0363, gescheiden door |";
     case COL_DATETIME:
         return "een bestaande datum als JJJJ-MM-DD, eventueel met tijd (JJJJ-MM-DDTUU:MM)";
+    case COL_DATE:
+        return "een bestaande datum als JJJJ-MM-DD";
+    case COL_MONTH:
+        return "een maand als JJJJ-MM";
+    case COL_GEMEENTE:
+        return "een gemeentecode als GM0363";
+    case COL_DECIMAL:
+        snprintf(buf, len, "een getal %s %lld tot en met %lld", cs->min_exclusive ? "boven" : "van",
+                 (long long)cs->min, (long long)cs->max);
+        return buf;
     }
     return "?";
 }
@@ -349,6 +324,29 @@ static int parse_col(file_ctx_t *fc, const col_spec_t *cs, const char *s, size_t
         }
         return rc;
     }
+    case COL_DATE: {
+        int32_t d;
+        int rc = val_parse_date(s, len, &d);
+        v->i = d;
+        return rc;
+    }
+    case COL_MONTH: {
+        int32_t m;
+        int rc = val_parse_month(s, len, &m);
+        v->i = m;
+        return rc;
+    }
+    case COL_GEMEENTE: {
+        int rc = val_parse_gemeente(s, len, v->buf);
+        v->s = v->buf;
+        v->len = 6;
+        return rc;
+    }
+    case COL_DECIMAL: {
+        int rc = val_parse_decimal(s, len, (double)cs->min, (double)cs->max, &v->r);
+        if (rc == KPM_OK && cs->min_exclusive && v->r <= (double)cs->min) rc = KPM_ERANGE;
+        return rc;
+    }
     }
     return KPM_EINVAL;
 }
@@ -373,13 +371,13 @@ static int check_columns(file_ctx_t *fc, const csvin_row_t *row)
         if (rc == KPM_EEMPTY && !cs->key) continue;
         if (rc == KPM_EEMPTY) {
             fc->res->rejected++;
-            rc = reject(fc, row->line, cs->name, REJ_MISSING_VALUE,
+            rc = ingest_reject(fc, row->line, cs->name, REJ_MISSING_VALUE,
                         "Verplichte waarde ontbreekt; de regel is niet verwerkt.");
             return rc ? rc : 0;
         }
         if (cs->key) fc->res->rejected++;
-        rc = reject(fc, row->line, cs->name, REJ_INVALID_VALUE,
-                    "Ongeldige waarde '%s': verwacht %s; %s", quote(f, len, q, sizeof q),
+        rc = ingest_reject(fc, row->line, cs->name, REJ_INVALID_VALUE,
+                    "Ongeldige waarde '%s': verwacht %s; %s", ingest_quote(f, len, q, sizeof q),
                     expectation(cs, exp, sizeof exp),
                     cs->key ? "de regel is niet verwerkt." : "de waarde is weggelaten.");
         if (rc) return rc;
@@ -390,206 +388,59 @@ static int check_columns(file_ctx_t *fc, const csvin_row_t *row)
 
 /* Rejects a second row with the same key in one file. Returns 1 when the key is
  * new, 0 when the row was rejected, or a negative error. */
-static int check_duplicate(file_ctx_t *fc, long line, const char *key, size_t len)
+int ingest_check_duplicate(file_ctx_t *fc, long line, const char *key, size_t len)
 {
     void *prev = strmap_get(fc->keys, key, len);
     if (!prev) return strmap_put(fc->keys, key, len, (void *)(intptr_t)line, NULL) ? KPM_ENOMEM : 1;
     char q[64];
     fc->res->rejected++;
-    int rc = reject(fc, line, "", REJ_DUPLICATE_KEY,
+    int rc = ingest_reject(fc, line, "", REJ_DUPLICATE_KEY,
                     "De sleutel %s komt al voor op regel %ld van dit bestand; de regel is niet "
                     "verwerkt.",
-                    quote(key, len, q, sizeof q), (long)(intptr_t)prev);
+                    ingest_quote(key, len, q, sizeof q), (long)(intptr_t)prev);
     return rc ? rc : 0;
 }
 
-static wire_str_t vstr(const colval_t *v)
+wire_str_t ingest_vstr(const colval_t *v)
 {
     return v->present ? wire_strn(v->s, v->len) : wire_str("");
 }
 
-static int row_koploper(file_ctx_t *fc, const csvin_row_t *row)
+/* The row's key (its first key_cols columns joined by '|') into buf. */
+static size_t row_key(const file_ctx_t *fc, char *buf, size_t cap)
 {
-    colval_t *v = fc->vals; /* koploper_id naam tranche startjaar gemeenten status */
-    int rc = check_duplicate(fc, row->line, v[0].s, v[0].len);
-    if (rc != 1) return rc;
-    wire_koploper_t *k = &fc->rec.u.koploper;
-    fc->rec.kind = WIRE_REC_KOPLOPER;
-    k->id = vstr(&v[0]);
-    k->naam = vstr(&v[1]);
-    k->tranche = (int32_t)v[2].i;
-    k->startjaar = (int32_t)v[3].i;
-    k->n_gemeenten = (uint32_t)v[4].i;
-    for (uint32_t i = 0; i < k->n_gemeenten; i++) k->gemeenten[i] = wire_strn(fc->gm[i], 6);
-    k->status = vstr(&v[5]);
-    fc->res->accepted++;
-    return put(fc, &fc->rec);
-}
-
-static int row_deelnemer(file_ctx_t *fc, const csvin_row_t *row)
-{
-    colval_t *v = fc->vals; /* meting koploper_id versie */
-    char key[96];
-    int kl = snprintf(key, sizeof key, "%lld|%.*s", (long long)v[0].i, (int)v[1].len, v[1].s);
-    int rc = check_duplicate(fc, row->line, key, (size_t)kl);
-    if (rc != 1) return rc;
-    wire_deelnemer_t *d = &fc->rec.u.deelnemer;
-    fc->rec.kind = WIRE_REC_DEELNEMER;
-    d->meting = (int32_t)v[0].i;
-    d->koploper_id = vstr(&v[1]);
-    d->versie = vstr(&v[2]);
-    d->file = wire_str(fc->name);
-    d->line = (uint32_t)row->line;
-    fc->res->accepted++;
-    return put(fc, &fc->rec);
-}
-
-static const char *item_expectation(const catalog_item_t *it, char *buf, size_t len)
-{
-    switch (it->type) {
-    case ITEM_LIKERT:
-        return "1-4 of zeer ontevreden, ontevreden, tevreden, zeer tevreden";
-    case ITEM_LIKERT_NVT:
-        return "0-4 of zeer ontevreden, ontevreden, tevreden, zeer tevreden, n.v.t.";
-    case ITEM_KEUZE: {
-        size_t o = (size_t)snprintf(buf, len, "een van: ");
-        for (size_t i = 0; i < it->n_values && o < len; i++)
-            o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", it->values[i]);
-        return buf;
+    size_t o = 0;
+    for (int k = 0; k < fc->kind->key_cols && o < cap; k++) {
+        const colval_t *v = &fc->vals[k];
+        const char *sep = k ? "|" : "";
+        if (!v->present)
+            o += (size_t)snprintf(buf + o, cap - o, "%s", sep);
+        else if (v->s)
+            o += (size_t)snprintf(buf + o, cap - o, "%s%.*s", sep, (int)v->len, v->s);
+        else
+            o += (size_t)snprintf(buf + o, cap - o, "%s%lld", sep, (long long)v->i);
     }
-    case ITEM_PROCENT:
-        return "een getal van 0 tot en met 100";
-    case ITEM_AANTAL:
-        return "een geheel getal van 0 of meer";
+    return o < cap ? o : cap - 1;
+}
+
+static int build_row(file_ctx_t *fc, const csvin_row_t *row)
+{
+    if (fc->kind->key_cols) {
+        char key[512];
+        size_t kl = row_key(fc, key, sizeof key);
+        int rc = ingest_check_duplicate(fc, row->line, key, kl);
+        if (rc != 1) return rc;
+    }
+    switch (fc->kind->id) {
+    case KIND_KOPLOPERS:
+        return row_koploper(fc, row);
+    case KIND_DEELNEMERS:
+        return row_deelnemer(fc, row);
+    case KIND_UITVRAAG:
+        return row_response(fc, row);
     default:
-        return "?";
+        return row_monitoring(fc, row);
     }
-}
-
-/* Parses one questionnaire answer into *a. Returns KPM_OK (value or NIL) or the
- * parse error (the answer is then NIL). */
-static int parse_answer(const catalog_item_t *it, const char *f, size_t len, wire_answer_t *a)
-{
-    a->value.type = WIRE_VAL_NIL;
-    if (val_is_empty(f, len)) return KPM_OK;
-    int rc = KPM_EINVAL, code;
-    size_t idx;
-    switch (it->type) {
-    case ITEM_LIKERT:
-    case ITEM_LIKERT_NVT:
-        rc = val_parse_likert(f, len, it->type == ITEM_LIKERT_NVT, &code);
-        if (rc == KPM_OK) a->value = (wire_value_t){.type = WIRE_VAL_INT, .i = code};
-        break;
-    case ITEM_KEUZE:
-        rc = val_parse_choice(f, len, (const char *const *)it->values, it->n_values, &idx);
-        if (rc == KPM_OK)
-            a->value = (wire_value_t){.type = WIRE_VAL_STR, .s = wire_str(it->values[idx])};
-        break;
-    case ITEM_PROCENT:
-        rc = val_parse_decimal(f, len, 0, 100, &a->value.r);
-        if (rc == KPM_OK) a->value.type = WIRE_VAL_REAL;
-        break;
-    case ITEM_AANTAL:
-        rc = val_parse_int(f, len, 0, INT64_C(1000000000000), &a->value.i);
-        if (rc == KPM_OK) a->value.type = WIRE_VAL_INT;
-        break;
-    case ITEM_TEKST:
-        a->value = (wire_value_t){.type = WIRE_VAL_STR, .s = wire_strn(f, len)};
-        rc = KPM_OK;
-        break;
-    case ITEM_PII:
-        break;
-    }
-    return rc;
-}
-
-static void format_sum(double sum, char *buf, size_t len)
-{
-    long tenths = (long)(sum * 10.0 + (sum >= 0 ? 0.5 : -0.5));
-    if (tenths % 10 == 0)
-        snprintf(buf, len, "%ld", tenths / 10);
-    else
-        snprintf(buf, len, "%ld,%ld", tenths / 10, labs(tenths % 10));
-}
-
-/* Applies the sum-group rule to the answers of one response. */
-static int check_groups(file_ctx_t *fc, const csvin_row_t *row, wire_response_t *r)
-{
-    size_t ng = catalog_group_count(fc->cat);
-    for (size_t g = 0; g < ng; g++) {
-        size_t members = 0, filled = 0, asked = 0;
-        double sum = 0;
-        for (size_t i = 0; i < catalog_count(fc->cat); i++)
-            if (catalog_item(fc->cat, i)->group == (int)g) members++;
-        for (uint32_t a = 0; a < r->n_answers; a++) {
-            int item = catalog_find(fc->cat, r->answers[a].item.ptr, r->answers[a].item.len);
-            if (catalog_item(fc->cat, (size_t)item)->group != (int)g) continue;
-            asked++;
-            if (r->answers[a].value.type == WIRE_VAL_REAL) {
-                filled++;
-                sum += r->answers[a].value.r;
-            }
-        }
-        if (filled == 0) continue;
-        char column[96], s[32];
-        snprintf(column, sizeof column, "%s_*", catalog_group_name(fc->cat, (int)g));
-        int rc;
-        if (filled < members) {
-            rc = reject(fc, row->line, column, REJ_GROUP_INCOMPLETE,
-                        "De groep %s is maar deels ingevuld (%zu van de %zu); de hele groep telt "
-                        "als niet beantwoord.",
-                        column, filled, members);
-        } else if (sum < 99.0 - 1e-9 || sum > 101.0 + 1e-9) {
-            format_sum(sum, s, sizeof s);
-            rc = reject(fc, row->line, column, REJ_GROUP_SUM,
-                        "De groep %s telt op tot %s in plaats van 100; de hele groep telt als "
-                        "niet beantwoord.",
-                        column, s);
-        } else {
-            continue;
-        }
-        if (rc) return rc;
-        (void)asked;
-        for (uint32_t a = 0; a < r->n_answers; a++) {
-            int item = catalog_find(fc->cat, r->answers[a].item.ptr, r->answers[a].item.len);
-            if (catalog_item(fc->cat, (size_t)item)->group == (int)g)
-                r->answers[a].value.type = WIRE_VAL_NIL;
-        }
-    }
-    return KPM_OK;
-}
-
-static int row_response(file_ctx_t *fc, const csvin_row_t *row)
-{
-    colval_t *v = fc->vals; /* response_id meting koploper_id ingevuld_op */
-    wire_response_t *r = &fc->rec.u.response;
-    fc->rec.kind = WIRE_REC_RESPONSE;
-    r->response_id = vstr(&v[0]);
-    r->meting = (int32_t)v[1].i;
-    r->koploper_id = vstr(&v[2]);
-    r->ingevuld_op = vstr(&v[3]);
-    r->file = wire_str(fc->name);
-    r->line = (uint32_t)row->line;
-    r->n_answers = 0;
-    for (size_t c = 0; c < fc->n_header; c++) {
-        int item = fc->item_of_col[c];
-        if (item < 0) continue; /* not an item, or pii: never read further */
-        const catalog_item_t *it = catalog_item(fc->cat, (size_t)item);
-        wire_answer_t *a = &r->answers[r->n_answers++];
-        a->item = wire_str(it->name);
-        if (parse_answer(it, row->fields[c], row->lens[c], a) != KPM_OK) {
-            char exp[160], q[64];
-            int rc = reject(fc, row->line, it->name, REJ_INVALID_VALUE,
-                            "Ongeldige waarde '%s': verwacht %s; telt als niet beantwoord.",
-                            quote(row->fields[c], row->lens[c], q, sizeof q),
-                            item_expectation(it, exp, sizeof exp));
-            if (rc) return rc;
-        }
-    }
-    int rc = check_groups(fc, row, r);
-    if (rc) return rc;
-    fc->res->accepted++;
-    return put(fc, &fc->rec);
 }
 
 static int process_rows(file_ctx_t *fc, csvin_t *in)
@@ -618,27 +469,14 @@ static int process_rows(file_ctx_t *fc, csvin_t *in)
         }
         if (code) {
             fc->res->rejected++;
-            if ((rc = reject(fc, row.line, "", code, "%s", sentence))) return rc;
+            if ((rc = ingest_reject(fc, row.line, "", code, "%s", sentence))) return rc;
             continue;
         }
         if ((rc = check_columns(fc, &row)) != 1) {
             if (rc < 0) return rc;
             continue;
         }
-        switch (fc->kind->id) {
-        case KIND_KOPLOPERS:
-            rc = row_koploper(fc, &row);
-            break;
-        case KIND_DEELNEMERS:
-            rc = row_deelnemer(fc, &row);
-            break;
-        case KIND_UITVRAAG:
-            rc = row_response(fc, &row);
-            break;
-        case KIND_NOT_YET:
-            rc = KPM_EINVAL;
-            break;
-        }
+        rc = build_row(fc, &row);
         if (rc < 0) return rc;
     }
     return rc < 0 ? KPM_EIO : KPM_OK;
@@ -659,13 +497,6 @@ int ingest_file(const catalog_t *cat, batcher_t *out, const char *path, const ch
                  "Onbekende bestandssoort: de naam begint niet met %s; %s", kind_names(),
                  QUARANTINED);
         return whole_file(&fc, DISPO_QUARANTINE, 0, "", REJ_UNKNOWN_KIND, sentence);
-    }
-    if (fc.kind->id == KIND_NOT_YET) {
-        snprintf(sentence, sizeof sentence,
-                 "Bestanden van de soort %s worden door deze versie nog niet verwerkt; het "
-                 "bestand blijft in de inbox.",
-                 fc.kind->name);
-        return whole_file(&fc, DISPO_LEAVE, 0, "", REJ_NOT_PROCESSED, sentence);
     }
     long bad_line = 0;
     rc = scan_bytes(path, &bad_line);
@@ -702,6 +533,11 @@ int ingest_file(const catalog_t *cat, batcher_t *out, const char *path, const ch
         goto out;
     }
     if ((rc = process_rows(&fc, in))) goto out;
+    if (fc.kind->id == KIND_KOPLOPERS && res->accepted == 0 &&
+        (rc = ingest_reject(&fc, 0, "", REJ_EMPTY_REGISTER,
+                            "Het bestand bevat geen geldige koploper; het bestaande register blijft "
+                            "gelden.")))
+        goto out;
     res->dispo = DISPO_ARCHIVE;
     rc = file_end(&fc);
 out:

@@ -17,7 +17,6 @@
 typedef enum {
     DISPO_ARCHIVE,    /* processed: move to the archive (without pii columns) */
     DISPO_QUARANTINE, /* unreadable as the contract: move aside whole */
-    DISPO_LEAVE,      /* a kind this version does not process: leave in the inbox */
 } ingest_dispo_t;
 
 #define INGEST_KIND_SLOTS 64 /* by_kind[] is indexed by wire_rec_kind_t */

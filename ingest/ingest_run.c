@@ -58,7 +58,7 @@ static int dispose_durable(run_t *r)
 
 static void log_file(const night_file_t *f)
 {
-    static const char *dispo[] = {"archived", "quarantined", "left in the inbox"};
+    static const char *dispo[] = {"archived", "quarantined"};
     log_info("file %s: %llu rows, %llu accepted, %llu rejected, %llu records; %s", f->name,
              (unsigned long long)f->res.rows, (unsigned long long)f->res.accepted,
              (unsigned long long)f->res.rejected, (unsigned long long)f->records,

@@ -11,6 +11,10 @@ typedef enum {
     COL_ENUM,     /* one of values[] */
     COL_GM_LIST,  /* gemeente codes separated by '|' */
     COL_DATETIME, /* ISO date or date-time */
+    COL_DATE,     /* ISO date that exists */
+    COL_MONTH,    /* YYYY-MM */
+    COL_GEMEENTE, /* one gemeente code */
+    COL_DECIMAL,  /* number in [min, max] (',' or '.'); above min when min_exclusive */
 } col_type_t;
 
 typedef struct {
@@ -18,7 +22,8 @@ typedef struct {
     col_type_t type;
     int key;                   /* invalid or empty: the row is rejected */
     int required;              /* the column must be in the header */
-    int64_t min, max;          /* COL_INT bounds */
+    int64_t min, max;          /* COL_INT and COL_DECIMAL bounds */
+    int min_exclusive;         /* COL_DECIMAL: the value must be above min */
     const char *const *values; /* COL_ENUM values, NULL-terminated */
 } col_spec_t;
 
@@ -26,7 +31,13 @@ typedef enum {
     KIND_KOPLOPERS,
     KIND_DEELNEMERS,
     KIND_UITVRAAG,
-    KIND_NOT_YET, /* a kind of the contract this version does not process yet */
+    KIND_GEBRUIK,
+    KIND_ADVIESINZET,
+    KIND_BIJEENKOMSTEN,
+    KIND_MIDDELEN,
+    KIND_ERVARING,
+    KIND_VOORDRACHTEN,
+    KIND_GEMEENTEN,
 } kind_id_t;
 
 typedef struct {
@@ -35,6 +46,8 @@ typedef struct {
     const col_spec_t *cols;
     size_t n_cols;
     int has_items; /* other columns are questionnaire items */
+    int key_cols;  /* the first key_cols columns form the key a file may not repeat
+                      (DUPLICATE_KEY); 0: no such check */
 } kind_spec_t;
 
 /* The kind of a delivered file from its name (prefix up to the first '_', '-' or

@@ -327,9 +327,6 @@ int night_dispose(night_t *n, size_t k, const catalog_t *cat, char *err, size_t 
     snprintf(src, sizeof src, "%s", night_inbox_path(n, k));
     int rc = KPM_OK;
     switch (f->res.dispo) {
-    case DISPO_LEAVE:
-        f->status = NF_LEFT;
-        break;
     case DISPO_QUARANTINE:
         snprintf(dir, sizeof dir, "%s/quarantine/%s", n->state_dir, n->id);
         if (fs_mkdirs(dir, 0700) != KPM_OK) goto mkdir_failed;

@@ -18,7 +18,6 @@ typedef enum {
     NF_PENDING = 0, /* in the inbox */
     NF_ARCHIVED,    /* moved to STATE/archive/<night>/ */
     NF_QUARANTINED, /* moved to STATE/quarantine/<night>/ */
-    NF_LEFT,        /* a kind not processed yet: stays in the inbox */
 } nf_status_t;
 
 typedef struct {

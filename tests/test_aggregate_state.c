@@ -137,9 +137,37 @@ static void test_later_register_replaces_whole(void **state)
     assert_int_equal(k->n_gemeenten, 1);
     assert_wstr(k->gemeenten[0], "GM0363");
 
-    /* A register file with a header and no valid row empties the register. */
+    /* A register file with a header and no valid row keeps the register: its first
+     * koploper would have replaced it, and there is none. */
     ab_file(fx->s, "koplopers_2022.csv", "koplopers");
-    assert_null(state_koploper(fx->s, "KL002"));
+    wire_record_t end = {.kind = WIRE_REC_FILE_END};
+    end.u.file_end.file = wire_str("koplopers_2022.csv");
+    ab_apply(fx->s, &end);
+    assert_non_null(state_koploper(fx->s, "KL002"));
+    ab_koploper(fx->s, "KL005", 5);
+    assert_non_null(state_koploper(fx->s, "KL002")); /* no longer pending: KL005 adds */
+}
+
+/* A checkpoint taken between a register file's start and its first row keeps the
+ * pending replacement: the rows after the restart still replace the register. */
+static void test_pending_register_survives_dump(void **state)
+{
+    fx_t *fx = *state;
+    ab_file(fx->s, "koplopers_2020.csv", "koplopers");
+    ab_koploper(fx->s, "KL001", 1);
+    ab_file(fx->s, "koplopers_2021.csv", "koplopers");
+    ab_reject(fx->s, "koplopers_2021.csv", 2, "tranche", "INVALID_VALUE", "m");
+    dump(fx->s, &fx->dump);
+    agg_state_t *copy = state_new(fx->cat);
+    assert_non_null(copy);
+    for (size_t i = 0; i < fx->dump.n_recs; i++) ab_apply(copy, &fx->dump.recs[i]);
+    ab_koploper(copy, "KL009", 2);
+    assert_null(state_koploper(copy, "KL001"));
+    assert_non_null(state_koploper(copy, "KL009"));
+    const agg_reject_list_t *l = strmap_get(copy->rejects, "koplopers_2021.csv", 18);
+    assert_non_null(l);
+    assert_int_equal(l->n, 1);
+    state_destroy(&copy);
 }
 
 static void test_deelnemer_replaced(void **state)
@@ -360,6 +388,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_reexport_replaces_and_moves_last, setup, teardown),
         cmocka_unit_test_setup_teardown(test_later_register_replaces_whole, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pending_register_survives_dump, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deelnemer_replaced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redelivered_file_drops_its_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_record_refused, setup, teardown),

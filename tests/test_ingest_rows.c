@@ -205,10 +205,12 @@ static void test_kind_from_name(void **state)
     RUN("UITVRAAG_2021.csv", UV_HDR "\nR1;2021;KL001;2021-03-02\n");
     expect_frame("UITVRAAG_2021.csv", "uitvraag", 1, 1, 0);
 
-    /* A kind of the contract this version does not read is left, not quarantined. */
-    RUN("gebruik_2021-03.csv", "gemeente_code;periode\nGM0363;2021-03\n");
-    assert_int_equal(fx.res.dispo, DISPO_LEAVE);
-    assert_int_equal(n_of(WIRE_REC_REJECT), 1);
+    /* The monitoring kinds too. */
+    RUN("gebruik_2021-03.csv", "gemeente_code;periode;aanbieder_type;nieuwe_vragen;"
+                               "lopende_trajecten;clienten_bereikt\n363;2021-03;vrijwillig;1;;3\n");
+    assert_int_equal(fx.res.dispo, DISPO_ARCHIVE);
+    expect_frame("gebruik_2021-03.csv", "gebruik", 1, 1, 0);
+    assert_int_equal(n_of(WIRE_REC_GEBRUIK), 1);
 }
 
 static void test_not_utf8_line(void **state)
@@ -637,10 +639,12 @@ static void test_lines_after_multiline_field(void **state)
 static void test_header_only(void **state)
 {
     (void)state;
+    /* A register without a valid row says that the register stays as it was. */
     RUN("koplopers_h.csv", KL_HDR);
     assert_int_equal(fx.res.dispo, DISPO_ARCHIVE);
-    assert_int_equal(fx.n_recs, 2);
+    assert_int_equal(fx.n_recs, 3);
     expect_frame("koplopers_h.csv", "koplopers", 0, 0, 0);
+    expect_reject(0, 0, "", "EMPTY_REGISTER");
     RUN("uitvraag_h.csv", UV_HDR ";tijd_adviseurs\r\n\r\n");
     assert_int_equal(fx.n_recs, 2);
     expect_frame("uitvraag_h.csv", "uitvraag", 0, 0, 0);
