@@ -180,6 +180,17 @@ int ingest_run(const ingest_opts_t *o)
         log_error("%s", err);
         goto out;
     }
+    if (o->prepare) {
+        printf("%s\n", r.night->id);
+        rc = fflush(stdout) == 0 ? KPM_OK : KPM_EIO;
+        goto out;
+    }
+    if (r.night->done) {
+        log_info("night %s is done already: nothing to do", r.night->id);
+        stage_status("done", r.night->id, 0, 0, NULL);
+        rc = KPM_OK;
+        goto out;
+    }
     log_info("night %s: %zu files in '%s'", r.night->id, r.night->n_files, o->inbox);
     zctx = zmq_ctx_new();
     link_opts_t lo = {.data_endpoint = o->data_endpoint, .ack_endpoint = o->ack_endpoint,

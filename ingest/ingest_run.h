@@ -12,6 +12,7 @@ typedef struct {
     const char *ack_endpoint;  /* bound here: aggregate's acknowledgements */
     const char *night_id;      /* NULL: from the clock */
     uint32_t batch_records;    /* records per message */
+    int prepare;               /* only open (or create) the night and print its id */
 } ingest_opts_t;
 
 /* Runs (or resumes) a night until aggregate made all of it durable and every

@@ -166,9 +166,12 @@ night_t *night_open(const char *state_dir, const char *inbox, const char *new_id
     }
     int rc = night_load(n);
     if (rc == KPM_OK && !n->done) {
-        log_info("resuming unfinished night %s (%zu files)", n->id, n->n_files);
+        if (new_id && strcmp(new_id, n->id) != 0)
+            log_warn("night %s is unfinished: it is resumed before night %s", n->id, new_id);
         return n;
     }
+    if (rc == KPM_OK && new_id && strcmp(new_id, n->id) == 0)
+        return n; /* that night is done: the caller has nothing to do */
     if (rc != KPM_OK && rc != KPM_ENOTFOUND) {
         snprintf(err, errlen, "ingest: '%s': %s", n->path, kpm_strerror(rc));
         goto fail;
@@ -180,10 +183,6 @@ night_t *night_open(const char *state_dir, const char *inbox, const char *new_id
     n->done = 0;
     n->number++;
     if (new_id) {
-        if (strcmp(new_id, n->id) == 0) {
-            snprintf(err, errlen, "ingest: night '%s' was already taken; give a new id", new_id);
-            goto fail;
-        }
         snprintf(n->id, sizeof n->id, "%s", new_id);
     } else {
         char when[32];

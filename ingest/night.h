@@ -42,7 +42,9 @@ typedef struct {
     size_t n_files;
 } night_t;
 
-/* Opens the unfinished night in STATE, or starts a new one with the inbox's
+/* Opens the unfinished night in STATE (whatever new_id says), or the night new_id
+ * when it is the last one and done (n->done set: nothing left to do), or starts a
+ * new one with the inbox's
  * files (regular files, not hidden, not ending in .part or .tmp, in byte order
  * of their names). new_id is used for a new night (NULL: the current UTC time and
  * the night's number, "YYYYMMDDTHHMMSSZ-N", unique in the state directory even for

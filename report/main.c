@@ -20,6 +20,8 @@ static void usage(FILE *fp)
             "  --in ENDPOINT      bound here for tables (default ipc://STATE/sock/report.in)\n"
             "  --in-ack ENDPOINT  aggregate's acknowledgement endpoint\n"
             "                     (default ipc://STATE/sock/aggregate.ack)\n"
+            "  --night ID         the night this run is for: if its outputs are written\n"
+            "                     already, confirm that to aggregate and exit\n"
             "  --help             this text\n"
             "Exit status: 0 outputs written or stopped by SIGTERM/SIGINT, 1 failure, 2 usage.\n");
 }
@@ -28,7 +30,8 @@ int main(int argc, char **argv)
 {
     static const struct option longopts[] = {{"state", 1, 0, 's'}, {"out", 1, 0, 'o'},
                                               {"in", 1, 0, 'i'},    {"in-ack", 1, 0, 'I'},
-                                              {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
+                                              {"night", 1, 0, 'n'}, {"help", 0, 0, 'h'},
+                                              {0, 0, 0, 0}};
     report_opts_t o = {0};
     char ep_in[4200], ep_ack[4200], err[512];
     int c;
@@ -38,6 +41,7 @@ int main(int argc, char **argv)
         case 'o': o.out_dir = optarg; break;
         case 'i': o.in_endpoint = optarg; break;
         case 'I': o.in_ack = optarg; break;
+        case 'n': o.night = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -8,6 +8,8 @@ typedef struct {
     const char *out_dir;
     const char *in_endpoint; /* bound: result tables from aggregate */
     const char *in_ack;      /* aggregate's acknowledgement endpoint */
+    const char *night;       /* NULL, or the night this run is for: when its outputs are
+                                written already, only confirm that and exit */
 } report_opts_t;
 
 /* Receives one night's tables, writes every output atomically, then tells

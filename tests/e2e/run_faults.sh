@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Fault injection: each stage is killed (SIGKILL) at seeded random moments of a
+# night, several times, and restarted with `kpm restart`; the night's outputs must
+# be byte-identical to those of an uninterrupted night. Also: report down while
+# aggregate works, SIGTERM, and the same inbox twice.
+# usage: run_faults.sh BUILD_DIR E2E_DIR [ROUNDS_PER_STAGE] [SEED]
+BUILD=$(cd "$1" && pwd)
+E2E=$(cd "$2" && pwd)
+ROOT=$(cd "$E2E/../.." && pwd)
+ROUNDS=${3:-4}
+SEED=${4:-20261126}
+. "$E2E/lib.sh"
+KPM="$ROOT/scripts/kpm"
+export KPM_BUILD_DIR=$BUILD
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/kpm-faults.XXXXXX")
+trap 'for d in "$TMP"/*/state; do "$KPM" stop --state "$d" >/dev/null 2>&1; done; [ -n "${KPM_KEEP:-}" ] || rm -rf "$TMP"' EXIT
+RANDOM=$SEED
+
+# The inbox: the survey fixture and a large usage file, so that kills land in the
+# middle of the streams.
+mkdir -p "$TMP/inbox"
+cp "$E2E"/survey/inbox/* "$TMP/inbox/"
+"$BUILD/bench/gen_gebruik" "$ROOT/config/gemeenten_2021.csv" 600000 "$TMP/inbox/gebruik_2021.csv" 7
+
+outputs_equal() { # dir_a dir_b
+    local f ok=0
+    for f in "$1"/*.csv "$1"/dashboard.json "$1"/rapport.md; do
+        cmp -s "$f" "$2/$(basename "$f")" || { echo "  differs: $(basename "$f")"; ok=1; }
+    done
+    return $ok
+}
+
+new_night_dir() { # name
+    mkdir -p "$TMP/$1/inbox"
+    cp "$TMP"/inbox/* "$TMP/$1/inbox/"
+}
+
+# Waits for a stage to have a pid file with a live process; prints the pid.
+stage_pid() { # state stage
+    local i pid
+    for i in $(seq 1 200); do
+        pid=$(cat "$1/run/$2.pid" 2>/dev/null)
+        [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && { echo "$pid"; return 0; }
+        sleep 0.01
+    done
+    return 1
+}
+
+# Baseline: one uninterrupted night.
+new_night_dir base
+start=$(date +%s%N)
+check "uninterrupted night exits 0" kpm_night "$TMP/base/inbox" "$TMP/base/out" "$TMP/base/state"
+base_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "     (uninterrupted night: ${base_ms} ms)"
+
+# Kills at random moments, one to three per night, restarting each time.
+for stage in ingest aggregate report; do
+    for round in $(seq 1 "$ROUNDS"); do
+        d="$TMP/$stage-$round"
+        new_night_dir "$stage-$round"
+        "$KPM" run --inbox "$d/inbox" --out "$d/out" --state "$d/state" --timeout ${FAULT_TIMEOUT:-120} --grace 60 \
+            >"$d/kpm.log" 2>&1 &
+        runner=$!
+        kills=$((1 + RANDOM % 3))
+        for k in $(seq 1 $kills); do
+            sleep "0.$(printf '%03d' $((RANDOM % (base_ms < 900 ? base_ms + 100 : 1000))))"
+            pid=$(stage_pid "$d/state" "$stage") || break
+            kill -KILL "$pid" 2>/dev/null
+            sleep "0.0$((RANDOM % 10))"
+            "$KPM" restart "$stage" --state "$d/state" >>"$d/kpm.log" 2>&1
+        done
+        wait $runner
+        rc=$?
+        check "$stage killed $kills time(s) (round $round): the night completes" test $rc = 0
+        check "$stage killed $kills time(s) (round $round): outputs identical" \
+            outputs_equal "$TMP/base/out" "$d/out"
+        check "$stage killed (round $round): the inbox is empty" test -z "$(ls -A "$d/inbox")"
+    done
+done
+
+# Report down while aggregate works: ingest and aggregate finish their parts,
+# then report is started and the night completes with the same outputs.
+d="$TMP/report-down"
+new_night_dir report-down
+"$KPM" run --inbox "$d/inbox" --out "$d/out" --state "$d/state" --timeout ${FAULT_TIMEOUT:-120} --grace 60 \
+    >"$d/kpm.log" 2>&1 &
+runner=$!
+pid=$(stage_pid "$d/state" report) && kill -KILL "$pid"
+for i in $(seq 1 300); do
+    grep -q '^phase=done' "$d/state/run/ingest.status" 2>/dev/null && break
+    sleep 0.05
+done
+check "with report down, ingest still delivers the whole night to aggregate" \
+    grep -q '^phase=done' "$d/state/run/ingest.status"
+check "with report down, aggregate waits for it (phase sending)" \
+    grep -q '^phase=sending' "$d/state/run/aggregate.status"
+"$KPM" restart report --state "$d/state" >>"$d/kpm.log" 2>&1
+wait $runner
+check "report started late: the night completes" test $? = 0
+check "report started late: outputs identical" outputs_equal "$TMP/base/out" "$d/out"
+
+# SIGTERM: the stage saves its state and exits 0 within 5 s; a restart finishes.
+d="$TMP/sigterm"
+new_night_dir sigterm
+"$KPM" run --inbox "$d/inbox" --out "$d/out" --state "$d/state" --timeout ${FAULT_TIMEOUT:-120} --grace 60 \
+    >"$d/kpm.log" 2>&1 &
+runner=$!
+sleep 0.3
+pid=$(stage_pid "$d/state" aggregate)
+t0=$(date +%s%N)
+kill -TERM "$pid"
+while kill -0 "$pid" 2>/dev/null && [ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 6000 ]; do sleep 0.02; done
+term_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "SIGTERM: aggregate exits within 5 s (${term_ms} ms)" test "$term_ms" -lt 5000
+check "SIGTERM: aggregate says it stopped" grep -qE '^phase=(stopped|done)' "$d/state/run/aggregate.status"
+"$KPM" restart aggregate --state "$d/state" >>"$d/kpm.log" 2>&1
+wait $runner
+check "SIGTERM then restart: the night completes" test $? = 0
+check "SIGTERM then restart: outputs identical" outputs_equal "$TMP/base/out" "$d/out"
+
+# The same inbox twice (a re-delivery of every file) changes nothing.
+cp "$TMP"/inbox/* "$TMP/base/inbox/"
+cp -r "$TMP/base/out" "$TMP/base/out.1"
+check "the same inbox a second time exits 0" kpm_night "$TMP/base/inbox" "$TMP/base/out" "$TMP/base/state"
+check "the same inbox a second time: outputs identical" outputs_equal "$TMP/base/out.1" "$TMP/base/out"
+
+e2e_finish
