@@ -153,7 +153,8 @@ static int emit(void *ctx, uint64_t seq, const char *buf, size_t len)
 
 static int produce_results(agg_t *a, uint64_t *end_seq)
 {
-    tables_opts_t to = {.min_cell = a->o->min_cell};
+    tables_opts_t to = {.min_cell = a->o->min_cell, .uren_per_dag = a->o->uren_per_dag,
+                        .dagen_toegekend = a->o->dagen_toegekend};
     batcher_seek(a->batch, 0);
     int rc = batcher_emit_control(a->batch, WIRE_MSG_BEGIN, 0, NULL, 0);
     if (!rc) rc = tables_emit(a->state, &to, a->batch, &a->tables, &a->rows);

@@ -10,6 +10,8 @@ typedef struct {
     const char *out_endpoint; /* report's input */
     const char *out_ack;      /* bound: acknowledgements from report */
     int min_cell;             /* small-cell threshold (default 5) */
+    double uren_per_dag;      /* adviser hours per day (default 8) */
+    int dagen_toegekend;      /* adviser days allotted per koploper (default 8) */
     int checkpoint_ms;        /* checkpoint at least this often while receiving */
 } aggregate_opts_t;
 

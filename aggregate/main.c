@@ -1,6 +1,7 @@
 /* kpm-aggregate: applies ingest's records to the state and sends the night's
  * result tables to kpm-report. */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -8,6 +9,7 @@
 #include "kpm_err.h"
 #include "log.h"
 #include "stage.h"
+#include "tables.h"
 
 #ifndef KPM_DATADIR
 #define KPM_DATADIR "config"
@@ -29,6 +31,9 @@ static void usage(FILE *fp)
             "  --out-ack ENDPOINT bound here for report's acknowledgements\n"
             "                     (default ipc://STATE/sock/aggregate.ack)\n"
             "  --min-cell N       small-cell threshold (default 5)\n"
+            "  --uren-per-dag H   adviser hours per day, > 0 (default 8)\n"
+            "  --dagen-toegekend N\n"
+            "                     adviser days allotted per koploper (default 8)\n"
             "  --checkpoint-ms N  checkpoint interval while receiving (default 2000)\n"
             "  --help             this text\n"
             "Exit status: 0 night delivered or stopped by SIGTERM/SIGINT with its state saved,\n"
@@ -42,9 +47,11 @@ int main(int argc, char **argv)
         {"state", 1, 0, 's'},   {"catalog", 1, 0, 'c'},  {"in", 1, 0, 'i'},
         {"in-ack", 1, 0, 'I'},  {"out", 1, 0, 'o'},      {"out-ack", 1, 0, 'O'},
         {"min-cell", 1, 0, 'm'}, {"checkpoint-ms", 1, 0, 'k'}, {"help", 0, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"uren-per-dag", 1, 0, 'u'}, {"dagen-toegekend", 1, 0, 'd'}, {0, 0, 0, 0}};
     aggregate_opts_t o = {.catalog = KPM_DATADIR "/vragenlijst-2021.csv", .min_cell = 5,
-                          .checkpoint_ms = 2000};
+                          .checkpoint_ms = 2000, .uren_per_dag = TABLES_UREN_PER_DAG,
+                          .dagen_toegekend = TABLES_DAGEN_TOEGEKEND};
+    char *end;
     char ep[4][4200], err[512];
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -57,11 +64,20 @@ int main(int argc, char **argv)
         case 'O': o.out_ack = optarg; break;
         case 'm': o.min_cell = atoi(optarg); break;
         case 'k': o.checkpoint_ms = atoi(optarg); break;
+        case 'u':
+            o.uren_per_dag = strtod(optarg, &end);
+            if (*end || end == optarg || !isfinite(o.uren_per_dag)) o.uren_per_dag = -1;
+            break;
+        case 'd':
+            o.dagen_toegekend = (int)strtol(optarg, &end, 10);
+            if (*end || end == optarg) o.dagen_toegekend = -1;
+            break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
-    if (!o.state_dir || optind != argc || o.min_cell < 0) {
+    if (!o.state_dir || optind != argc || o.min_cell < 0 || !(o.uren_per_dag > 0) ||
+        o.dagen_toegekend < 0) {
         usage(stderr);
         return 2;
     }

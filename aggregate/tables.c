@@ -8,6 +8,8 @@
 
 #include "kpm_err.h"
 #include "reject_codes.h"
+#include "table_out.h"
+#include "tables_mon.h"
 
 #define MAX_CHOICES 32
 #define MAX_METINGEN 64
@@ -51,7 +53,6 @@ typedef struct {
 typedef struct {
     const agg_state_t *s;
     const tables_opts_t *o;
-    batcher_t *b;
     size_t n_items;
     meting_t met[MAX_METINGEN];
     size_t n_met;
@@ -61,8 +62,7 @@ typedef struct {
     size_t n_rej, cap_rej;
     open_t *open;
     size_t n_open, cap_open;
-    wire_record_t rec;
-    uint64_t tables, rows;
+    table_out_t *w;
 } ctx_t;
 
 /* ------------------------------------------------------------- helpers */
@@ -309,63 +309,6 @@ static int tally_all(ctx_t *c)
 
 /* ------------------------------------------------------------- emitting */
 
-static int table_begin(ctx_t *c, const char *name, int publish, const char *const *cols)
-{
-    wire_table_begin_t *tb = &c->rec.u.table_begin;
-    c->rec.kind = WIRE_REC_TABLE_BEGIN;
-    tb->name = wire_str(name);
-    tb->publish = (uint32_t)publish;
-    tb->n_cols = 0;
-    for (size_t i = 0; cols[i]; i += 2) {
-        tb->col_names[tb->n_cols] = wire_str(cols[i]);
-        tb->col_formats[tb->n_cols++] = wire_str(cols[i + 1]);
-    }
-    c->tables++;
-    c->rows = 0;
-    return batcher_put(c->b, &c->rec);
-}
-
-static int table_end(ctx_t *c, const char *name, uint64_t *total_rows)
-{
-    c->rec.kind = WIRE_REC_TABLE_END;
-    c->rec.u.table_end = (wire_table_end_t){wire_str(name), c->rows};
-    *total_rows += c->rows;
-    return batcher_put(c->b, &c->rec);
-}
-
-static wire_table_row_t *row_new(ctx_t *c)
-{
-    c->rec.kind = WIRE_REC_TABLE_ROW;
-    c->rec.u.table_row.n_cells = 0;
-    return &c->rec.u.table_row;
-}
-
-static void cell_int(wire_table_row_t *r, int64_t v)
-{
-    r->cells[r->n_cells++] = (wire_value_t){.type = WIRE_VAL_INT, .i = v};
-}
-
-static void cell_real(wire_table_row_t *r, double v)
-{
-    r->cells[r->n_cells++] = (wire_value_t){.type = WIRE_VAL_REAL, .r = v};
-}
-
-static void cell_str(wire_table_row_t *r, const char *s)
-{
-    r->cells[r->n_cells++] = (wire_value_t){.type = WIRE_VAL_STR, .s = wire_str(s)};
-}
-
-static void cell_nil(wire_table_row_t *r)
-{
-    r->cells[r->n_cells++] = (wire_value_t){.type = WIRE_VAL_NIL};
-}
-
-static int row_put(ctx_t *c)
-{
-    c->rows++;
-    return batcher_put(c->b, &c->rec);
-}
-
 static void group_name(const meting_t *m, size_t g, char *buf, size_t len)
 {
     if (g == 0) snprintf(buf, len, "alle");
@@ -377,37 +320,37 @@ static int suppressed(const ctx_t *c, const meting_t *m, size_t g)
     return g > 0 && m->responses[g] < (uint64_t)c->o->min_cell;
 }
 
-static int emit_respons(ctx_t *c, uint64_t *total)
+static int emit_respons(ctx_t *c)
 {
     static const char *const cols[] = {"meting", "int", "tranche", "text", "uitgenodigd", "int",
                                        "respons", "int", "respons_pct", "pct1", NULL};
-    int rc = table_begin(c, "respons", 1, cols);
+    int rc = table_out_begin(c->w, "respons", 1, cols);
     for (size_t i = 0; !rc && i < c->n_met; i++) {
         const meting_t *m = &c->met[i];
         for (size_t k = 1; !rc && k <= m->n_groups; k++) {
             size_t g = k == m->n_groups ? 0 : k; /* tranches first, totaal last */
             char tr[16];
             snprintf(tr, sizeof tr, "%d", m->tranches[g]);
-            wire_table_row_t *r = row_new(c);
-            cell_int(r, m->meting);
-            cell_str(r, g ? tr : "totaal");
-            cell_int(r, (int64_t)m->invited[g]);
-            cell_int(r, (int64_t)m->responses[g]);
-            if (m->invited[g]) cell_real(r, 100.0 * (double)m->responses[g] / (double)m->invited[g]);
-            else cell_nil(r);
-            rc = row_put(c);
+            table_out_row(c->w);
+            table_out_int(c->w, m->meting);
+            table_out_str(c->w, g ? tr : "totaal");
+            table_out_int(c->w, (int64_t)m->invited[g]);
+            table_out_int(c->w, (int64_t)m->responses[g]);
+            if (m->invited[g]) table_out_real(c->w, 100.0 * (double)m->responses[g] / (double)m->invited[g]);
+            else table_out_nil(c->w);
+            rc = table_out_put(c->w);
         }
     }
-    return rc ? rc : table_end(c, "respons", total);
+    return rc ? rc : table_out_end(c->w);
 }
 
-static int emit_likert(ctx_t *c, uint64_t *total)
+static int emit_likert(ctx_t *c)
 {
     static const char *const cols[] = {
         "meting", "int", "groep", "text", "thema", "int", "item", "text", "gevraagd", "int",
         "zeer_ontevreden", "int", "ontevreden", "int", "tevreden", "int", "zeer_tevreden", "int",
         "nvt", "int", "ontbrekend", "int", "gemiddelde", "dec2", "onderdrukt", "text", NULL};
-    int rc = table_begin(c, "likert", 1, cols);
+    int rc = table_out_begin(c->w, "likert", 1, cols);
     for (size_t i = 0; !rc && i < c->n_met; i++) {
         const meting_t *m = &c->met[i];
         for (size_t g = 0; !rc && g < m->n_groups; g++) {
@@ -418,40 +361,40 @@ static int emit_likert(ctx_t *c, uint64_t *total)
                 if (ci->type != ITEM_LIKERT && ci->type != ITEM_LIKERT_NVT) continue;
                 if (m->tally[it].asked == 0) continue; /* not asked in this meting */
                 const tally_t *t = &m->tally[g * c->n_items + it];
-                wire_table_row_t *r = row_new(c);
-                cell_int(r, m->meting);
-                cell_str(r, gn);
-                cell_int(r, ci->thema);
-                cell_str(r, ci->name);
+                table_out_row(c->w);
+                table_out_int(c->w, m->meting);
+                table_out_str(c->w, gn);
+                table_out_int(c->w, ci->thema);
+                table_out_str(c->w, ci->name);
                 if (suppressed(c, m, g)) {
-                    for (int k = 0; k < 8; k++) cell_nil(r);
+                    for (int k = 0; k < 8; k++) table_out_nil(c->w);
                 } else {
                     uint64_t answered = t->c[0] + t->c[1] + t->c[2] + t->c[3] + t->c[4];
                     uint64_t valid = answered - t->c[0];
-                    cell_int(r, (int64_t)t->asked);
-                    for (int k = 1; k <= 4; k++) cell_int(r, (int64_t)t->c[k]);
-                    cell_int(r, (int64_t)t->c[0]);
-                    cell_int(r, (int64_t)(t->asked - answered));
+                    table_out_int(c->w, (int64_t)t->asked);
+                    for (int k = 1; k <= 4; k++) table_out_int(c->w, (int64_t)t->c[k]);
+                    table_out_int(c->w, (int64_t)t->c[0]);
+                    table_out_int(c->w, (int64_t)(t->asked - answered));
                     if (valid)
-                        cell_real(r, (double)(t->c[1] + 2 * t->c[2] + 3 * t->c[3] + 4 * t->c[4]) /
+                        table_out_real(c->w, (double)(t->c[1] + 2 * t->c[2] + 3 * t->c[3] + 4 * t->c[4]) /
                                          (double)valid);
                     else
-                        cell_nil(r);
+                        table_out_nil(c->w);
                 }
-                cell_str(r, suppressed(c, m, g) ? "ja" : "nee");
-                rc = row_put(c);
+                table_out_str(c->w, suppressed(c, m, g) ? "ja" : "nee");
+                rc = table_out_put(c->w);
             }
         }
     }
-    return rc ? rc : table_end(c, "likert", total);
+    return rc ? rc : table_out_end(c->w);
 }
 
-static int emit_keuze(ctx_t *c, uint64_t *total)
+static int emit_keuze(ctx_t *c)
 {
     static const char *const cols[] = {"meting", "int", "groep", "text", "item", "text",
                                        "antwoord", "text", "aantal", "int", "pct", "pct1",
                                        "onderdrukt", "text", NULL};
-    int rc = table_begin(c, "keuze", 1, cols);
+    int rc = table_out_begin(c->w, "keuze", 1, cols);
     for (size_t i = 0; !rc && i < c->n_met; i++) {
         const meting_t *m = &c->met[i];
         for (size_t g = 0; !rc && g < m->n_groups; g++) {
@@ -466,27 +409,27 @@ static int emit_keuze(ctx_t *c, uint64_t *total)
                 for (size_t v = 0; v < ci->n_values && v < MAX_CHOICES; v++) answered += t->choice[v];
                 for (size_t v = 0; !rc && v <= ci->n_values && v <= MAX_CHOICES; v++) {
                     int missing = v == ci->n_values || v == MAX_CHOICES;
-                    wire_table_row_t *r = row_new(c);
-                    cell_int(r, m->meting);
-                    cell_str(r, gn);
-                    cell_str(r, ci->name);
-                    cell_str(r, missing ? "ontbrekend" : ci->values[v]);
+                    table_out_row(c->w);
+                    table_out_int(c->w, m->meting);
+                    table_out_str(c->w, gn);
+                    table_out_str(c->w, ci->name);
+                    table_out_str(c->w, missing ? "ontbrekend" : ci->values[v]);
                     if (sup) {
-                        cell_nil(r);
-                        cell_nil(r);
+                        table_out_nil(c->w);
+                        table_out_nil(c->w);
                     } else {
                         uint64_t n = missing ? t->asked - answered : t->choice[v];
-                        cell_int(r, (int64_t)n);
-                        if (!missing && answered) cell_real(r, 100.0 * (double)n / (double)answered);
-                        else cell_nil(r);
+                        table_out_int(c->w, (int64_t)n);
+                        if (!missing && answered) table_out_real(c->w, 100.0 * (double)n / (double)answered);
+                        else table_out_nil(c->w);
                     }
-                    cell_str(r, sup ? "ja" : "nee");
-                    rc = row_put(c);
+                    table_out_str(c->w, sup ? "ja" : "nee");
+                    rc = table_out_put(c->w);
                 }
             }
         }
     }
-    return rc ? rc : table_end(c, "keuze", total);
+    return rc ? rc : table_out_end(c->w);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -495,13 +438,13 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int emit_besteding(ctx_t *c, uint64_t *total)
+static int emit_besteding(ctx_t *c)
 {
     static const char *const cols[] = {"meting", "int", "groep", "text", "categorie", "text",
                                        "n", "int", "gemiddeld_pct", "pct1", "mediaan_pct", "pct1",
                                        "min_pct", "pct1", "max_pct", "pct1", "onderdrukt", "text",
                                        NULL};
-    int rc = table_begin(c, "besteding", 1, cols);
+    int rc = table_out_begin(c->w, "besteding", 1, cols);
     for (size_t i = 0; !rc && i < c->n_met; i++) {
         const meting_t *m = &c->met[i];
         for (size_t g = 0; !rc && g < m->n_groups; g++) {
@@ -512,33 +455,33 @@ static int emit_besteding(ctx_t *c, uint64_t *total)
                 const catalog_item_t *ci = catalog_item(c->s->cat, it);
                 if (ci->type != ITEM_PROCENT || m->tally[it].asked == 0) continue;
                 tally_t *t = &m->tally[g * c->n_items + it];
-                wire_table_row_t *r = row_new(c);
-                cell_int(r, m->meting);
-                cell_str(r, gn);
-                cell_str(r, ci->category ? ci->category : ci->name);
+                table_out_row(c->w);
+                table_out_int(c->w, m->meting);
+                table_out_str(c->w, gn);
+                table_out_str(c->w, ci->category ? ci->category : ci->name);
                 if (sup) {
-                    for (int k = 0; k < 5; k++) cell_nil(r);
+                    for (int k = 0; k < 5; k++) table_out_nil(c->w);
                 } else if (t->n_vals == 0) {
-                    cell_int(r, 0);
-                    for (int k = 0; k < 4; k++) cell_nil(r);
+                    table_out_int(c->w, 0);
+                    for (int k = 0; k < 4; k++) table_out_nil(c->w);
                 } else {
                     qsort(t->vals, t->n_vals, sizeof *t->vals, cmp_double);
                     double sum = 0;
                     for (size_t k = 0; k < t->n_vals; k++) sum += t->vals[k];
                     size_t n = t->n_vals;
                     double median = n % 2 ? t->vals[n / 2] : (t->vals[n / 2 - 1] + t->vals[n / 2]) / 2;
-                    cell_int(r, (int64_t)n);
-                    cell_real(r, sum / (double)n);
-                    cell_real(r, median);
-                    cell_real(r, t->vals[0]);
-                    cell_real(r, t->vals[n - 1]);
+                    table_out_int(c->w, (int64_t)n);
+                    table_out_real(c->w, sum / (double)n);
+                    table_out_real(c->w, median);
+                    table_out_real(c->w, t->vals[0]);
+                    table_out_real(c->w, t->vals[n - 1]);
                 }
-                cell_str(r, sup ? "ja" : "nee");
-                rc = row_put(c);
+                table_out_str(c->w, sup ? "ja" : "nee");
+                rc = table_out_put(c->w);
             }
         }
     }
-    return rc ? rc : table_end(c, "besteding", total);
+    return rc ? rc : table_out_end(c->w);
 }
 
 static int cmp_open(const void *a, const void *b)
@@ -554,23 +497,23 @@ static int cmp_open(const void *a, const void *b)
     return (x->len > y->len) - (x->len < y->len);
 }
 
-static int emit_open(ctx_t *c, uint64_t *total)
+static int emit_open(ctx_t *c)
 {
     static const char *const cols[] = {"meting", "int", "thema", "int", "item", "text",
                                        "tranche", "int", "tekst", "text", NULL};
     if (c->n_open) qsort(c->open, c->n_open, sizeof *c->open, cmp_open); /* NULL when none */
-    int rc = table_begin(c, "open_antwoorden", 1, cols);
+    int rc = table_out_begin(c->w, "open_antwoorden", 1, cols);
     for (size_t i = 0; !rc && i < c->n_open; i++) {
         const open_t *o = &c->open[i];
-        wire_table_row_t *r = row_new(c);
-        cell_int(r, o->meting);
-        cell_int(r, o->thema);
-        cell_str(r, catalog_item(c->s->cat, o->item)->name);
-        cell_int(r, o->tranche);
-        r->cells[r->n_cells++] = (wire_value_t){.type = WIRE_VAL_STR, .s = wire_strn(o->text, o->len)};
-        rc = row_put(c);
+        table_out_row(c->w);
+        table_out_int(c->w, o->meting);
+        table_out_int(c->w, o->thema);
+        table_out_str(c->w, catalog_item(c->s->cat, o->item)->name);
+        table_out_int(c->w, o->tranche);
+        table_out_strn(c->w, o->text, o->len);
+        rc = table_out_put(c->w);
     }
-    return rc ? rc : table_end(c, "open_antwoorden", total);
+    return rc ? rc : table_out_end(c->w);
 }
 
 static int cmp_rej(const void *a, const void *b)
@@ -582,7 +525,7 @@ static int cmp_rej(const void *a, const void *b)
     return (x->order > y->order) - (x->order < y->order);
 }
 
-static int emit_rejects(ctx_t *c, uint64_t *total)
+static int emit_rejects(ctx_t *c)
 {
     static const char *const cols[] = {"bestand", "text", "regel", "int", "kolom", "text",
                                        "code", "text", "melding", "text", NULL};
@@ -599,38 +542,45 @@ static int emit_rejects(ctx_t *c, uint64_t *total)
         }
     }
     if (c->n_rej) qsort(c->rej, c->n_rej, sizeof *c->rej, cmp_rej); /* NULL when none */
-    int rc = table_begin(c, "rejects", 1, cols);
+    int rc = table_out_begin(c->w, "rejects", 1, cols);
     for (size_t k = 0; !rc && k < c->n_rej; k++) {
         const rej_t *x = &c->rej[k];
-        wire_table_row_t *r = row_new(c);
-        cell_str(r, x->file);
-        if (x->line) cell_int(r, x->line);
-        else cell_nil(r);
-        cell_str(r, x->column);
-        cell_str(r, x->code);
-        cell_str(r, x->message);
-        rc = row_put(c);
+        table_out_row(c->w);
+        table_out_str(c->w, x->file);
+        if (x->line) table_out_int(c->w, x->line);
+        else table_out_nil(c->w);
+        table_out_str(c->w, x->column);
+        table_out_str(c->w, x->code);
+        table_out_str(c->w, x->message);
+        rc = table_out_put(c->w);
     }
-    return rc ? rc : table_end(c, "rejects", total);
+    return rc ? rc : table_out_end(c->w);
 }
 
-static int emit_vragen(ctx_t *c, uint64_t *total)
+static int emit_vragen(ctx_t *c)
 {
     static const char *const cols[] = {"item", "text", "thema", "int", "thema_naam", "text",
                                        "type", "text", "vraag", "text", NULL};
-    int rc = table_begin(c, "vragen", 0, cols);
+    int rc = table_out_begin(c->w, "vragen", 0, cols);
     for (size_t it = 0; !rc && it < c->n_items; it++) {
         const catalog_item_t *ci = catalog_item(c->s->cat, it);
         if (ci->type == ITEM_PII) continue;
-        wire_table_row_t *r = row_new(c);
-        cell_str(r, ci->name);
-        cell_int(r, ci->thema);
-        cell_str(r, ci->thema_naam);
-        cell_str(r, item_type_name(ci->type));
-        cell_str(r, ci->vraag);
-        rc = row_put(c);
+        table_out_row(c->w);
+        table_out_str(c->w, ci->name);
+        table_out_int(c->w, ci->thema);
+        table_out_str(c->w, ci->thema_naam);
+        table_out_str(c->w, item_type_name(ci->type));
+        table_out_str(c->w, ci->vraag);
+        rc = table_out_put(c->w);
     }
-    return rc ? rc : table_end(c, "vragen", total);
+    return rc ? rc : table_out_end(c->w);
+}
+
+/* A monitoring notice, merged into the rejects table (tables_mon_notify_fn). */
+static int mon_notice(void *ctx, const char *file, uint32_t line, const char *column,
+                      const char *code, const char *message)
+{
+    return add_notice(ctx, file, line, column, code, message);
 }
 
 int tables_emit(const agg_state_t *s, const tables_opts_t *o, batcher_t *b, uint64_t *tables,
@@ -640,22 +590,23 @@ int tables_emit(const agg_state_t *s, const tables_opts_t *o, batcher_t *b, uint
     if (!c) return KPM_ENOMEM;
     c->s = s;
     c->o = o;
-    c->b = b;
     c->n_items = catalog_count(s->cat);
-    uint64_t total = 0;
-    int rc = find_counting(c);
+    int rc = (c->w = table_out_new(b)) ? KPM_OK : KPM_ENOMEM;
+    if (!rc) rc = find_counting(c);
     if (!rc) rc = count_invited(c);
     if (!rc) rc = tally_all(c);
+    if (!rc) rc = tables_mon_notices(s, mon_notice, c);
     if (!rc) qsort(c->met, c->n_met, sizeof *c->met, cmp_meting);
-    if (!rc) rc = emit_respons(c, &total);
-    if (!rc) rc = emit_likert(c, &total);
-    if (!rc) rc = emit_keuze(c, &total);
-    if (!rc) rc = emit_besteding(c, &total);
-    if (!rc) rc = emit_open(c, &total);
-    if (!rc) rc = emit_rejects(c, &total);
-    if (!rc) rc = emit_vragen(c, &total);
-    *tables = c->tables;
-    *rows = total;
+    if (!rc) rc = emit_respons(c);
+    if (!rc) rc = emit_likert(c);
+    if (!rc) rc = emit_keuze(c);
+    if (!rc) rc = emit_besteding(c);
+    if (!rc) rc = emit_open(c);
+    if (!rc) rc = emit_rejects(c);
+    if (!rc) rc = tables_mon_emit(s, o, c->w);
+    if (!rc) rc = emit_vragen(c);
+    *tables = c->w ? table_out_tables(c->w) : 0;
+    *rows = c->w ? table_out_rows(c->w) : 0;
     for (size_t i = 0; i < c->n_met; i++) {
         if (!c->met[i].tally) continue;
         for (size_t t = 0; t < c->met[i].n_groups * c->n_items; t++) free(c->met[i].tally[t].vals);
@@ -666,6 +617,7 @@ int tables_emit(const agg_state_t *s, const tables_opts_t *o, batcher_t *b, uint
     free(c->rej);
     free(c->open);
     free(c->counted);
+    table_out_destroy(&c->w);
     free(c);
     return rc;
 }

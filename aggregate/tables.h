@@ -1,8 +1,10 @@
 /* tables.h - the night's result tables, computed from aggregate's state.
  *
- * Puts, in the order of docs/OUTPUTS.md, every table as TABLE_BEGIN (name,
- * columns with their formats), TABLE_ROW..., TABLE_END (row count): respons,
- * likert, keuze, besteding, open_antwoorden, rejects, and the report's own input
+ * Puts, in the order of docs/OUTPUTS.md and docs/MONITORING.md, every table as
+ * TABLE_BEGIN (name, columns with their formats), TABLE_ROW..., TABLE_END (row
+ * count): respons, likert, keuze, besteding, open_antwoorden, rejects (with the
+ * notices found while counting), gebruik, gebruik_jaar, adviesinzet,
+ * bijeenkomsten, middelen, ervaring, voordrachten, and the report's own input
  * table vragen. Counting happens here; formatting (decimals, CSV, JSON) is the
  * report's. The output depends only on the state, so it can be produced again
  * for a restarted receiver.
@@ -16,8 +18,13 @@
 #include "state.h"
 
 typedef struct {
-    int min_cell; /* small-cell threshold: tranche groups below it are suppressed */
+    int min_cell;        /* small-cell threshold: tranche groups below it are suppressed */
+    double uren_per_dag; /* adviser hours per day (default 8; > 0) */
+    int dagen_toegekend; /* adviser days allotted per koploper (default 8) */
 } tables_opts_t;
+
+#define TABLES_UREN_PER_DAG 8.0
+#define TABLES_DAGEN_TOEGEKEND 8
 
 /* Returns KPM_OK, KPM_ENOMEM or the batcher's error. *tables and *rows count
  * what was put. */

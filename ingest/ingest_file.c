@@ -260,6 +260,8 @@ static const char *expectation(const col_spec_t *cs, char *buf, size_t len)
         return "een maand als JJJJ-MM";
     case COL_GEMEENTE:
         return "een gemeentecode als GM0363";
+    case COL_PERSON:
+        return "een naam van hoogstens 64 tekens zonder stuurtekens";
     case COL_DECIMAL:
         snprintf(buf, len, "een getal %s %lld tot en met %lld", cs->min_exclusive ? "boven" : "van",
                  (long long)cs->min, (long long)cs->max);
@@ -277,6 +279,25 @@ static int parse_text_key(const char *s, size_t len, colval_t *v)
         if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return KPM_EPARSE;
     v->s = s;
     v->len = len;
+    return KPM_OK;
+}
+
+/* A person's name is personal data: it is replaced at once by a hash of it
+ * (trimmed, ASCII lower case; FNV-1a, 64 bits, as 16 hex digits), enough to tell
+ * one person's rows from another's. The name itself goes nowhere. */
+static int parse_person(const char *s, size_t len, colval_t *v)
+{
+    int rc = parse_text_key(s, len, v);
+    if (rc != KPM_OK) return rc;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < v->len; i++) {
+        unsigned char c = (unsigned char)v->s[i];
+        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+        h = (h ^ c) * 0x100000001b3ULL;
+    }
+    snprintf(v->buf, sizeof v->buf, "%016llx", (unsigned long long)h);
+    v->s = v->buf;
+    v->len = 16;
     return KPM_OK;
 }
 
@@ -347,6 +368,8 @@ static int parse_col(file_ctx_t *fc, const col_spec_t *cs, const char *s, size_t
         if (rc == KPM_OK && cs->min_exclusive && v->r <= (double)cs->min) rc = KPM_ERANGE;
         return rc;
     }
+    case COL_PERSON:
+        return parse_person(s, len, v);
     }
     return KPM_EINVAL;
 }
@@ -368,7 +391,7 @@ static int check_columns(file_ctx_t *fc, const csvin_row_t *row)
             continue;
         }
         char exp[160], q[64];
-        if (rc == KPM_EEMPTY && !cs->key) continue;
+        if (rc == KPM_EEMPTY && cs->key != COL_KEY) continue;
         if (rc == KPM_EEMPTY) {
             fc->res->rejected++;
             rc = ingest_reject(fc, row->line, cs->name, REJ_MISSING_VALUE,
@@ -377,7 +400,8 @@ static int check_columns(file_ctx_t *fc, const csvin_row_t *row)
         }
         if (cs->key) fc->res->rejected++;
         rc = ingest_reject(fc, row->line, cs->name, REJ_INVALID_VALUE,
-                    "Ongeldige waarde '%s': verwacht %s; %s", ingest_quote(f, len, q, sizeof q),
+                    "Ongeldige waarde '%s': verwacht %s; %s",
+                    cs->type == COL_PERSON ? "(naam)" : ingest_quote(f, len, q, sizeof q),
                     expectation(cs, exp, sizeof exp),
                     cs->key ? "de regel is niet verwerkt." : "de waarde is weggelaten.");
         if (rc) return rc;

@@ -17,6 +17,7 @@ static const char *const janee_values[] = {"ja", "nee", NULL};
 #define OPT_INT(n, lo, hi) {n, COL_INT, 0, 1, lo, hi, 0, NULL}
 #define ENUM(n, v) {n, COL_ENUM, 1, 1, 0, 0, 0, v}
 #define OPT_ENUM(n, v) {n, COL_ENUM, 0, 0, 0, 0, 0, v}
+#define OPT_KEY_ENUM(n, v) {n, COL_ENUM, COL_OPT_KEY, 0, 0, 0, 0, v}
 #define KEYED(n, t) {n, t, 1, 1, 0, 0, 0, NULL}
 #define DEC(n, lo, hi, excl) {n, COL_DECIMAL, 1, 1, lo, hi, excl, NULL}
 #define OPT_DEC(n, lo, hi) {n, COL_DECIMAL, 0, 0, lo, hi, 0, NULL}
@@ -43,7 +44,8 @@ static const col_spec_t gebruik_cols[] = {
 };
 
 static const col_spec_t adviesinzet_cols[] = {
-    TEXT("koploper_id"), KEYED("datum", COL_DATE), TEXT("adviseur"), DEC("uren", 0, 24, 1),
+    TEXT("koploper_id"), KEYED("datum", COL_DATE), KEYED("adviseur", COL_PERSON),
+    DEC("uren", 0, 24, 1),
 };
 
 static const col_spec_t bijeenkomsten_cols[] = {
@@ -52,7 +54,7 @@ static const col_spec_t bijeenkomsten_cols[] = {
 };
 
 static const col_spec_t middelen_cols[] = {
-    TEXT("koploper_id"), INT("jaar", 2015, 2100), OPT_ENUM("circulaire", circulaire_values),
+    TEXT("koploper_id"), INT("jaar", 2015, 2100), OPT_KEY_ENUM("circulaire", circulaire_values),
     DEC("toegekend_eur", 0, INT64_C(1000000000000), 0),
 };
 

@@ -15,12 +15,19 @@ typedef enum {
     COL_MONTH,    /* YYYY-MM */
     COL_GEMEENTE, /* one gemeente code */
     COL_DECIMAL,  /* number in [min, max] (',' or '.'); above min when min_exclusive */
+    COL_PERSON,   /* a person's name: only a hash of it is kept (see rows_monitoring.c) */
 } col_type_t;
+
+enum {
+    COL_VALUE = 0,   /* invalid: the value is dropped, the row kept */
+    COL_KEY = 1,     /* empty or invalid: the row is rejected */
+    COL_OPT_KEY = 2, /* may be empty; invalid: the row is rejected */
+};
 
 typedef struct {
     const char *name;
     col_type_t type;
-    int key;                   /* invalid or empty: the row is rejected */
+    int key;                   /* COL_VALUE, COL_KEY or COL_OPT_KEY */
     int required;              /* the column must be in the header */
     int64_t min, max;          /* COL_INT and COL_DECIMAL bounds */
     int min_exclusive;         /* COL_DECIMAL: the value must be above min */

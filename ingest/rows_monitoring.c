@@ -27,28 +27,12 @@ static int row_gebruik(file_ctx_t *fc)
     return accept(fc);
 }
 
-/* The adviser's name is personal data: only a hash of it (trimmed, ASCII lower
- * case; FNV-1a, 64 bits) travels, enough to tell one adviser's day from
- * another's. */
-static void adviser_hash(const colval_t *v, char out[17])
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < v->len; i++) {
-        unsigned char c = (unsigned char)v->s[i];
-        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
-        h = (h ^ c) * 0x100000001b3ULL;
-    }
-    snprintf(out, 17, "%016llx", (unsigned long long)h);
-}
-
 static int row_adviesinzet(file_ctx_t *fc, const csvin_row_t *row)
 {
-    const colval_t *v = fc->vals;
-    char hash[17];
-    adviser_hash(&v[2], hash);
+    const colval_t *v = fc->vals; /* v[2]: the adviser's hash (COL_PERSON) */
     fc->rec.kind = WIRE_REC_ADVIESINZET;
     fc->rec.u.adviesinzet = (wire_adviesinzet_t){ingest_vstr(&v[0]), (int32_t)v[1].i,
-                                                 wire_strn(hash, 16), v[3].r, wire_str(fc->name),
+                                                 ingest_vstr(&v[2]), v[3].r, wire_str(fc->name),
                                                  (uint32_t)row->line};
     return accept(fc);
 }

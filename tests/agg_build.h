@@ -107,6 +107,96 @@ static inline void ab_response(agg_state_t *s, const char *rid, int meting, cons
     ab_apply(s, &r);
 }
 
+/* A koploper with its tranche and startjaar; the arguments after startjaar are
+ * its gemeente codes, ending with NULL. */
+static inline void ab_koploper_in(agg_state_t *s, const char *id, int tranche, int startjaar, ...)
+{
+    wire_record_t r = {.kind = WIRE_REC_KOPLOPER};
+    wire_koploper_t *k = &r.u.koploper;
+    k->id = wire_str(id);
+    k->naam = wire_str(id);
+    k->tranche = tranche;
+    k->startjaar = startjaar;
+    k->status = wire_str("actief");
+    va_list ap;
+    va_start(ap, startjaar);
+    const char *g;
+    while ((g = va_arg(ap, const char *)) != NULL) k->gemeenten[k->n_gemeenten++] = wire_str(g);
+    va_end(ap);
+    ab_apply(s, &r);
+}
+
+/* Monitoring records as ingest sends them; -1 is an empty optional number. */
+static inline void ab_gemeente(agg_state_t *s, const char *code, int64_t inwoners)
+{
+    wire_record_t r = {.kind = WIRE_REC_GEMEENTE};
+    r.u.gemeente = (wire_gemeente_t){wire_str(code), wire_str(code), wire_str("Utrecht"), inwoners};
+    ab_apply(s, &r);
+}
+
+static inline void ab_gebruik(agg_state_t *s, const char *gemeente, int32_t periode,
+                              const char *type, int64_t nieuwe_vragen, int64_t lopende_trajecten,
+                              int64_t clienten_bereikt)
+{
+    wire_record_t r = {.kind = WIRE_REC_GEBRUIK};
+    r.u.gebruik = (wire_gebruik_t){wire_str(gemeente), periode, wire_str(type), nieuwe_vragen,
+                                   lopende_trajecten, clienten_bereikt};
+    ab_apply(s, &r);
+}
+
+static inline void ab_adviesinzet(agg_state_t *s, const char *kl, int32_t datum,
+                                  const char *adviseur, double uren, const char *file, uint32_t line)
+{
+    wire_record_t r = {.kind = WIRE_REC_ADVIESINZET};
+    r.u.adviesinzet = (wire_adviesinzet_t){wire_str(kl), datum, wire_str(adviseur), uren,
+                                           wire_str(file), line};
+    ab_apply(s, &r);
+}
+
+static inline void ab_bijeenkomst(agg_state_t *s, const char *id, const char *type, int32_t datum,
+                                  const char *gemeente, int64_t deelnemers)
+{
+    wire_record_t r = {.kind = WIRE_REC_BIJEENKOMST};
+    r.u.bijeenkomst = (wire_bijeenkomst_t){wire_str(id), wire_str(type), datum, wire_str(gemeente),
+                                           deelnemers, wire_str("bijeenkomsten.csv"), 2};
+    ab_apply(s, &r);
+}
+
+static inline void ab_middelen(agg_state_t *s, const char *kl, int32_t jaar, double eur,
+                               const char *circulaire, const char *file, uint32_t line)
+{
+    wire_record_t r = {.kind = WIRE_REC_MIDDELEN};
+    r.u.middelen = (wire_middelen_t){wire_str(kl), jaar, eur, wire_str(circulaire), wire_str(file),
+                                     line};
+    ab_apply(s, &r);
+}
+
+static inline void ab_ervaring(agg_state_t *s, const char *gemeente, int32_t jaar,
+                               int64_t respondenten, double bekend_pct, double tevreden_pct)
+{
+    wire_record_t r = {.kind = WIRE_REC_ERVARING};
+    r.u.ervaring = (wire_ervaring_t){wire_str(gemeente), jaar, respondenten, bekend_pct,
+                                     tevreden_pct, wire_str("ervaring.csv"), 2};
+    ab_apply(s, &r);
+}
+
+/* A voordracht for GM0001; criteria holds WIRE_CRIT_* bits. */
+static inline void ab_voordracht(agg_state_t *s, const char *id, uint32_t criteria, int client)
+{
+    static wire_record_t r; /* large */
+    memset(&r, 0, sizeof r);
+    r.kind = WIRE_REC_VOORDRACHT;
+    wire_voordracht_t *v = &r.u.voordracht;
+    v->voordracht_id = wire_str(id);
+    v->ingediend_op = 20190930;
+    v->n_gemeenten = 1;
+    v->gemeenten[0] = wire_str("GM0001");
+    v->criteria = criteria;
+    v->clientorganisatie = (uint32_t)client;
+    v->file = wire_str("voordrachten.csv");
+    ab_apply(s, &r);
+}
+
 /* ----------------------------------------------------------- collecting */
 
 /* What a batcher emitted: the raw messages and their records, decoded (views
@@ -169,6 +259,94 @@ static inline void ab_sink_assert_same(const ab_sink_t *a, const ab_sink_t *b)
         assert_int_equal(a->lens[i], b->lens[i]);
         assert_memory_equal(a->msgs[i], b->msgs[i], a->lens[i]);
     }
+}
+
+/* ------------------------------------------------------ reading tables */
+
+typedef struct {
+    const wire_table_begin_t *begin;
+    const wire_record_t *rows; /* n consecutive TABLE_ROW records */
+    size_t n;
+} ab_table_t;
+
+/* True when a cell fits its column's format the way the dashboard needs it:
+ * numbers in number columns, and an empty value always NIL (never ""). */
+static inline int ab_cell_fits(const wire_value_t *v, wire_str_t format)
+{
+    if (v->type == WIRE_VAL_NIL) return 1;
+    if (wire_str_eq(format, "int")) return v->type == WIRE_VAL_INT;
+    if (wire_str_eq(format, "text")) return v->type == WIRE_VAL_STR && v->s.len > 0;
+    return v->type == WIRE_VAL_REAL;
+}
+
+/* Table `name` of what k holds; its rows have a cell per column, each fitting
+ * the column's format, and its END counts them. */
+static inline ab_table_t ab_table(const ab_sink_t *k, const char *name)
+{
+    const wire_record_t *r = k->recs;
+    for (size_t i = 0; i < k->n_recs; i++) {
+        if (r[i].kind != WIRE_REC_TABLE_BEGIN || !wire_str_eq(r[i].u.table_begin.name, name))
+            continue;
+        ab_table_t t = {&r[i].u.table_begin, &r[i + 1], 0};
+        while (i + 1 + t.n < k->n_recs && r[i + 1 + t.n].kind == WIRE_REC_TABLE_ROW) {
+            const wire_table_row_t *row = &r[i + 1 + t.n].u.table_row;
+            assert_int_equal(row->n_cells, t.begin->n_cols);
+            for (size_t c = 0; c < row->n_cells; c++)
+                assert_true(ab_cell_fits(&row->cells[c], t.begin->col_formats[c]));
+            t.n++;
+        }
+        assert_true(i + 1 + t.n < k->n_recs);
+        const wire_record_t *end = &r[i + 1 + t.n];
+        assert_int_equal(end->kind, WIRE_REC_TABLE_END);
+        assert_int_equal(end->u.table_end.rows, t.n);
+        return t;
+    }
+    fail_msg("no table %s", name);
+    return (ab_table_t){0};
+}
+
+/* A cell as text: "" for NIL, reals with up to 10 significant digits. */
+static inline int ab_cell_text(const wire_value_t *v, char *buf, size_t len)
+{
+    switch (v->type) {
+    case WIRE_VAL_INT: return snprintf(buf, len, "%lld", (long long)v->i);
+    case WIRE_VAL_REAL: return snprintf(buf, len, "%.10g", v->r);
+    case WIRE_VAL_STR: return snprintf(buf, len, "%.*s", (int)v->s.len, v->s.ptr);
+    default: return snprintf(buf, len, "%s", "");
+    }
+}
+
+/* The rows of t as text, one line each, cells separated by ',' (no quoting). */
+static inline const char *ab_rows_text(const ab_table_t *t)
+{
+    static char buf[16384];
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t r = 0; r < t->n; r++) {
+        const wire_table_row_t *row = &t->rows[r].u.table_row;
+        for (size_t c = 0; c < row->n_cells; c++) {
+            if (c) buf[o++] = ',';
+            int n = ab_cell_text(&row->cells[c], buf + o, sizeof buf - o);
+            assert_true(n >= 0 && (size_t)n + 3 < sizeof buf - o);
+            o += (size_t)n;
+        }
+        buf[o++] = '\n';
+        buf[o] = '\0';
+    }
+    return buf;
+}
+
+/* The columns of t as "name:format,...". */
+static inline const char *ab_cols_text(const ab_table_t *t)
+{
+    static char buf[2048];
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t c = 0; c < t->begin->n_cols; c++)
+        o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%.*s:%.*s", c ? "," : "",
+                              (int)t->begin->col_names[c].len, t->begin->col_names[c].ptr,
+                              (int)t->begin->col_formats[c].len, t->begin->col_formats[c].ptr);
+    return buf;
 }
 
 #define assert_wstr(w, lit)                                                       \

@@ -49,7 +49,7 @@ static void emit(int min_cell)
     assert_int_equal(tables_emit(fx.s, &o, b, &tables, &rows), KPM_OK);
     assert_int_equal(batcher_flush(b), KPM_OK);
     batcher_destroy(&b);
-    assert_int_equal(tables, 7);
+    assert_int_equal(tables, 14);
 }
 
 /* ------------------------------------------------------ reading tables */
