@@ -246,6 +246,15 @@ int aggregate_run(const aggregate_opts_t *o)
     int fresh = a.meta.delivered || !a.meta.night[0];
     link_in_expect(a.in, a.meta.night, a.meta.next, a.meta.next ? a.meta.next - 1 : WIRE_NO_SEQ,
                    a.meta.complete);
+    if (a.meta.delivered && o->night && strcmp(o->night, a.meta.night) == 0) {
+        /* Restarted after its part of this night was done. */
+        log_info("night %s is delivered already: nothing to do", a.meta.night);
+        link_in_hold(a.in, 1);
+        rc = link_in_linger(a.in, 3000);
+        rc = rc == KPM_ESTOP ? KPM_OK : rc;
+        stage_status("done", a.meta.night, 0, 0, NULL);
+        goto out_quiet;
+    }
     if (fresh) {
         /* The last night is delivered (or there was none): wait for a new one. */
         a.meta.complete = 0;
@@ -265,6 +274,7 @@ out:
         for (int k = 1; k < CKPT_KINDS; k++) bd.records_in += a.meta.applied[k];
         stage_batch_done(&bd);
     }
+out_quiet:
     if (rc == KPM_ESTOP) {
         log_info("stopped; state checkpointed at seq %llu", (unsigned long long)a.meta.next);
         stage_status("stopped", a.meta.night, a.records_in, a.rows, NULL);

@@ -13,6 +13,8 @@ typedef struct {
     double uren_per_dag;      /* adviser hours per day (default 8) */
     int dagen_toegekend;      /* adviser days allotted per koploper (default 8) */
     int checkpoint_ms;        /* checkpoint at least this often while receiving */
+    const char *night;        /* NULL, or the night this run is for: when it is delivered
+                                 already, only answer ingest briefly and exit */
 } aggregate_opts_t;
 
 /* Receives (or resumes) a night, checkpoints it, sends the night's tables to

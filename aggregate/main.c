@@ -35,6 +35,8 @@ static void usage(FILE *fp)
             "  --dagen-toegekend N\n"
             "                     adviser days allotted per koploper (default 8)\n"
             "  --checkpoint-ms N  checkpoint interval while receiving (default 2000)\n"
+            "  --night ID         the night this run is for: if it is delivered already,\n"
+            "                     answer ingest briefly and exit\n"
             "  --help             this text\n"
             "Exit status: 0 night delivered or stopped by SIGTERM/SIGINT with its state saved,\n"
             "1 failure, 2 usage.\n",
@@ -47,7 +49,8 @@ int main(int argc, char **argv)
         {"state", 1, 0, 's'},   {"catalog", 1, 0, 'c'},  {"in", 1, 0, 'i'},
         {"in-ack", 1, 0, 'I'},  {"out", 1, 0, 'o'},      {"out-ack", 1, 0, 'O'},
         {"min-cell", 1, 0, 'm'}, {"checkpoint-ms", 1, 0, 'k'}, {"help", 0, 0, 'h'},
-        {"uren-per-dag", 1, 0, 'u'}, {"dagen-toegekend", 1, 0, 'd'}, {0, 0, 0, 0}};
+        {"uren-per-dag", 1, 0, 'u'}, {"dagen-toegekend", 1, 0, 'd'}, {"night", 1, 0, 'n'},
+        {0, 0, 0, 0}};
     aggregate_opts_t o = {.catalog = KPM_DATADIR "/vragenlijst-2021.csv", .min_cell = 5,
                           .checkpoint_ms = 2000, .uren_per_dag = TABLES_UREN_PER_DAG,
                           .dagen_toegekend = TABLES_DAGEN_TOEGEKEND};
@@ -64,6 +67,7 @@ int main(int argc, char **argv)
         case 'O': o.out_ack = optarg; break;
         case 'm': o.min_cell = atoi(optarg); break;
         case 'k': o.checkpoint_ms = atoi(optarg); break;
+        case 'n': o.night = optarg; break;
         case 'u':
             o.uren_per_dag = strtod(optarg, &end);
             if (*end || end == optarg || !isfinite(o.uren_per_dag)) o.uren_per_dag = -1;
