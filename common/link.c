@@ -8,6 +8,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "curve.h"
 #include "kpm_err.h"
 #include "log.h"
 
@@ -99,6 +100,12 @@ link_out_t *link_out_new(void *zctx, const link_opts_t *opts, const char *stream
     out->ack = socket_new(zctx, ZMQ_PULL, 1000, 0);
     if (!out->ctl || !out->rd || !out->data || !out->ack) {
         snprintf(err, errlen, "link: cannot create sockets: %s", zmq_strerror(zmq_errno()));
+        goto fail;
+    }
+    if (out->opts.curve && (curve_server(out->opts.curve, out->ack) != KPM_OK ||
+                            curve_client(out->opts.curve, out->data, out->opts.peer) != KPM_OK)) {
+        snprintf(err, errlen, "link: cannot set up CURVE towards '%s' (is there a %s.pub?)",
+                 out->opts.peer ? out->opts.peer : "?", out->opts.peer ? out->opts.peer : "?");
         goto fail;
     }
     if (zmq_bind(out->ack, out->opts.ack_endpoint) != 0) {
@@ -340,6 +347,12 @@ link_in_t *link_in_new(void *zctx, const link_opts_t *opts, char *err, size_t er
     in->ack = socket_new(zctx, ZMQ_PUSH, 1000, 200);
     if (!in->ctl || !in->rd || !in->data || !in->ack) {
         snprintf(err, errlen, "link: cannot create sockets: %s", zmq_strerror(zmq_errno()));
+        goto fail;
+    }
+    if (in->opts.curve && (curve_server(in->opts.curve, in->data) != KPM_OK ||
+                           curve_client(in->opts.curve, in->ack, in->opts.peer) != KPM_OK)) {
+        snprintf(err, errlen, "link: cannot set up CURVE towards '%s' (is there a %s.pub?)",
+                 in->opts.peer ? in->opts.peer : "?", in->opts.peer ? in->opts.peer : "?");
         goto fail;
     }
     if (zmq_bind(in->data, in->opts.data_endpoint) != 0) {

@@ -35,6 +35,8 @@ typedef struct {
     int resend_ms;                  /* resend after this long without progress; 0: 2000 */
     int hwm;                        /* ZeroMQ high-water mark in messages; 0: 16 */
     volatile sig_atomic_t *stop;    /* set by a signal handler: calls return KPM_ESTOP */
+    const struct curve *curve;      /* NULL, or CurveZMQ keys (curve.h) for both sockets */
+    const char *peer;               /* with curve: the other stage's name ("aggregate") */
 } link_opts_t;
 
 /* ---- sender ---- */

@@ -8,6 +8,7 @@
 
 #include "batcher.h"
 #include "catalog.h"
+#include "curve.h"
 #include "ingest_file.h"
 #include "kpm_err.h"
 #include "link.h"
@@ -168,6 +169,7 @@ int ingest_run(const ingest_opts_t *o)
     char err[1024];
     run_t r = {.o = o};
     void *zctx = NULL;
+    curve_t *curve = NULL;
     int rc = KPM_EIO;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -194,7 +196,16 @@ int ingest_run(const ingest_opts_t *o)
     log_info("night %s: %zu files in '%s'", r.night->id, r.night->n_files, o->inbox);
     zctx = zmq_ctx_new();
     link_opts_t lo = {.data_endpoint = o->data_endpoint, .ack_endpoint = o->ack_endpoint,
-                      .stop = &stage_stop};
+                      .stop = &stage_stop, .peer = "aggregate"};
+    if (zctx && o->keys) {
+        if (!(curve = curve_load(o->keys, "ingest", err, sizeof err)) ||
+            curve_start(curve, zctx, err, sizeof err) != KPM_OK) {
+            log_error("%s", err);
+            rc = KPM_EINVAL;
+            goto out;
+        }
+        lo.curve = curve;
+    }
     if (!zctx || !(r.link = link_out_new(zctx, &lo, r.night->id, err, sizeof err))) {
         log_error("%s", zctx ? err : "cannot create a ZeroMQ context");
         goto out;
@@ -230,6 +241,7 @@ int ingest_run(const ingest_opts_t *o)
 out:
     batcher_destroy(&r.batch);
     link_out_destroy(&r.link);
+    curve_destroy(&curve);
     if (zctx) zmq_ctx_term(zctx);
     night_destroy(&r.night);
     catalog_destroy(&r.cat);

@@ -13,6 +13,7 @@ typedef struct {
     const char *night_id;      /* NULL: from the clock */
     uint32_t batch_records;    /* records per message */
     int prepare;               /* only open (or create) the night and print its id */
+    const char *keys;          /* NULL, or a CURVE key directory (common/curve.h) */
 } ingest_opts_t;
 
 /* Runs (or resumes) a night until aggregate made all of it durable and every

@@ -29,6 +29,8 @@ static void usage(FILE *fp)
             "  --night ID         the night to take: resumed if unfinished, nothing to do if\n"
             "                     done, else started (default: UTC time and a number)\n"
             "  --prepare          open or create the night, print its id and exit\n"
+            "  --keys DIR         use CurveZMQ with the keys in DIR (ingest.key, aggregate.pub;\n"
+            "                     see kpm-keygen): for tcp:// between hosts\n"
             "  --batch N          records per message (default 2048)\n"
             "  --help             this text\n"
             "Exit status: 0 night delivered or stopped by SIGTERM/SIGINT with its state saved,\n"
@@ -41,7 +43,8 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {
         {"inbox", 1, 0, 'i'}, {"state", 1, 0, 's'}, {"catalog", 1, 0, 'c'},
         {"out", 1, 0, 'o'},   {"ack", 1, 0, 'a'},   {"night", 1, 0, 'n'},
-        {"batch", 1, 0, 'b'}, {"prepare", 0, 0, 'p'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+        {"batch", 1, 0, 'b'}, {"prepare", 0, 0, 'p'}, {"keys", 1, 0, 'k'},
+        {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
     ingest_opts_t o = {.catalog = KPM_DATADIR "/vragenlijst-2021.csv"};
     char data_ep[4200], ack_ep[4200], err[512];
     int c;
@@ -55,6 +58,7 @@ int main(int argc, char **argv)
         case 'n': o.night_id = optarg; break;
         case 'b': o.batch_records = (uint32_t)strtoul(optarg, NULL, 10); break;
         case 'p': o.prepare = 1; break;
+        case 'k': o.keys = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

@@ -1,0 +1,142 @@
+/* test_curve.c - CurveZMQ between two link ends: the right keys deliver, a peer
+ * with a key that is not allowed is refused and gets nothing through. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "curve.h"
+#include "kpm_err.h"
+#include "link.h"
+#include "wire.h"
+
+static char dir[64], rogue_dir[64];
+static int port;
+
+static int setup(void **state)
+{
+    (void)state;
+    char err[256];
+    snprintf(dir, sizeof dir, "/tmp/kpm-curve.XXXXXX");
+    snprintf(rogue_dir, sizeof rogue_dir, "/tmp/kpm-rogue.XXXXXX");
+    if (!mkdtemp(dir) || !mkdtemp(rogue_dir)) return -1;
+    if (curve_keygen(dir, "sender", err, sizeof err) || curve_keygen(dir, "receiver", err, sizeof err))
+        return -1;
+    /* A rogue sender: its own key pair, but it knows the receiver's public key. */
+    char cmd[512];
+    if (curve_keygen(rogue_dir, "sender", err, sizeof err)) return -1;
+    snprintf(cmd, sizeof cmd, "cp %s/receiver.pub %s/", dir, rogue_dir);
+    if (system(cmd) != 0) return -1;
+    port = 20000 + (int)(getpid() % 20000);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s %s", dir, rogue_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_keygen_files(void **state)
+{
+    (void)state;
+    char path[128];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/sender.key", dir);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600); /* the secret key is the owner's only */
+    char err[256];
+    curve_t *c = curve_load(dir, "sender", err, sizeof err);
+    assert_non_null(c);
+    curve_destroy(&c);
+    assert_null(curve_load(dir, "nobody", err, sizeof err));
+    assert_non_null(strstr(err, "nobody.key"));
+}
+
+/* Sends n messages from a sender keyed from `sdir` to a receiver keyed from
+ * `dir`; returns how many the receiver got within the time given. */
+static int deliver(const char *sdir, int n, int wait_ms, unsigned long *refused)
+{
+    char err[256], data_ep[64], ack_ep[64];
+    snprintf(data_ep, sizeof data_ep, "tcp://127.0.0.1:%d", port);
+    snprintf(ack_ep, sizeof ack_ep, "tcp://127.0.0.1:%d", port + 1);
+    port += 2;
+    void *rctx = zmq_ctx_new(), *sctx = zmq_ctx_new();
+    curve_t *rc_keys = curve_load(dir, "receiver", err, sizeof err);
+    curve_t *sc_keys = curve_load(sdir, "sender", err, sizeof err);
+    assert_non_null(rc_keys);
+    assert_non_null(sc_keys);
+    assert_int_equal(curve_start(rc_keys, rctx, err, sizeof err), KPM_OK);
+    assert_int_equal(curve_start(sc_keys, sctx, err, sizeof err), KPM_OK);
+    link_opts_t ri = {.data_endpoint = data_ep, .ack_endpoint = ack_ep, .curve = rc_keys,
+                      .peer = "sender", .resend_ms = 300};
+    link_opts_t so = ri;
+    so.curve = sc_keys;
+    so.peer = "receiver";
+    link_in_t *in = link_in_new(rctx, &ri, err, sizeof err);
+    link_out_t *out = link_out_new(sctx, &so, "night", err, sizeof err);
+    assert_non_null(in);
+    assert_non_null(out);
+    link_in_expect(in, "", 0, WIRE_NO_SEQ, 0);
+    wire_writer_t *w = wire_writer_new();
+    int got = 0;
+    for (int i = 0; i < n; i++) {
+        size_t len;
+        wire_writer_begin(w, WIRE_MSG_DATA, "night", (uint64_t)i, 0);
+        const char *buf = wire_writer_finish(w, &len);
+        /* The window (32) is larger than n: sends never block. */
+        assert_int_equal(link_out_send(out, (uint64_t)i, buf, len), KPM_OK);
+    }
+    for (int t = 0; t < wait_ms / 50 && got < n; t++) {
+        link_msg_t msg;
+        if (link_in_recv(in, &msg, 50) == 1) {
+            assert_int_equal(msg.hdr.seq, (uint64_t)got);
+            got++;
+        }
+        link_out_poll(out);
+    }
+    *refused = curve_refused(rc_keys);
+    wire_writer_destroy(&w);
+    link_out_destroy(&out);
+    link_in_destroy(&in);
+    curve_destroy(&sc_keys);
+    curve_destroy(&rc_keys);
+    zmq_ctx_term(sctx);
+    zmq_ctx_term(rctx);
+    return got;
+}
+
+static void test_allowed_peer_delivers(void **state)
+{
+    (void)state;
+    unsigned long refused;
+    assert_int_equal(deliver(dir, 10, 5000, &refused), 10);
+    assert_int_equal(refused, 0);
+}
+
+static void test_unknown_key_refused(void **state)
+{
+    (void)state;
+    unsigned long refused;
+    assert_int_equal(deliver(rogue_dir, 10, 1500, &refused), 0);
+    assert_true(refused > 0); /* the receiver's ZAP handler said no */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_keygen_files),
+        cmocka_unit_test(test_allowed_peer_delivers),
+        cmocka_unit_test(test_unknown_key_refused),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
