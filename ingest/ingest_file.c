@@ -85,41 +85,69 @@ static int u8_feed(u8_t *s, unsigned char c)
     return 0;
 }
 
+/* The line (1-based; CR, LF and CRLF each end one) of byte `off` of the file. */
+static long line_at(FILE *fp, size_t off)
+{
+    static unsigned char buf[1 << 16];
+    long line = 1;
+    int prev_cr = 0;
+    size_t pos = 0, n;
+    rewind(fp);
+    while (pos < off && (n = fread(buf, 1, sizeof buf, fp)) > 0) {
+        for (size_t i = 0; i < n && pos < off; i++, pos++) {
+            if (buf[i] == '\r' || (buf[i] == '\n' && !prev_cr)) line++;
+            prev_cr = buf[i] == '\r';
+        }
+    }
+    return line;
+}
+
+/* True when none of the 8 bytes has the high bit set or is NUL. */
+static int plain_ascii8(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+    const uint64_t high = 0x8080808080808080ULL;
+    return (w & high) == 0 && ((w - 0x0101010101010101ULL) & ~w & high) == 0;
+}
+
 /* Reads the whole file once: is it UTF-8 without NUL bytes? Returns KPM_OK,
- * KPM_EPARSE with *bad_line set, KPM_EEMPTY for a file without content, or
- * KPM_EIO. */
+ * KPM_EPARSE with *bad_line set (the line of the first bad byte, or of the start
+ * of a sequence cut short), KPM_EEMPTY for a file without content, or KPM_EIO.
+ * Plain ASCII is skipped eight bytes at a time; lines are counted only when a
+ * bad byte was found. */
 static int scan_bytes(const char *path, long *bad_line)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp) return KPM_EIO;
     static unsigned char buf[1 << 16];
     u8_t st = {0};
-    long line = 1, seq_line = 1; /* seq_line: where the open multibyte sequence began */
-    int prev_cr = 0, rc = KPM_OK;
-    size_t total = 0, n;
+    int rc = KPM_OK;
+    size_t total = 0, n, seq_off = 0, bad_off = 0;
     while (rc == KPM_OK && (n = fread(buf, 1, sizeof buf, fp)) > 0) {
         for (size_t i = 0; i < n; i++) {
-            unsigned char c = buf[i];
-            if (c == '\r' || (c == '\n' && !prev_cr)) line++; /* CR, LF or CRLF */
-            prev_cr = c == '\r';
+            if (st.need == 0) {
+                while (i + 8 <= n && plain_ascii8(buf + i)) i += 8;
+                if (i >= n) break;
+                seq_off = total + i; /* a sequence may start here */
+            }
             int in_seq = st.need > 0;
-            if (c == 0 || u8_feed(&st, c) != 0) {
-                if (in_seq) line = seq_line; /* the sequence cut short is the bad byte */
+            if (buf[i] == 0 || u8_feed(&st, buf[i]) != 0) {
+                bad_off = in_seq ? seq_off : total + i;
                 rc = KPM_EPARSE;
                 break;
             }
-            if (!in_seq) seq_line = line;
         }
         total += n;
     }
     if (rc == KPM_OK && ferror(fp)) rc = KPM_EIO;
     if (rc == KPM_OK && st.need) {
-        line = seq_line;
+        bad_off = seq_off;
         rc = KPM_EPARSE;
     }
     if (rc == KPM_OK && total == 0) rc = KPM_EEMPTY;
+    if (rc == KPM_EPARSE) *bad_line = line_at(fp, bad_off);
     fclose(fp);
-    *bad_line = line;
     return rc;
 }
 
