@@ -21,6 +21,7 @@
 
 #define CSVIN_BLOCK (64 * 1024)
 #define CSVIN_ROW_INIT (64 * 1024)
+#define CSVIN_FIELDS_INIT 64
 
 /* libcsv's parser states (csv.c); only "between rows" and "after a quote inside a
  * quoted field" matter here. */
@@ -58,18 +59,22 @@ struct csvin {
     int at_line_start;
     long lineno; /* physical line of the next byte to feed */
 
-    /* The row being built; handed out when `ready`. */
+    /* The row being built; handed out when `ready`. The field arrays grow up to
+     * CSVIN_MAX_FIELDS entries, `data` up to CSVIN_MAX_ROW bytes plus one NUL per
+     * field. */
     char *data;
     size_t data_len;
     size_t data_cap;
-    size_t offs[CSVIN_MAX_FIELDS];
-    size_t lens[CSVIN_MAX_FIELDS];
-    const char *ptrs[CSVIN_MAX_FIELDS];
+    size_t *offs;
+    size_t *lens;
+    const char **ptrs;
+    size_t fields_cap;
     size_t n;
     long start_line;
     int too_wide;
     int field_too_long;
     int field_cut; /* the field being parsed was cut at the entry cap */
+    int bad_quote; /* the row ended at a quote out of place */
     int ready;
     int oom;
 };
@@ -93,6 +98,25 @@ static void *capped_realloc(void *p, size_t n)
     return realloc(p, n);
 }
 
+/* Makes room for one more field in the field arrays. */
+static int grow_fields(csvin_t *r)
+{
+    size_t cap = r->fields_cap ? r->fields_cap * 2 : CSVIN_FIELDS_INIT;
+    size_t *offs, *lens;
+    const char **ptrs;
+
+    if (cap > CSVIN_MAX_FIELDS) cap = CSVIN_MAX_FIELDS;
+    offs = realloc(r->offs, cap * sizeof(*offs));
+    if (offs) r->offs = offs;
+    lens = realloc(r->lens, cap * sizeof(*lens));
+    if (lens) r->lens = lens;
+    ptrs = realloc(r->ptrs, cap * sizeof(*ptrs));
+    if (ptrs) r->ptrs = ptrs;
+    if (!offs || !lens || !ptrs) return KPM_ENOMEM;
+    r->fields_cap = cap;
+    return KPM_OK;
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
     csvin_t *r = data;
@@ -104,11 +128,19 @@ static void on_field(void *s, size_t len, void *data)
         r->field_cut = 0;
         return;
     }
+    if (r->n == r->fields_cap && grow_fields(r) != KPM_OK) {
+        r->oom = 1;
+        return;
+    }
     if (len > CSVIN_MAX_FIELD || r->field_cut) {
         r->field_too_long = 1;
         if (len > CSVIN_MAX_FIELD) len = CSVIN_MAX_FIELD;
     }
     r->field_cut = 0;
+    if (r->data_len - r->n + len > CSVIN_MAX_ROW) { /* data_len counts one NUL per field */
+        r->field_too_long = 1;
+        len = 0;
+    }
     need = r->data_len + len + 1;
     if (need > r->data_cap) {
         size_t cap = r->data_cap ? r->data_cap : CSVIN_ROW_INIT;
@@ -163,12 +195,47 @@ static int cut_entry(csvin_t *r)
     return KPM_OK;
 }
 
+/* A fresh parser in the reader's dialect (strict: a quote out of place is an
+ * error, see feed()). */
+static int parser_init(csvin_t *r)
+{
+    if (r->parser_ready) csv_free(&r->parser);
+    r->parser_ready = 0;
+    if (csv_init(&r->parser, CSV_STRICT) != 0) return KPM_ENOMEM;
+    r->parser_ready = 1;
+    csv_set_realloc_func(&r->parser, capped_realloc);
+    csv_set_blk_size(&r->parser, CSVIN_ENTRY_BLK);
+    if (r->delim) csv_set_delim(&r->parser, (unsigned char)r->delim);
+    return KPM_OK;
+}
+
+/* Feeds one chunk (the rest of a physical line). Text after a closing quote
+ * ends the row there:
+ * it is handed out flagged bad_quote, the rest of the line is dropped and the
+ * next line starts a new row, so one stray quote cannot swallow the file. */
 static int feed(csvin_t *r, const unsigned char *s, size_t len)
 {
     while (len > 0) {
         size_t done = csv_parse(&r->parser, s, len, on_field, on_row, r);
 
         if (r->oom) return KPM_ENOMEM;
+        if (done < len && csv_error(&r->parser) == CSV_EPARSE &&
+            r->parser.pstate == CSVIN_PSTATE_FIELD_BEGUN && !r->parser.quoted) {
+            /* A quote inside an unquoted field (Regio "Noord"): taken literally, as
+             * spreadsheets do; strict parsing resumes after it. */
+            r->parser.status = 0;
+            csv_set_opts(&r->parser, 0);
+            size_t one = csv_parse(&r->parser, s + done, 1, on_field, on_row, r);
+            csv_set_opts(&r->parser, CSV_STRICT);
+            s += done + one;
+            len -= done + one;
+            continue;
+        }
+        if (done < len && csv_error(&r->parser) == CSV_EPARSE) {
+            on_row(-1, r);
+            r->bad_quote = 1;
+            return parser_init(r);
+        }
         if (done < len && cut_entry(r) != KPM_OK) return KPM_ENOMEM;
         s += done;
         len -= done;
@@ -243,10 +310,7 @@ csvin_t *csvin_open_stream(FILE *fp, const char *name, char *err, size_t errlen)
     r->name = strdup(name);
     r->buf = malloc(CSVIN_BLOCK);
     if (!r->name || !r->buf) goto oom;
-    if (csv_init(&r->parser, 0) != 0) goto oom;
-    r->parser_ready = 1;
-    csv_set_realloc_func(&r->parser, capped_realloc);
-    csv_set_blk_size(&r->parser, CSVIN_ENTRY_BLK);
+    if (parser_init(r) != KPM_OK) goto oom;
     if (fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode)) r->size = (size_t)st.st_size;
     r->lineno = 1;
     r->at_line_start = 1;
@@ -296,6 +360,7 @@ static void row_reset(csvin_t *r)
     r->too_wide = 0;
     r->field_too_long = 0;
     r->field_cut = 0;
+    r->bad_quote = 0;
     r->ready = 0;
 }
 
@@ -308,6 +373,7 @@ static void row_out(const csvin_t *r, csvin_row_t *row, int unterminated)
     row->too_wide = r->too_wide;
     row->field_too_long = r->field_too_long;
     row->unterminated = unterminated;
+    row->bad_quote = r->bad_quote;
 }
 
 /* End of input: completes a last row that lacks its line end. */
@@ -424,6 +490,9 @@ void csvin_close(csvin_t **rp)
     if (r->parser_ready) csv_free(&r->parser);
     if (r->own_fp && r->fp) fclose(r->fp);
     free(r->data);
+    free(r->offs);
+    free(r->lens);
+    free(r->ptrs);
     free(r->buf);
     free(r->name);
     free(r);

@@ -34,18 +34,36 @@ static unsigned char lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + ('a' - 'A')) : c;
 }
 
+/* U+00A0 NO-BREAK SPACE in UTF-8: what spreadsheets put around pasted values. */
+#define NBSP_LEAD 0xC2
+#define NBSP_TAIL 0xA0
+
 const char *val_trim(const char *s, size_t *len)
 {
+    const unsigned char *p = (const unsigned char *)s;
     size_t n = s ? *len : 0;
 
-    while (n > 0 && is_space((unsigned char)*s)) {
-        s++;
-        n--;
+    for (;;) {
+        if (n > 0 && is_space(p[0])) {
+            p++;
+            n--;
+        } else if (n > 1 && p[0] == NBSP_LEAD && p[1] == NBSP_TAIL) {
+            p += 2;
+            n -= 2;
+        } else {
+            break;
+        }
     }
-    while (n > 0 && is_space((unsigned char)s[n - 1]))
-        n--;
+    for (;;) {
+        if (n > 0 && is_space(p[n - 1]))
+            n--;
+        else if (n > 1 && p[n - 2] == NBSP_LEAD && p[n - 1] == NBSP_TAIL)
+            n -= 2;
+        else
+            break;
+    }
     *len = n;
-    return s;
+    return (const char *)p;
 }
 
 bool val_is_empty(const char *s, size_t len)

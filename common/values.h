@@ -1,7 +1,8 @@
 /* values.h - parsing and checking of single cell values by the data contract.
  *
  * All parsers take a (pointer, length) pair that need not be NUL-terminated,
- * trim leading and trailing ASCII white space, and never call locale-dependent
+ * trim leading and trailing white space (ASCII, and the no-break space U+00A0
+ * that spreadsheets leave around pasted values), and never call locale-dependent
  * functions. They return KPM_OK, KPM_EEMPTY when the trimmed value is empty,
  * KPM_EPARSE when it is not of the type, or KPM_ERANGE when it is of the type but
  * outside the bounds given.
@@ -13,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Trims ASCII white space; returns the trimmed start and sets *len. */
+/* Trims ASCII white space and U+00A0; returns the trimmed start and sets *len. */
 const char *val_trim(const char *s, size_t *len);
 
 /* True when the value is empty after trimming. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kpm_err.h"
+#include "progress.h"
 #include "reject_codes.h"
 #include "rows.h"
 #include "values.h"
@@ -23,6 +24,22 @@ int ingest_put(file_ctx_t *fc, const wire_record_t *rec)
 int ingest_reject(file_ctx_t *fc, long line, const char *column, const char *code,
                   const char *fmt, ...)
 {
+    if (fc->rejects_put >= INGEST_REJECTS_PER_FILE) {
+        size_t k = 0;
+        while (k < fc->n_omitted && strcmp(fc->omitted[k].code, code) != 0) k++;
+        if (k == fc->n_omitted && k < sizeof fc->omitted / sizeof fc->omitted[0]) {
+            fc->omitted[k].code = code;
+            fc->omitted[k].n = 0;
+            fc->omitted[k].first = line;
+            fc->n_omitted++;
+        }
+        if (k < fc->n_omitted) {
+            fc->omitted[k].n++;
+            fc->omitted[k].last = line;
+        }
+        return KPM_OK;
+    }
+    fc->rejects_put++;
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -161,6 +178,16 @@ static int file_begin(file_ctx_t *fc, const char *kind)
 
 static int file_end(file_ctx_t *fc)
 {
+    for (size_t k = 0; k < fc->n_omitted; k++) {
+        fc->rejects_put = 0; /* the summary rows themselves are always listed */
+        int rc = ingest_reject(fc, fc->omitted[k].first, "", REJ_TOO_MANY_REJECTS,
+                               "Nog %llu afwijzingen met code %s (regel %ld tot en met %ld) zijn "
+                               "niet afzonderlijk opgenomen; herstel het bestand en lever het "
+                               "opnieuw aan.",
+                               (unsigned long long)fc->omitted[k].n, fc->omitted[k].code,
+                               fc->omitted[k].first, fc->omitted[k].last);
+        if (rc) return rc;
+    }
     wire_record_t r = {.kind = WIRE_REC_FILE_END};
     r.u.file_end.file = wire_str(fc->name);
     r.u.file_end.rows = fc->res->rows;
@@ -185,9 +212,47 @@ static const char QUARANTINED[] = "het bestand is niet verwerkt en staat in quar
 
 /* Maps the header's columns. Returns 1 when the file can be processed, 0 when it
  * was set aside (records already put), or a negative error. */
+/* The length of s cut to at most max bytes on a UTF-8 character boundary. */
+static size_t utf8_cut(const char *s, size_t len, size_t max)
+{
+    if (len <= max) return len;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80) max--;
+    return max;
+}
+
+#define COLUMN_NAME_MAX 200 /* bytes of a column name shown in rejects.csv */
+#define UNKNOWN_LIST_MAX 400 /* bytes of the UNKNOWN_COLUMNS list */
+
+/* Adds a column name to the UNKNOWN_COLUMNS list while whole names fit. */
+static void list_unknown(char *list, size_t cap, size_t *omitted, const char *name, size_t len)
+{
+    char q[COLUMN_NAME_MAX + 8];
+    size_t used = strlen(list), n = utf8_cut(name, len, COLUMN_NAME_MAX);
+    if (*omitted || used + n + 3 > UNKNOWN_LIST_MAX || used + n + 3 > cap) {
+        (*omitted)++;
+        return;
+    }
+    memcpy(q, name, n);
+    q[n] = '\0';
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)q[i] < 0x20) q[i] = ' ';
+    snprintf(list + used, cap - used, "%s%s", used ? ", " : "", q);
+}
+
+/* Maps the header's columns. Returns 1 when the file can be processed, 0 when it
+ * was set aside (records already put), or a negative error. */
 static int bind_header(file_ctx_t *fc, const csvin_row_t *hdr)
 {
-    char sentence[512], cols[512] = "";
+    char sentence[768], cols[UNKNOWN_LIST_MAX + 64] = "";
+    size_t omitted = 0;
+    if (hdr->too_wide || hdr->bad_quote || hdr->unterminated) {
+        snprintf(sentence, sizeof sentence, "%s; %s",
+                 hdr->too_wide ? "De kopregel heeft te veel kolommen (meer dan 8192)"
+                               : "De kopregel is geen geldige CSV (een aanhalingsteken staat op "
+                                 "een verkeerde plaats of wordt niet gesloten)",
+                 QUARANTINED);
+        return whole_file(fc, DISPO_QUARANTINE, 1, "", REJ_NOT_CSV, sentence);
+    }
     fc->n_header = hdr->n;
     fc->item_of_col = malloc(sizeof(int) * (hdr->n ? hdr->n : 1));
     if (!fc->item_of_col) return KPM_ENOMEM;
@@ -196,28 +261,35 @@ static int bind_header(file_ctx_t *fc, const csvin_row_t *hdr)
     if (!seen) return KPM_ENOMEM;
     int rc = 1;
     for (size_t c = 0; c < hdr->n && rc == 1; c++) {
-        size_t len = hdr->lens[c];
-        const char *name = val_trim(hdr->fields[c], &len);
-        char lower[128];
-        size_t ll = len < sizeof lower - 1 ? len : sizeof lower - 1;
+        size_t ll = hdr->lens[c];
+        const char *name = val_trim(hdr->fields[c], &ll);
+        fc->item_of_col[c] = COL_NONE;
+        if (ll == 0) continue;
+        char *lower = malloc(ll + 1);
+        if (!lower) {
+            rc = KPM_ENOMEM;
+            break;
+        }
         for (size_t i = 0; i < ll; i++)
             lower[i] = (char)((name[i] >= 'A' && name[i] <= 'Z') ? name[i] + 32 : name[i]);
         lower[ll] = '\0';
-        fc->item_of_col[c] = COL_NONE;
-        if (ll == 0) continue;
         if (strmap_get(seen, lower, ll)) {
-            char q[64];
+            char shown[COLUMN_NAME_MAX + 1];
+            size_t n = utf8_cut(lower, ll, COLUMN_NAME_MAX);
+            memcpy(shown, lower, n);
+            shown[n] = '\0';
             snprintf(sentence, sizeof sentence,
-                     "Kolom '%s' komt meer dan eens voor in de kopregel; %s",
-                     ingest_quote(lower, ll, q, sizeof q), QUARANTINED);
-            rc = whole_file(fc, DISPO_QUARANTINE, 1, lower, REJ_DUPLICATE_COLUMN, sentence);
+                     "Kolom '%s' komt meer dan eens voor in de kopregel; %s", shown, QUARANTINED);
+            rc = whole_file(fc, DISPO_QUARANTINE, 1, shown, REJ_DUPLICATE_COLUMN, sentence);
+            free(lower);
             break;
         }
-        strmap_put(seen, lower, ll, (void *)1, NULL);
+        if (strmap_put(seen, lower, ll, (void *)1, NULL)) rc = KPM_ENOMEM;
         int matched = 0;
         for (size_t s = 0; s < fc->kind->n_cols; s++)
             if (strcmp(fc->kind->cols[s].name, lower) == 0) {
                 fc->spec_col[s] = (int)c;
+                fc->res->has_pii |= fc->kind->cols[s].type == COL_PERSON;
                 matched = 1;
             }
         if (!matched && fc->kind->has_items) {
@@ -229,12 +301,8 @@ static int bind_header(file_ctx_t *fc, const csvin_row_t *hdr)
                 matched = 1;
             }
         }
-        if (!matched) {
-            char q[64];
-            size_t used = strlen(cols);
-            snprintf(cols + used, sizeof cols - used, "%s%s", used ? ", " : "",
-                     ingest_quote(lower, ll, q, sizeof q));
-        }
+        if (!matched) list_unknown(cols, sizeof cols, &omitted, lower, ll);
+        free(lower);
     }
     strmap_destroy(&seen);
     if (rc != 1) return rc;
@@ -247,10 +315,13 @@ static int bind_header(file_ctx_t *fc, const csvin_row_t *hdr)
         }
     }
     if ((rc = file_begin(fc, fc->kind->name))) return rc;
-    if (cols[0] && (rc = ingest_reject(fc, 1, "", REJ_UNKNOWN_COLUMNS,
-                                "Onbekende kolommen genegeerd: %s.", cols)))
-        return rc;
-    return 1;
+    if (cols[0] && omitted)
+        rc = ingest_reject(fc, 1, "", REJ_UNKNOWN_COLUMNS,
+                           "Onbekende kolommen genegeerd: %s en nog %zu andere.", cols, omitted);
+    else if (cols[0])
+        rc = ingest_reject(fc, 1, "", REJ_UNKNOWN_COLUMNS, "Onbekende kolommen genegeerd: %s.",
+                           cols);
+    return rc ? rc : 1;
 }
 
 /* ------------------------------------------------------------ row checks */
@@ -290,6 +361,8 @@ static const char *expectation(const col_spec_t *cs, char *buf, size_t len)
         return "een gemeentecode als GM0363";
     case COL_PERSON:
         return "een naam van hoogstens 64 tekens zonder stuurtekens";
+    case COL_NAME:
+        return "een naam van hoogstens 200 tekens zonder stuurtekens";
     case COL_DECIMAL:
         snprintf(buf, len, "een getal %s %lld tot en met %lld", cs->min_exclusive ? "boven" : "van",
                  (long long)cs->min, (long long)cs->max);
@@ -298,11 +371,11 @@ static const char *expectation(const col_spec_t *cs, char *buf, size_t len)
     return "?";
 }
 
-static int parse_text_key(const char *s, size_t len, colval_t *v)
+static int parse_text(const char *s, size_t len, size_t max, colval_t *v)
 {
     s = val_trim(s, &len);
     if (len == 0) return KPM_EEMPTY;
-    if (len > MAX_TEXT_KEY) return KPM_EPARSE;
+    if (len > max) return KPM_EPARSE;
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) return KPM_EPARSE;
     v->s = s;
@@ -313,17 +386,23 @@ static int parse_text_key(const char *s, size_t len, colval_t *v)
 /* A person's name is personal data: it is replaced at once by a hash of it
  * (trimmed, ASCII lower case; FNV-1a, 64 bits, as 16 hex digits), enough to tell
  * one person's rows from another's. The name itself goes nowhere. */
-static int parse_person(const char *s, size_t len, colval_t *v)
+void ingest_person_hash(const char *s, size_t len, char out[17])
 {
-    int rc = parse_text_key(s, len, v);
-    if (rc != KPM_OK) return rc;
+    s = val_trim(s, &len);
     uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < v->len; i++) {
-        unsigned char c = (unsigned char)v->s[i];
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
         if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
         h = (h ^ c) * 0x100000001b3ULL;
     }
-    snprintf(v->buf, sizeof v->buf, "%016llx", (unsigned long long)h);
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+static int parse_person(const char *s, size_t len, colval_t *v)
+{
+    int rc = parse_text(s, len, MAX_TEXT_KEY, v);
+    if (rc != KPM_OK) return rc;
+    ingest_person_hash(v->s, v->len, v->buf);
     v->s = v->buf;
     v->len = 16;
     return KPM_OK;
@@ -350,7 +429,9 @@ static int parse_col(file_ctx_t *fc, const col_spec_t *cs, const char *s, size_t
 {
     switch (cs->type) {
     case COL_TEXT:
-        return parse_text_key(s, len, v);
+        return parse_text(s, len, MAX_TEXT_KEY, v);
+    case COL_NAME:
+        return parse_text(s, len, MAX_NAME, v);
     case COL_INT:
         return val_parse_int(s, len, cs->min, cs->max, &v->i);
     case COL_ENUM: {
@@ -500,8 +581,9 @@ static int process_rows(file_ctx_t *fc, csvin_t *in)
     csvin_row_t row;
     int rc;
     while ((rc = csvin_next(in, &row)) == 1) {
-        if (row_is_blank(&row)) continue;
+        if (!row.bad_quote && !row.unterminated && row_is_blank(&row)) continue;
         fc->res->rows++;
+        progress_rows(fc->name, fc->res->rows, csvin_offset(in), csvin_size(in));
         const char *code = NULL;
         char sentence[256];
         if (row.unterminated) {
@@ -509,15 +591,22 @@ static int process_rows(file_ctx_t *fc, csvin_t *in)
             snprintf(sentence, sizeof sentence,
                      "Een aanhalingsteken wordt niet gesloten; de rest van het bestand vanaf "
                      "deze regel is niet verwerkt.");
+        } else if (row.bad_quote) {
+            code = REJ_QUOTE_MISPLACED;
+            snprintf(sentence, sizeof sentence,
+                     "Een aanhalingsteken staat op een verkeerde plaats (tekst direct na een "
+                     "afsluitend aanhalingsteken); de regel is niet verwerkt.");
         } else if (row.field_too_long) {
             code = REJ_FIELD_TOO_LONG;
             snprintf(sentence, sizeof sentence,
-                     "Een veld is langer dan %d bytes; de regel is niet verwerkt.", CSVIN_MAX_FIELD);
+                     "Een veld is langer dan 1 MiB of de regel langer dan 8 MiB; de regel is "
+                     "niet verwerkt.");
         } else if (row.too_wide || row.n != fc->n_header) {
             code = REJ_RAGGED_ROW;
             snprintf(sentence, sizeof sentence,
-                     "De regel heeft %s%zu velden, de kopregel %zu; de regel is niet verwerkt.",
-                     row.too_wide ? "meer dan " : "", row.n, fc->n_header);
+                     "De regel heeft %s%zu %s, de kopregel %zu; de regel is niet verwerkt.",
+                     row.too_wide ? "meer dan " : "", row.n, row.n == 1 ? "veld" : "velden",
+                     fc->n_header);
         }
         if (code) {
             fc->res->rejected++;
@@ -531,7 +620,40 @@ static int process_rows(file_ctx_t *fc, csvin_t *in)
         rc = build_row(fc, &row);
         if (rc < 0) return rc;
     }
+    progress_end(fc->name, fc->res->rows, csvin_size(in));
     return rc < 0 ? KPM_EIO : KPM_OK;
+}
+
+/* A file name as rejects.csv can show it: bytes that are not UTF-8 and control
+ * characters become U+FFFD. Returns 1 when the name had to be changed. */
+static int display_name(const char *name, char *out, size_t cap)
+{
+    static const char fffd[] = "\xEF\xBF\xBD";
+    size_t o = 0, start = 0;
+    int changed = 0;
+    u8_t st = {0};
+    for (size_t i = 0; name[i] && o + 8 < cap; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (st.need == 0) start = i;
+        if (c < 0x20 || c == 0x7f || u8_feed(&st, c) != 0) {
+            memcpy(out + o, fffd, 3);
+            o += 3;
+            changed = 1;
+            st = (u8_t){0};
+            continue;
+        }
+        if (st.need == 0) { /* a whole character ended here */
+            memcpy(out + o, name + start, i + 1 - start);
+            o += i + 1 - start;
+        }
+    }
+    if (st.need) {
+        memcpy(out + o, fffd, 3);
+        o += 3;
+        changed = 1;
+    }
+    out[o] = '\0';
+    return changed;
 }
 
 int ingest_file(const catalog_t *cat, batcher_t *out, const char *path, const char *name,
@@ -543,6 +665,14 @@ int ingest_file(const catalog_t *cat, batcher_t *out, const char *path, const ch
     char sentence[512], err[256];
     int rc;
 
+    char shown[1024];
+    if (display_name(name, shown, sizeof shown)) {
+        fc.name = shown;
+        snprintf(sentence, sizeof sentence,
+                 "De bestandsnaam bevat tekens die geen UTF-8 zijn of stuurtekens; %s",
+                 QUARANTINED);
+        return whole_file(&fc, DISPO_QUARANTINE, 0, "", REJ_BAD_FILE_NAME, sentence);
+    }
     fc.kind = kind_from_filename(name);
     if (!fc.kind) {
         snprintf(sentence, sizeof sentence,

@@ -24,7 +24,7 @@ typedef enum {
 typedef struct {
     ingest_dispo_t dispo;
     char reason[512];   /* quarantine: "CODE: sentence" */
-    int has_pii;        /* the header holds pii columns */
+    int has_pii;        /* the header holds personal data (pii items, a person's name) */
     char delim;         /* the file's delimiter */
     uint64_t rows;      /* data rows read */
     uint64_t accepted;  /* rows passed on as records */
@@ -38,5 +38,9 @@ typedef struct {
  * KPM_ESTOP, ...), in which case the caller abandons the file. */
 int ingest_file(const catalog_t *cat, batcher_t *out, const char *path, const char *name,
                 ingest_result_t *res);
+
+/* A person's name (trimmed, ASCII lower case) as 16 hex digits of its 64-bit
+ * FNV-1a hash: what ingest passes on and archives instead of the name. */
+void ingest_person_hash(const char *s, size_t len, char out[17]);
 
 #endif

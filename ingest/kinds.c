@@ -23,7 +23,8 @@ static const char *const janee_values[] = {"ja", "nee", NULL};
 #define OPT_DEC(n, lo, hi) {n, COL_DECIMAL, 0, 0, lo, hi, 0, NULL}
 
 static const col_spec_t koplopers_cols[] = {
-    TEXT("koploper_id"), TEXT("naam"), INT("tranche", 1, 9), INT("startjaar", 2015, 2100),
+    TEXT("koploper_id"), KEYED("naam", COL_NAME), INT("tranche", 1, 9),
+    INT("startjaar", 2015, 2100),
     KEYED("gemeenten", COL_GM_LIST), OPT_ENUM("status", status_values),
 };
 
@@ -72,7 +73,7 @@ static const col_spec_t voordrachten_cols[] = {
 };
 
 static const col_spec_t gemeenten_cols[] = {
-    KEYED("gemeente_code", COL_GEMEENTE), TEXT("naam"), TEXT("provincie"),
+    KEYED("gemeente_code", COL_GEMEENTE), KEYED("naam", COL_NAME), KEYED("provincie", COL_NAME),
     OPT_INT("inwoners", 1, INT64_C(100000000)),
 };
 

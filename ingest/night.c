@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "csvin.h"
+#include "kinds.h"
 #include "fsutil.h"
 #include "kpm_err.h"
 #include "log.h"
@@ -24,9 +26,7 @@ static int name_taken(const char *name)
     if (name[0] == '.') return 0;
     if (len > 5 && strcmp(name + len - 5, ".part") == 0) return 0;
     if (len > 4 && strcmp(name + len - 4, ".tmp") == 0) return 0;
-    for (const char *p = name; *p; p++)
-        if ((unsigned char)*p < 0x20) return 0; /* names with control characters: see docs */
-    return 1;
+    return 1; /* names with odd bytes are taken too: ingest quarantines them */
 }
 
 static int cmp_files(const void *a, const void *b)
@@ -71,6 +71,36 @@ nomem:
     return KPM_ENOMEM;
 }
 
+/* File names go into the state file one per line: '%', control characters and
+ * DEL are written as %XX. */
+static size_t escape_name(const char *name, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p && o + 4 < cap; p++) {
+        if (*p < 0x20 || *p == 0x7f || *p == '%')
+            o += (size_t)snprintf(out + o, cap - o, "%%%02X", *p);
+        else
+            out[o++] = (char)*p;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static void unescape_name(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        unsigned v;
+        if (r[0] == '%' && r[1] && r[2] && sscanf(r + 1, "%2x", &v) == 1) {
+            *w++ = (char)v;
+            r += 2;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+}
+
 int night_save(const night_t *n)
 {
     size_t cap = 4096 + n->n_files * 512, o = 0;
@@ -90,7 +120,9 @@ int night_save(const night_t *n)
                                   (unsigned long long)f->by_kind[i]);
             first = 0;
         }
-        o += (size_t)snprintf(buf + o, cap - o, "%s %s\n", first ? "-" : "", f->name);
+        char esc[3 * 256 + 1];
+        escape_name(f->name, esc, sizeof esc);
+        o += (size_t)snprintf(buf + o, cap - o, "%s %s\n", first ? "-" : "", esc);
     }
     int rc = o < cap ? fs_write_atomic(n->path, buf, o) : KPM_ETOOBIG;
     free(buf);
@@ -134,6 +166,7 @@ static int night_load(night_t *n)
                 if (*c == ',') c++;
             }
             if (!(f.name = strdup(line + 5 + used))) goto out;
+            unescape_name(f.name);
             night_file_t *grown = realloc(n->files, (n->n_files + 1) * sizeof *grown);
             if (!grown) {
                 free(f.name);
@@ -258,10 +291,27 @@ static void put_field(FILE *fp, const char *s, size_t len, char delim)
     fputc('"', fp);
 }
 
-/* Copies a CSV file without the columns that are pii items of the catalogue. */
-static int copy_without_pii(const catalog_t *cat, const char *src, const char *dst, char *err,
-                            size_t errlen)
+enum { ARCHIVE_KEEP, ARCHIVE_DROP, ARCHIVE_HASH };
+
+/* What the archive keeps of a column: pii items of the catalogue are dropped, a
+ * person's name (COL_PERSON, e.g. adviseur) is replaced by its hash. */
+static int archive_action(const catalog_t *cat, const kind_spec_t *kind, const char *name,
+                          size_t len)
 {
+    int item = catalog_find(cat, name, len);
+    if (item >= 0 && catalog_item(cat, (size_t)item)->type == ITEM_PII) return ARCHIVE_DROP;
+    for (size_t s = 0; kind && s < kind->n_cols; s++)
+        if (kind->cols[s].type == COL_PERSON && strlen(kind->cols[s].name) == len &&
+            strncasecmp(kind->cols[s].name, name, len) == 0)
+            return ARCHIVE_HASH;
+    return ARCHIVE_KEEP;
+}
+
+/* Copies a CSV file without its personal data (see archive_action). */
+static int copy_without_pii(const catalog_t *cat, const char *src, const char *dst,
+                            const char *file_name, char *err, size_t errlen)
+{
+    const kind_spec_t *kind = kind_from_filename(file_name);
     csvin_t *in = csvin_open(src, err, errlen);
     if (!in) return KPM_EIO;
     fs_atomic_t out;
@@ -277,25 +327,32 @@ static int copy_without_pii(const catalog_t *cat, const char *src, const char *d
     csvin_row_t row;
     int first = 1;
     while ((rc = csvin_next(in, &row)) == 1) {
+        int is_header = first;
         if (first) {
             n_header = row.n;
             for (size_t c = 0; c < row.n; c++) {
                 size_t len = row.lens[c];
                 const char *name = val_trim(row.fields[c], &len);
-                int item = catalog_find(cat, name, len);
-                keep[c] = !(item >= 0 && catalog_item(cat, (size_t)item)->type == ITEM_PII);
+                keep[c] = archive_action(cat, kind, name, len);
             }
             first = 0;
-        } else if (row.n != n_header || row.too_wide || row.unterminated) {
+        } else if (row.n != n_header || row.too_wide || row.unterminated || row.bad_quote) {
             /* Its fields cannot be matched to columns, so neither can the pii
              * ones: the row is left out (it was rejected as a whole anyway). */
             continue;
         }
         int sep = 0;
         for (size_t c = 0; c < row.n; c++) {
-            if (c < n_header && !keep[c]) continue;
+            int action = c < n_header ? keep[c] : ARCHIVE_KEEP;
+            if (action == ARCHIVE_DROP) continue;
             if (sep) fputc(delim, out.fp);
-            put_field(out.fp, row.fields[c], row.lens[c], delim);
+            if (action == ARCHIVE_HASH && !is_header) {
+                char hash[17];
+                ingest_person_hash(row.fields[c], row.lens[c], hash);
+                put_field(out.fp, hash, 16, delim);
+            } else {
+                put_field(out.fp, row.fields[c], row.lens[c], delim);
+            }
             sep = 1;
         }
         fputc('\n', out.fp);
@@ -345,7 +402,7 @@ int night_dispose(night_t *n, size_t k, const catalog_t *cat, char *err, size_t 
         if (fs_mkdirs(dir, 0750) != KPM_OK) goto mkdir_failed;
         snprintf(dst, sizeof dst, "%s/%s", dir, f->name);
         if (f->res.has_pii) {
-            if ((rc = copy_without_pii(cat, src, dst, err, errlen))) return rc;
+            if ((rc = copy_without_pii(cat, src, dst, f->name, err, errlen))) return rc;
             chmod(dst, 0640);
             if (unlink(src) != 0) {
                 snprintf(err, errlen, "cannot remove '%s': %s", src, strerror(errno));

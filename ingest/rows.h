@@ -16,7 +16,12 @@
 
 #define MAX_SPEC_COLS 16
 #define MAX_TEXT_KEY 64
+#define MAX_NAME 200
 #define QUOTE_MAX 40
+/* Rejects listed one by one per file; the rest are counted per code and listed
+ * as one TOO_MANY_REJECTS row each at the file's end (memory and rejects.csv stay
+ * bounded, nothing disappears silently). */
+#define INGEST_REJECTS_PER_FILE 1000
 
 enum { COL_NONE = -1, COL_PII = -2 };
 
@@ -42,6 +47,13 @@ typedef struct {
     strmap_t *keys;              /* keys seen in this file -> line */
     colval_t vals[MAX_SPEC_COLS];
     char gm[WIRE_MAX_LIST][7];   /* COL_GM_LIST codes of the current row */
+    uint64_t rejects_put;        /* REJECT records of this file so far */
+    struct {
+        const char *code;
+        uint64_t n;
+        long first, last;
+    } omitted[16];               /* rejects beyond INGEST_REJECTS_PER_FILE, per code */
+    size_t n_omitted;
     wire_record_t rec;
 } file_ctx_t;
 

@@ -68,6 +68,7 @@ static void expect_row(csvin_t *r, long line, size_t n, ...)
     assert_false(row.too_wide);
     assert_false(row.field_too_long);
     assert_false(row.unterminated);
+    assert_false(row.bad_quote);
     va_start(ap, n);
     for (size_t i = 0; i < n; i++) {
         const char *want = va_arg(ap, const char *);
@@ -300,6 +301,31 @@ static void test_unterminated_quote(void **state)
     csvin_close(&r);
 }
 
+/* Text after a closing quote ends its row there, flagged; the next line is a row
+ * of its own, so one bad quote cannot swallow the rest of the file (also when the
+ * field started quoted on an earlier line). A quote inside an unquoted field is
+ * data, as in spreadsheets. */
+static void test_misplaced_quote_ends_row(void **state)
+{
+    csvin_t *r = OPEN_LIT("id;naam\n\"KL002\"x;Noord\nKL003;\"Zuid\"\nKL004;a\"b\n"
+                          "KL005;\"twee\nregels\"!;x\nKL006;Oost\n");
+    csvin_row_t row;
+
+    (void)state;
+    expect_row(r, 1, 2, "id", "naam");
+    assert_int_equal(csvin_next(r, &row), 1);
+    assert_int_equal(row.line, 2);
+    assert_true(row.bad_quote);
+    expect_row(r, 3, 2, "KL003", "Zuid");
+    expect_row(r, 4, 2, "KL004", "a\"b"); /* a quote inside an unquoted field is data */
+    assert_int_equal(csvin_next(r, &row), 1);
+    assert_int_equal(row.line, 5);
+    assert_true(row.bad_quote);
+    expect_row(r, 7, 2, "KL006", "Oost");
+    expect_end(r);
+    csvin_close(&r);
+}
+
 static void test_nul_bytes_in_fields(void **state)
 {
     static const char in[] = "a;b\nx\0y;z\n";
@@ -318,7 +344,7 @@ static void test_nul_bytes_in_fields(void **state)
 static void test_too_many_fields(void **state)
 {
     size_t n = CSVIN_MAX_FIELDS + 88, len = 0;
-    char *buf = malloc(n * 8 + 64);
+    char *buf = malloc(n * 8 + 64), last[16];
     csvin_t *r;
     csvin_row_t row;
 
@@ -336,9 +362,82 @@ static void test_too_many_fields(void **state)
     assert_true(row.too_wide);
     assert_int_equal(row.n, CSVIN_MAX_FIELDS);
     assert_string_equal(row.fields[0], "0");
-    assert_string_equal(row.fields[CSVIN_MAX_FIELDS - 1], "511");
+    snprintf(last, sizeof(last), "%d", CSVIN_MAX_FIELDS - 1);
+    assert_string_equal(row.fields[CSVIN_MAX_FIELDS - 1], last);
     expect_row(r, 3, 2, "na", "rij");
     csvin_close(&r);
+}
+
+/* A survey export with thousands of columns is read whole, header and rows. */
+static void test_wide_header_read_whole(void **state)
+{
+    const size_t n = 5000;
+    char *buf = malloc(n * 16 + 64);
+    size_t len = 0;
+    csvin_t *r;
+    csvin_row_t row;
+
+    (void)state;
+    assert_non_null(buf);
+    for (int line = 0; line < 2; line++)
+        for (size_t i = 0; i < n; i++)
+            len += (size_t)sprintf(buf + len, "%c%zu%c", line ? 'v' : 'k', i, i + 1 < n ? ',' : '\n');
+    r = open_bytes(buf, len);
+    free(buf);
+    for (int line = 1; line <= 2; line++) {
+        assert_int_equal(csvin_next(r, &row), 1);
+        assert_int_equal(row.line, line);
+        assert_int_equal(row.n, n);
+        assert_false(row.too_wide);
+        assert_string_equal(row.fields[n - 1], line == 1 ? "k4999" : "v4999");
+    }
+    expect_end(r);
+    csvin_close(&r);
+}
+
+/* Many fields of almost 1 MiB each: the row is cut at CSVIN_MAX_ROW bytes (later
+ * fields empty, the count kept) and flagged, and the next row reads normally. */
+static void test_row_bytes_bounded(void **state)
+{
+    const size_t n = 12, field = 1000 * 1000;
+    FILE *fp = fopen(path_big, "wb");
+    char *chunk = malloc(field);
+    char err[256];
+    csvin_t *r;
+    csvin_row_t row;
+    size_t total = 0;
+    long before;
+
+    (void)state;
+    assert_non_null(fp);
+    assert_non_null(chunk);
+    memset(chunk, 'q', field);
+    fputs("a;b\n", fp);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(fwrite(chunk, 1, field, fp), field);
+        fputc(i + 1 < n ? ';' : '\n', fp);
+    }
+    fputs("1;2\n", fp);
+    assert_int_equal(fclose(fp), 0);
+    free(chunk);
+
+    before = vm_hwm_kb();
+    r = csvin_open(path_big, err, sizeof(err));
+    assert_non_null(r);
+    expect_row(r, 1, 2, "a", "b");
+    assert_int_equal(csvin_next(r, &row), 1);
+    assert_int_equal(row.line, 2);
+    assert_true(row.field_too_long);
+    assert_int_equal(row.n, n);
+    for (size_t i = 0; i < n; i++)
+        total += row.lens[i];
+    assert_true(total <= CSVIN_MAX_ROW);
+    assert_int_equal(row.lens[0], field);
+    assert_int_equal(row.lens[n - 1], 0);
+    expect_row(r, 3, 2, "1", "2");
+    expect_end(r);
+    csvin_close(&r);
+    if (memory_measurable()) assert_true(vm_hwm_kb() - before < 2 * CSVIN_MAX_ROW / 1024 + 4096);
 }
 
 static void test_field_too_long(void **state)
@@ -621,8 +720,11 @@ int main(void)
         cmocka_unit_test(test_blank_lines_skipped),
         cmocka_unit_test(test_last_row_without_newline),
         cmocka_unit_test(test_unterminated_quote),
+        cmocka_unit_test(test_misplaced_quote_ends_row),
         cmocka_unit_test(test_nul_bytes_in_fields),
         cmocka_unit_test(test_too_many_fields),
+        cmocka_unit_test(test_wide_header_read_whole),
+        cmocka_unit_test(test_row_bytes_bounded),
         cmocka_unit_test(test_huge_field_bounded_memory),
         cmocka_unit_test(test_field_too_long),
         cmocka_unit_test(test_long_field_cut_keeps_quote_state),

@@ -26,6 +26,26 @@ static void test_trim_and_empty(void **state)
     assert_false(val_is_empty(S(" x ")));
 }
 
+/* A no-break space (U+00A0) around or instead of a value is trimmed like a space,
+ * but other characters whose UTF-8 holds the byte 0xA0 are kept whole. */
+static void test_trim_no_break_space(void **state)
+{
+    size_t len = strlen("\xc2\xa0 GM0363\xc2\xa0");
+    const char *t = val_trim("\xc2\xa0 GM0363\xc2\xa0", &len);
+    char gm[7];
+
+    (void)state;
+    assert_int_equal(len, 6);
+    assert_memory_equal(t, "GM0363", 6);
+    assert_true(val_is_empty(S("\xc2\xa0")));
+    assert_true(val_is_empty(S(" \xc2\xa0\xc2\xa0\t")));
+    len = strlen("\xc3\xa0");
+    t = val_trim("\xc3\xa0", &len); /* "à" ends in 0xA0 too */
+    assert_int_equal(len, 2);
+    assert_int_equal(val_parse_gemeente(S("\xc2\xa0GM0363\xc2\xa0"), gm), KPM_OK);
+    assert_string_equal(gm, "GM0363");
+}
+
 static void test_equals_ci(void **state)
 {
     (void)state;
@@ -377,6 +397,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_trim_and_empty),
+        cmocka_unit_test(test_trim_no_break_space),
         cmocka_unit_test(test_equals_ci),
         cmocka_unit_test(test_int),
         cmocka_unit_test(test_decimal),
