@@ -17,12 +17,14 @@
 #include "stage.h"
 #include "state.h"
 #include "tables.h"
+#include "tables_cmp_config.h"
 
 #define MSG_MAX_BYTES (256 * 1024)
 
 typedef struct {
     const aggregate_opts_t *o;
     catalog_t *cat;
+    tables_cmp_config_t *cmp;
     agg_state_t *state;
     ckpt_meta_t meta;
     char ckpt_path[4200];
@@ -154,7 +156,7 @@ static int emit(void *ctx, uint64_t seq, const char *buf, size_t len)
 static int produce_results(agg_t *a, uint64_t *end_seq)
 {
     tables_opts_t to = {.min_cell = a->o->min_cell, .uren_per_dag = a->o->uren_per_dag,
-                        .dagen_toegekend = a->o->dagen_toegekend};
+                        .dagen_toegekend = a->o->dagen_toegekend, .cmp = a->cmp};
     batcher_seek(a->batch, 0);
     int rc = batcher_emit_control(a->batch, WIRE_MSG_BEGIN, 0, NULL, 0);
     if (!rc) rc = tables_emit(a->state, &to, a->batch, &a->tables, &a->rows);
@@ -217,6 +219,11 @@ int aggregate_run(const aggregate_opts_t *o)
     }
     if (!(a.cat = catalog_load(o->catalog, err, sizeof err))) {
         log_error("%s", err);
+        goto out;
+    }
+    if (!(a.cmp = tables_cmp_config_load(o->comparisons, o->comparisons_optional, o->groups,
+                                         o->groups_optional, err, sizeof err))) {
+        log_error("comparisons: %s", err);
         goto out;
     }
     a.state = state_new(a.cat);
@@ -287,6 +294,7 @@ out_quiet:
     if (zctx) zmq_ctx_term(zctx);
     wire_reader_destroy(&a.rd);
     state_destroy(&a.state);
+    tables_cmp_config_destroy(&a.cmp);
     catalog_destroy(&a.cat);
     return rc;
 }

@@ -12,6 +12,10 @@ typedef struct {
     int min_cell;             /* small-cell threshold (default 5) */
     double uren_per_dag;      /* adviser hours per day (default 8) */
     int dagen_toegekend;      /* adviser days allotted per koploper (default 8) */
+    const char *comparisons;  /* vergelijkingen.csv, or NULL */
+    int comparisons_optional; /* 1: a missing comparisons file means no comparisons */
+    const char *groups;       /* groepen.csv (named groups), or NULL */
+    int groups_optional;      /* 1: a missing groups file means no named groups */
     int checkpoint_ms;        /* checkpoint at least this often while receiving */
     const char *night;        /* NULL, or the night this run is for: when it is delivered
                                  already, only answer ingest briefly and exit */

@@ -31,6 +31,10 @@ static void usage(FILE *fp)
             "  --out-ack ENDPOINT bound here for report's acknowledgements\n"
             "                     (default ipc://STATE/sock/aggregate.ack)\n"
             "  --min-cell N       small-cell threshold (default 5)\n"
+            "  --comparisons FILE comparisons to make (default %s/vergelijkingen.csv;\n"
+            "                     when that default is missing: none)\n"
+            "  --groups FILE      named groups of tranches (default %s/groepen.csv; when\n"
+            "                     that default is missing: none)\n"
             "  --uren-per-dag H   adviser hours per day, > 0 (default 8)\n"
             "  --dagen-toegekend N\n"
             "                     adviser days allotted per koploper (default 8)\n"
@@ -40,7 +44,7 @@ static void usage(FILE *fp)
             "  --help             this text\n"
             "Exit status: 0 night delivered or stopped by SIGTERM/SIGINT with its state saved,\n"
             "1 failure, 2 usage.\n",
-            KPM_DATADIR);
+            KPM_DATADIR, KPM_DATADIR, KPM_DATADIR);
 }
 
 int main(int argc, char **argv)
@@ -50,10 +54,14 @@ int main(int argc, char **argv)
         {"in-ack", 1, 0, 'I'},  {"out", 1, 0, 'o'},      {"out-ack", 1, 0, 'O'},
         {"min-cell", 1, 0, 'm'}, {"checkpoint-ms", 1, 0, 'k'}, {"help", 0, 0, 'h'},
         {"uren-per-dag", 1, 0, 'u'}, {"dagen-toegekend", 1, 0, 'd'}, {"night", 1, 0, 'n'},
-        {0, 0, 0, 0}};
+        {"comparisons", 1, 0, 'V'}, {"groups", 1, 0, 'G'}, {0, 0, 0, 0}};
     aggregate_opts_t o = {.catalog = KPM_DATADIR "/vragenlijst-2021.csv", .min_cell = 5,
                           .checkpoint_ms = 2000, .uren_per_dag = TABLES_UREN_PER_DAG,
-                          .dagen_toegekend = TABLES_DAGEN_TOEGEKEND};
+                          .dagen_toegekend = TABLES_DAGEN_TOEGEKEND,
+                          .comparisons = KPM_DATADIR "/vergelijkingen.csv",
+                          .comparisons_optional = 1,
+                          .groups = KPM_DATADIR "/groepen.csv",
+                          .groups_optional = 1};
     char *end;
     char ep[4][4200], err[512];
     int c;
@@ -68,6 +76,8 @@ int main(int argc, char **argv)
         case 'm': o.min_cell = atoi(optarg); break;
         case 'k': o.checkpoint_ms = atoi(optarg); break;
         case 'n': o.night = optarg; break;
+        case 'V': o.comparisons = optarg, o.comparisons_optional = 0; break;
+        case 'G': o.groups = optarg, o.groups_optional = 0; break;
         case 'u':
             o.uren_per_dag = strtod(optarg, &end);
             if (*end || end == optarg || !isfinite(o.uren_per_dag)) o.uren_per_dag = -1;

@@ -9,6 +9,7 @@
 #include "kpm_err.h"
 #include "reject_codes.h"
 #include "table_out.h"
+#include "tables_cmp.h"
 #include "tables_mon.h"
 
 #define MAX_CHOICES 32
@@ -63,6 +64,7 @@ typedef struct {
     open_t *open;
     size_t n_open, cap_open;
     table_out_t *w;
+    tables_cmp_t *cmp; /* NULL without a comparison configuration */
 } ctx_t;
 
 /* ------------------------------------------------------------- helpers */
@@ -315,8 +317,10 @@ static void group_name(const meting_t *m, size_t g, char *buf, size_t len)
     else snprintf(buf, len, "tranche-%d", m->tranches[g]);
 }
 
+/* With comparisons, the plan of tables_cmp (complementary suppression too). */
 static int suppressed(const ctx_t *c, const meting_t *m, size_t g)
 {
+    if (c->cmp) return g > 0 && tables_cmp_suppressed(c->cmp, m->meting, m->tranches[g]);
     return g > 0 && m->responses[g] < (uint64_t)c->o->min_cell;
 }
 
@@ -595,6 +599,8 @@ int tables_emit(const agg_state_t *s, const tables_opts_t *o, batcher_t *b, uint
     if (!rc) rc = find_counting(c);
     if (!rc) rc = count_invited(c);
     if (!rc) rc = tally_all(c);
+    if (!rc && o->cmp)
+        c->cmp = tables_cmp_new(s, o->cmp, o->min_cell, c->counted, c->n_counted, &rc);
     if (!rc) rc = tables_mon_notices(s, mon_notice, c);
     if (!rc) qsort(c->met, c->n_met, sizeof *c->met, cmp_meting);
     if (!rc) rc = emit_respons(c);
@@ -604,6 +610,7 @@ int tables_emit(const agg_state_t *s, const tables_opts_t *o, batcher_t *b, uint
     if (!rc) rc = emit_open(c);
     if (!rc) rc = emit_rejects(c);
     if (!rc) rc = tables_mon_emit(s, o, c->w);
+    if (!rc && c->cmp) rc = tables_cmp_emit(c->cmp, c->w);
     if (!rc) rc = emit_vragen(c);
     *tables = c->w ? table_out_tables(c->w) : 0;
     *rows = c->w ? table_out_rows(c->w) : 0;
@@ -616,6 +623,7 @@ int tables_emit(const agg_state_t *s, const tables_opts_t *o, batcher_t *b, uint
         if (c->rej[i].owned) free(c->rej[i].message);
     free(c->rej);
     free(c->open);
+    tables_cmp_destroy(&c->cmp);
     free(c->counted);
     table_out_destroy(&c->w);
     free(c);

@@ -4,9 +4,10 @@
  * TABLE_BEGIN (name, columns with their formats), TABLE_ROW..., TABLE_END (row
  * count): respons, likert, keuze, besteding, open_antwoorden, rejects (with the
  * notices found while counting), gebruik, gebruik_jaar, adviesinzet,
- * bijeenkomsten, middelen, ervaring, voordrachten, and the report's own input
- * table vragen. Counting happens here; formatting (decimals, CSV, JSON) is the
- * report's. The output depends only on the state, so it can be produced again
+ * bijeenkomsten, middelen, ervaring, voordrachten, with o->cmp set also
+ * tevredenheid and vergelijking (docs/COMPARISONS.md), and the report's own
+ * input table vragen. Counting happens here; formatting (decimals, CSV, JSON)
+ * is the report's. The output depends only on the state, so it can be produced again
  * for a restarted receiver.
  */
 #ifndef KPM_AGG_TABLES_H
@@ -17,10 +18,15 @@
 #include "batcher.h"
 #include "state.h"
 
+struct tables_cmp_config;
+
 typedef struct {
     int min_cell;        /* small-cell threshold: tranche groups below it are suppressed */
     double uren_per_dag; /* adviser hours per day (default 8; > 0) */
     int dagen_toegekend; /* adviser days allotted per koploper (default 8) */
+    const struct tables_cmp_config *cmp; /* comparisons (docs/COMPARISONS.md); NULL: no
+                                            tevredenheid/vergelijking tables and only
+                                            primary suppression */
 } tables_opts_t;
 
 #define TABLES_UREN_PER_DAG 8.0

@@ -482,6 +482,73 @@ static int field_fail(wire_reader_t *r, const char *field, const char *fmt, ...)
 
 typedef enum { UNPACK_OK, UNPACK_SHORT, UNPACK_BAD } unpack_rc_t;
 
+static uint64_t be_uint(const unsigned char *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++) v = (v << 8) | p[i];
+    return v;
+}
+
+/* Walks the msgpack object at off without building it, and checks that the
+ * bytes hold every item its arrays and maps announce. msgpack_unpack allocates
+ * an array's items before reading them, so five bytes announcing 2^32 items
+ * would otherwise ask for ~100 GiB; after this check, what it allocates is
+ * bounded by the message's size. */
+static unpack_rc_t skim_object(const char *buf, size_t len, size_t off)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    uint64_t pending = 1; /* objects still to read; each takes at least one byte */
+
+    while (pending > 0) {
+        uint64_t items = 0, skip = 0;
+        unsigned lenbytes = 0;
+        unsigned char c;
+
+        if (off >= len) return UNPACK_SHORT;
+        c = b[off++];
+        pending--;
+        if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3) {
+            /* fixint, nil, bool */
+        } else if (c <= 0x8f) {
+            items = 2u * (c & 0x0fu);
+        } else if (c <= 0x9f) {
+            items = c & 0x0fu;
+        } else if (c <= 0xbf) {
+            skip = c & 0x1fu;
+        } else if (c == 0xc1) {
+            return UNPACK_BAD; /* never used */
+        } else if (c <= 0xc6) {
+            lenbytes = 1u << (c - 0xc4); /* bin 8/16/32 */
+        } else if (c <= 0xc9) {
+            lenbytes = 1u << (c - 0xc7); /* ext 8/16/32, then a type byte */
+            skip = 1;
+        } else if (c <= 0xd3) {
+            static const unsigned char size[] = {4, 8, 1, 2, 4, 8, 1, 2, 4, 8};
+            skip = size[c - 0xca]; /* float 32/64, uint 8..64, int 8..64 */
+        } else if (c <= 0xd8) {
+            skip = 1 + (1u << (c - 0xd4)); /* fixext 1..16 */
+        } else if (c <= 0xdb) {
+            lenbytes = 1u << (c - 0xd9); /* str 8/16/32 */
+        } else {
+            /* array 16/32 (0xdc, 0xdd), map 16/32 (0xde, 0xdf) */
+            unsigned n = (c & 1u) ? 4 : 2;
+            if (len - off < n) return UNPACK_SHORT;
+            items = be_uint(b + off, n) * (c >= 0xde ? 2u : 1u);
+            off += n;
+        }
+        if (lenbytes) {
+            if (len - off < lenbytes) return UNPACK_SHORT;
+            skip += be_uint(b + off, lenbytes);
+            off += lenbytes;
+        }
+        if (skip > len - off) return UNPACK_SHORT;
+        off += (size_t)skip;
+        pending += items;
+        if (pending > len - off) return UNPACK_SHORT;
+    }
+    return UNPACK_OK;
+}
+
 /* Unpacks the object at r->off into the reader's zone. msgpack_unpack (unlike
  * msgpack_unpack_next, which frees and allocates a zone on every call) lets the
  * zone be reused; str objects point into r->buf either way. */
@@ -489,7 +556,9 @@ static unpack_rc_t unpack_one(wire_reader_t *r, msgpack_object *o)
 {
     size_t off = r->off;
     msgpack_unpack_return ret;
+    unpack_rc_t skim = skim_object(r->buf, r->len, r->off);
 
+    if (skim != UNPACK_OK) return skim;
     msgpack_zone_clear(&r->zone);
     ret = msgpack_unpack(r->buf, r->len, &off, &r->zone, o);
     if (ret == MSGPACK_UNPACK_SUCCESS || ret == MSGPACK_UNPACK_EXTRA_BYTES) {

@@ -1,5 +1,6 @@
 /* kpm-report: writes the night's result tables from kpm-aggregate as the
- * output directory's CSV files, dashboard.json and rapport.md. */
+ * output directory's CSV files, dashboard.json, rapport.md, rapport.html and
+ * kpm.sqlite, and loads them into PostgreSQL when asked. */
 #include <getopt.h>
 #include <stdio.h>
 
@@ -13,8 +14,9 @@ static void usage(FILE *fp)
     fprintf(fp,
             "usage: kpm-report --state DIR --out DIR [options]\n"
             "Receives the night's result tables from kpm-aggregate and writes them to the\n"
-            "output directory (CSV files, dashboard.json, rapport.md, run-manifest.json),\n"
-            "each file replaced atomically. Restart it at any time: aggregate sends again.\n\n"
+            "output directory (CSV files, dashboard.json, rapport.md, rapport.html,\n"
+            "kpm.sqlite, run-manifest.json), each file replaced atomically. Restart it at\n"
+            "any time: aggregate sends again.\n\n"
             "  --state DIR        kpm's state directory\n"
             "  --out DIR          output directory\n"
             "  --in ENDPOINT      bound here for tables (default ipc://STATE/sock/report.in)\n"
@@ -22,6 +24,11 @@ static void usage(FILE *fp)
             "                     (default ipc://STATE/sock/aggregate.ack)\n"
             "  --night ID         the night this run is for: if its outputs are written\n"
             "                     already, confirm that to aggregate and exit\n"
+            "  --pg CONNINFO      also load the tables into PostgreSQL, in one transaction\n"
+            "                     per night (a libpq connection string or URI; PG*\n"
+            "                     environment variables and ~/.pgpass apply). If the load\n"
+            "                     fails, the files are written and the exit status is 1;\n"
+            "                     the next night loads every table again\n"
             "  --help             this text\n"
             "Exit status: 0 outputs written or stopped by SIGTERM/SIGINT, 1 failure, 2 usage.\n");
 }
@@ -30,8 +37,8 @@ int main(int argc, char **argv)
 {
     static const struct option longopts[] = {{"state", 1, 0, 's'}, {"out", 1, 0, 'o'},
                                               {"in", 1, 0, 'i'},    {"in-ack", 1, 0, 'I'},
-                                              {"night", 1, 0, 'n'}, {"help", 0, 0, 'h'},
-                                              {0, 0, 0, 0}};
+                                              {"night", 1, 0, 'n'}, {"pg", 1, 0, 'p'},
+                                              {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
     report_opts_t o = {0};
     char ep_in[4200], ep_ack[4200], err[512];
     int c;
@@ -42,6 +49,7 @@ int main(int argc, char **argv)
         case 'i': o.in_endpoint = optarg; break;
         case 'I': o.in_ack = optarg; break;
         case 'n': o.night = optarg; break;
+        case 'p': o.pg = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

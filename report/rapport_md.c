@@ -11,10 +11,11 @@
 #include <string.h>
 
 /* Tables kept in memory, indexed by kind. */
-enum { T_RESPONS, T_LIKERT, T_KEUZE, T_BESTEDING, T_VRAGEN, T_KEPT };
+enum { T_RESPONS, T_LIKERT, T_KEUZE, T_BESTEDING, T_VRAGEN, T_VERGELIJKING, T_KEPT };
 enum { CUR_NONE = -1, CUR_REJECTS = T_KEPT };
 
-static const char *const kept_names[T_KEPT] = {"respons", "likert", "keuze", "besteding", "vragen"};
+static const char *const kept_names[T_KEPT] = {"respons",   "likert", "keuze",
+                                               "besteding", "vragen", "vergelijking"};
 
 static const char *const likert_cols[4] = {"zeer_ontevreden", "ontevreden", "tevreden",
                                            "zeer_tevreden"};
@@ -630,6 +631,154 @@ static int write_meting(const rapport_md_t *m, FILE *fp, int64_t meting)
     return rc;
 }
 
+/* ---- comparisons ---- */
+
+/* A signed difference in points: "+2,5", "-0,3", "0,0"; MD_NONE when empty. */
+static void md_points(FILE *fp, const wire_value_t *v)
+{
+    char buf[64];
+    if (v->type == WIRE_VAL_REAL && report_format_cell(v, "dec1", 4, buf, sizeof buf) > 0 &&
+        v->r > 0 && strcmp(buf, "0.0") != 0)
+        fputc('+', fp);
+    md_num(fp, v, "dec1", "");
+}
+
+static void md_share(FILE *fp, const md_table_t *t, size_t r, const char *pct, const char *n)
+{
+    md_num(fp, tcell(t, r, tcol(t, pct)), "pct1", "%");
+    fputs(" (n = ", fp);
+    md_num(fp, tcell(t, r, tcol(t, n)), "int", "");
+    fputc(')', fp);
+}
+
+static void md_side(FILE *fp, const md_table_t *t, size_t r, char side)
+{
+    char col[16];
+    snprintf(col, sizeof col, "groep_%c", side);
+    md_text(fp, tstr(t, r, tcol(t, col)));
+    snprintf(col, sizeof col, "meting_%c", side);
+    fputs(" (", fp);
+    md_num(fp, tcell(t, r, tcol(t, col)), "int", "");
+    fputc(')', fp);
+}
+
+static void write_cmp_intro(FILE *fp, const md_table_t *t, size_t r)
+{
+    if (str_is(tstr(t, r, tcol(t, "type")), "gepaard")) {
+        fputs("Gepaard: de koplopers van ", fp);
+        md_text(fp, tstr(t, r, tcol(t, "groep_a")));
+        fputs(" die zowel in ", fp);
+        md_num(fp, tcell(t, r, tcol(t, "meting_a")), "int", "");
+        fputs(" als in ", fp);
+        md_num(fp, tcell(t, r, tcol(t, "meting_b")), "int", "");
+        fputs(" antwoordden; n is het aantal koplopers met een geldig antwoord in beide "
+              "metingen.\n\n",
+              fp);
+        return;
+    }
+    fputs("Onafhankelijke groepen: ", fp);
+    md_side(fp, t, r, 'a');
+    fputs(" tegenover ", fp);
+    md_side(fp, t, r, 'b');
+    fputs(".\n\n", fp);
+}
+
+/* Rows r0..r1-1 of `vergelijking`, one comparison. */
+static void write_comparison(const rapport_md_t *m, FILE *fp, size_t r0, size_t r1)
+{
+    const md_table_t *t = m->tables[T_VERGELIJKING];
+    const md_table_t *v = m->tables[T_VRAGEN];
+    int ci = tcol(t, "item"), cs = tcol(t, "significant"), ct = tcol(t, "toets");
+    size_t n_sig = 0;
+
+    fputs("### ", fp);
+    md_text(fp, tstr(t, r0, tcol(t, "vergelijking")));
+    fputs("\n\n", fp);
+    write_cmp_intro(fp, t, r0);
+    if (suppressed(t, r0)) {
+        fputs("Onderdrukt: een groep in deze vergelijking is kleiner dan de drempel voor kleine "
+              "aantallen, of de uitkomst zou via andere tabellen een onderdrukte groep "
+              "onthullen.\n\n",
+              fp);
+        return;
+    }
+    fputs("| Vraag | ", fp);
+    md_side(fp, t, r0, 'a');
+    fputs(" | ", fp);
+    md_side(fp, t, r0, 'b');
+    fputs(" | Verschil in procentpunten (95%-BI) | Toets | p |\n|---|---:|---:|---:|---|---:|\n",
+          fp);
+    for (size_t r = r0; r < r1; r++) {
+        wire_str_t item = tstr(t, r, ci), test = tstr(t, r, ct);
+        long vr = vraag_row(m, item);
+        wire_str_t text = vr >= 0 ? tstr(v, (size_t)vr, tcol(v, "vraag")) : item;
+        int sig = str_is(tstr(t, r, cs), "ja");
+        const wire_value_t *p = tcell(t, r, tcol(t, "p_waarde"));
+        const wire_value_t *diff = tcell(t, r, tcol(t, "verschil_pp"));
+        n_sig += (size_t)sig;
+        fputs("| ", fp);
+        md_text(fp, text.len > 0 ? text : item);
+        fputs(" | ", fp);
+        md_share(fp, t, r, "aandeel_a_pct", "n_a");
+        fputs(" | ", fp);
+        md_share(fp, t, r, "aandeel_b_pct", "n_b");
+        fputs(sig ? " | **" : " | ", fp);
+        md_points(fp, diff);
+        if (diff->type != WIRE_VAL_NIL) {
+            fputs(" (", fp);
+            md_points(fp, tcell(t, r, tcol(t, "ci_laag_pp")));
+            fputs(" tot ", fp);
+            md_points(fp, tcell(t, r, tcol(t, "ci_hoog_pp")));
+            fputc(')', fp);
+        }
+        fputs(sig ? "** | " : " | ", fp);
+        fputs(str_is(test, "chi2")      ? "chi-kwadraat"
+              : str_is(test, "fisher")  ? "Fisher (exact)"
+              : str_is(test, "mcnemar") ? "McNemar (exact)"
+                                        : MD_NONE,
+              fp);
+        fputs(" | ", fp);
+        if (p->type == WIRE_VAL_REAL && p->r < 0.00005)
+            fputs("< 0,0001", fp);
+        else
+            md_num(fp, p, "dec4", "");
+        fputs(sig ? " * |\n" : " |\n", fp);
+    }
+    if (n_sig == 0)
+        fputs("\nEr zijn geen verschillen van betekenis (p < 0,05) gevonden.\n\n", fp);
+    else
+        fprintf(fp,
+                "\nVerschillen van betekenis (p < 0,05) zijn vet gedrukt en gemarkeerd met *: "
+                "%zu van de %zu vragen.\n\n",
+                n_sig, r1 - r0);
+}
+
+static void write_vergelijkingen(const rapport_md_t *m, FILE *fp)
+{
+    const md_table_t *t = m->tables[T_VERGELIJKING];
+    int cv = tcol(t, "vergelijking");
+
+    if (t == NULL) return;
+    fputs("## Vergelijkingen\n\n", fp);
+    if (t->n_rows == 0 || cv < 0) {
+        fputs("Er zijn geen vergelijkingen ingesteld, of er zijn nog geen gegevens voor.\n\n", fp);
+        return;
+    }
+    fputs("Per vraag het aandeel (zeer) tevreden van de geldige antwoorden (zonder n.v.t. en "
+          "ontbrekend) in beide groepen, en het verschil (tweede min eerste) in procentpunten "
+          "met het 95%-betrouwbaarheidsinterval (BI). De toets is de chi-kwadraattoets als elke "
+          "verwachte celwaarde minstens 5 is, anders de exacte toets van Fisher; bij dezelfde "
+          "koplopers in beide metingen de exacte toets van McNemar. Bij zoveel vragen is ongeveer "
+          "één op de twintig 'verschillen van betekenis' ook bij toeval te verwachten. Zie "
+          "`vergelijking.csv` en `tevredenheid.csv`.\n\n",
+          fp);
+    for (size_t r0 = 0, r1; r0 < t->n_rows; r0 = r1) {
+        for (r1 = r0 + 1; r1 < t->n_rows && str_eq(tstr(t, r1, cv), tstr(t, r0, cv)); r1++)
+            ;
+        write_comparison(m, fp, r0, r1);
+    }
+}
+
 /* ---- rejects ---- */
 
 typedef struct {
@@ -758,6 +907,7 @@ int rapport_md_write(const rapport_md_t *m, FILE *fp)
     if (rc == KPM_OK && n == 0) fputs("Er zijn nog geen resultaten van de uitvraag.\n\n", fp);
     for (size_t i = 0; rc == KPM_OK && i < n; i++)
         rc = write_meting(m, fp, metingen[i]);
+    if (rc == KPM_OK) write_vergelijkingen(m, fp);
     if (rc == KPM_OK) rc = write_rejects(m, fp);
     free(metingen);
     if (rc == KPM_OK && ferror(fp)) rc = KPM_EIO;

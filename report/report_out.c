@@ -1,9 +1,14 @@
 /* report_out.c - the report stage's writers: CSV per published table and
- * dashboard.json streamed to temporary files, rapport.md at commit. */
+ * dashboard.json streamed to temporary files, rows into kpm.sqlite and
+ * PostgreSQL as they arrive, rapport.md and rapport.html at commit. */
 #include "report_out.h"
 
+#include "db_pg.h"
+#include "db_schema.h"
+#include "db_sqlite.h"
 #include "fsutil.h"
 #include "kpm_err.h"
+#include "rapport_html.h"
 #include "rapport_md.h"
 #include "strmap.h"
 
@@ -16,18 +21,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define REPORT_NAME_MAX 64 /* bytes of a table name */
 #define REPORT_NUM_MAX 48  /* bytes of a formatted number, NUL included */
 
-typedef enum { FMT_INT, FMT_TEXT, FMT_DEC1, FMT_DEC2 } fmt_t;
+typedef enum { FMT_INT, FMT_TEXT, FMT_DEC1, FMT_DEC2, FMT_DEC4 } fmt_t;
 
 static const struct {
     const char *name;
     fmt_t fmt;
 } report_formats[] = {
     {"int", FMT_INT},   {"text", FMT_TEXT}, {"dec1", FMT_DEC1},
-    {"pct1", FMT_DEC1}, {"dec2", FMT_DEC2},
+    {"pct1", FMT_DEC1}, {"dec2", FMT_DEC2}, {"dec4", FMT_DEC4},
 };
 
 struct report_out {
@@ -36,7 +42,12 @@ struct report_out {
     size_t n_csv, cap_csv;
     fs_atomic_t json;
     rapport_md_t *md;
-    strmap_t *names; /* every table name seen tonight */
+    rapport_html_t *html; /* NULL: no rapport.html */
+    db_sqlite_t *sq;      /* NULL: no kpm.sqlite */
+    db_pg_t *pg;          /* NULL: no PostgreSQL load */
+    db_table_t db_cur;    /* the open published table's database layout */
+    char loaded_at[32];   /* the commit's time, for kpm_nacht */
+    strmap_t *names;      /* every table name seen tonight */
 
     int in_table;
     char cur_name[REPORT_NAME_MAX + 1];
@@ -50,7 +61,7 @@ struct report_out {
     size_t n_tables, n_rows;
     int failed; /* first error; every later call returns it */
     int committed;
-    char err[256];
+    char err[1024];
 };
 
 /* ---- formatting ---- */
@@ -76,7 +87,7 @@ static int fmt_fits(int n, size_t buflen)
  * decimal value rounds as written. */
 static int fmt_decimal(double x, int decimals, char *buf, size_t buflen)
 {
-    const uint64_t scale = decimals == 1 ? 10 : 100;
+    const uint64_t scale = decimals == 1 ? 10 : decimals == 2 ? 100 : 10000;
     double s, a, fl, tol;
     uint64_t k;
 
@@ -107,12 +118,14 @@ static int fmt_cell(const wire_value_t *v, fmt_t fmt, char *buf, size_t buflen)
         return fmt_fits(snprintf(buf, buflen, "%" PRId64, v->i), buflen);
     case FMT_DEC1:
     case FMT_DEC2:
+    case FMT_DEC4: {
+        int decimals = fmt == FMT_DEC1 ? 1 : fmt == FMT_DEC2 ? 2 : 4;
         if (v->type == WIRE_VAL_INT)
-            return fmt_fits(
-                snprintf(buf, buflen, "%" PRId64 ".%s", v->i, fmt == FMT_DEC1 ? "0" : "00"),
-                buflen);
+            return fmt_fits(snprintf(buf, buflen, "%" PRId64 ".%.*s", v->i, decimals, "0000"),
+                            buflen);
         if (v->type != WIRE_VAL_REAL) return -1;
-        return fmt_decimal(v->r, fmt == FMT_DEC1 ? 1 : 2, buf, buflen);
+        return fmt_decimal(v->r, decimals, buf, buflen);
+    }
     case FMT_TEXT:
         if (v->type != WIRE_VAL_STR || (size_t)v->s.len >= buflen) return -1;
         if (v->s.len > 0) memcpy(buf, v->s.ptr, v->s.len);
@@ -268,7 +281,8 @@ static int name_ok(wire_str_t s)
     return 1;
 }
 
-report_out_t *report_out_new(const char *out_dir, char *err, size_t errlen)
+report_out_t *report_out_open(const char *out_dir, const report_out_opts_t *opts, char *err,
+                              size_t errlen)
 {
     report_out_t *o = NULL;
     char *path = NULL;
@@ -280,7 +294,8 @@ report_out_t *report_out_new(const char *out_dir, char *err, size_t errlen)
     }
     o = calloc(1, sizeof *o);
     if (o == NULL || (o->dir = strdup(out_dir)) == NULL || (o->md = rapport_md_new()) == NULL ||
-        (o->names = strmap_new()) == NULL || (path = fs_join(out_dir, "dashboard.json")) == NULL) {
+        (o->names = strmap_new()) == NULL || (path = fs_join(out_dir, "dashboard.json")) == NULL ||
+        (opts != NULL && opts->html && (o->html = rapport_html_new()) == NULL)) {
         snprintf(err, errlen, "report: out of memory");
         goto fail;
     }
@@ -289,6 +304,15 @@ report_out_t *report_out_new(const char *out_dir, char *err, size_t errlen)
         goto fail;
     }
     fputs("{\n  \"schema_version\": 1,\n  \"tabellen\": {", o->json.fp);
+    if (opts != NULL && opts->sqlite &&
+        (o->sq = db_sqlite_open(out_dir, opts->night, err, errlen)) == NULL)
+        goto fail;
+    /* A PostgreSQL that cannot be reached fails report_out_commit_pg(), not the files. */
+    if (opts != NULL && opts->pg_conninfo != NULL &&
+        (o->pg = db_pg_open(opts->pg_conninfo, opts->night)) == NULL) {
+        snprintf(err, errlen, "report: out of memory");
+        goto fail;
+    }
     free(path);
     return o;
 fail:
@@ -296,6 +320,62 @@ fail:
     report_out_destroy(&o);
     return NULL;
 }
+
+report_out_t *report_out_new(const char *out_dir, char *err, size_t errlen)
+{
+    return report_out_open(out_dir, NULL, err, errlen);
+}
+
+/* ---- the databases ---- */
+
+static int db_begin(report_out_t *o, const wire_table_begin_t *tb)
+{
+    char err[200];
+    int rc;
+
+    if (o->sq == NULL && o->pg == NULL) return KPM_OK;
+    if ((rc = db_table_init(&o->db_cur, tb, err, sizeof err)) != KPM_OK)
+        return fail(o, rc, "report: %s", err);
+    if (o->sq != NULL && (rc = db_sqlite_table_begin(o->sq, &o->db_cur)) != KPM_OK)
+        return fail(o, rc, "report: %s", db_sqlite_error(o->sq));
+    if (o->pg != NULL) db_pg_table_begin(o->pg, &o->db_cur); /* errors kept for the commit */
+    return KPM_OK;
+}
+
+/* One published row: cells as the CSV shows them (num[] holds the numbers). */
+static int db_row(report_out_t *o, const wire_table_row_t *row,
+                  char num[][REPORT_NUM_MAX])
+{
+    db_cell_t cells[WIRE_MAX_COLS];
+    int rc;
+
+    if (o->sq == NULL && o->pg == NULL) return KPM_OK;
+    for (uint32_t c = 0; c < row->n_cells; c++) {
+        const wire_value_t *v = &row->cells[c];
+        if (v->type == WIRE_VAL_NIL)
+            cells[c] = (db_cell_t){NULL, 0};
+        else if (o->cur_fmt[c] == FMT_TEXT)
+            cells[c] = (db_cell_t){v->s.ptr, v->s.len};
+        else
+            cells[c] = (db_cell_t){num[c], strlen(num[c])};
+    }
+    if (o->sq != NULL && (rc = db_sqlite_table_row(o->sq, cells)) != KPM_OK)
+        return fail(o, rc, "report: %s", db_sqlite_error(o->sq));
+    if (o->pg != NULL) db_pg_table_row(o->pg, cells);
+    return KPM_OK;
+}
+
+static int db_end(report_out_t *o)
+{
+    int rc;
+
+    if (o->sq != NULL && (rc = db_sqlite_table_end(o->sq)) != KPM_OK)
+        return fail(o, rc, "report: %s", db_sqlite_error(o->sq));
+    if (o->pg != NULL) db_pg_table_end(o->pg);
+    return KPM_OK;
+}
+
+/* ---- the stream ---- */
 
 int report_out_table_begin(report_out_t *o, const wire_table_begin_t *tb)
 {
@@ -321,8 +401,10 @@ int report_out_table_begin(report_out_t *o, const wire_table_begin_t *tb)
                         (unsigned)c + 1);
     }
     if (strmap_put(o->names, o->cur_name, tb->name.len, o, NULL) != KPM_OK ||
-        rapport_md_table_begin(o->md, tb) != KPM_OK)
+        rapport_md_table_begin(o->md, tb) != KPM_OK ||
+        (o->html != NULL && rapport_html_table_begin(o->html, tb) != KPM_OK))
         return fail(o, KPM_ENOMEM, "report: out of memory");
+    if (tb->publish && (rc = db_begin(o, tb)) != KPM_OK) return rc;
 
     o->cur_cols = tb->n_cols;
     o->cur_publish = tb->publish != 0;
@@ -381,6 +463,7 @@ int report_out_table_row(report_out_t *o, const wire_table_row_t *row)
 {
     char num[WIRE_MAX_COLS][REPORT_NUM_MAX];
     FILE *js = o->json.fp;
+    int rc;
 
     if (o->failed) return o->failed;
     if (!o->in_table) return fail(o, KPM_EPROTO, "report: table row outside a table");
@@ -397,10 +480,12 @@ int report_out_table_row(report_out_t *o, const wire_table_row_t *row)
                         "the column's format",
                         o->cur_name, o->cur_rows + 1, (unsigned)c + 1);
     }
-    if (rapport_md_table_row(o->md, row) != KPM_OK)
+    if (rapport_md_table_row(o->md, row) != KPM_OK ||
+        (o->html != NULL && rapport_html_table_row(o->html, row) != KPM_OK))
         return fail(o, KPM_ENOMEM, "report: out of memory");
     o->cur_rows++;
     if (!o->cur_publish) return KPM_OK;
+    if ((rc = db_row(o, row, num)) != KPM_OK) return rc;
 
     fputs(o->cur_rows > 1 ? ",\n        [" : "\n        [", js);
     for (uint32_t c = 0; c < row->n_cells; c++) {
@@ -438,15 +523,34 @@ int report_out_table_end(report_out_t *o, const wire_table_end_t *te)
                     "report: table '%s' ends with %" PRIu64 " rows, %" PRIu64 " received",
                     o->cur_name, te->rows, o->cur_rows);
     rapport_md_table_end(o->md);
+    if (o->html != NULL) rapport_html_table_end(o->html);
     o->in_table = 0;
-    if (o->cur_publish) fputs(o->cur_rows > 0 ? "\n      ]\n    }" : "]\n    }", o->json.fp);
+    if (!o->cur_publish) return KPM_OK;
+    fputs(o->cur_rows > 0 ? "\n      ]\n    }" : "]\n    }", o->json.fp);
+    return db_end(o);
+}
+
+/* Writes rapport.md or rapport.html to its temporary file. */
+static int write_report(report_out_t *o, fs_atomic_t *a, const char *name, int html)
+{
+    char *path = fs_join(o->dir, name);
+    int rc;
+
+    if (path == NULL) return fail(o, KPM_ENOMEM, "report: out of memory");
+    rc = fs_atomic_open(a, path);
+    free(path);
+    if (rc != KPM_OK) return fail_io(o, name);
+    rc = html ? rapport_html_write(o->html, a->fp) : rapport_md_write(o->md, a->fp);
+    if (rc != KPM_OK)
+        return rc == KPM_ENOMEM ? fail(o, rc, "report: out of memory") : fail_io(o, name);
     return KPM_OK;
 }
 
 int report_out_commit(report_out_t *o)
 {
-    fs_atomic_t md = {0};
-    char *path = NULL;
+    fs_atomic_t md = {0}, html = {0};
+    time_t now = time(NULL);
+    struct tm tm;
     int rc = KPM_OK;
 
     if (o->failed) return o->failed;
@@ -454,21 +558,15 @@ int report_out_commit(report_out_t *o)
     if (o->in_table)
         return fail(o, KPM_EPROTO, "report: commit while table '%s' is open", o->cur_name);
 
-    path = fs_join(o->dir, "rapport.md");
-    if (path == NULL) {
-        rc = fail(o, KPM_ENOMEM, "report: out of memory");
-        goto out;
-    }
-    if (fs_atomic_open(&md, path) != KPM_OK) {
-        rc = fail_io(o, "rapport.md");
-        goto out;
-    }
-    rc = rapport_md_write(o->md, md.fp);
-    if (rc != KPM_OK) {
-        rc = rc == KPM_ENOMEM ? fail(o, rc, "report: out of memory") : fail_io(o, "rapport.md");
-        goto out;
-    }
+    if ((rc = write_report(o, &md, "rapport.md", 0)) != KPM_OK) goto out;
+    if (o->html != NULL && (rc = write_report(o, &html, "rapport.html", 1)) != KPM_OK) goto out;
     fputs(o->json_tables > 0 ? "\n  }\n}\n" : "}\n}\n", o->json.fp);
+    gmtime_r(&now, &tm);
+    strftime(o->loaded_at, sizeof o->loaded_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (o->sq != NULL && (rc = db_sqlite_finish(o->sq, o->loaded_at)) != KPM_OK) {
+        rc = fail(o, rc, "report: %s", db_sqlite_error(o->sq));
+        goto out;
+    }
 
     /* Everything is written: now move the files into place, rapport.md last. */
     for (size_t i = 0; i < o->n_csv; i++) {
@@ -483,6 +581,14 @@ int report_out_commit(report_out_t *o)
         rc = fail_io(o, "dashboard.json");
         goto out;
     }
+    if (o->sq != NULL && (rc = db_sqlite_install(o->sq)) != KPM_OK) {
+        rc = fail(o, rc, "report: %s", db_sqlite_error(o->sq));
+        goto out;
+    }
+    if (o->html != NULL && fs_atomic_commit(&html) != KPM_OK) {
+        rc = fail_io(o, "rapport.html");
+        goto out;
+    }
     if (fs_atomic_commit(&md) != KPM_OK) {
         rc = fail_io(o, "rapport.md");
         goto out;
@@ -490,7 +596,20 @@ int report_out_commit(report_out_t *o)
     o->committed = 1;
 out:
     fs_atomic_abort(&md);
-    free(path);
+    fs_atomic_abort(&html);
+    return rc;
+}
+
+int report_out_commit_pg(report_out_t *o)
+{
+    int rc;
+
+    if (o->pg == NULL) return KPM_OK;
+    if (!o->committed)
+        return o->failed ? o->failed
+                         : fail(o, KPM_EPROTO, "report: PostgreSQL load committed before the files");
+    rc = db_pg_commit(o->pg, o->loaded_at);
+    if (rc != KPM_OK) snprintf(o->err, sizeof o->err, "report: %s", db_pg_error(o->pg));
     return rc;
 }
 
@@ -520,6 +639,9 @@ void report_out_destroy(report_out_t **po)
     fs_atomic_abort(&o->json);
     free(o->csv);
     rapport_md_destroy(&o->md);
+    rapport_html_destroy(&o->html);
+    db_sqlite_destroy(&o->sq);
+    db_pg_destroy(&o->pg);
     strmap_destroy(&o->names);
     free(o->dir);
     free(o);

@@ -1,14 +1,16 @@
 /* report_out.h - the report stage's writers: one night's result tables in, the
  * output directory's files out (CSV per published table, dashboard.json,
- * rapport.md).
+ * rapport.md, and with report_out_open's options rapport.html and kpm.sqlite),
+ * and optionally the tables into PostgreSQL.
  *
  * Tables arrive as wire records (TABLE_BEGIN, TABLE_ROW..., TABLE_END) in the
  * order aggregate sends them. Published tables are streamed to temporary files
- * (memory does not grow with their size); the small tables rapport.md needs are
- * also kept in memory. Nothing in the output directory changes until
- * report_out_commit(), which renames every file into place; a night that is
- * abandoned (report_out_destroy before commit) leaves the previous outputs as
- * they were.
+ * and inserted into the databases' open transactions (memory does not grow
+ * with their size); the small tables the reports need are also kept in memory.
+ * Nothing in the output directory changes until report_out_commit(), which
+ * renames every file into place; the PostgreSQL transaction is committed after
+ * that by report_out_commit_pg(). A night that is abandoned (report_out_destroy
+ * before commit) leaves the previous outputs and database content as they were.
  */
 #ifndef KPM_REPORT_OUT_H
 #define KPM_REPORT_OUT_H
@@ -19,8 +21,22 @@
 
 typedef struct report_out report_out_t;
 
-/* Starts a night's output into out_dir (created with mode 0750 if missing).
- * Returns NULL with a message in err. */
+/* What a night writes besides the CSV files, dashboard.json and rapport.md. */
+typedef struct {
+    const char *night;       /* the night's id, recorded in kpm_nacht (NULL: "") */
+    int html;                /* write rapport.html */
+    int sqlite;              /* load kpm.sqlite (docs/DATABASE.md) */
+    const char *pg_conninfo; /* NULL, or a libpq connection string to load into */
+} report_out_opts_t;
+
+/* Starts a night's output into out_dir (created with mode 0750 if missing);
+ * opts NULL: no extras. Returns NULL with a message in err (also when
+ * kpm.sqlite's temporary file cannot be created). A PostgreSQL server that
+ * cannot be reached does not fail here: see report_out_commit_pg(). */
+report_out_t *report_out_open(const char *out_dir, const report_out_opts_t *opts, char *err,
+                              size_t errlen);
+
+/* report_out_open without extras. */
 report_out_t *report_out_new(const char *out_dir, char *err, size_t errlen);
 
 /* Feed one record of the result stream. Returns KPM_OK, KPM_EPROTO for records
@@ -33,11 +49,17 @@ int report_out_table_begin(report_out_t *o, const wire_table_begin_t *tb);
 int report_out_table_row(report_out_t *o, const wire_table_row_t *row);
 int report_out_table_end(report_out_t *o, const wire_table_end_t *te);
 
-/* Writes dashboard.json and rapport.md and moves all files into place
- * atomically per file. Returns KPM_OK, KPM_EIO, KPM_EPROTO while a table is
- * open, or the error of an earlier call (a night that failed once is never
- * committed). */
+/* Writes dashboard.json, rapport.md, rapport.html and kpm.sqlite and moves all
+ * files into place atomically per file. Returns KPM_OK, KPM_EIO, KPM_EPROTO
+ * while a table is open, or the error of an earlier call (a night that failed
+ * once is never committed; a row that kpm.sqlite refuses fails the night). */
 int report_out_commit(report_out_t *o);
+
+/* After report_out_commit: commits the night's PostgreSQL transaction. Returns
+ * KPM_OK (also when no PostgreSQL load was asked), or KPM_EIO / KPM_ENOMEM with
+ * report_out_error() naming the first thing that failed since the connection
+ * (the files stay committed; the database keeps the previous night). */
+int report_out_commit_pg(report_out_t *o);
 
 /* Number of published tables and of their rows written so far (for the run
  * manifest and logs); unpublished tables are not counted. */
@@ -51,7 +73,7 @@ void report_out_destroy(report_out_t **o);
 
 /* Formats one cell as the CSV shows it ("" for NIL) into buf (NUL-terminated).
  * Formats: "int", "text", "dec1"/"pct1" (one decimal), "dec2" (two decimals),
- * rounding half away from zero; an INT is accepted by the decimal formats.
+ * "dec4" (four decimals, for p-values), rounding half away from zero; an INT is accepted by the decimal formats.
  * Returns the length, or -1 for an unknown format, a value of the wrong type
  * (REAL for "int", non-finite) or a result that does not fit in buf. */
 int report_format_cell(const wire_value_t *v, const char *format, size_t format_len, char *buf,

@@ -22,6 +22,7 @@ typedef struct {
     report_out_t *out;
     char night[WIRE_STREAM_MAX];
     uint64_t tables, rows, records;
+    int pg_rc; /* the last night's PostgreSQL load */
 } rep_t;
 
 static int write_manifest(rep_t *r, double secs)
@@ -73,12 +74,13 @@ static int check_end(rep_t *r, const wire_counts_t *c)
 static int handle(rep_t *r, const link_msg_t *msg)
 {
     static wire_record_t rec;
-    char err[512];
+    char err[1024];
     if (msg->hdr.type == WIRE_MSG_BEGIN || !r->out) {
         report_out_destroy(&r->out);
         snprintf(r->night, sizeof r->night, "%s", msg->hdr.stream);
         r->tables = r->rows = r->records = 0;
-        if (!(r->out = report_out_new(r->o->out_dir, err, sizeof err))) {
+        report_out_opts_t oo = {.night = r->night, .html = 1, .sqlite = 1, .pg_conninfo = r->o->pg};
+        if (!(r->out = report_out_open(r->o->out_dir, &oo, err, sizeof err))) {
             log_error("%s", err);
             return KPM_EIO;
         }
@@ -121,6 +123,14 @@ static int handle(rep_t *r, const link_msg_t *msg)
         log_error("night %s: cannot write the outputs: %s", r->night, report_out_error(r->out));
         return rc;
     }
+    /* A failed PostgreSQL load does not hold the night back: the files are
+     * complete, and every night loads all tables, so the next one catches up.
+     * It fails the stage after the night is acknowledged (docs/DATABASE.md). */
+    if ((r->pg_rc = report_out_commit_pg(r->out)) != KPM_OK)
+        log_error("night %s: the output files are written, but the PostgreSQL load failed: %s; "
+                  "the database keeps the night loaded before, and the next night loads every "
+                  "table again",
+                  r->night, report_out_error(r->out));
     char done[128];
     int n = snprintf(done, sizeof done, "%s %llu\n", r->night, (unsigned long long)h.seq);
     if ((rc = fs_write_atomic(r->done_path, done, (size_t)n))) return rc;
@@ -174,7 +184,17 @@ int report_run(const report_opts_t *o)
         link_msg_t msg;
         rc = link_in_recv(r.in, &msg, 200);
         if (rc < 0) goto out;
-        if (rc == 1 && (rc = handle(&r, &msg)) != 0) break;
+        if (rc == 1 && (rc = handle(&r, &msg)) != 0) {
+            /* An earlier night that was not acknowledged (its outputs failed)
+             * comes first: written now, on to ours. */
+            if (rc == 1 && o->night && strcmp(r.night, o->night) != 0) {
+                log_info("night %s: outputs of this earlier night written; waiting for night %s",
+                         r.night, o->night);
+                report_out_destroy(&r.out);
+                continue;
+            }
+            break;
+        }
     }
     if (rc < 0) goto out;
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -183,13 +203,16 @@ int report_run(const report_opts_t *o)
     log_info("night %s: %llu tables, %llu rows written to '%s'", r.night,
              (unsigned long long)r.tables, (unsigned long long)r.rows, o->out_dir);
     stage_batch_done(&(stage_batch_t){.night = r.night, .records_in = r.records,
-                                      .records_out = r.rows, .seconds = secs, .ok = 1});
-    stage_status("done", r.night, r.rows, r.rows, NULL);
+                                      .records_out = r.rows, .seconds = secs, .ok = !r.pg_rc});
+    if (!r.pg_rc) stage_status("done", r.night, r.rows, r.rows, NULL);
     rc = link_in_linger(r.in, 3000);
     if (rc == KPM_ESTOP) rc = KPM_OK; /* the outputs are complete */
+    if (rc == KPM_OK) rc = r.pg_rc;
 out:
     if (rc == KPM_ESTOP) stage_status("stopped", r.night, r.rows, 0, NULL);
-    else if (rc) stage_status("failed", r.night, r.rows, 0, kpm_strerror(rc));
+    else if (rc)
+        stage_status("failed", r.night, r.rows, 0,
+                     r.pg_rc ? "PostgreSQL load failed (files written)" : kpm_strerror(rc));
     report_out_destroy(&r.out);
     link_in_destroy(&r.in);
     if (zctx) zmq_ctx_term(zctx);

@@ -10,10 +10,16 @@ typedef struct {
     const char *in_ack;      /* aggregate's acknowledgement endpoint */
     const char *night;       /* NULL, or the night this run is for: when its outputs are
                                 written already, only confirm that and exit */
+    const char *pg;          /* NULL, or a libpq connection string: load the tables into
+                                PostgreSQL too (docs/DATABASE.md) */
 } report_opts_t;
 
-/* Receives one night's tables, writes every output atomically, then tells
- * aggregate they are durable. Returns KPM_OK, KPM_ESTOP, or an error (logged). */
+/* Receives one night's tables, writes every output atomically (CSV files,
+ * dashboard.json, rapport.md, rapport.html, kpm.sqlite), commits the
+ * PostgreSQL load when asked, then tells aggregate they are durable. A failed
+ * PostgreSQL load does not hold the night back (the files are complete and the
+ * next night loads every table again) but is returned as the error (logged).
+ * Returns KPM_OK, KPM_ESTOP, or an error (logged). */
 int report_run(const report_opts_t *o);
 
 #endif

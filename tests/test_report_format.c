@@ -233,6 +233,23 @@ static void test_format_rounding(void **state)
     assert_string_equal(fmt(S("zeer tevreden"), "text"), "zeer tevreden");
 }
 
+/* dec4: p-values of vergelijking.csv, four decimals, half away from zero. */
+static void test_format_dec4(void **state)
+{
+    (void)state;
+    assert_string_equal(fmt(R(17.0 / 35.0), "dec4"), "0.4857");
+    assert_string_equal(fmt(R(0.00005), "dec4"), "0.0001");
+    assert_string_equal(fmt(R(0.000049), "dec4"), "0.0000");
+    assert_string_equal(fmt(R(3.715936139571442e-05), "dec4"), "0.0000");
+    assert_string_equal(fmt(R(0.12345), "dec4"), "0.1235");
+    assert_string_equal(fmt(R(-0.00005), "dec4"), "-0.0001");
+    assert_string_equal(fmt(R(0.99995), "dec4"), "1.0000");
+    assert_string_equal(fmt(R(0.05), "dec4"), "0.0500");
+    assert_string_equal(fmt(I(1), "dec4"), "1.0000");
+    assert_string_equal(fmt(N(), "dec4"), "");
+    assert_string_equal(fmt(S("0.5"), "dec4"), "<error>");
+}
+
 static void test_format_rejects_wrong_types(void **state)
 {
     char small[4], big[32];
@@ -737,6 +754,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_rounding),
+        cmocka_unit_test(test_format_dec4),
         cmocka_unit_test(test_format_rejects_wrong_types),
         cmocka_unit_test_setup_teardown(test_csv_quoting_and_injection, tmpdir_setup,
                                         tmpdir_teardown),

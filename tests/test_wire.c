@@ -946,6 +946,33 @@ static void test_reject_over_limits(void **state)
     }
 }
 
+/* A few bytes that announce billions of items (a found-by-fuzzing case) are
+ * refused as a message that ends early, not as one the reader ran out of
+ * memory for (which under AddressSanitizer is a crash). */
+static void test_reject_absent_items(void **state)
+{
+    fx_t *fx = *state;
+#define RAW(lit) lit, sizeof(lit) - 1
+    static const struct {
+        const char *bytes;
+        size_t len;
+    } rec[] = {
+        {RAW("\xdd\xff\xff\xff\xff\x0a")},         /* a record of 2^32-1 fields */
+        {RAW("\x98\x0c\xa2R1\x01\xdf\xff\xff\xff\xff")}, /* answers: a map of 2^32-1 */
+        {RAW("\x94\x1e\xdb\xff\xff\xff\xf0")},     /* a name of 4 GiB */
+        {RAW("\x92\x1f\x9f\xdd\x7f\xff\xff\xff")}, /* nested: 2^31-1 cells in a cell */
+    };
+    expect_refused(fx->r, RAW("\xdd\xff\xff\xff\xff\x01\x02"), "header: message ends early");
+#undef RAW
+    for (size_t i = 0; i < sizeof(rec) / sizeof(rec[0]); i++) {
+        hb_t b;
+        hb_begin(&b, WIRE_VERSION, WIRE_MSG_DATA, "s", 1);
+        msgpack_sbuffer_write(&b.sb, rec[i].bytes, rec[i].len);
+        expect_refused(fx->r, b.sb.data, b.sb.size, "record 1: message ends inside the record");
+        msgpack_sbuffer_destroy(&b.sb);
+    }
+}
+
 /* Other encoders may use signed encodings for positive numbers and float32. */
 static void test_accepts_other_encodings(void **state)
 {
@@ -1026,6 +1053,7 @@ int main(void)
         T(test_reject_trailing_and_count),
         T(test_reject_records),
         T(test_reject_over_limits),
+        T(test_reject_absent_items),
         T(test_accepts_other_encodings),
         T(test_reader_states),
         T(test_helpers),

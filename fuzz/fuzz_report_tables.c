@@ -1,0 +1,197 @@
+/* fuzz_report_tables.c - report's message handling: decode arbitrary bytes as a
+ * message and feed its TABLE records to report_out_* in a scratch directory,
+ * as kpm-report does, then commit.
+ *
+ * The header's aux picks the extras: bit 0 rapport.html, bit 1 kpm.sqlite.
+ * Checks: a night whose records were all accepted commits, one with a refused
+ * record does not, and the dashboard.json it writes is valid JSON.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_util.h"
+#include "kpm_err.h"
+#include "report_out.h"
+
+/* ---- a strict JSON syntax check (RFC 8259), enough to validate the file ---- */
+
+typedef struct {
+    const char *p, *end;
+    int depth;
+} json_t;
+
+static void ws(json_t *j)
+{
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
+        j->p++;
+}
+
+static int lit(json_t *j, const char *s)
+{
+    size_t n = strlen(s);
+    if ((size_t)(j->end - j->p) < n || memcmp(j->p, s, n) != 0) return 0;
+    j->p += n;
+    return 1;
+}
+
+static int digits(json_t *j)
+{
+    const char *s = j->p;
+    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
+    return j->p > s;
+}
+
+static int number(json_t *j)
+{
+    if (j->p < j->end && *j->p == '-') j->p++;
+    if (j->p < j->end && *j->p == '0') j->p++;
+    else if (!digits(j)) return 0;
+    if (j->p < j->end && *j->p == '.') {
+        j->p++;
+        if (!digits(j)) return 0;
+    }
+    if (j->p < j->end && (*j->p == 'e' || *j->p == 'E')) {
+        j->p++;
+        if (j->p < j->end && (*j->p == '+' || *j->p == '-')) j->p++;
+        if (!digits(j)) return 0;
+    }
+    return 1;
+}
+
+static int string(json_t *j)
+{
+    if (j->p >= j->end || *j->p != '"') return 0;
+    for (j->p++; j->p < j->end; j->p++) {
+        unsigned char c = (unsigned char)*j->p;
+        if (c == '"') {
+            j->p++;
+            return 1;
+        }
+        if (c < 0x20) return 0;
+        if (c != '\\') continue;
+        if (++j->p >= j->end) return 0;
+        if (*j->p == 'u') {
+            for (int i = 0; i < 4; i++)
+                if (++j->p >= j->end || !strchr("0123456789abcdefABCDEF", *j->p)) return 0;
+        } else if (!strchr("\"\\/bfnrt", *j->p)) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+static int value(json_t *j);
+
+static int members(json_t *j, char close, int keyed)
+{
+    if (++j->depth > 64) return 0;
+    j->p++;
+    ws(j);
+    if (j->p < j->end && *j->p == close) {
+        j->p++;
+        j->depth--;
+        return 1;
+    }
+    for (;;) {
+        ws(j);
+        if (keyed) {
+            if (!string(j)) return 0;
+            ws(j);
+            if (j->p >= j->end || *j->p++ != ':') return 0;
+        }
+        if (!value(j)) return 0;
+        ws(j);
+        if (j->p >= j->end) return 0;
+        if (*j->p == ',') {
+            j->p++;
+            continue;
+        }
+        if (*j->p++ != close) return 0;
+        j->depth--;
+        return 1;
+    }
+}
+
+static int value(json_t *j)
+{
+    ws(j);
+    if (j->p >= j->end) return 0;
+    switch (*j->p) {
+    case '{':
+        return members(j, '}', 1);
+    case '[':
+        return members(j, ']', 0);
+    case '"':
+        return string(j);
+    case 't':
+        return lit(j, "true");
+    case 'f':
+        return lit(j, "false");
+    case 'n':
+        return lit(j, "null");
+    default:
+        return number(j);
+    }
+}
+
+static void check_json(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) fuzz_fail("a committed night has no %s", path);
+    static char buf[4 << 20];
+    size_t n = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    if (n == sizeof buf) return; /* too large to check here */
+    json_t j = {buf, buf + n, 0};
+    int ok = value(&j);
+    ws(&j);
+    if (!ok || j.p != j.end)
+        fuzz_fail("dashboard.json is not valid JSON (at byte %zu of %zu)", (size_t)(j.p - buf), n);
+}
+
+/* ---- the target ---- */
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static wire_reader_t *rd;
+    static wire_record_t rec;
+    char err[512], out_dir[600], json[700];
+    if (!rd && !(rd = wire_reader_new())) fuzz_fail("out of memory");
+    wire_header_t h;
+    if (wire_reader_open(rd, (const char *)data, size, &h) != KPM_OK) return 0;
+
+    snprintf(out_dir, sizeof out_dir, "%s/out", fuzz_tmpdir());
+    report_out_opts_t opts = {.night = h.stream, .html = (h.aux & 1) != 0,
+                              .sqlite = (h.aux & 2) != 0};
+    report_out_t *o = report_out_open(out_dir, &opts, err, sizeof err);
+    if (!o) fuzz_fail("%s", err);
+    int rc = KPM_OK; /* the first refusal by report_out */
+    while (rc == KPM_OK && wire_reader_next(rd, &rec) == 1) {
+        switch (rec.kind) {
+        case WIRE_REC_TABLE_BEGIN:
+            rc = report_out_table_begin(o, &rec.u.table_begin);
+            break;
+        case WIRE_REC_TABLE_ROW:
+            rc = report_out_table_row(o, &rec.u.table_row);
+            break;
+        case WIRE_REC_TABLE_END:
+            rc = report_out_table_end(o, &rec.u.table_end);
+            break;
+        default:
+            break; /* kpm-report refuses other kinds; here they are skipped */
+        }
+    }
+    if (rc == KPM_ENOMEM || rc == KPM_EIO) fuzz_fail("report_out: %s", report_out_error(o));
+    int crc = report_out_commit(o);
+    if (rc == KPM_OK && crc != KPM_OK && crc != KPM_EPROTO)
+        fuzz_fail("a night of accepted tables does not commit: %s", report_out_error(o));
+    if (rc != KPM_OK && crc == KPM_OK) fuzz_fail("a night with a refused record was committed");
+    if (crc == KPM_OK) {
+        snprintf(json, sizeof json, "%s/dashboard.json", out_dir);
+        check_json(json);
+    }
+    report_out_destroy(&o);
+    fuzz_clear_dir(out_dir);
+    return 0;
+}

@@ -1,0 +1,115 @@
+/* rtable.c - a result table kept in memory (see rtable.h). */
+#include "rtable.h"
+
+#include "kpm_err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_str(wire_str_t s)
+{
+    char *d = malloc((size_t)s.len + 1);
+
+    if (d == NULL) return NULL;
+    if (s.len > 0) memcpy(d, s.ptr, s.len);
+    d[s.len] = '\0';
+    return d;
+}
+
+rtable_t *rtable_new(const wire_table_begin_t *tb)
+{
+    rtable_t *t = calloc(1, sizeof *t);
+
+    if (t == NULL) return NULL;
+    for (uint32_t c = 0; c < tb->n_cols && c < WIRE_MAX_COLS; c++) {
+        t->cols[c] = dup_str(tb->col_names[c]);
+        t->n_cols = c + 1;
+        if (t->cols[c] == NULL) {
+            rtable_destroy(&t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+void rtable_destroy(rtable_t **pt)
+{
+    rtable_t *t;
+
+    if (pt == NULL || *pt == NULL) return;
+    t = *pt;
+    for (size_t i = 0; i < t->n_rows * t->n_cols; i++) {
+        if (t->cells[i].type == WIRE_VAL_STR) free((char *)t->cells[i].s.ptr);
+    }
+    for (uint32_t c = 0; c < t->n_cols; c++)
+        free(t->cols[c]);
+    free(t->cells);
+    free(t);
+    *pt = NULL;
+}
+
+int rtable_add(rtable_t *t, const wire_table_row_t *row)
+{
+    wire_value_t *dst;
+
+    if (row->n_cells != t->n_cols) return KPM_OK;
+    if (t->n_rows == t->cap_rows) {
+        size_t cap = t->cap_rows ? t->cap_rows * 2 : 64;
+        wire_value_t *n = realloc(t->cells, cap * t->n_cols * sizeof *n);
+        if (n == NULL) return KPM_ENOMEM;
+        t->cells = n;
+        t->cap_rows = cap;
+    }
+    dst = &t->cells[t->n_rows * t->n_cols];
+    for (uint32_t c = 0; c < t->n_cols; c++) {
+        dst[c] = row->cells[c];
+        if (dst[c].type != WIRE_VAL_STR) continue;
+        dst[c].s.ptr = dup_str(row->cells[c].s);
+        if (dst[c].s.ptr == NULL) {
+            for (uint32_t k = 0; k < c; k++) {
+                if (dst[k].type == WIRE_VAL_STR) free((char *)dst[k].s.ptr);
+            }
+            return KPM_ENOMEM;
+        }
+    }
+    t->n_rows++;
+    return KPM_OK;
+}
+
+int rtable_col(const rtable_t *t, const char *name)
+{
+    if (t == NULL) return -1;
+    for (uint32_t c = 0; c < t->n_cols; c++) {
+        if (strcmp(t->cols[c], name) == 0) return (int)c;
+    }
+    return -1;
+}
+
+const wire_value_t *rtable_cell(const rtable_t *t, size_t r, int c)
+{
+    static const wire_value_t nil = {WIRE_VAL_NIL, 0, 0.0, {"", 0}};
+
+    return c < 0 ? &nil : &t->cells[r * t->n_cols + (size_t)c];
+}
+
+int64_t rtable_int(const rtable_t *t, size_t r, int c)
+{
+    const wire_value_t *v = rtable_cell(t, r, c);
+
+    return v->type == WIRE_VAL_INT ? v->i : 0;
+}
+
+wire_str_t rtable_str(const rtable_t *t, size_t r, int c)
+{
+    const wire_value_t *v = rtable_cell(t, r, c);
+    wire_str_t none = {"", 0};
+
+    return v->type == WIRE_VAL_STR ? v->s : none;
+}
+
+int rtable_is_int(const rtable_t *t, size_t r, int c, int64_t want)
+{
+    const wire_value_t *v = rtable_cell(t, r, c);
+
+    return v->type == WIRE_VAL_INT && v->i == want;
+}

@@ -1,0 +1,38 @@
+/* rtable.h - a result table kept in memory for a report that needs it whole
+ * (rapport.html): its column names and its rows, strings copied. */
+#ifndef KPM_RTABLE_H
+#define KPM_RTABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+
+typedef struct {
+    uint32_t n_cols;
+    char *cols[WIRE_MAX_COLS];
+    size_t n_rows, cap_rows;
+    wire_value_t *cells; /* n_rows * n_cols; strings owned and NUL-terminated */
+} rtable_t;
+
+/* A table with tb's columns and no rows; NULL when out of memory. */
+rtable_t *rtable_new(const wire_table_begin_t *tb);
+void rtable_destroy(rtable_t **t);
+
+/* Appends a copy of row (ignored when its cell count differs from the
+ * columns'). Returns KPM_OK or KPM_ENOMEM. */
+int rtable_add(rtable_t *t, const wire_table_row_t *row);
+
+/* The column named name, or -1 (also for t == NULL). */
+int rtable_col(const rtable_t *t, const char *name);
+
+/* Cell r of column c; an empty cell for c < 0. */
+const wire_value_t *rtable_cell(const rtable_t *t, size_t r, int c);
+
+/* The cell as an integer (0 when not one), as a string ("" when not one), and
+ * whether it is the integer want. */
+int64_t rtable_int(const rtable_t *t, size_t r, int c);
+wire_str_t rtable_str(const rtable_t *t, size_t r, int c);
+int rtable_is_int(const rtable_t *t, size_t r, int c, int64_t want);
+
+#endif

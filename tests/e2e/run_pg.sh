@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# End-to-end test of the PostgreSQL feed against a real server: starts a
+# throwaway cluster of Debian's postgresql on 127.0.0.1, runs nights with
+# `kpm run --pg`, and checks that every published table in the database equals
+# its CSV file byte for byte (rendered by SQL in the CSV's dialect), that a
+# night with nothing new changes no table, that an unreachable server fails the
+# night but writes the files, and that the next run loads what was missed. Then
+# runs test_report_pg (one-transaction semantics, reload, layout change).
+# Exit 77 (skipped) only when the PostgreSQL server is not installed.
+# usage: run_pg.sh BUILD_DIR E2E_DIR
+BUILD=$(cd "$1" && pwd)
+E2E=$(cd "$2" && pwd)
+ROOT=$(cd "$E2E/../.." && pwd)
+. "$E2E/lib.sh"
+
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ] || ! command -v psql >/dev/null; then
+    echo "SKIP: PostgreSQL server not installed (scripts/install-deps installs postgresql)"
+    exit 77
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/kpm-pg.XXXXXX")
+chmod 755 "$TMP"
+PGDATA=$TMP/pgdata
+SOCK=$TMP/sock
+mkdir -p "$SOCK" "$PGDATA"
+chmod 700 "$PGDATA"
+AS=()
+if [ "$(id -u)" = 0 ]; then # initdb refuses root: the cluster runs as postgres
+    id postgres >/dev/null 2>&1 || { echo "FAIL: no postgres user to run the server"; exit 1; }
+    chown postgres "$SOCK" "$PGDATA"
+    AS=(runuser -u postgres --)
+fi
+stop_pg() {
+    [ -f "$PGDATA/postmaster.pid" ] && "${AS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1
+    rm -rf "$TMP"
+}
+trap stop_pg EXIT
+
+PORT=54329
+while (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; do PORT=$((PORT + 1)); done
+if ! "${AS[@]}" "$PGBIN/initdb" -D "$PGDATA" -U kpm --auth=trust -E UTF8 --locale=C.UTF-8 \
+        >"$TMP/initdb.log" 2>&1; then
+    echo "FAIL: initdb"; cat "$TMP/initdb.log"; exit 1
+fi
+if ! "${AS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" -l "$SOCK/server.log" -w -t 60 \
+        -o "-k $SOCK -p $PORT -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" \
+        start >/dev/null; then
+    echo "FAIL: the PostgreSQL server did not start"; cat "$SOCK/server.log"; exit 1
+fi
+BASE="host=127.0.0.1 port=$PORT user=kpm"
+PG="$BASE dbname=kpm"
+psql "$BASE dbname=postgres" -qAt -c "CREATE DATABASE kpm" -c "CREATE DATABASE kpmunit" >/dev/null
+
+# The CSV dialect of report_out, in SQL: quote when needed, the formula guard.
+psql "$PG" -qAt >/dev/null <<'SQL'
+CREATE SCHEMA kpmtest;
+CREATE FUNCTION kpmtest.csv(v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN v IS NULL THEN ''
+    ELSE (CASE WHEN v ~ '[,"\r\n]' THEN '"' ELSE '' END)
+      || (CASE WHEN v ~ '^[=+@\t\r-]' THEN '''' ELSE '' END)
+      || replace(v, '"', '""')
+      || (CASE WHEN v ~ '[,"\r\n]' THEN '"' ELSE '' END) END $$;
+SQL
+
+# Prints table $1 as its CSV file would be (header and rows, in kpm_rij order).
+pg_csv() {
+    local t=$1 cols expr="" c type
+    cols=$(psql "$PG" -qAt -F ' ' -c "SELECT column_name, data_type FROM information_schema.columns
+        WHERE table_schema = 'public' AND table_name = '$t' AND column_name <> 'kpm_rij'
+        ORDER BY ordinal_position") || return 1
+    [ -n "$cols" ] || return 1
+    psql "$PG" -qAt -c "SELECT string_agg(column_name, ',' ORDER BY ordinal_position)
+        FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '$t'
+        AND column_name <> 'kpm_rij'"
+    while read -r c type; do
+        [ -n "$expr" ] && expr="$expr || ',' || "
+        if [ "$type" = text ]; then expr="${expr}kpmtest.csv(\"$c\")"
+        else expr="${expr}coalesce(\"$c\"::text, '')"; fi
+    done <<<"$cols"
+    psql "$PG" -qAt -c "SELECT $expr FROM \"$t\" ORDER BY kpm_rij"
+}
+
+# Every published table in PostgreSQL equals its CSV file in OUT.
+db_equals_csv() {
+    local out=$1 f t bad=0
+    for f in "$out"/*.csv; do
+        t=$(basename "$f" .csv)
+        pg_csv "$t" >"$TMP/$t.pg.csv" 2>&1 || { echo "  $t: not in the database"; bad=1; continue; }
+        cmp -s "$f" "$TMP/$t.pg.csv" || { echo "  $t differs:"; diff "$f" "$TMP/$t.pg.csv" | head -5; bad=1; }
+    done
+    return $bad
+}
+
+# Row counts of the night in kpm_nacht equal the CSV files' rows.
+night_counts_ok() {
+    local out=$1 night=$2 f t want got bad=0
+    for f in "$out"/*.csv; do
+        t=$(basename "$f" .csv)
+        want=$(($(psql "$PG" -qAt -c "SELECT count(*) FROM \"$t\"") + 0))
+        got=$(psql "$PG" -qAt -c "SELECT rijen FROM kpm_nacht WHERE nacht = '$night' AND tabel = '$t'")
+        [ "$got" = "$want" ] || { echo "  $t: kpm_nacht says '$got', the table has $want"; bad=1; }
+    done
+    return $bad
+}
+
+dump_tables() { # every kpm table but kpm_nacht, as CSV
+    local f
+    for f in "$TMP"/out/*.csv; do pg_csv "$(basename "$f" .csv)"; done
+}
+
+last_night() { sed -n 's/^night=//p' "$TMP/state/run/report.status"; }
+
+# Night 1: the survey round and a month of monitoring data (without the
+# monitoring fixture's own register, so that the survey's register holds).
+mkdir -p "$TMP/inbox"
+cp "$E2E"/survey/inbox/* "$TMP/inbox/"
+find "$E2E/monitoring/night1" -maxdepth 1 -type f ! -name 'koplopers_*' -exec cp {} "$TMP/inbox/" \;
+check "night 1 with --pg exits 0" kpm_night "$TMP/inbox" "$TMP/out" "$TMP/state" --pg "$PG"
+N1=$(last_night)
+check "every published table is in PostgreSQL, equal to its CSV file byte for byte" \
+    db_equals_csv "$TMP/out"
+NT=$(ls "$TMP"/out/*.csv | wc -l)
+check "the database holds the $NT published tables and kpm_nacht" \
+    test "$(psql "$PG" -qAt -c "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")" = $((NT + 1))
+check "respons has the CSV's columns, typed, and kpm_rij" \
+    test "$(psql "$PG" -qAt -c "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod),
+        ', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'respons'::regclass AND attnum > 0")" \
+        = "meting bigint, tranche text, uitgenodigd bigint, respons bigint, respons_pct numeric(30,1), kpm_rij bigint"
+check "likert.gemiddelde is numeric(30,2)" \
+    test "$(psql "$PG" -qAt -c "SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+        WHERE attrelid = 'likert'::regclass AND attname = 'gemiddelde'")" = "numeric(30,2)"
+check "a value: 2021 tranche 1 responded 83.3%" \
+    test "$(psql "$PG" -qAt -c "SELECT respons_pct FROM respons WHERE meting = 2021 AND tranche = '1'")" = 83.3
+check "kpm_nacht: night 1's row counts equal the tables'" night_counts_ok "$TMP/out" "$N1"
+check "kpm.sqlite: the same row counts as PostgreSQL" \
+    test "$(sqlite3 "$TMP/out/kpm.sqlite" "SELECT group_concat(tabel || '=' || rijen, ' ') FROM
+        (SELECT * FROM kpm_nacht ORDER BY tabel)")" = \
+        "$(psql "$PG" -qAt -c "SELECT string_agg(tabel || '=' || rijen, ' ' ORDER BY tabel) FROM kpm_nacht")"
+
+# Night 2, nothing new: no table changes; kpm_nacht gains the night.
+dump_tables >"$TMP/night1.dump"
+check "night 2 (empty inbox) exits 0" kpm_night "$TMP/inbox" "$TMP/out" "$TMP/state" --pg "$PG"
+N2=$(last_night)
+dump_tables >"$TMP/night2.dump"
+check "night 2 changed no table" same_file "$TMP/night1.dump" "$TMP/night2.dump"
+check "kpm_nacht has both nights with the same counts" \
+    test "$(psql "$PG" -qAt -c "SELECT count(DISTINCT nacht), count(DISTINCT (tabel, rijen)) FROM kpm_nacht")" = "2|$NT"
+
+# Night 3 with new usage data while the server cannot be reached: kpm run
+# fails with the reason, the files are written, the database keeps night 2.
+find "$E2E/monitoring/night2" -maxdepth 1 -type f -exec cp {} "$TMP/inbox/" \;
+cp "$TMP/out/gebruik.csv" "$TMP/gebruik.night2.csv"
+kpm_night "$TMP/inbox" "$TMP/out" "$TMP/state" --pg "host=127.0.0.1 port=1 user=kpm dbname=kpm"
+check "night 3 with an unreachable server exits 1" test $? = 1
+check "the failure names PostgreSQL in kpm's output" \
+    grep -q "PostgreSQL load failed: report: PostgreSQL: cannot connect" "$TMP/state.kpm.log"
+check "the files of night 3 are written" bash -c "! cmp -s '$TMP/out/gebruik.csv' '$TMP/gebruik.night2.csv'"
+check "the database still holds night 2's tables" \
+    bash -c "$(declare -f pg_csv); PG='$PG'; pg_csv gebruik | cmp -s - '$TMP/gebruik.night2.csv'"
+check "kpm_nacht has no row of night 3" \
+    test "$(psql "$PG" -qAt -c "SELECT count(DISTINCT nacht) FROM kpm_nacht")" = 2
+
+# The next run (server back) loads every table again: the database catches up.
+check "the next run exits 0" kpm_night "$TMP/inbox" "$TMP/out" "$TMP/state" --pg "$PG"
+check "after the next run every table equals its CSV file again" db_equals_csv "$TMP/out"
+check "kpm_nacht has nights 1, 2 and 4" \
+    test "$(psql "$PG" -qAt -c "SELECT count(DISTINCT nacht) FROM kpm_nacht")" = 3
+
+# One transaction per night, reload, layout change, reader's view (C, libpq).
+echo "--- test_report_pg"
+KPM_TEST_PG="$BASE dbname=kpmunit" "$BUILD/tests/test_report_pg" 2>&1
+rc=$?
+check "test_report_pg passes (transaction semantics against this server)" test $rc = 0
+
+e2e_finish
