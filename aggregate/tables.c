@@ -317,11 +317,11 @@ static void group_name(const meting_t *m, size_t g, char *buf, size_t len)
     else snprintf(buf, len, "tranche-%d", m->tranches[g]);
 }
 
-/* With comparisons, the plan of tables_cmp (complementary suppression too). */
+/* The small-cell plan of tables_cmp: groups below the threshold and, by
+ * complementary suppression, any group that would let one be recovered. */
 static int suppressed(const ctx_t *c, const meting_t *m, size_t g)
 {
-    if (c->cmp) return g > 0 && tables_cmp_suppressed(c->cmp, m->meting, m->tranches[g]);
-    return g > 0 && m->responses[g] < (uint64_t)c->o->min_cell;
+    return g > 0 && tables_cmp_suppressed(c->cmp, m->meting, m->tranches[g]);
 }
 
 static int emit_respons(ctx_t *c)
@@ -599,8 +599,12 @@ int tables_emit(const agg_state_t *s, const tables_opts_t *o, batcher_t *b, uint
     if (!rc) rc = find_counting(c);
     if (!rc) rc = count_invited(c);
     if (!rc) rc = tally_all(c);
-    if (!rc && o->cmp)
-        c->cmp = tables_cmp_new(s, o->cmp, o->min_cell, c->counted, c->n_counted, &rc);
+    /* Without a configuration there are no comparisons, but the small-cell plan
+     * (complementary suppression) is the same. */
+    static const tables_cmp_config_t no_comparisons;
+    if (!rc)
+        c->cmp = tables_cmp_new(s, o->cmp ? o->cmp : &no_comparisons, o->min_cell, c->counted,
+                                c->n_counted, &rc);
     if (!rc) rc = tables_mon_notices(s, mon_notice, c);
     if (!rc) qsort(c->met, c->n_met, sizeof *c->met, cmp_meting);
     if (!rc) rc = emit_respons(c);
@@ -610,7 +614,7 @@ int tables_emit(const agg_state_t *s, const tables_opts_t *o, batcher_t *b, uint
     if (!rc) rc = emit_open(c);
     if (!rc) rc = emit_rejects(c);
     if (!rc) rc = tables_mon_emit(s, o, c->w);
-    if (!rc && c->cmp) rc = tables_cmp_emit(c->cmp, c->w);
+    if (!rc) rc = tables_cmp_emit(c->cmp, c->w);
     if (!rc) rc = emit_vragen(c);
     *tables = c->w ? table_out_tables(c->w) : 0;
     *rows = c->w ? table_out_rows(c->w) : 0;

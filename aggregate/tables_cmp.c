@@ -13,7 +13,7 @@
 
 #define MAXT TABLES_CMP_MAX_GROUPS /* tranches per meting */
 #define PLAN_MAX_GROUPS (3 * MAXT)
-#define STRICT_TEVREDENHEID 0 /* the rule of the answer tables; see docs/COMPARISONS.md */
+#define STRICT_TEVREDENHEID 1 /* the rule of the answer tables; see docs/COMPARISONS.md */
 
 /* ======================================================== small-cell plan */
 

@@ -25,8 +25,7 @@ int progress_format(char *buf, size_t len, const char *file, uint64_t rows, doub
 
     if (n < 0) return n;
     used = (size_t)n < len ? (size_t)n : len;
-    if (secs >= 0.05)
-        n += snprintf(buf + used, len - used, ", %.0f rows/s", (double)rows / secs);
+    if (secs >= 0.05) n += snprintf(buf + used, len - used, ", %.0f rows/s", (double)rows / secs);
     used = (size_t)n < len ? (size_t)n : len;
     if (size > 0) {
         unsigned pct = offset >= size ? 100 : (unsigned)((double)offset * 100.0 / (double)size);

@@ -19,9 +19,9 @@
 
 /* Where the line goes and the state of the current file. */
 typedef struct {
-    FILE *fp;      /* NULL: disabled */
-    double start;  /* when the file's first row came, in seconds */
-    double shown;  /* when the line was last drawn (< 0: not yet) */
+    FILE *fp;     /* NULL: disabled */
+    double start; /* when the file's first row came, in seconds */
+    double shown; /* when the line was last drawn (< 0: not yet) */
     char file[128];
 } progress_t;
 

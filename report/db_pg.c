@@ -70,8 +70,9 @@ static int fail_res(db_pg_t *d, PGresult *res, const char *what)
 static int run(db_pg_t *d, const char *sql, int n_params, const char *const *params,
                const char *what)
 {
-    PGresult *res = n_params == 0 ? PQexec(d->conn, sql)
-                                  : PQexecParams(d->conn, sql, n_params, NULL, params, NULL, NULL, 0);
+    PGresult *res = n_params == 0
+                        ? PQexec(d->conn, sql)
+                        : PQexecParams(d->conn, sql, n_params, NULL, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(res);
 
     if (res == NULL || (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK))

@@ -222,7 +222,8 @@ void db_columns_sql(db_buf_t *b, const db_table_t *t, db_dialect_t d)
         if (is_key(t, c)) db_buf_printf(b, " NOT NULL");
         db_buf_printf(b, ", ");
     }
-    db_buf_printf(b, "%s %s NOT NULL, PRIMARY KEY (", DB_ROW_COL, d == DB_PG ? "bigint" : "INTEGER");
+    db_buf_printf(b, "%s %s NOT NULL, PRIMARY KEY (", DB_ROW_COL,
+                  d == DB_PG ? "bigint" : "INTEGER");
     if (t->n_key == 0) db_buf_printf(b, "%s", DB_ROW_COL);
     for (uint32_t k = 0; k < t->n_key; k++) {
         if (k > 0) db_buf_printf(b, ", ");

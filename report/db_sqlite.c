@@ -110,7 +110,8 @@ db_sqlite_t *db_sqlite_open(const char *out_dir, const char *night, char *err, s
         goto fail;
     }
     /* The file is invisible until it is renamed into place: no journal needed. */
-    db_buf_printf(&d->sql, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; CREATE TABLE %s (%s)",
+    db_buf_printf(&d->sql,
+                  "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; CREATE TABLE %s (%s)",
                   DB_NIGHT_TABLE, db_night_columns_sql(DB_SQLITE));
     if (d->sql.oom || exec(d, d->sql.p) != KPM_OK) {
         snprintf(err, errlen, "report: cannot create '%s': %s", d->tmp, sqlite3_errmsg(d->db));
@@ -129,7 +130,8 @@ fail:
 
 int db_sqlite_table_begin(db_sqlite_t *d, const db_table_t *t)
 {
-    if (d->cur != NULL || d->finished) return fail(d, KPM_EPROTO, "%s: table out of order", DB_SQLITE_FILE);
+    if (d->cur != NULL || d->finished)
+        return fail(d, KPM_EPROTO, "%s: table out of order", DB_SQLITE_FILE);
     db_buf_reset(&d->sql);
     db_buf_printf(&d->sql, "CREATE TABLE ");
     db_buf_ident(&d->sql, t->name);
@@ -159,7 +161,8 @@ static int bind_cell(db_sqlite_t *d, int i, db_kind_t kind, const db_cell_t *cel
     char num[64];
 
     if (cell->s == NULL) return sqlite3_bind_null(d->ins, i);
-    if (kind == DB_TEXT) return sqlite3_bind_text(d->ins, i, cell->s, (int)cell->len, SQLITE_STATIC);
+    if (kind == DB_TEXT)
+        return sqlite3_bind_text(d->ins, i, cell->s, (int)cell->len, SQLITE_STATIC);
     if (cell->len >= sizeof num) return SQLITE_TOOBIG;
     memcpy(num, cell->s, cell->len);
     num[cell->len] = '\0';
@@ -257,7 +260,8 @@ int db_sqlite_finish(db_sqlite_t *d, const char *loaded_at)
 
 int db_sqlite_install(db_sqlite_t *d)
 {
-    if (!d->finished) return fail(d, KPM_EPROTO, "%s: installed before it is finished", DB_SQLITE_FILE);
+    if (!d->finished)
+        return fail(d, KPM_EPROTO, "%s: installed before it is finished", DB_SQLITE_FILE);
     if (rename(d->tmp, d->path) != 0 || fs_sync_dir(d->dir) != KPM_OK)
         return fail(d, KPM_EIO, "cannot move '%s' into place: %s", d->tmp, strerror(errno));
     d->installed = 1;

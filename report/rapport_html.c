@@ -340,8 +340,7 @@ static void figure_open(FILE *fp, wire_str_t text, wire_str_t item)
 }
 
 /* Rows of t for the meting and item, in table order (groups as aggregate sent them). */
-static size_t item_rows(const rtable_t *t, int64_t meting, wire_str_t item, size_t *out,
-                        size_t cap)
+static size_t item_rows(const rtable_t *t, int64_t meting, wire_str_t item, size_t *out, size_t cap)
 {
     int cm = rtable_col(t, "meting"), ci = rtable_col(t, "item");
     size_t n = 0;
@@ -507,7 +506,8 @@ static void entry_place(const rapport_html_t *h, entry_t *e)
     }
     if (r < 0) return;
     e->order = (size_t)r;
-    if (rtable_cell(v, (size_t)r, cth)->type == WIRE_VAL_INT) e->thema = rtable_int(v, (size_t)r, cth);
+    if (rtable_cell(v, (size_t)r, cth)->type == WIRE_VAL_INT)
+        e->thema = rtable_int(v, (size_t)r, cth);
 }
 
 static int collect_entries(const rapport_html_t *h, int64_t meting, entry_t **es, size_t *n)
@@ -618,8 +618,8 @@ static int collect_metingen(const rapport_html_t *h, int64_t **out, size_t *n)
 /* ---- monitoring and rejects ---- */
 
 typedef struct {
-    char m[16];    /* "YYYY-MM" */
-    int64_t v[2];  /* koploper gemeenten, other gemeenten */
+    char m[16];   /* "YYYY-MM" */
+    int64_t v[2]; /* koploper gemeenten, other gemeenten */
     int has[2];
 } month_t;
 
@@ -690,8 +690,7 @@ static int write_usage(const rapport_html_t *h, FILE *fp)
     fputs("<section id=\"monitoring\">\n<h2>Monitoring: gebruik van cliëntondersteuning</h2>\n"
           "<h3>Nieuwe vragen per maand</h3>\n",
           fp);
-    if (rc == KPM_OK && n == 0)
-        fputs("<p>Er zijn nog geen gebruiksgegevens ontvangen.</p>\n", fp);
+    if (rc == KPM_OK && n == 0) fputs("<p>Er zijn nog geen gebruiksgegevens ontvangen.</p>\n", fp);
     if (rc != KPM_OK || n == 0) goto out;
     v = calloc(2 * n, sizeof *v);
     has = calloc(2 * n, sizeof *has);

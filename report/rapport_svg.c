@@ -235,8 +235,8 @@ void rapport_svg_likert(FILE *fp, const char *title, const rsvg_likert_row_t *ro
         } else {
             for (int k = 0; k < 4; k++)
                 w[k] = (double)half * (double)row->k[k] / (double)valid;
-            segment(fp, mid - w[1] - w[0], y, w[0], likert_fill[0], likert_ink[0],
-                    likert_names[0], (wire_str_t){"", 0}, row->k[0], valid);
+            segment(fp, mid - w[1] - w[0], y, w[0], likert_fill[0], likert_ink[0], likert_names[0],
+                    (wire_str_t){"", 0}, row->k[0], valid);
             segment(fp, mid - w[1], y, w[1], likert_fill[1], likert_ink[1], likert_names[1],
                     (wire_str_t){"", 0}, row->k[1], valid);
             segment(fp, mid, y, w[2], likert_fill[2], likert_ink[2], likert_names[2],
@@ -336,8 +336,7 @@ void rapport_svg_bars(FILE *fp, const char *title, const wire_str_t *labels, con
         fprintf(fp,
                 "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" class=\"grid\"/>\n"
                 "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">%.0f%%</text>\n",
-                x, top - 2, x, top + (int)n * ROW_H + 4, x, top + (int)n * ROW_H + 18,
-                max * t / 4);
+                x, top - 2, x, top + (int)n * ROW_H + 4, x, top + (int)n * ROW_H + 18, max * t / 4);
     }
     for (size_t i = 0; i < n; i++) {
         int y = top + (int)i * ROW_H;
@@ -405,10 +404,11 @@ void rapport_svg_lines(FILE *fp, const char *title, const char *const *x, size_t
     svg_open(fp, title, h);
     for (size_t k = 0; k < n_s; k++) {
         int lx = x0 + (int)k * 230;
-        fprintf(fp,
-                "<line x1=\"%d\" y1=\"14\" x2=\"%d\" y2=\"14\" stroke=\"%s\" stroke-width=\"2.5\"%s/>"
-                "<text x=\"%d\" y=\"18\" class=\"legend\">",
-                lx, lx + 28, line_color[k], k == 1 ? " stroke-dasharray=\"6 4\"" : "", lx + 34);
+        fprintf(
+            fp,
+            "<line x1=\"%d\" y1=\"14\" x2=\"%d\" y2=\"14\" stroke=\"%s\" stroke-width=\"2.5\"%s/>"
+            "<text x=\"%d\" y=\"18\" class=\"legend\">",
+            lx, lx + 28, line_color[k], k == 1 ? " stroke-dasharray=\"6 4\"" : "", lx + 34);
         rapport_html_text(fp, s[k].name, strlen(s[k].name));
         fputs("</text>\n", fp);
     }
@@ -420,9 +420,11 @@ void rapport_svg_lines(FILE *fp, const char *title, const char *const *x, size_t
                 x0, y, x1, y, x0 - 6, y + 4, v);
     }
     for (size_t i = 0; i < n_x; i++) {
-        double xi = n_x == 1 ? (x0 + x1) / 2.0 : x0 + (double)(x1 - x0) * (double)i / (double)(n_x - 1);
+        double xi =
+            n_x == 1 ? (x0 + x1) / 2.0 : x0 + (double)(x1 - x0) * (double)i / (double)(n_x - 1);
         if (i % every != 0) continue;
-        fprintf(fp, "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">", xi, y1 + 18);
+        fprintf(fp, "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">", xi,
+                y1 + 18);
         rapport_html_text(fp, x[i], strlen(x[i]));
         fputs("</text>\n", fp);
     }
@@ -431,8 +433,8 @@ void rapport_svg_lines(FILE *fp, const char *title, const char *const *x, size_t
         fprintf(fp, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\"%s d=\"", line_color[k],
                 k == 1 ? " stroke-dasharray=\"6 4\"" : "");
         for (size_t i = 0; i < n_x; i++) {
-            double xi = n_x == 1 ? (x0 + x1) / 2.0
-                                 : x0 + (double)(x1 - x0) * (double)i / (double)(n_x - 1);
+            double xi =
+                n_x == 1 ? (x0 + x1) / 2.0 : x0 + (double)(x1 - x0) * (double)i / (double)(n_x - 1);
             if (!s[k].has[i]) {
                 pen = 0;
                 continue;
@@ -443,8 +445,8 @@ void rapport_svg_lines(FILE *fp, const char *title, const char *const *x, size_t
         }
         fputs("\"/>\n", fp);
         for (size_t i = 0; i < n_x; i++) {
-            double xi = n_x == 1 ? (x0 + x1) / 2.0
-                                 : x0 + (double)(x1 - x0) * (double)i / (double)(n_x - 1);
+            double xi =
+                n_x == 1 ? (x0 + x1) / 2.0 : x0 + (double)(x1 - x0) * (double)i / (double)(n_x - 1);
             double yi = y1 - (double)(y1 - y0) * (double)s[k].v[i] / (double)top;
             if (!s[k].has[i]) continue;
             if (k == 0)

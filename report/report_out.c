@@ -343,8 +343,7 @@ static int db_begin(report_out_t *o, const wire_table_begin_t *tb)
 }
 
 /* One published row: cells as the CSV shows them (num[] holds the numbers). */
-static int db_row(report_out_t *o, const wire_table_row_t *row,
-                  char num[][REPORT_NUM_MAX])
+static int db_row(report_out_t *o, const wire_table_row_t *row, char num[][REPORT_NUM_MAX])
 {
     db_cell_t cells[WIRE_MAX_COLS];
     int rc;
@@ -606,8 +605,9 @@ int report_out_commit_pg(report_out_t *o)
 
     if (o->pg == NULL) return KPM_OK;
     if (!o->committed)
-        return o->failed ? o->failed
-                         : fail(o, KPM_EPROTO, "report: PostgreSQL load committed before the files");
+        return o->failed
+                   ? o->failed
+                   : fail(o, KPM_EPROTO, "report: PostgreSQL load committed before the files");
     rc = db_pg_commit(o->pg, o->loaded_at);
     if (rc != KPM_OK) snprintf(o->err, sizeof o->err, "report: %s", db_pg_error(o->pg));
     return rc;

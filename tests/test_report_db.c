@@ -113,8 +113,8 @@ static void feed_night(report_out_t *o, int v)
     const wire_table_row_t likert[] = {
         ROW(I(2021), S("alle"), I(2), S("aanmeldprocedure"), I(12), I(1), I(2), I(5), I(2), I(1),
             I(1), R(2.8), S("nee")),
-        ROW(I(2021), S("tranche-1"), I(2), S("aanmeldprocedure"), N(), N(), N(), N(), N(), N(),
-            N(), N(), S("ja")),
+        ROW(I(2021), S("tranche-1"), I(2), S("aanmeldprocedure"), N(), N(), N(), N(), N(), N(), N(),
+            N(), S("ja")),
     };
     const wire_table_row_t open[] = {
         ROW(I(2021), S("Goed \"werk\",\nsamen.")),
@@ -272,8 +272,9 @@ static void test_sqlite_tables_as_published(void **state)
                  "2021|integer|totaal|100.0|real|3\n");
     assert_query(state, "SELECT gemiddelde, zeer_ontevreden FROM likert ORDER BY kpm_rij",
                  "2.8|1\nNULL|NULL\n");
-    assert_query(state, "SELECT count(*) FROM open_antwoorden WHERE tekst = 'Goed \"werk\",' || "
-                        "char(10) || 'samen.'",
+    assert_query(state,
+                 "SELECT count(*) FROM open_antwoorden WHERE tekst = 'Goed \"werk\",' || "
+                 "char(10) || 'samen.'",
                  "2\n");
     /* Natural keys where the table has one, else kpm_rij. */
     assert_query(state, "SELECT name FROM pragma_table_info('respons') WHERE pk > 0 ORDER BY pk",

@@ -320,7 +320,8 @@ static void test_pg_layout_change(void **state)
     report_out_destroy(&o);
     assert_query(state, "SELECT respons, onderdrukt FROM respons", "5|nee\n");
 
-    PQclear(exec_ok(((fix_t *)*state)->reader, "CREATE VIEW mijn_respons AS SELECT * FROM respons"));
+    PQclear(
+        exec_ok(((fix_t *)*state)->reader, "CREATE VIEW mijn_respons AS SELECT * FROM respons"));
     o = open_night(state, "N3", conninfo);
     feed_night(o, 6, 0); /* respons without onderdrukt again */
     assert_int_equal(report_out_commit(o), KPM_OK);
