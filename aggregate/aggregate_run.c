@@ -10,6 +10,7 @@
 #include "batcher.h"
 #include "catalog.h"
 #include "checkpoint.h"
+#include "curve.h"
 #include "fsutil.h"
 #include "kpm_err.h"
 #include "link.h"
@@ -30,6 +31,7 @@ typedef struct {
     char ckpt_path[4200];
     link_in_t *in;
     link_out_t *out;
+    curve_t *curve; /* NULL without --keys */
     batcher_t *batch;
     wire_reader_t *rd;
     int dirty;
@@ -176,7 +178,7 @@ static int deliver_night(agg_t *a, void *zctx)
 {
     char err[512];
     link_opts_t lo = {.data_endpoint = a->o->out_endpoint, .ack_endpoint = a->o->out_ack,
-                      .stop = &stage_stop};
+                      .stop = &stage_stop, .curve = a->curve, .peer = "report"};
     link_in_hold(a->in, 1);
     if (!(a->out = link_out_new(zctx, &lo, a->meta.night, err, sizeof err))) {
         log_error("%s", err);
@@ -243,8 +245,16 @@ int aggregate_run(const aggregate_opts_t *o)
                  a.meta.delivered ? ", delivered" : "");
     a.last_ckpt = now_s();
     zctx = zmq_ctx_new();
+    if (zctx && o->keys) {
+        if (!(a.curve = curve_load(o->keys, "aggregate", err, sizeof err)) ||
+            curve_start(a.curve, zctx, err, sizeof err) != KPM_OK) {
+            log_error("%s", err);
+            rc = KPM_EINVAL;
+            goto out;
+        }
+    }
     link_opts_t li = {.data_endpoint = o->in_endpoint, .ack_endpoint = o->in_ack,
-                      .stop = &stage_stop};
+                      .stop = &stage_stop, .curve = a.curve, .peer = "ingest"};
     if (!zctx || !(a.in = link_in_new(zctx, &li, err, sizeof err))) {
         log_error("%s", zctx ? err : "cannot create a ZeroMQ context");
         rc = KPM_EZMQ;
@@ -291,6 +301,7 @@ out_quiet:
     batcher_destroy(&a.batch);
     link_out_destroy(&a.out);
     link_in_destroy(&a.in);
+    curve_destroy(&a.curve);
     if (zctx) zmq_ctx_term(zctx);
     wire_reader_destroy(&a.rd);
     state_destroy(&a.state);

@@ -17,6 +17,7 @@ typedef struct {
     const char *groups;       /* groepen.csv (named groups), or NULL */
     int groups_optional;      /* 1: a missing groups file means no named groups */
     int checkpoint_ms;        /* checkpoint at least this often while receiving */
+    const char *keys;         /* NULL, or a CURVE key directory (common/curve.h) */
     const char *night;        /* NULL, or the night this run is for: when it is delivered
                                  already, only answer ingest briefly and exit */
 } aggregate_opts_t;

@@ -41,6 +41,8 @@ static void usage(FILE *fp)
             "  --checkpoint-ms N  checkpoint interval while receiving (default 2000)\n"
             "  --night ID         the night this run is for: if it is delivered already,\n"
             "                     answer ingest briefly and exit\n"
+            "  --keys DIR         use CurveZMQ with the keys in DIR (aggregate.key,\n"
+            "                     ingest.pub, report.pub; see kpm-keygen): for tcp://\n"
             "  --help             this text\n"
             "Exit status: 0 night delivered or stopped by SIGTERM/SIGINT with its state saved,\n"
             "1 failure, 2 usage.\n",
@@ -53,7 +55,7 @@ int main(int argc, char **argv)
         {"state", 1, 0, 's'},   {"catalog", 1, 0, 'c'},  {"in", 1, 0, 'i'},
         {"in-ack", 1, 0, 'I'},  {"out", 1, 0, 'o'},      {"out-ack", 1, 0, 'O'},
         {"min-cell", 1, 0, 'm'}, {"checkpoint-ms", 1, 0, 'k'}, {"help", 0, 0, 'h'},
-        {"uren-per-dag", 1, 0, 'u'}, {"dagen-toegekend", 1, 0, 'd'}, {"night", 1, 0, 'n'},
+        {"uren-per-dag", 1, 0, 'u'}, {"dagen-toegekend", 1, 0, 'd'}, {"night", 1, 0, 'n'}, {"keys", 1, 0, 'K'},
         {"comparisons", 1, 0, 'V'}, {"groups", 1, 0, 'G'}, {0, 0, 0, 0}};
     aggregate_opts_t o = {.catalog = KPM_DATADIR "/vragenlijst-2021.csv", .min_cell = 5,
                           .checkpoint_ms = 2000, .uren_per_dag = TABLES_UREN_PER_DAG,
@@ -76,6 +78,7 @@ int main(int argc, char **argv)
         case 'm': o.min_cell = atoi(optarg); break;
         case 'k': o.checkpoint_ms = atoi(optarg); break;
         case 'n': o.night = optarg; break;
+        case 'K': o.keys = optarg; break;
         case 'V': o.comparisons = optarg, o.comparisons_optional = 0; break;
         case 'G': o.groups = optarg, o.groups_optional = 0; break;
         case 'u':
