@@ -47,9 +47,27 @@ static int fail(db_sqlite_t *d, int rc, const char *fmt, ...)
     return rc;
 }
 
+/* The kpm code for SQLite's last error: a table or row that cannot be stored
+ * as given (a broken key, a duplicate column) is the input's fault. */
+static int db_code(const db_sqlite_t *d)
+{
+    switch (d->db != NULL ? sqlite3_errcode(d->db) & 0xff : SQLITE_NOMEM) {
+    case SQLITE_CONSTRAINT:
+    case SQLITE_ERROR:
+    case SQLITE_MISMATCH:
+    case SQLITE_TOOBIG:
+    case SQLITE_RANGE:
+        return KPM_EPROTO;
+    case SQLITE_NOMEM:
+        return KPM_ENOMEM;
+    default:
+        return KPM_EIO;
+    }
+}
+
 static int fail_db(db_sqlite_t *d, const char *what)
 {
-    return fail(d, KPM_EIO, "%s: %s: %s", DB_SQLITE_FILE, what,
+    return fail(d, db_code(d), "%s: %s: %s", DB_SQLITE_FILE, what,
                 d->db != NULL ? sqlite3_errmsg(d->db) : "not open");
 }
 
@@ -181,10 +199,11 @@ int db_sqlite_table_row(db_sqlite_t *d, const db_cell_t *cells)
     if (rc == SQLITE_OK) rc = sqlite3_bind_int64(d->ins, (int)t->n_cols + 1, (int64_t)d->rows + 1);
     if (rc == SQLITE_OK) rc = sqlite3_step(d->ins) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
     if (rc != SQLITE_OK) {
-        fail(d, KPM_EIO, "%s: table '%s', row %" PRIu64 ": %s", DB_SQLITE_FILE, t->name,
-             d->rows + 1, sqlite3_errmsg(d->db));
+        rc = rc == SQLITE_TOOBIG ? KPM_EPROTO : db_code(d);
+        fail(d, rc, "%s: table '%s', row %" PRIu64 ": %s", DB_SQLITE_FILE, t->name, d->rows + 1,
+             sqlite3_errmsg(d->db));
         sqlite3_reset(d->ins);
-        return KPM_EIO;
+        return rc;
     }
     sqlite3_reset(d->ins);
     d->rows++;

@@ -22,8 +22,9 @@ typedef struct db_sqlite db_sqlite_t;
 db_sqlite_t *db_sqlite_open(const char *out_dir, const char *night, char *err, size_t errlen);
 
 /* A table begins, one row (cells as the CSV shows them, t->n_cols of them), the
- * table ends. Each returns KPM_OK, or KPM_EIO / KPM_ENOMEM with a message in
- * db_sqlite_error() (a row that breaks the primary key is KPM_EIO). */
+ * table ends. Each returns KPM_OK, or with a message in db_sqlite_error():
+ * KPM_EPROTO for what cannot be stored as given (a row that breaks the primary
+ * key, a key cell that is empty, two columns of one name), KPM_EIO, KPM_ENOMEM. */
 int db_sqlite_table_begin(db_sqlite_t *d, const db_table_t *t);
 int db_sqlite_table_row(db_sqlite_t *d, const db_cell_t *cells);
 int db_sqlite_table_end(db_sqlite_t *d);

@@ -375,6 +375,7 @@ static void write_likert(const rapport_html_t *h, FILE *fp, int64_t meting, wire
         bars[i].ontbrekend = rtable_int(t, r, rtable_col(t, "ontbrekend"));
         bars[i].show_nvt = !plain || bars[i].nvt != 0;
         bars[i].mean = rtable_cell(t, r, rtable_col(t, "gemiddelde"));
+        bars[i].not_asked = rtable_is_int(t, r, rtable_col(t, "gevraagd"), 0);
     }
     figure_open(fp, text, item);
     rapport_svg_likert(fp, text.ptr, bars, n);
@@ -416,6 +417,12 @@ static void write_keuze(const rapport_html_t *h, FILE *fp, int64_t meting, wire_
         for (size_t c = 0; c < n_cats; c++) {
             if (str_eq(a, cats[c])) b->k[c] = rtable_int(t, rows[i], cn);
         }
+    }
+    for (size_t b = 0; b < n_bars; b++) {
+        int64_t any = bars[b].ontbrekend;
+        for (size_t c = 0; c < n_cats; c++)
+            any += bars[b].k[c];
+        bars[b].not_asked = !bars[b].suppressed && any == 0;
     }
     figure_open(fp, text, item);
     rapport_svg_choice(fp, text.ptr, cats, n_cats, bars, n_bars);

@@ -225,8 +225,10 @@ void rapport_svg_likert(FILE *fp, const char *title, const rsvg_likert_row_t *ro
         double w[4];
 
         row_label(fp, y, row->label);
-        if (row->suppressed) {
-            row_note(fp, y, "onderdrukt (minder antwoorden dan de drempel)");
+        if (row->suppressed || row->not_asked) {
+            row_note(fp, y,
+                     row->suppressed ? "onderdrukt (minder antwoorden dan de drempel)"
+                                     : "niet gevraagd");
             continue;
         }
         row_n(fp, y, valid);
@@ -299,8 +301,10 @@ void rapport_svg_choice(FILE *fp, const char *title, const wire_str_t *cats, siz
         double x = BAR0;
 
         row_label(fp, y, row->label);
-        if (row->suppressed) {
-            row_note(fp, y, "onderdrukt (minder antwoorden dan de drempel)");
+        if (row->suppressed || row->not_asked) {
+            row_note(fp, y,
+                     row->suppressed ? "onderdrukt (minder antwoorden dan de drempel)"
+                                     : "niet gevraagd");
             continue;
         }
         for (size_t c = 0; c < n_cats; c++)

@@ -20,6 +20,7 @@
 typedef struct {
     wire_str_t label; /* shown as is (the caller makes "Tranche 1" of "tranche-1") */
     int suppressed;   /* small cell: no numbers, "onderdrukt" */
+    int not_asked;    /* no response of the group was asked the item */
     int64_t k[4];     /* zeer ontevreden, ontevreden, tevreden, zeer tevreden */
     int64_t nvt, ontbrekend;
     int show_nvt; /* the item has an n.v.t. answer */
@@ -29,7 +30,7 @@ typedef struct {
 /* One bar of a choice chart: a group's counts per answer. */
 typedef struct {
     wire_str_t label;
-    int suppressed;
+    int suppressed, not_asked;
     int64_t k[RSVG_MAX_CATS];
     int64_t ontbrekend;
 } rsvg_choice_row_t;

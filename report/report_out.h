@@ -43,7 +43,9 @@ report_out_t *report_out_new(const char *out_dir, char *err, size_t errlen);
  * out of order (a ROW outside a table, a cell count unlike the columns, an END
  * whose row count differs from the rows seen, an unknown format, a cell that
  * does not fit its column's format, a table name that is not [a-z0-9_]{1,64}
- * or comes twice), KPM_EIO or KPM_ENOMEM. A message is available from
+ * or comes twice, and with kpm.sqlite a table or row it cannot store: a name
+ * of kpm's own (kpm_nacht, kpm_rij), a broken primary key), KPM_EIO or
+ * KPM_ENOMEM. A message is available from
  * report_out_error(). After an error every later call returns it again. */
 int report_out_table_begin(report_out_t *o, const wire_table_begin_t *tb);
 int report_out_table_row(report_out_t *o, const wire_table_row_t *row);

@@ -115,6 +115,8 @@ static void feed_night(report_out_t *o, int v)
             I(1), R(2.8), S("nee")),
         ROW(I(2021), S("tranche-1"), I(2), S("aanmeldprocedure"), N(), N(), N(), N(), N(), N(), N(),
             N(), S("ja")),
+        ROW(I(2021), S("tranche-2"), I(2), S("aanmeldprocedure"), I(0), I(0), I(0), I(0), I(0),
+            I(0), I(0), N(), S("nee")), /* the short questionnaire did not ask it */
     };
     const wire_table_row_t open[] = {
         ROW(I(2021), S("Goed \"werk\",\nsamen.")),
@@ -137,7 +139,7 @@ static void feed_night(report_out_t *o, int v)
     };
 
     feed(o, "respons", 1, RESPONS_SPEC, respons, 3);
-    feed(o, "likert", 1, LIKERT_SPEC, likert, 2);
+    feed(o, "likert", 1, LIKERT_SPEC, likert, 3);
     feed(o, "open_antwoorden", 1, "meting:int,tekst:text", open, 2);
     feed(o, "gebruik", 1, "gemeente_code:text,periode:text,nieuwe_vragen:int", gebruik, 4);
     feed(o, "gebruik_jaar", 1, "jaar:int,eenheid:text,id:text,koploper:text", jaar, 3);
@@ -271,7 +273,7 @@ static void test_sqlite_tables_as_published(void **state)
                  "2021|integer|1|83.3|real|1\n2021|integer|2|NULL|null|2\n"
                  "2021|integer|totaal|100.0|real|3\n");
     assert_query(state, "SELECT gemiddelde, zeer_ontevreden FROM likert ORDER BY kpm_rij",
-                 "2.8|1\nNULL|NULL\n");
+                 "2.8|1\nNULL|NULL\nNULL|0\n");
     assert_query(state,
                  "SELECT count(*) FROM open_antwoorden WHERE tekst = 'Goed \"werk\",' || "
                  "char(10) || 'samen.'",
@@ -283,7 +285,7 @@ static void test_sqlite_tables_as_published(void **state)
                  "SELECT name FROM pragma_table_info('open_antwoorden') WHERE pk > 0 ORDER BY pk",
                  "kpm_rij\n");
     assert_query(state, "SELECT nacht, tabel, rijen, length(geladen_op) FROM kpm_nacht",
-                 "N1|respons|3|20\nN1|likert|2|20\nN1|open_antwoorden|2|20\nN1|gebruik|4|20\n"
+                 "N1|respons|3|20\nN1|likert|3|20\nN1|open_antwoorden|2|20\nN1|gebruik|4|20\n"
                  "N1|gebruik_jaar|3|20\n");
     assert_null(slurp(state, "kpm.sqlite.tmp"));
 }
@@ -323,8 +325,8 @@ static void test_sqlite_abandoned_night_changes_nothing(void **state)
     assert_null(slurp(state, "kpm.sqlite.tmp"));
 }
 
-/* Two rows with one natural key are a bug upstream: the night fails with a
- * message naming the table, and no output changes. */
+/* Two rows with one natural key are a bug upstream: the night is refused with
+ * a message naming the table and row, and no output changes. */
 static void test_sqlite_refuses_a_duplicate_key(void **state)
 {
     const wire_table_row_t rows[] = {
@@ -335,7 +337,7 @@ static void test_sqlite_refuses_a_duplicate_key(void **state)
 
     commit_night(state, "N1", 1);
     o = open_night(state, "N2", 1, 0);
-    assert_int_equal(feed_rc(o, "respons", 1, RESPONS_SPEC, rows, 2), KPM_EIO);
+    assert_int_equal(feed_rc(o, "respons", 1, RESPONS_SPEC, rows, 2), KPM_EPROTO);
     assert_non_null(strstr(report_out_error(o), "kpm.sqlite: table 'respons', row 2"));
     assert_int_not_equal(report_out_commit(o), KPM_OK);
     report_out_destroy(&o);
@@ -383,6 +385,8 @@ static void test_html_page(void **state)
     assert_has(html, "gem. 2,80 · n.v.t. 1 · ontbr. 1</text>");
     assert_has(html, "<text x=\"0\" y=\"73\">Tranche 1</text>\n<text x=\"380\" y=\"73\" "
                      "text-anchor=\"middle\" class=\"muted\">onderdrukt");
+    assert_has(html, "<text x=\"0\" y=\"99\">Tranche 2</text>\n<text x=\"380\" y=\"99\" "
+                     "text-anchor=\"middle\" class=\"muted\">niet gevraagd</text>");
     /* Usage per month, koploper gemeenten apart, the flag from gebruik_jaar. */
     assert_has(html, "<tr><td>2021-01</td><td class=\"num\">30</td><td class=\"num\">5</td>"
                      "<td class=\"num\">35</td></tr>");
