@@ -29,6 +29,8 @@ static void usage(FILE *fp)
             "                     environment variables and ~/.pgpass apply). If the load\n"
             "                     fails, the files are written and the exit status is 1;\n"
             "                     the next night loads every table again\n"
+            "  --keys DIR         use CurveZMQ with the keys in DIR (report.key, aggregate.pub;\n"
+            "                     see kpm-keygen): for tcp:// between hosts\n"
             "  --help             this text\n"
             "Exit status: 0 outputs written or stopped by SIGTERM/SIGINT, 1 failure, 2 usage.\n");
 }
@@ -38,7 +40,8 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {{"state", 1, 0, 's'}, {"out", 1, 0, 'o'},
                                               {"in", 1, 0, 'i'},    {"in-ack", 1, 0, 'I'},
                                               {"night", 1, 0, 'n'}, {"pg", 1, 0, 'p'},
-                                              {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
+                                              {"keys", 1, 0, 'K'},  {"help", 0, 0, 'h'},
+                                              {0, 0, 0, 0}};
     report_opts_t o = {0};
     char ep_in[4200], ep_ack[4200], err[512];
     int c;
@@ -50,6 +53,7 @@ int main(int argc, char **argv)
         case 'I': o.in_ack = optarg; break;
         case 'n': o.night = optarg; break;
         case 'p': o.pg = optarg; break;
+        case 'K': o.keys = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }

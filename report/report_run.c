@@ -7,6 +7,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "curve.h"
 #include "fsutil.h"
 #include "kpm_err.h"
 #include "link.h"
@@ -143,6 +144,7 @@ int report_run(const report_opts_t *o)
     char err[1024], dir[4200];
     rep_t r = {.o = o};
     void *zctx = NULL;
+    curve_t *curve = NULL;
     int rc = KPM_EIO;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -158,8 +160,16 @@ int report_run(const report_opts_t *o)
         goto out;
     }
     zctx = zmq_ctx_new();
+    if (zctx && o->keys) {
+        if (!(curve = curve_load(o->keys, "report", err, sizeof err)) ||
+            curve_start(curve, zctx, err, sizeof err) != KPM_OK) {
+            log_error("%s", err);
+            rc = KPM_EINVAL;
+            goto out;
+        }
+    }
     link_opts_t li = {.data_endpoint = o->in_endpoint, .ack_endpoint = o->in_ack,
-                      .stop = &stage_stop};
+                      .stop = &stage_stop, .curve = curve, .peer = "aggregate"};
     if (!zctx || !(r.in = link_in_new(zctx, &li, err, sizeof err))) {
         log_error("%s", zctx ? err : "cannot create a ZeroMQ context");
         rc = KPM_EZMQ;
@@ -215,6 +225,7 @@ out:
                      r.pg_rc ? "PostgreSQL load failed (files written)" : kpm_strerror(rc));
     report_out_destroy(&r.out);
     link_in_destroy(&r.in);
+    curve_destroy(&curve);
     if (zctx) zmq_ctx_term(zctx);
     wire_reader_destroy(&r.rd);
     return rc;

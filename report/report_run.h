@@ -8,6 +8,7 @@ typedef struct {
     const char *out_dir;
     const char *in_endpoint; /* bound: result tables from aggregate */
     const char *in_ack;      /* aggregate's acknowledgement endpoint */
+    const char *keys;        /* NULL, or a CURVE key directory (common/curve.h) */
     const char *night;       /* NULL, or the night this run is for: when its outputs are
                                 written already, only confirm that and exit */
     const char *pg;          /* NULL, or a libpq connection string: load the tables into
