@@ -485,7 +485,8 @@ typedef enum { UNPACK_OK, UNPACK_SHORT, UNPACK_BAD } unpack_rc_t;
 static uint64_t be_uint(const unsigned char *p, unsigned n)
 {
     uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++) v = (v << 8) | p[i];
+    for (unsigned i = 0; i < n; i++)
+        v = (v << 8) | p[i];
     return v;
 }
 

@@ -102,7 +102,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         applied++;
     }
 
-    tables_opts_t o = {.min_cell = (int)(h.aux % 10), .uren_per_dag = TABLES_UREN_PER_DAG,
+    tables_opts_t o = {.min_cell = (int)(h.aux % 10),
+                       .uren_per_dag = TABLES_UREN_PER_DAG,
                        .dagen_toegekend = TABLES_DAGEN_TOEGEKEND};
     bytes_t t1 = {0}, t2 = {0};
     emit_tables(s, &o, &t1);

@@ -16,7 +16,6 @@
 #include "ingest_file.h"
 #include "kpm_err.h"
 
-
 typedef struct {
     uint64_t messages;
     uint64_t records;
@@ -29,7 +28,8 @@ static int check_emit(void *ctx, uint64_t seq, const char *buf, size_t len)
     seen_t *s = ctx;
     fuzz_msg_info_t mi;
     fuzz_check_message(buf, len, seq, &mi);
-    if (mi.hdr.type != WIRE_MSG_DATA) fuzz_fail("ingest emitted a %s message", wire_msg_name(mi.hdr.type));
+    if (mi.hdr.type != WIRE_MSG_DATA)
+        fuzz_fail("ingest emitted a %s message", wire_msg_name(mi.hdr.type));
     if (mi.records == 0) fuzz_fail("ingest emitted an empty DATA message");
     if (s->messages++ == 0) s->first = mi.first;
     s->last = mi.last;
@@ -55,7 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     snprintf(path, sizeof path, "%s/%s", fuzz_tmpdir(), name);
     FILE *fp = fopen(path, "wb");
     if (!fp) fuzz_fail("cannot create %s", path);
-    if (size > 1 && fwrite(data + 1, 1, size - 1, fp) != size - 1) fuzz_fail("cannot write %s", path);
+    if (size > 1 && fwrite(data + 1, 1, size - 1, fp) != size - 1)
+        fuzz_fail("cannot write %s", path);
     if (fclose(fp) != 0) fuzz_fail("cannot write %s", path);
 
     seen_t seen = {0};
@@ -69,8 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == KPM_OK) {
         uint64_t put = batcher_records(b);
         if (seen.records != put)
-            fuzz_fail("ingest put %llu records but the messages hold %llu",
-                      (unsigned long long)put, (unsigned long long)seen.records);
+            fuzz_fail("ingest put %llu records but the messages hold %llu", (unsigned long long)put,
+                      (unsigned long long)seen.records);
         if (seen.first != WIRE_REC_FILE_BEGIN || seen.last != WIRE_REC_FILE_END)
             fuzz_fail("the file's records run from %s to %s, not file_begin to file_end",
                       wire_rec_kind_name(seen.first), wire_rec_kind_name(seen.last));

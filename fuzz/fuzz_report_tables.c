@@ -38,15 +38,18 @@ static int lit(json_t *j, const char *s)
 static int digits(json_t *j)
 {
     const char *s = j->p;
-    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') j->p++;
+    while (j->p < j->end && *j->p >= '0' && *j->p <= '9')
+        j->p++;
     return j->p > s;
 }
 
 static int number(json_t *j)
 {
     if (j->p < j->end && *j->p == '-') j->p++;
-    if (j->p < j->end && *j->p == '0') j->p++;
-    else if (!digits(j)) return 0;
+    if (j->p < j->end && *j->p == '0')
+        j->p++;
+    else if (!digits(j))
+        return 0;
     if (j->p < j->end && *j->p == '.') {
         j->p++;
         if (!digits(j)) return 0;
@@ -162,8 +165,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (wire_reader_open(rd, (const char *)data, size, &h) != KPM_OK) return 0;
 
     snprintf(out_dir, sizeof out_dir, "%s/out", fuzz_tmpdir());
-    report_out_opts_t opts = {.night = h.stream, .html = (h.aux & 1) != 0,
-                              .sqlite = (h.aux & 2) != 0};
+    report_out_opts_t opts = {
+        .night = h.stream, .html = (h.aux & 1) != 0, .sqlite = (h.aux & 2) != 0};
     report_out_t *o = report_out_open(out_dir, &opts, err, sizeof err);
     if (!o) fuzz_fail("%s", err);
     int rc = KPM_OK; /* the first refusal by report_out */

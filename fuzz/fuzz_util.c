@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 const char *const fuzz_kinds[FUZZ_N_KINDS] = {
-    "koplopers",     "deelnemers", "uitvraag", "gebruik",  "adviesinzet",
+    "koplopers",     "deelnemers", "uitvraag", "gebruik",      "adviesinzet",
     "bijeenkomsten", "middelen",   "ervaring", "voordrachten", "gemeenten"};
 
 static char tmpdir[512];
@@ -73,8 +73,8 @@ void fuzz_check_message(const char *buf, size_t len, uint64_t seq, fuzz_msg_info
     if (wire_reader_open(rd, buf, len, &mi.hdr) != 0)
         fuzz_fail("an emitted message does not decode: %s", wire_reader_error(rd));
     if (mi.hdr.seq != seq)
-        fuzz_fail("message emitted as seq %llu has seq %llu in its header",
-                  (unsigned long long)seq, (unsigned long long)mi.hdr.seq);
+        fuzz_fail("message emitted as seq %llu has seq %llu in its header", (unsigned long long)seq,
+                  (unsigned long long)mi.hdr.seq);
     int rc;
     while ((rc = wire_reader_next(rd, &rec)) == 1) {
         if (mi.records++ == 0) mi.first = rec.kind;

@@ -11,7 +11,7 @@
  * OUT/fuzz_report_tables: the tables aggregate computes from those, one
  *   message per table and one with all tables (the aux bits that pick
  *   rapport.html and kpm.sqlite vary).
- * Run by hand when the fixtures or the wire format change (fuzz/README.md).
+ * Run by hand when the fixtures or the wire format change (docs/TESTING.md).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -27,11 +27,10 @@
 #include "state.h"
 #include "tables.h"
 
-#define CUT 8192             /* bytes of a fixture file kept */
-#define WIRE_PER_FILE 2      /* ingest messages kept per file */
+#define CUT 8192              /* bytes of a fixture file kept */
+#define WIRE_PER_FILE 2       /* ingest messages kept per file */
 #define MAX_SEED (160 * 1024) /* a message seed larger than this is left out */
 #define STREAM "20261126T030000Z"
-
 
 static const struct {
     const char *tag;
@@ -55,7 +54,8 @@ static void put_file(const char *target, const char *name, const void *buf, size
     mkdir(path, 0755);
     snprintf(path, sizeof path, "%s/%s/%s", out_root, target, name);
     FILE *fp = fopen(path, "wb");
-    if (!fp || fwrite(buf, 1, len, fp) != len || fclose(fp) != 0) fuzz_fail("cannot write %s", path);
+    if (!fp || fwrite(buf, 1, len, fp) != len || fclose(fp) != 0)
+        fuzz_fail("cannot write %s", path);
     written++;
     bytes += len;
 }
@@ -129,7 +129,8 @@ static void ingest_dir(const char *root, const char *dir, const char *tag)
         int more = fgetc(fp) != EOF;
         fclose(fp);
         if (more) /* cut at the last line end */
-            while (len > 0 && buf[len] != '\n') len--;
+            while (len > 0 && buf[len] != '\n')
+                len--;
         snprintf(label, sizeof label, "%s-%s", tag, names[i]);
         if (seeds) put_file("fuzz_ingest_file", label, buf, len + 1);
 
@@ -187,7 +188,8 @@ static void make_set(const char *root, size_t i)
     char name[600];
     size_t len;
     wire_writer_begin(all, WIRE_MSG_DATA, STREAM, 1, 5); /* aux 5: the default min_cell */
-    for (size_t k = 0; k < 3 && sets[i].dirs[k]; k++) ingest_dir(root, sets[i].dirs[k], sets[i].tag);
+    for (size_t k = 0; k < 3 && sets[i].dirs[k]; k++)
+        ingest_dir(root, sets[i].dirs[k], sets[i].tag);
     const char *msg = wire_writer_finish(all, &len);
     snprintf(name, sizeof name, "%s-all", sets[i].tag);
     put_file("fuzz_aggregate_apply", name, msg, len);
@@ -199,11 +201,13 @@ static void make_set(const char *root, size_t i)
     agg_state_t *s = state_new(cat);
     if (!rd || !s || wire_reader_open(rd, msg, len, &h) != KPM_OK) fuzz_fail("cannot read back");
     while (wire_reader_next(rd, &rec) == 1)
-        if (state_apply(s, &rec) != KPM_OK) fuzz_fail("cannot apply a %s", wire_rec_kind_name(rec.kind));
+        if (state_apply(s, &rec) != KPM_OK)
+            fuzz_fail("cannot apply a %s", wire_rec_kind_name(rec.kind));
     wire_reader_destroy(&rd);
     wire_writer_begin(all, WIRE_MSG_DATA, STREAM, 1, 3); /* html and sqlite */
     batcher_t *b = batcher_new(STREAM, UINT32_MAX, SIZE_MAX, gather, NULL);
-    tables_opts_t o = {.min_cell = 5, .uren_per_dag = TABLES_UREN_PER_DAG,
+    tables_opts_t o = {.min_cell = 5,
+                       .uren_per_dag = TABLES_UREN_PER_DAG,
                        .dagen_toegekend = TABLES_DAGEN_TOEGEKEND};
     uint64_t tables, rows;
     if (!b || tables_emit(s, &o, b, &tables, &rows) != KPM_OK || batcher_flush(b) != KPM_OK)
@@ -237,8 +241,8 @@ static void control_messages(void)
         put_file("fuzz_wire_decode", ctl[i].name, m, len);
     }
     wire_record_t c = {.kind = WIRE_REC_COUNTS};
-    static const char *const names[] = {"file_begin", "file_end", "reject", "koploper",
-                                        "deelnemer", "response"};
+    static const char *const names[] = {"file_begin", "file_end",  "reject",
+                                        "koploper",   "deelnemer", "response"};
     c.u.counts.n = 6;
     for (uint32_t i = 0; i < 6; i++) {
         c.u.counts.names[i] = wire_str(names[i]);
@@ -263,7 +267,8 @@ int main(int argc, char **argv)
     catalog_t *c = catalog_load(KPM_FUZZ_CATALOG, err, sizeof err);
     if (!c || !(all = wire_writer_new())) fuzz_fail("cannot load the catalogue: %s", err);
     cat = c;
-    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) make_set(argv[1], i);
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        make_set(argv[1], i);
     control_messages();
     wire_writer_destroy(&all);
     catalog_destroy(&c);

@@ -134,6 +134,16 @@ void rapport_html_pct(FILE *fp, int64_t part, int64_t whole)
     rapport_html_num(fp, &v, "pct1", "%");
 }
 
+void rapport_html_points(FILE *fp, const wire_value_t *v)
+{
+    char buf[64];
+
+    if (report_format_cell(v, "dec1", 4, buf, sizeof buf) > 0 && buf[0] != '-' &&
+        strcmp(buf, "0.0") != 0)
+        fputc('+', fp);
+    rapport_html_num(fp, v, "dec1", "");
+}
+
 /* ---- pieces ---- */
 
 static void svg_open(FILE *fp, const char *title, int h)
@@ -361,6 +371,121 @@ void rapport_svg_bars(FILE *fp, const char *title, const wire_str_t *labels, con
                 x0, y + 4, w, cat_fill[0], x0 + w + 6, y + 17);
         rapport_html_num(fp, &v, "pct1", "%");
         fputs("</text>\n", fp);
+    }
+    fputs("</svg>\n", fp);
+}
+
+/* ---- forest plot ---- */
+
+#define FOREST_X0 214   /* left end of the scale */
+#define FOREST_W 340    /* width of the scale */
+#define FOREST_SIDE 570 /* x of the figures beside a line */
+#define FOREST_CHARS 30 /* characters of a label */
+
+static int value_of(const wire_value_t *v, double *out)
+{
+    if (v == NULL || (v->type != WIRE_VAL_REAL && v->type != WIRE_VAL_INT)) return 0;
+    *out = v->type == WIRE_VAL_REAL ? v->r : (double)v->i;
+    return isfinite(*out);
+}
+
+/* A label of at most max characters; a longer one is cut and ends in "…". */
+static void clipped_label(FILE *fp, wire_str_t s, size_t max)
+{
+    size_t chars = 0, cut = s.len;
+
+    for (size_t i = 0; i < s.len; i++) {
+        if (((unsigned char)s.ptr[i] & 0xC0) == 0x80) continue;
+        if (++chars == max) cut = i;
+    }
+    if (chars <= max) cut = s.len;
+    put_text(fp, s.ptr, cut, 1);
+    if (cut < s.len) fputs("…", fp);
+}
+
+/* "+2,5 (-1,0 tot +6,1)"; the interval only when there is one. */
+static void forest_figures(FILE *fp, const rsvg_forest_row_t *row)
+{
+    rapport_html_points(fp, row->diff);
+    if (row->lo == NULL || row->hi == NULL || row->lo->type == WIRE_VAL_NIL) return;
+    fputs(" (", fp);
+    rapport_html_points(fp, row->lo);
+    fputs(" tot ", fp);
+    rapport_html_points(fp, row->hi);
+    fputc(')', fp);
+}
+
+/* x of a difference on a scale of -ext..ext points (clamped). */
+static double forest_x(double v, double ext)
+{
+    return FOREST_X0 + FOREST_W / 2.0 + fmax(-ext, fmin(ext, v)) * FOREST_W / (2 * ext);
+}
+
+void rapport_svg_forest(FILE *fp, const char *title, const rsvg_forest_row_t *rows, size_t n)
+{
+    const int top = 8, bottom = top + (int)n * ROW_H;
+    const double mid = FOREST_X0 + FOREST_W / 2.0;
+    double max = 0, ext, v;
+
+    for (size_t r = 0; r < n; r++) {
+        const wire_value_t *vs[3] = {rows[r].diff, rows[r].lo, rows[r].hi};
+        for (int k = 0; k < 3 && rows[r].note == NULL; k++) {
+            if (value_of(vs[k], &v) && fabs(v) > max) max = fabs(v);
+        }
+    }
+    ext = ceil(max / 20.0 - 1e-9) * 20.0;
+    ext = ext < 20 ? 20 : ext > 100 ? 100 : ext;
+    svg_open(fp, title, bottom + 40);
+    for (int k = -4; k <= 4; k++) {
+        double x = mid + k * FOREST_W / 8.0;
+        int p = (int)(k * ext / 4);
+        fprintf(fp, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" class=\"%s\"/>\n", x,
+                top - 2, x, bottom + 4, k == 0 ? "mid" : "grid");
+        if (k % 2 == 0)
+            fprintf(fp,
+                    "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">%s%d</text>\n",
+                    x, bottom + 18, p > 0 ? "+" : "", p);
+    }
+    fprintf(fp,
+            "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">verschil in "
+            "procentpunten</text>\n",
+            mid, bottom + 34);
+    for (size_t r = 0; r < n; r++) {
+        const rsvg_forest_row_t *row = &rows[r];
+        const char *color = row->significant ? "#b2182b" : "#2166ac";
+        int y = top + (int)r * ROW_H, cy = y + 13;
+        double d, lo, hi;
+
+        fprintf(fp, "<text x=\"0\" y=\"%d\"%s>", y + 17, row->significant ? " class=\"sig\"" : "");
+        clipped_label(fp, row->label, FOREST_CHARS);
+        fputs("</text>\n", fp);
+        if (row->note != NULL || !value_of(row->diff, &d)) {
+            const char *note = row->note != NULL ? row->note : NONE;
+            fprintf(fp, "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\" class=\"muted\">", mid,
+                    y + 17);
+            rapport_html_text(fp, note, strlen(note));
+            fputs("</text>\n", fp);
+            continue;
+        }
+        fputs("<g><title>", fp);
+        rapport_html_label(fp, row->label);
+        fputs(": ", fp);
+        forest_figures(fp, row);
+        fputs("</title>\n", fp);
+        if (value_of(row->lo, &lo) && value_of(row->hi, &hi))
+            fprintf(fp,
+                    "<path d=\"M%.2f %dH%.2fM%.2f %dV%dM%.2f %dV%d\" stroke=\"%s\" "
+                    "stroke-width=\"2\" fill=\"none\"/>\n",
+                    forest_x(lo, ext), cy, forest_x(hi, ext), forest_x(lo, ext), cy - 5, cy + 5,
+                    forest_x(hi, ext), cy - 5, cy + 5, color);
+        fprintf(fp,
+                "<circle cx=\"%.2f\" cy=\"%d\" r=\"4.5\" fill=\"%s\" stroke=\"%s\" "
+                "stroke-width=\"2\"/></g>\n",
+                forest_x(d, ext), cy, row->significant ? color : "#fff", color);
+        fprintf(fp, "<text x=\"%d\" y=\"%d\" class=\"side%s\">", FOREST_SIDE, y + 17,
+                row->significant ? " sig" : "");
+        forest_figures(fp, row);
+        fputs(row->significant ? " *</text>\n" : "</text>\n", fp);
     }
     fputs("</svg>\n", fp);
 }

@@ -42,6 +42,15 @@ typedef struct {
     const int *has;
 } rsvg_series_t;
 
+/* One line of a forest plot: a difference between two shares with its 95%
+ * interval, in percentage points (cells of vergelijking). */
+typedef struct {
+    wire_str_t label; /* shown with '_' as a space, cut to fit */
+    const char *note; /* not NULL: shown instead of figures ("onderdrukt") */
+    const wire_value_t *diff, *lo, *hi;
+    int significant;
+} rsvg_forest_row_t;
+
 /* Diverging stacked bars: negative answers left of the midpoint, positive
  * right, in percent of the valid answers; n, n.v.t., missing and the mean
  * beside each bar. */
@@ -59,6 +68,11 @@ void rapport_svg_bars(FILE *fp, const char *title, const wire_str_t *labels, con
 void rapport_svg_lines(FILE *fp, const char *title, const char *const *x, size_t n_x,
                        const rsvg_series_t *s, size_t n_s);
 
+/* A forest plot: per row a dot at the difference and a bar over its interval
+ * around a vertical zero line, the figures beside it; significant rows filled
+ * and bold. The scale is symmetric, 20 to 100 points. */
+void rapport_svg_forest(FILE *fp, const char *title, const rsvg_forest_row_t *rows, size_t n);
+
 /* Text escaped for HTML (also inside SVG); '_' optionally shown as a space. */
 void rapport_html_text(FILE *fp, const char *s, size_t len);
 void rapport_html_label(FILE *fp, wire_str_t s);
@@ -66,6 +80,10 @@ void rapport_html_label(FILE *fp, wire_str_t s);
 /* A cell's number as the CSV shows it with a decimal comma, then suffix; "–"
  * for an empty cell. */
 void rapport_html_num(FILE *fp, const wire_value_t *v, const char *format, const char *suffix);
+
+/* A difference in points as the CSV shows it (dec1) with a decimal comma and a
+ * sign: "+2,5", "-0,3", "0,0"; "–" for an empty cell. */
+void rapport_html_points(FILE *fp, const wire_value_t *v);
 
 /* 100 * part / whole with a decimal comma and "%" (pct1), "–" when whole is 0. */
 void rapport_html_pct(FILE *fp, int64_t part, int64_t whole);

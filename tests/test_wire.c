@@ -957,10 +957,10 @@ static void test_reject_absent_items(void **state)
         const char *bytes;
         size_t len;
     } rec[] = {
-        {RAW("\xdd\xff\xff\xff\xff\x0a")},         /* a record of 2^32-1 fields */
+        {RAW("\xdd\xff\xff\xff\xff\x0a")},               /* a record of 2^32-1 fields */
         {RAW("\x98\x0c\xa2R1\x01\xdf\xff\xff\xff\xff")}, /* answers: a map of 2^32-1 */
-        {RAW("\x94\x1e\xdb\xff\xff\xff\xf0")},     /* a name of 4 GiB */
-        {RAW("\x92\x1f\x9f\xdd\x7f\xff\xff\xff")}, /* nested: 2^31-1 cells in a cell */
+        {RAW("\x94\x1e\xdb\xff\xff\xff\xf0")},           /* a name of 4 GiB */
+        {RAW("\x92\x1f\x9f\xdd\x7f\xff\xff\xff")},       /* nested: 2^31-1 cells in a cell */
     };
     expect_refused(fx->r, RAW("\xdd\xff\xff\xff\xff\x01\x02"), "header: message ends early");
 #undef RAW

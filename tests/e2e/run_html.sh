@@ -72,12 +72,76 @@ check "the DOM names suppressed tranches" grep -q "onderdrukt (minder antwoorden
 check "the DOM shows the spending on scholing in 2021 ($BEST)" grep -q ">$BEST<" "$TMP/dom.html"
 check "the DOM shows usage in 2021-01: $KOP koploper, $OTH other gemeenten" \
     grep -q "<tr><td>2021-01</td><td class=\"num\">$KOP</td><td class=\"num\">$OTH</td>" "$TMP/dom.html"
+
+# Comparisons: per comparison of vergelijking.csv (in file order) a part with
+# its name, type and sides in the heading; a forest plot unless every row is
+# suppressed; the verdict on significance. The CSV's names hold no comma.
+VERG=$TMP/out/vergelijking.csv
+block() { # the DOM from the element with id $1 to the first line matching $2
+    awk -v id="id=\"$1\"" -v stop="$2" 'index($0, id) { on = 1 } on { print } on && index($0, stop) { exit }' "$TMP/dom.html"
+}
+label() { case $1 in alle) echo "Alle koplopers" ;; tranche-*) echo "Tranche ${1#tranche-}" ;; *) echo "$1" ;; esac; }
+awk -F, 'NR > 1 && !($1 in seen) { seen[$1] = 1; order[++n] = $1; line[$1] = $3 "\t" $5 "\t" $4 "\t" $9 "\t" $8 }
+    NR > 1 { rows[$1]++; if ($18 != "ja") shown[$1]++; if ($17 == "ja") sig[$1]++ }
+    END { for (i = 1; i <= n; i++) print order[i] "\t" line[order[i]] "\t" shown[order[i]] + 0 "\t" sig[order[i]] + 0 }' \
+    "$VERG" >"$TMP/comparisons.tsv"
+N_CMP=$(wc -l <"$TMP/comparisons.tsv")
+N_FOREST=$(awk -F'\t' '$7 > 0' "$TMP/comparisons.tsv" | wc -l)
+echo "from vergelijking.csv: $N_CMP comparisons, $N_FOREST with figures"
+check "vergelijking.csv holds comparisons to show (the fixture's configuration)" test "$N_CMP" -gt 0
+check "the DOM has a section Vergelijkingen" grep -q '<h2>Vergelijkingen</h2>' "$TMP/dom.html"
+i=0
+while IFS=$'\t' read -r name type ga ma gb mb shown sig; do
+    i=$((i + 1))
+    block "vergelijking-$i" '</div>' >"$TMP/cmp-$i.html"
+    head_line="<h3>$name<span class=\"kop\">$type: $(label "$ga") ($ma) tegenover $(label "$gb") ($mb)</span></h3>"
+    check "comparison $i has the heading '$name' ($type, $ga $ma against $gb $mb)" grep -qF "$head_line" "$TMP/cmp-$i.html"
+    if [ "$shown" = 0 ]; then
+        check "comparison $i is shown as suppressed, without a chart" \
+            bash -c "grep -q 'Onderdrukt: ' '$TMP/cmp-$i.html' && ! grep -q '<svg ' '$TMP/cmp-$i.html'"
+    elif [ "$sig" = 0 ]; then
+        check "comparison $i has a forest plot and says that nothing is significant" \
+            bash -c "grep -q '<svg ' '$TMP/cmp-$i.html' && grep -qF 'Er zijn geen verschillen van betekenis (p &lt; 0,05) gevonden.' '$TMP/cmp-$i.html'"
+    else
+        check "comparison $i has a forest plot and marks its $sig significant rows" \
+            bash -c "grep -q '<svg ' '$TMP/cmp-$i.html' && test \$(grep -c '<tr class=\"sig\">' '$TMP/cmp-$i.html') = $sig"
+    fi
+done <"$TMP/comparisons.tsv"
+# The first row with a p-value, as its table row must read: shares with n, the
+# difference with sign and interval, the test, p with four decimals.
+IFS=$'\t' read -r CMP_I CMP_ROW < <(awk -F, 'NR > 1 && !($1 in seen) { seen[$1] = ++n }
+    function pts(v, sign) { sign = v + 0 > 0 ? "+" : ""; sub(/\./, ",", v); return sign v }
+    function pct(v) { sub(/\./, ",", v); return v }
+    NR > 1 && $16 != "" {
+        t = $15 == "chi2" ? "chi-kwadraat" : $15 == "fisher" ? "Fisher (exact)" : "McNemar (exact)"
+        p = $16 + 0 < 0.00005 ? "&lt; 0,0001" : pct($16)
+        printf "%d\t(%s)</span></td><td class=\"num\">%s%%<span class=\"sub\">n = %s</span></td>", seen[$1], $2, pct($7), $6
+        printf "<td class=\"num\">%s%%<span class=\"sub\">n = %s</span></td>", pct($11), $10
+        printf "<td class=\"num\">%s<span class=\"sub\">%s tot %s</span></td>", pts($12), pts($13), pts($14)
+        printf "<td>%s</td><td class=\"num\">%s%s</td></tr>\n", t, p, $17 == "ja" ? " *" : ""
+        exit
+    }' "$VERG")
+echo "first compared row (comparison ${CMP_I:-none}): ${CMP_ROW:-none}"
+check "the DOM shows the first compared row's shares, difference, interval, test and p-value" \
+    grep -qF "${CMP_ROW:-no row}" "$TMP/cmp-${CMP_I:-0}.html"
+# Satisfied shares: the first published 2020 share of tevredenheid.csv with
+# its Wilson interval and n in the table of 2020.
+TEV=$(awk -F, 'NR > 1 && $1 == 2020 && $10 == "nee" && $6 != "" {
+    for (k = 6; k <= 8; k++) sub(/\./, ",", $k)
+    printf "%s%%%s<span class=\"sub\">%s–%s</span><span class=\"sub\">n = %s</span>\n", $6, $9 == "ja" ? "<sup>†</sup>" : "", $7, $8, $4
+    exit }' "$TMP/out/tevredenheid.csv")
+echo "first satisfied share of 2020: $TEV"
+block tevredenheid-2020 '</table>' >"$TMP/tevredenheid-2020.html"
+check "the DOM's table of satisfied shares of 2020 shows it with its interval and n" \
+    grep -qF "${TEV:-no share}" "$TMP/tevredenheid-2020.html"
+
 # One chart per (meting, item) of likert.csv and keuze.csv, per meting of
-# besteding.csv, and the usage chart.
+# besteding.csv, the usage chart, and a forest plot per comparison with figures.
 CHARTS=$(awk -F, 'FNR > 1 && FILENAME ~ /likert/ { c[$1 "|" $4] = 1 } FNR > 1 && FILENAME ~ /keuze/ { c[$1 "|" $3] = 1 }
     FNR > 1 && FILENAME ~ /besteding/ { c[$1] = 1 } END { print length(c) + 1 }' \
     "$TMP/out/likert.csv" "$TMP/out/keuze.csv" "$TMP/out/besteding.csv")
-check "the DOM holds one chart per Likert and choice item, spending split and usage ($CHARTS)" \
+CHARTS=$((CHARTS + N_FOREST))
+check "the DOM holds one chart per Likert and choice item, spending split, usage and comparison ($CHARTS)" \
     test "$(grep -o '<svg ' "$TMP/dom.html" | wc -l)" = "$CHARTS"
 
 browse --window-size=1200,3000 --screenshot="$TMP/shot.png" "file://$HTML" >/dev/null
