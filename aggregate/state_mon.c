@@ -88,15 +88,27 @@ static void *entry(strmap_t *m, const char *key, size_t len, size_t size)
     return v;
 }
 
+/* The provider type's index, or -1. Hot path: 2 million calls a night. */
+static int aanbieder_index(wire_str_t v)
+{
+    for (int t = 0; t < AGG_AANBIEDER_TYPES; t++) {
+        const char *name = agg_aanbieder_types[t];
+        if (v.len && v.ptr[0] == name[0] && strlen(name) == v.len && memcmp(v.ptr, name, v.len) == 0)
+            return t;
+    }
+    return -1;
+}
+
 static int apply_gebruik(agg_state_t *s, const wire_gebruik_t *w)
 {
-    int type = -1;
-    for (int t = 0; t < AGG_AANBIEDER_TYPES; t++)
-        if (wire_str_eq(w->aanbieder_type, agg_aanbieder_types[t])) type = t;
-    if (type < 0 || w->gemeente.len != 6) return KPM_EPROTO;
-    char key[16];
+    int type = aanbieder_index(w->aanbieder_type);
+    if (type < 0 || w->gemeente.len != 6 || w->periode < 0 || w->periode > 999999)
+        return KPM_EPROTO;
+    /* Key: "GM0363" + YYYYMM + type digit, 13 bytes, built without printf. */
+    char key[13];
     memcpy(key, w->gemeente.ptr, 6);
-    snprintf(key + 6, sizeof key - 6, "%06d%d", (int)w->periode, type);
+    for (int i = 11, p = (int)w->periode; i >= 6; i--, p /= 10) key[i] = (char)('0' + p % 10);
+    key[12] = (char)('0' + type);
     agg_gebruik_t *g = entry(s->gebruik, key, 13, sizeof *g);
     if (!g) return KPM_ENOMEM;
     memcpy(g->gemeente, w->gemeente.ptr, 6);
