@@ -1,5 +1,7 @@
-/* rapport_html.c - the Dutch HTML report (see rapport_html.h). */
+/* rapport_html.c - the Dutch HTML report (see rapport_html.h); the satisfied
+ * shares and the Vergelijkingen section are in rapport_html_cmp.c. */
 #include "rapport_html.h"
+#include "rapport_html_int.h"
 
 #include "kpm_err.h"
 #include "rapport_svg.h"
@@ -11,17 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Tables kept in memory, indexed by kind; the others are read as they stream. */
-enum {
-    T_RESPONS,
-    T_LIKERT,
-    T_KEUZE,
-    T_BESTEDING,
-    T_VRAGEN,
-    T_TEVREDENHEID,
-    T_VERGELIJKING,
-    T_KEPT
-};
 enum { CUR_NONE = -1, CUR_REJECTS = T_KEPT, CUR_GEBRUIK, CUR_GEBRUIK_JAAR };
 
 static const char *const kept_names[T_KEPT] = {
@@ -30,25 +21,6 @@ static const char *const likert_cols[4] = {"zeer_ontevreden", "ontevreden", "tev
                                            "zeer_tevreden"};
 
 #define THEMA_UNKNOWN INT64_MAX
-#define LABEL_MAX 80
-
-typedef struct {
-    int64_t sum;
-    int has; /* some row had a value */
-} usage_t;
-
-struct rapport_html {
-    rtable_t *tables[T_KEPT];
-    int cur;
-    int col[3]; /* columns read from the streaming table (-1: absent) */
-    int have_rejects;
-    uint64_t n_rejects;
-    strmap_t *codes;    /* reject code -> count + 1 */
-    strmap_t *usage;    /* "periode\tgemeente" -> index + 1 into use[] */
-    strmap_t *koploper; /* gemeente -> 1 koploper, 2 not */
-    usage_t *use;
-    size_t n_use, cap_use;
-};
 
 /* A section of a meting: a likert or keuze item, or the spending split. */
 typedef struct {
@@ -60,12 +32,12 @@ typedef struct {
 
 /* ---- keeping tables ---- */
 
-static int str_is(wire_str_t s, const char *lit)
+int rapport_html_str_is(wire_str_t s, const char *lit)
 {
     return strlen(lit) == s.len && memcmp(s.ptr, lit, s.len) == 0;
 }
 
-static int str_eq(wire_str_t a, wire_str_t b)
+int rapport_html_str_eq(wire_str_t a, wire_str_t b)
 {
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
@@ -102,7 +74,7 @@ void rapport_html_destroy(rapport_html_t **ph)
 static int find_col(const wire_table_begin_t *tb, const char *name)
 {
     for (uint32_t c = 0; c < tb->n_cols; c++) {
-        if (str_is(tb->col_names[c], name)) return (int)c;
+        if (rapport_html_str_is(tb->col_names[c], name)) return (int)c;
     }
     return -1;
 }
@@ -110,20 +82,20 @@ static int find_col(const wire_table_begin_t *tb, const char *name)
 int rapport_html_table_begin(rapport_html_t *h, const wire_table_begin_t *tb)
 {
     h->cur = CUR_NONE;
-    if (str_is(tb->name, "rejects")) {
+    if (rapport_html_str_is(tb->name, "rejects")) {
         h->cur = CUR_REJECTS;
         h->have_rejects = 1;
         h->col[0] = find_col(tb, "code");
         return KPM_OK;
     }
-    if (str_is(tb->name, "gebruik")) {
+    if (rapport_html_str_is(tb->name, "gebruik")) {
         h->cur = CUR_GEBRUIK;
         h->col[0] = find_col(tb, "periode");
         h->col[1] = find_col(tb, "gemeente_code");
         h->col[2] = find_col(tb, "nieuwe_vragen");
         return KPM_OK;
     }
-    if (str_is(tb->name, "gebruik_jaar")) {
+    if (rapport_html_str_is(tb->name, "gebruik_jaar")) {
         h->cur = CUR_GEBRUIK_JAAR;
         h->col[0] = find_col(tb, "eenheid");
         h->col[1] = find_col(tb, "id");
@@ -131,7 +103,7 @@ int rapport_html_table_begin(rapport_html_t *h, const wire_table_begin_t *tb)
         return KPM_OK;
     }
     for (int i = 0; i < T_KEPT; i++) {
-        if (str_is(tb->name, kept_names[i])) h->cur = i;
+        if (rapport_html_str_is(tb->name, kept_names[i])) h->cur = i;
     }
     if (h->cur == CUR_NONE) return KPM_OK;
     rtable_destroy(&h->tables[h->cur]);
@@ -204,9 +176,10 @@ int rapport_html_table_row(rapport_html_t *h, const wire_table_row_t *row)
         return add_usage(h, row);
     case CUR_GEBRUIK_JAAR:
         id = row_str(row, h->col[1]);
-        if (!str_is(row_str(row, h->col[0]), "gemeente") || id.len == 0) return KPM_OK;
-        return strmap_put(h->koploper, id.ptr, id.len,
-                          (void *)(uintptr_t)(str_is(row_str(row, h->col[2]), "ja") ? 1 : 2), NULL);
+        if (!rapport_html_str_is(row_str(row, h->col[0]), "gemeente") || id.len == 0) return KPM_OK;
+        return strmap_put(
+            h->koploper, id.ptr, id.len,
+            (void *)(uintptr_t)(rapport_html_str_is(row_str(row, h->col[2]), "ja") ? 1 : 2), NULL);
     default:
         return rtable_add(h->tables[h->cur], row);
     }
@@ -219,9 +192,9 @@ void rapport_html_table_end(rapport_html_t *h)
 
 /* ---- reading kept tables ---- */
 
-static int suppressed(const rtable_t *t, size_t r)
+int rapport_html_suppressed(const rtable_t *t, size_t r)
 {
-    return str_is(rtable_str(t, r, rtable_col(t, "onderdrukt")), "ja");
+    return rapport_html_str_is(rtable_str(t, r, rtable_col(t, "onderdrukt")), "ja");
 }
 
 static long vraag_row(const rapport_html_t *h, wire_str_t item)
@@ -230,17 +203,16 @@ static long vraag_row(const rapport_html_t *h, wire_str_t item)
     int ci = rtable_col(v, "item");
 
     for (size_t r = 0; ci >= 0 && r < v->n_rows; r++) {
-        if (str_eq(rtable_str(v, r, ci), item)) return (long)r;
+        if (rapport_html_str_eq(rtable_str(v, r, ci), item)) return (long)r;
     }
     return -1;
 }
 
-/* "Alle koplopers" for alle, "Tranche N" for tranche-N, else the name. */
-static wire_str_t group_label(wire_str_t g, char *buf)
+wire_str_t rapport_html_group_label(wire_str_t g, char *buf)
 {
     int n;
 
-    if (str_is(g, "alle")) return (wire_str_t){"Alle koplopers", 14};
+    if (rapport_html_str_is(g, "alle")) return (wire_str_t){"Alle koplopers", 14};
     if (g.len > 8 && g.len < LABEL_MAX - 10 && memcmp(g.ptr, "tranche-", 8) == 0) {
         n = snprintf(buf, LABEL_MAX, "Tranche %.*s", (int)(g.len - 8), g.ptr + 8);
         return (wire_str_t){buf, (uint32_t)n};
@@ -314,7 +286,7 @@ static void write_respons(const rapport_html_t *h, FILE *fp, int64_t meting)
 
     for (size_t r = 0; cm >= 0 && r < t->n_rows; r++) {
         wire_str_t tranche = rtable_str(t, r, ct);
-        int total = str_is(tranche, "totaal");
+        int total = rapport_html_str_is(tranche, "totaal");
         if (!rtable_is_int(t, r, cm, meting)) continue;
         if (!any++)
             fputs("<h3>Respons</h3>\n<table class=\"respons\">\n<thead><tr><th>Tranche</th>"
@@ -332,8 +304,7 @@ static void write_respons(const rapport_html_t *h, FILE *fp, int64_t meting)
     if (any) fputs("</tbody>\n</table>\n", fp);
 }
 
-/* The question's text (from vragen) for a caption and the chart's label. */
-static wire_str_t question(const rapport_html_t *h, wire_str_t item)
+wire_str_t rapport_html_question(const rapport_html_t *h, wire_str_t item)
 {
     const rtable_t *v = h->tables[T_VRAGEN];
     long r = vraag_row(h, item);
@@ -342,11 +313,10 @@ static wire_str_t question(const rapport_html_t *h, wire_str_t item)
     return text.len > 0 ? text : item;
 }
 
-/* The question's text, and the item's name when it differs. */
-static void question_text(FILE *fp, wire_str_t text, wire_str_t item)
+void rapport_html_question_text(FILE *fp, wire_str_t text, wire_str_t item)
 {
     rapport_html_text(fp, text.ptr, text.len);
-    if (!str_eq(text, item)) {
+    if (!rapport_html_str_eq(text, item)) {
         fputs(" <span class=\"item\">(", fp);
         rapport_html_text(fp, item.ptr, item.len);
         fputs(")</span>", fp);
@@ -356,7 +326,7 @@ static void question_text(FILE *fp, wire_str_t text, wire_str_t item)
 static void figure_open(FILE *fp, wire_str_t text, wire_str_t item)
 {
     fputs("<figure>\n<figcaption>", fp);
-    question_text(fp, text, item);
+    rapport_html_question_text(fp, text, item);
     fputs("</figcaption>\n", fp);
 }
 
@@ -367,12 +337,11 @@ static size_t item_rows(const rtable_t *t, int64_t meting, wire_str_t item, size
     size_t n = 0;
 
     for (size_t r = 0; cm >= 0 && ci >= 0 && r < t->n_rows && n < cap; r++) {
-        if (rtable_is_int(t, r, cm, meting) && str_eq(rtable_str(t, r, ci), item)) out[n++] = r;
+        if (rtable_is_int(t, r, cm, meting) && rapport_html_str_eq(rtable_str(t, r, ci), item))
+            out[n++] = r;
     }
     return n;
 }
-
-#define MAX_GROUPS 64 /* bars of one chart */
 
 static void write_likert(const rapport_html_t *h, FILE *fp, int64_t meting, wire_str_t item)
 {
@@ -382,14 +351,16 @@ static void write_likert(const rapport_html_t *h, FILE *fp, int64_t meting, wire
     rsvg_likert_row_t bars[MAX_GROUPS];
     char labels[MAX_GROUPS][LABEL_MAX];
     long vr = vraag_row(h, item);
-    int plain = vr >= 0 && str_is(rtable_str(v, (size_t)vr, rtable_col(v, "type")), "likert");
-    wire_str_t text = question(h, item);
+    int plain =
+        vr >= 0 && rapport_html_str_is(rtable_str(v, (size_t)vr, rtable_col(v, "type")), "likert");
+    wire_str_t text = rapport_html_question(h, item);
 
     for (size_t i = 0; i < n; i++) {
         size_t r = rows[i];
         memset(&bars[i], 0, sizeof bars[i]);
-        bars[i].label = group_label(rtable_str(t, r, rtable_col(t, "groep")), labels[i]);
-        bars[i].suppressed = suppressed(t, r);
+        bars[i].label =
+            rapport_html_group_label(rtable_str(t, r, rtable_col(t, "groep")), labels[i]);
+        bars[i].suppressed = rapport_html_suppressed(t, r);
         for (int k = 0; k < 4; k++)
             bars[i].k[k] = rtable_int(t, r, rtable_col(t, likert_cols[k]));
         bars[i].nvt = rtable_int(t, r, rtable_col(t, "nvt"));
@@ -413,30 +384,31 @@ static void write_keuze(const rapport_html_t *h, FILE *fp, int64_t meting, wire_
     wire_str_t cats[RSVG_MAX_CATS], group = {"", 0};
     size_t n_cats = 0, n_bars = 0;
     int cg = rtable_col(t, "groep"), ca = rtable_col(t, "antwoord"), cn = rtable_col(t, "aantal");
-    wire_str_t text = question(h, item);
+    wire_str_t text = rapport_html_question(h, item);
 
     /* The answers, in the order of the first group's rows. */
     for (size_t i = 0; i < n; i++) {
         wire_str_t a = rtable_str(t, rows[i], ca);
-        if (i > 0 && !str_eq(rtable_str(t, rows[i], cg), rtable_str(t, rows[0], cg))) break;
-        if (!str_is(a, "ontbrekend") && n_cats < RSVG_MAX_CATS) cats[n_cats++] = a;
+        if (i > 0 && !rapport_html_str_eq(rtable_str(t, rows[i], cg), rtable_str(t, rows[0], cg)))
+            break;
+        if (!rapport_html_str_is(a, "ontbrekend") && n_cats < RSVG_MAX_CATS) cats[n_cats++] = a;
     }
     for (size_t i = 0; i < n; i++) {
         wire_str_t g = rtable_str(t, rows[i], cg), a = rtable_str(t, rows[i], ca);
         rsvg_choice_row_t *b;
-        if (n_bars == 0 || !str_eq(g, group)) {
+        if (n_bars == 0 || !rapport_html_str_eq(g, group)) {
             if (n_bars == MAX_GROUPS) break;
             group = g;
             b = &bars[n_bars];
             memset(b, 0, sizeof *b);
-            b->label = group_label(g, labels[n_bars]);
+            b->label = rapport_html_group_label(g, labels[n_bars]);
             n_bars++;
         }
         b = &bars[n_bars - 1];
-        if (suppressed(t, rows[i])) b->suppressed = 1;
-        if (str_is(a, "ontbrekend")) b->ontbrekend = rtable_int(t, rows[i], cn);
+        if (rapport_html_suppressed(t, rows[i])) b->suppressed = 1;
+        if (rapport_html_str_is(a, "ontbrekend")) b->ontbrekend = rtable_int(t, rows[i], cn);
         for (size_t c = 0; c < n_cats; c++) {
-            if (str_eq(a, cats[c])) b->k[c] = rtable_int(t, rows[i], cn);
+            if (rapport_html_str_eq(a, cats[c])) b->k[c] = rtable_int(t, rows[i], cn);
         }
     }
     for (size_t b = 0; b < n_bars; b++) {
@@ -461,7 +433,8 @@ static void write_besteding(const rapport_html_t *h, FILE *fp, int64_t meting)
 
     for (size_t r = 0; cm >= 0 && r < t->n_rows && n < MAX_GROUPS; r++) {
         const wire_value_t *v;
-        if (!rtable_is_int(t, r, cm, meting) || !str_is(rtable_str(t, r, cg), "alle")) continue;
+        if (!rtable_is_int(t, r, cm, meting) || !rapport_html_str_is(rtable_str(t, r, cg), "alle"))
+            continue;
         v = rtable_cell(t, r, rtable_col(t, "gemiddeld_pct"));
         rows[n] = r;
         labels[n] = rtable_str(t, r, cc);
@@ -489,109 +462,6 @@ static void write_besteding(const rapport_html_t *h, FILE *fp, int64_t meting)
     fputs("</tbody>\n</table>\n</figure>\n", fp);
 }
 
-/* ---- satisfied shares ---- */
-
-/* A share of tevredenheid with its Wilson interval and n below it; sets
- * *flagged for a group where every answer falls on one side. */
-static void cell_share(FILE *fp, const rtable_t *t, size_t r, int *flagged)
-{
-    const wire_value_t *pct = rtable_cell(t, r, rtable_col(t, "aandeel_pct"));
-
-    if (suppressed(t, r)) {
-        fputs("<td class=\"num onderdrukt\">onderdrukt</td>", fp);
-        return;
-    }
-    fputs("<td class=\"num\">", fp);
-    rapport_html_num(fp, pct, "pct1", "%");
-    if (str_is(rtable_str(t, r, rtable_col(t, "groepsonthulling")), "ja")) {
-        fputs("<sup>†</sup>", fp);
-        *flagged = 1;
-    }
-    if (pct->type != WIRE_VAL_NIL) {
-        fputs("<span class=\"sub\">", fp);
-        rapport_html_num(fp, rtable_cell(t, r, rtable_col(t, "ci_laag_pct")), "pct1", "–");
-        rapport_html_num(fp, rtable_cell(t, r, rtable_col(t, "ci_hoog_pct")), "pct1", "");
-        fputs("</span>", fp);
-    }
-    fputs("<span class=\"sub\">n = ", fp);
-    rapport_html_num(fp, rtable_cell(t, r, rtable_col(t, "n")), "int", "");
-    fputs("</span></td>", fp);
-}
-
-/* The satisfied share per item (rows) and group (columns) of a meting; groups
- * suppressed throughout are named below instead of taking a column. */
-static void write_tevredenheid(const rapport_html_t *h, FILE *fp, int64_t meting)
-{
-    const rtable_t *t = h->tables[T_TEVREDENHEID];
-    int cm = rtable_col(t, "meting"), cg = rtable_col(t, "groep"), ci = rtable_col(t, "item");
-    size_t start[MAX_GROUPS], end[MAX_GROUPS], n_g = 0, n_hidden = 0;
-    int shown[MAX_GROUPS], flagged = 0;
-    char label[LABEL_MAX];
-    wire_str_t g;
-
-    for (size_t r = 0; cm >= 0 && cg >= 0 && ci >= 0 && r < t->n_rows; r++) {
-        if (!rtable_is_int(t, r, cm, meting)) continue;
-        if (n_g == 0 || end[n_g - 1] != r ||
-            !str_eq(rtable_str(t, r, cg), rtable_str(t, start[n_g - 1], cg))) {
-            if (n_g == MAX_GROUPS) break;
-            start[n_g] = r;
-            shown[n_g++] = 0;
-        }
-        end[n_g - 1] = r + 1;
-        shown[n_g - 1] |= !suppressed(t, r);
-    }
-    if (n_g == 0) return;
-    fprintf(fp,
-            "<h3 id=\"tevredenheid-%" PRId64 "\">Aandeel tevreden per groep</h3>\n"
-            "<p class=\"note\">Per vraag het aandeel (zeer) tevreden van de geldige antwoorden "
-            "(zonder n.v.t. en ontbrekend), daaronder het 95%%-betrouwbaarheidsinterval (Wilson) "
-            "en het aantal geldige antwoorden n. Zie <code>tevredenheid.csv</code>.</p>\n"
-            "<table class=\"tevredenheid\">\n<thead><tr><th>Vraag</th>",
-            meting);
-    for (size_t k = 0; k < n_g; k++) {
-        if (!shown[k]) continue;
-        g = group_label(rtable_str(t, start[k], cg), label);
-        fputs("<th class=\"num\">", fp);
-        rapport_html_text(fp, g.ptr, g.len);
-        fputs("</th>", fp);
-    }
-    fputs("</tr></thead>\n<tbody>\n", fp);
-    for (size_t i = start[0]; i < end[0]; i++) {
-        wire_str_t item = rtable_str(t, i, ci);
-        fputs("<tr><td>", fp);
-        question_text(fp, question(h, item), item);
-        fputs("</td>", fp);
-        for (size_t k = 0; k < n_g; k++) {
-            size_t r = start[k];
-            if (!shown[k]) continue;
-            while (r < end[k] && !str_eq(rtable_str(t, r, ci), item))
-                r++;
-            if (r < end[k])
-                cell_share(fp, t, r, &flagged);
-            else
-                fputs("<td class=\"num\">–</td>", fp);
-        }
-        fputs("</tr>\n", fp);
-    }
-    fputs("</tbody>\n</table>\n", fp);
-    for (size_t k = 0; k < n_g; k++) {
-        if (shown[k]) continue;
-        g = group_label(rtable_str(t, start[k], cg), label);
-        fputs(n_hidden++
-                  ? ", "
-                  : "<p class=\"note\">Onderdrukt (kleine aantallen, of terug te rekenen uit "
-                    "andere groepen): ",
-              fp);
-        rapport_html_text(fp, g.ptr, g.len);
-    }
-    if (n_hidden) fputs(".</p>\n", fp);
-    if (flagged)
-        fputs("<p class=\"note\">† Alle geldige antwoorden van de groep vallen aan één kant "
-              "(allemaal tevreden of geen enkele): het cijfer zegt dan iets over elk lid van de "
-              "groep.</p>\n",
-              fp);
-}
-
 /* ---- sections of a meting, in theme and catalogue order ---- */
 
 static int entry_cmp(const void *pa, const void *pb)
@@ -606,7 +476,7 @@ static int entry_cmp(const void *pa, const void *pb)
 static int entry_add(entry_t **es, size_t *n, size_t *cap, entry_t e)
 {
     for (size_t i = 0; i < *n; i++) {
-        if ((*es)[i].kind == e.kind && str_eq((*es)[i].item, e.item)) return KPM_OK;
+        if ((*es)[i].kind == e.kind && rapport_html_str_eq((*es)[i].item, e.item)) return KPM_OK;
     }
     if (*n == *cap) {
         size_t c = *cap ? *cap * 2 : 32;
@@ -630,7 +500,7 @@ static void entry_place(const rapport_html_t *h, entry_t *e)
 
     if (e->kind == T_BESTEDING) {
         for (size_t i = 0; ct >= 0 && i < v->n_rows && r < 0; i++) {
-            if (str_is(rtable_str(v, i, ct), "procent")) r = (long)i;
+            if (rapport_html_str_is(rtable_str(v, i, ct), "procent")) r = (long)i;
         }
     } else {
         r = vraag_row(h, e->item);
@@ -704,7 +574,7 @@ static int write_meting(const rapport_html_t *h, FILE *fp, int64_t meting)
         else
             write_besteding(h, fp, meting);
     }
-    if (rc == KPM_OK) write_tevredenheid(h, fp, meting);
+    if (rc == KPM_OK) rapport_html_write_tevredenheid(h, fp, meting);
     fputs("</section>\n", fp);
     free(es);
     return rc;
@@ -745,191 +615,6 @@ static int collect_metingen(const rapport_html_t *h, int64_t **out, size_t *n)
     }
     if (*n > 1) qsort(*out, *n, sizeof **out, int_cmp);
     return KPM_OK;
-}
-
-/* ---- comparisons ---- */
-
-static const char *test_name(wire_str_t toets)
-{
-    return str_is(toets, "chi2")      ? "chi-kwadraat"
-           : str_is(toets, "fisher")  ? "Fisher (exact)"
-           : str_is(toets, "mcnemar") ? "McNemar (exact)"
-                                      : "–";
-}
-
-/* "Alle koplopers (2020)" for side 'a' or 'b' of a vergelijking row. */
-static void side_label(FILE *fp, const rtable_t *t, size_t r, char side)
-{
-    char col[16], label[LABEL_MAX];
-    wire_str_t g;
-
-    snprintf(col, sizeof col, "groep_%c", side);
-    g = group_label(rtable_str(t, r, rtable_col(t, col)), label);
-    rapport_html_text(fp, g.ptr, g.len);
-    snprintf(col, sizeof col, "meting_%c", side);
-    fputs(" (", fp);
-    rapport_html_num(fp, rtable_cell(t, r, rtable_col(t, col)), "int", "");
-    fputc(')', fp);
-}
-
-static void cell_side(FILE *fp, const rtable_t *t, size_t r, char side)
-{
-    char col[16];
-
-    snprintf(col, sizeof col, "aandeel_%c_pct", side);
-    fputs("<td class=\"num\">", fp);
-    rapport_html_num(fp, rtable_cell(t, r, rtable_col(t, col)), "pct1", "%");
-    snprintf(col, sizeof col, "n_%c", side);
-    fputs("<span class=\"sub\">n = ", fp);
-    rapport_html_num(fp, rtable_cell(t, r, rtable_col(t, col)), "int", "");
-    fputs("</span></td>", fp);
-}
-
-static void comparison_row(const rapport_html_t *h, FILE *fp, size_t r)
-{
-    const rtable_t *t = h->tables[T_VERGELIJKING];
-    wire_str_t item = rtable_str(t, r, rtable_col(t, "item"));
-    const wire_value_t *diff = rtable_cell(t, r, rtable_col(t, "verschil_pp"));
-    const wire_value_t *p = rtable_cell(t, r, rtable_col(t, "p_waarde"));
-    int sig = str_is(rtable_str(t, r, rtable_col(t, "significant")), "ja");
-
-    fputs(sig ? "<tr class=\"sig\"><td>" : "<tr><td>", fp);
-    question_text(fp, question(h, item), item);
-    fputs("</td>", fp);
-    if (suppressed(t, r)) {
-        fputs("<td colspan=\"5\" class=\"onderdrukt\">onderdrukt</td></tr>\n", fp);
-        return;
-    }
-    cell_side(fp, t, r, 'a');
-    cell_side(fp, t, r, 'b');
-    fputs("<td class=\"num\">", fp);
-    rapport_html_points(fp, diff);
-    if (diff->type != WIRE_VAL_NIL) {
-        fputs("<span class=\"sub\">", fp);
-        rapport_html_points(fp, rtable_cell(t, r, rtable_col(t, "ci_laag_pp")));
-        fputs(" tot ", fp);
-        rapport_html_points(fp, rtable_cell(t, r, rtable_col(t, "ci_hoog_pp")));
-        fputs("</span>", fp);
-    }
-    fprintf(fp, "</td><td>%s</td><td class=\"num\">",
-            test_name(rtable_str(t, r, rtable_col(t, "toets"))));
-    if (p->type == WIRE_VAL_REAL && p->r < 0.00005)
-        fputs("&lt; 0,0001", fp);
-    else
-        rapport_html_num(fp, p, "dec4", "");
-    fputs(sig ? " *</td></tr>\n" : "</td></tr>\n", fp);
-}
-
-/* Rows r0..r1-1 of vergelijking, one comparison: heading, forest plot, table. */
-static int write_comparison(const rapport_html_t *h, FILE *fp, size_t r0, size_t r1, size_t idx)
-{
-    const rtable_t *t = h->tables[T_VERGELIJKING];
-    wire_str_t name = rtable_str(t, r0, rtable_col(t, "vergelijking"));
-    int paired = str_is(rtable_str(t, r0, rtable_col(t, "type")), "gepaard");
-    rsvg_forest_row_t *rows = NULL;
-    size_t n_shown = 0, n_sig = 0;
-    int rc = KPM_OK;
-
-    fprintf(fp, "<div class=\"vergelijking\" id=\"vergelijking-%zu\">\n<h3>", idx);
-    rapport_html_text(fp, name.ptr, name.len);
-    fputs(paired ? "<span class=\"kop\">gepaard: " : "<span class=\"kop\">onafhankelijk: ", fp);
-    side_label(fp, t, r0, 'a');
-    fputs(" tegenover ", fp);
-    side_label(fp, t, r0, 'b');
-    fputs("</span></h3>\n", fp);
-    if (paired)
-        fputs("<p class=\"note\">Dezelfde koplopers in beide metingen, elk met zichzelf "
-              "vergeleken; n is het aantal koplopers met een geldig antwoord in beide "
-              "metingen.</p>\n",
-              fp);
-    for (size_t r = r0; r < r1; r++)
-        n_shown += !suppressed(t, r);
-    if (n_shown == 0) {
-        fputs("<p class=\"onderdrukt\">Onderdrukt: een groep in deze vergelijking is kleiner dan "
-              "de drempel voor kleine aantallen, of de uitkomst zou via andere tabellen een "
-              "onderdrukte groep onthullen.</p>\n",
-              fp);
-        goto out;
-    }
-    rows = calloc(r1 - r0, sizeof *rows);
-    if (rows == NULL) {
-        rc = KPM_ENOMEM;
-        goto out;
-    }
-    for (size_t r = r0; r < r1; r++) {
-        rsvg_forest_row_t *f = &rows[r - r0];
-        f->label = rtable_str(t, r, rtable_col(t, "item"));
-        f->diff = rtable_cell(t, r, rtable_col(t, "verschil_pp"));
-        f->lo = rtable_cell(t, r, rtable_col(t, "ci_laag_pp"));
-        f->hi = rtable_cell(t, r, rtable_col(t, "ci_hoog_pp"));
-        f->significant = str_is(rtable_str(t, r, rtable_col(t, "significant")), "ja");
-        if (f->diff->type == WIRE_VAL_NIL)
-            f->note = paired ? "geen paren met een geldig antwoord" : "geen geldige antwoorden";
-        if (suppressed(t, r)) f->note = "onderdrukt";
-        n_sig += (size_t)(f->significant && f->note == NULL);
-    }
-    fputs("<figure>\n<figcaption>Verschil in procentpunten: ", fp);
-    side_label(fp, t, r0, 'b');
-    fputs(" min ", fp);
-    side_label(fp, t, r0, 'a');
-    fputs(" <span class=\"item\">(punt: verschil; lijn: 95%-betrouwbaarheidsinterval; rood en "
-          "gevuld: verschil van betekenis, p &lt; 0,05)</span></figcaption>\n",
-          fp);
-    rapport_svg_forest(fp, name.ptr, rows, r1 - r0);
-    fputs("</figure>\n<table class=\"vergelijking\">\n<thead><tr><th>Vraag</th><th class=\"num\">",
-          fp);
-    side_label(fp, t, r0, 'a');
-    fputs("</th><th class=\"num\">", fp);
-    side_label(fp, t, r0, 'b');
-    fputs("</th><th class=\"num\">Verschil (95%-BI)</th><th>Toets</th><th class=\"num\">p</th>"
-          "</tr></thead>\n<tbody>\n",
-          fp);
-    for (size_t r = r0; r < r1; r++)
-        comparison_row(h, fp, r);
-    fputs("</tbody>\n</table>\n", fp);
-    if (n_sig == 0)
-        fputs("<p>Er zijn geen verschillen van betekenis (p &lt; 0,05) gevonden.</p>\n", fp);
-    else
-        fprintf(fp,
-                "<p>Verschillen van betekenis (p &lt; 0,05) zijn vet gedrukt en gemarkeerd met *: "
-                "%zu van de %zu vragen.</p>\n",
-                n_sig, r1 - r0);
-out:
-    fputs("</div>\n", fp);
-    free(rows);
-    return rc;
-}
-
-/* One part per comparison, in the order of the table (the configuration's). */
-static int write_vergelijkingen(const rapport_html_t *h, FILE *fp)
-{
-    const rtable_t *t = h->tables[T_VERGELIJKING];
-    int cv = rtable_col(t, "vergelijking"), rc = KPM_OK;
-    size_t idx = 0;
-
-    if (t == NULL) return KPM_OK;
-    fputs("<section id=\"vergelijkingen\">\n<h2>Vergelijkingen</h2>\n", fp);
-    if (t->n_rows == 0 || cv < 0)
-        fputs("<p>Er zijn geen vergelijkingen ingesteld, of er zijn nog geen gegevens voor.</p>\n",
-              fp);
-    else
-        fputs("<p>Per vraag het aandeel (zeer) tevreden van de geldige antwoorden (zonder n.v.t. "
-              "en ontbrekend) in beide groepen, en het verschil (tweede min eerste) in "
-              "procentpunten met het 95%-betrouwbaarheidsinterval (BI). De toets is de "
-              "chi-kwadraattoets als elke verwachte celwaarde minstens 5 is, anders de exacte "
-              "toets van Fisher; bij dezelfde koplopers in beide metingen de exacte toets van "
-              "McNemar. Bij zoveel vragen is ongeveer één op de twintig 'verschillen van "
-              "betekenis' ook bij toeval te verwachten. Zie <code>vergelijking.csv</code> en "
-              "<code>tevredenheid.csv</code>.</p>\n",
-              fp);
-    for (size_t r0 = 0, r1; cv >= 0 && r0 < t->n_rows && rc == KPM_OK; r0 = r1) {
-        for (r1 = r0 + 1; r1 < t->n_rows && str_eq(rtable_str(t, r1, cv), rtable_str(t, r0, cv));
-             r1++)
-            ;
-        rc = write_comparison(h, fp, r0, r1, ++idx);
-    }
-    fputs("</section>\n", fp);
-    return rc;
 }
 
 /* ---- monitoring and rejects ---- */
@@ -1140,7 +825,7 @@ int rapport_html_write(const rapport_html_t *h, FILE *fp)
               fp);
     for (size_t i = 0; rc == KPM_OK && i < n; i++)
         rc = write_meting(h, fp, metingen[i]);
-    if (rc == KPM_OK) rc = write_vergelijkingen(h, fp);
+    if (rc == KPM_OK) rc = rapport_html_write_vergelijkingen(h, fp);
     if (rc == KPM_OK) rc = write_usage(h, fp);
     if (rc == KPM_OK) rc = write_rejects(h, fp);
     fputs("<footer>Gemaakt door kpm. De cijfers staan ook in de CSV-bestanden, dashboard.json en "

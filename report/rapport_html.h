@@ -4,16 +4,19 @@
  * print rules, so it opens anywhere and prints readably. Per meting: the
  * response per tranche; per theme every Likert item as diverging stacked bars
  * (one bar per group, n on each, n.v.t. and missing beside it), the choice
- * questions as stacked bars, the spending split as bars; then the usage per
- * month of koploper gemeenten and the other gemeenten as a line chart, and the
- * rejects per code.
+ * questions as stacked bars, the spending split as bars; and the satisfied
+ * share per item and group with its Wilson interval (tevredenheid). Then the
+ * Vergelijkingen: per configured comparison a forest plot of the differences
+ * with their intervals and a table of both shares, the difference, the test
+ * and p (vergelijking); the usage per month of koploper gemeenten and the
+ * other gemeenten as a line chart; and the rejects per code.
  *
  * Fed with the result tables as report_out receives them, it keeps the small
- * tables it renders (respons, likert, keuze, besteding, vragen), sums
- * gebruik's nieuwe_vragen per (month, gemeente) as the rows stream by (memory
- * bounded by months x gemeenten), takes each gemeente's koploper flag from
- * gebruik_jaar, and counts the rejects per code. The same tables give the same
- * bytes: no date or other run-specific content.
+ * tables it renders (respons, likert, keuze, besteding, vragen, tevredenheid,
+ * vergelijking), sums gebruik's nieuwe_vragen per (month, gemeente) as the
+ * rows stream by (memory bounded by months x gemeenten), takes each gemeente's
+ * koploper flag from gebruik_jaar, and counts the rejects per code. The same
+ * tables give the same bytes: no date or other run-specific content.
  */
 #ifndef KPM_RAPPORT_HTML_H
 #define KPM_RAPPORT_HTML_H

@@ -1,5 +1,7 @@
-/* rapport_md.c - the Dutch markdown report, rendered from the kept tables. */
+/* rapport_md.c - the Dutch markdown report, rendered from the kept tables; the
+ * Vergelijkingen section is in rapport_md_cmp.c. */
 #include "rapport_md.h"
+#include "rapport_md_int.h"
 
 #include "kpm_err.h"
 #include "report_out.h"
@@ -10,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Tables kept in memory, indexed by kind. */
-enum { T_RESPONS, T_LIKERT, T_KEUZE, T_BESTEDING, T_VRAGEN, T_VERGELIJKING, T_KEPT };
 enum { CUR_NONE = -1, CUR_REJECTS = T_KEPT };
 
 static const char *const kept_names[T_KEPT] = {"respons",   "likert", "keuze",
@@ -23,25 +23,6 @@ static const char *const likert_labels[4] = {"Zeer ontevreden", "Ontevreden", "T
                                              "Zeer tevreden"};
 
 #define MD_SUPPRESSED "onderdrukt (n < drempel)"
-#define MD_NONE "–" /* shown for an empty cell */
-
-typedef struct {
-    uint32_t n_cols;
-    char *cols[WIRE_MAX_COLS];
-    char *fmts[WIRE_MAX_COLS];
-    size_t n_rows, cap_rows;
-    wire_value_t *cells; /* n_rows * n_cols; strings owned, NUL-terminated */
-} md_table_t;
-
-struct rapport_md {
-    md_table_t *tables[T_KEPT]; /* NULL when the table did not arrive */
-    int cur;                    /* kind of the table being received */
-    int rej_code, rej_file;     /* columns of the rejects table (-1: absent) */
-    int have_rejects;
-    uint64_t n_rejects;
-    strmap_t *codes; /* code -> count + 1, stored in the pointer */
-    strmap_t *files; /* bestand -> count + 1 */
-};
 
 /* One section of a meting: a likert or keuze item, or the spending split. */
 typedef struct {
@@ -83,7 +64,7 @@ static char *dup_str(wire_str_t s)
     return d;
 }
 
-static int str_is(wire_str_t s, const char *lit)
+int rapport_md_str_is(wire_str_t s, const char *lit)
 {
     return strlen(lit) == s.len && memcmp(s.ptr, lit, s.len) == 0;
 }
@@ -117,7 +98,7 @@ void rapport_md_destroy(rapport_md_t **pm)
 static int find_col(const wire_table_begin_t *tb, const char *name)
 {
     for (uint32_t c = 0; c < tb->n_cols; c++) {
-        if (str_is(tb->col_names[c], name)) return (int)c;
+        if (rapport_md_str_is(tb->col_names[c], name)) return (int)c;
     }
     return -1;
 }
@@ -127,7 +108,7 @@ int rapport_md_table_begin(rapport_md_t *m, const wire_table_begin_t *tb)
     md_table_t *t;
 
     m->cur = CUR_NONE;
-    if (str_is(tb->name, "rejects")) {
+    if (rapport_md_str_is(tb->name, "rejects")) {
         m->cur = CUR_REJECTS;
         m->have_rejects = 1;
         m->rej_code = find_col(tb, "code");
@@ -135,7 +116,7 @@ int rapport_md_table_begin(rapport_md_t *m, const wire_table_begin_t *tb)
         return KPM_OK;
     }
     for (int i = 0; i < T_KEPT; i++) {
-        if (str_is(tb->name, kept_names[i])) m->cur = i;
+        if (rapport_md_str_is(tb->name, kept_names[i])) m->cur = i;
     }
     if (m->cur == CUR_NONE) return KPM_OK;
     table_free(&m->tables[m->cur]);
@@ -212,7 +193,7 @@ void rapport_md_table_end(rapport_md_t *m)
 
 /* ---- reading kept tables ---- */
 
-static int tcol(const md_table_t *t, const char *name)
+int rapport_md_col(const md_table_t *t, const char *name)
 {
     if (t == NULL) return -1;
     for (uint32_t c = 0; c < t->n_cols; c++) {
@@ -221,7 +202,7 @@ static int tcol(const md_table_t *t, const char *name)
     return -1;
 }
 
-static const wire_value_t *tcell(const md_table_t *t, size_t r, int c)
+const wire_value_t *rapport_md_cell(const md_table_t *t, size_t r, int c)
 {
     static const wire_value_t nil = {WIRE_VAL_NIL, 0, 0.0, {"", 0}};
 
@@ -230,54 +211,51 @@ static const wire_value_t *tcell(const md_table_t *t, size_t r, int c)
 
 static int64_t tint(const md_table_t *t, size_t r, int c)
 {
-    const wire_value_t *v = tcell(t, r, c);
+    const wire_value_t *v = rapport_md_cell(t, r, c);
 
     return v->type == WIRE_VAL_INT ? v->i : 0;
 }
 
 static int tis_int(const md_table_t *t, size_t r, int c, int64_t want)
 {
-    const wire_value_t *v = tcell(t, r, c);
+    const wire_value_t *v = rapport_md_cell(t, r, c);
 
     return v->type == WIRE_VAL_INT && v->i == want;
 }
 
-static wire_str_t tstr(const md_table_t *t, size_t r, int c)
+wire_str_t rapport_md_str(const md_table_t *t, size_t r, int c)
 {
-    const wire_value_t *v = tcell(t, r, c);
+    const wire_value_t *v = rapport_md_cell(t, r, c);
     wire_str_t none = {"", 0};
 
     return v->type == WIRE_VAL_STR ? v->s : none;
 }
 
-static int str_eq(wire_str_t a, wire_str_t b)
+int rapport_md_str_eq(wire_str_t a, wire_str_t b)
 {
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
-static int suppressed(const md_table_t *t, size_t r)
+int rapport_md_suppressed(const md_table_t *t, size_t r)
 {
-    return str_is(tstr(t, r, tcol(t, "onderdrukt")), "ja");
+    return rapport_md_str_is(rapport_md_str(t, r, rapport_md_col(t, "onderdrukt")), "ja");
 }
 
-/* Row of `vragen` describing item, or -1. */
-static long vraag_row(const rapport_md_t *m, wire_str_t item)
+long rapport_md_vraag_row(const rapport_md_t *m, wire_str_t item)
 {
     const md_table_t *v = m->tables[T_VRAGEN];
-    int ci = tcol(v, "item");
+    int ci = rapport_md_col(v, "item");
 
     if (ci < 0) return -1;
     for (size_t r = 0; r < v->n_rows; r++) {
-        if (str_eq(tstr(v, r, ci), item)) return (long)r;
+        if (rapport_md_str_eq(rapport_md_str(v, r, ci), item)) return (long)r;
     }
     return -1;
 }
 
 /* ---- writing ---- */
 
-/* Text in a table cell or heading: nothing that breaks the table or turns into
- * markup; line breaks become spaces. */
-static void md_text(FILE *fp, wire_str_t s)
+void rapport_md_text(FILE *fp, wire_str_t s)
 {
     for (uint32_t i = 0; i < s.len; i++) {
         char c = s.ptr[i];
@@ -290,9 +268,7 @@ static void md_text(FILE *fp, wire_str_t s)
     }
 }
 
-/* A number as the CSV shows it, with a decimal comma and an optional suffix;
- * MD_NONE for an empty cell. */
-static void md_num(FILE *fp, const wire_value_t *v, const char *format, const char *suffix)
+void rapport_md_num(FILE *fp, const wire_value_t *v, const char *format, const char *suffix)
 {
     char buf[64];
     int n = report_format_cell(v, format, strlen(format), buf, sizeof buf);
@@ -316,35 +292,36 @@ static void md_pct(FILE *fp, int64_t part, int64_t whole)
         v.type = WIRE_VAL_REAL;
         v.r = 100.0 * (double)part / (double)whole;
     }
-    md_num(fp, &v, "pct1", "%");
+    rapport_md_num(fp, &v, "pct1", "%");
 }
 
 static void write_respons(const rapport_md_t *m, FILE *fp, int64_t meting)
 {
     const md_table_t *t = m->tables[T_RESPONS];
-    int cm = tcol(t, "meting"), ct = tcol(t, "tranche"), cu = tcol(t, "uitgenodigd"),
-        cr = tcol(t, "respons"), cp = tcol(t, "respons_pct");
+    int cm = rapport_md_col(t, "meting"), ct = rapport_md_col(t, "tranche"),
+        cu = rapport_md_col(t, "uitgenodigd"), cr = rapport_md_col(t, "respons"),
+        cp = rapport_md_col(t, "respons_pct");
     int any = 0;
 
     if (cm < 0) return;
     for (size_t r = 0; r < t->n_rows; r++) {
-        wire_str_t tranche = tstr(t, r, ct);
+        wire_str_t tranche = rapport_md_str(t, r, ct);
         if (!tis_int(t, r, cm, meting)) continue;
         if (!any++)
             fputs("### Respons\n\n| Tranche | Uitgenodigd | Respons | Respons % |\n"
                   "|---|---:|---:|---:|\n",
                   fp);
         fputs("| ", fp);
-        if (str_is(tranche, "totaal"))
+        if (rapport_md_str_is(tranche, "totaal"))
             fputs("Totaal", fp);
         else
-            md_text(fp, tranche);
+            rapport_md_text(fp, tranche);
         fputs(" | ", fp);
-        md_num(fp, tcell(t, r, cu), "int", "");
+        rapport_md_num(fp, rapport_md_cell(t, r, cu), "int", "");
         fputs(" | ", fp);
-        md_num(fp, tcell(t, r, cr), "int", "");
+        rapport_md_num(fp, rapport_md_cell(t, r, cr), "int", "");
         fputs(" | ", fp);
-        md_num(fp, tcell(t, r, cp), "pct1", "%");
+        rapport_md_num(fp, rapport_md_cell(t, r, cp), "pct1", "%");
         fputs(" |\n", fp);
     }
     if (any) fputc('\n', fp);
@@ -352,36 +329,38 @@ static void write_respons(const rapport_md_t *m, FILE *fp, int64_t meting)
 
 static void write_item_heading(const rapport_md_t *m, FILE *fp, wire_str_t item)
 {
-    long vr = vraag_row(m, item);
+    long vr = rapport_md_vraag_row(m, item);
     const md_table_t *v = m->tables[T_VRAGEN];
-    wire_str_t text = vr >= 0 ? tstr(v, (size_t)vr, tcol(v, "vraag")) : item;
+    wire_str_t text = vr >= 0 ? rapport_md_str(v, (size_t)vr, rapport_md_col(v, "vraag")) : item;
 
     fputs("#### ", fp);
-    md_text(fp, text.len > 0 ? text : item);
+    rapport_md_text(fp, text.len > 0 ? text : item);
     fputs("\n\n", fp);
 }
 
 static void write_likert(const rapport_md_t *m, FILE *fp, int64_t meting, wire_str_t item)
 {
     const md_table_t *t = m->tables[T_LIKERT];
-    int cm = tcol(t, "meting"), cg = tcol(t, "groep"), ci = tcol(t, "item"), cn = tcol(t, "nvt"),
-        co = tcol(t, "ontbrekend"), cgem = tcol(t, "gemiddelde");
+    int cm = rapport_md_col(t, "meting"), cg = rapport_md_col(t, "groep"),
+        ci = rapport_md_col(t, "item"), cn = rapport_md_col(t, "nvt"),
+        co = rapport_md_col(t, "ontbrekend"), cgem = rapport_md_col(t, "gemiddelde");
     int ck[4];
     int tranches = 0;
-    long vr = vraag_row(m, item);
+    long vr = rapport_md_vraag_row(m, item);
     int plain =
-        vr >= 0 &&
-        str_is(tstr(m->tables[T_VRAGEN], (size_t)vr, tcol(m->tables[T_VRAGEN], "type")), "likert");
+        vr >= 0 && rapport_md_str_is(rapport_md_str(m->tables[T_VRAGEN], (size_t)vr,
+                                                    rapport_md_col(m->tables[T_VRAGEN], "type")),
+                                     "likert");
 
     for (int k = 0; k < 4; k++)
-        ck[k] = tcol(t, likert_cols[k]);
+        ck[k] = rapport_md_col(t, likert_cols[k]);
     write_item_heading(m, fp, item);
     for (size_t r = 0; r < t->n_rows; r++) {
         int64_t n = 0;
-        if (!tis_int(t, r, cm, meting) || !str_eq(tstr(t, r, ci), item) ||
-            !str_is(tstr(t, r, cg), "alle"))
+        if (!tis_int(t, r, cm, meting) || !rapport_md_str_eq(rapport_md_str(t, r, ci), item) ||
+            !rapport_md_str_is(rapport_md_str(t, r, cg), "alle"))
             continue;
-        if (suppressed(t, r)) {
+        if (rapport_md_suppressed(t, r)) {
             fputs("Onderdrukt (n < drempel).\n\n", fp);
             break;
         }
@@ -398,22 +377,22 @@ static void write_likert(const rapport_md_t *m, FILE *fp, int64_t meting, wire_s
             fprintf(fp, "| n.v.t. | %" PRId64 " | |\n", tint(t, r, cn));
         fprintf(fp, "| ontbrekend | %" PRId64 " | |\n", tint(t, r, co));
         fputs("| gemiddelde (1-4) | ", fp);
-        md_num(fp, tcell(t, r, cgem), "dec2", "");
+        rapport_md_num(fp, rapport_md_cell(t, r, cgem), "dec2", "");
         fputs(" | |\n\n", fp);
         break;
     }
 
     for (size_t r = 0; r < t->n_rows; r++) {
-        wire_str_t g = tstr(t, r, cg);
+        wire_str_t g = rapport_md_str(t, r, cg);
         int64_t n = 0;
-        if (!tis_int(t, r, cm, meting) || !str_eq(tstr(t, r, ci), item) || g.len <= 8 ||
-            memcmp(g.ptr, "tranche-", 8) != 0)
+        if (!tis_int(t, r, cm, meting) || !rapport_md_str_eq(rapport_md_str(t, r, ci), item) ||
+            g.len <= 8 || memcmp(g.ptr, "tranche-", 8) != 0)
             continue;
         if (!tranches++)
             fputs("| Tranche | n | % (zeer) tevreden | Gemiddelde |\n|---|---:|---:|---:|\n", fp);
         fputs("| ", fp);
-        md_text(fp, (wire_str_t){g.ptr + 8, g.len - 8});
-        if (suppressed(t, r)) {
+        rapport_md_text(fp, (wire_str_t){g.ptr + 8, g.len - 8});
+        if (rapport_md_suppressed(t, r)) {
             fputs(" | " MD_SUPPRESSED " | | |\n", fp);
             continue;
         }
@@ -422,7 +401,7 @@ static void write_likert(const rapport_md_t *m, FILE *fp, int64_t meting, wire_s
         fprintf(fp, " | %" PRId64 " | ", n);
         md_pct(fp, tint(t, r, ck[2]) + tint(t, r, ck[3]), n);
         fputs(" | ", fp);
-        md_num(fp, tcell(t, r, cgem), "dec2", "");
+        rapport_md_num(fp, rapport_md_cell(t, r, cgem), "dec2", "");
         fputs(" |\n", fp);
     }
     if (tranches) fputc('\n', fp);
@@ -431,26 +410,27 @@ static void write_likert(const rapport_md_t *m, FILE *fp, int64_t meting, wire_s
 static void write_keuze(const rapport_md_t *m, FILE *fp, int64_t meting, wire_str_t item)
 {
     const md_table_t *t = m->tables[T_KEUZE];
-    int cm = tcol(t, "meting"), cg = tcol(t, "groep"), ci = tcol(t, "item"),
-        ca = tcol(t, "antwoord"), cn = tcol(t, "aantal"), cp = tcol(t, "pct");
+    int cm = rapport_md_col(t, "meting"), cg = rapport_md_col(t, "groep"),
+        ci = rapport_md_col(t, "item"), ca = rapport_md_col(t, "antwoord"),
+        cn = rapport_md_col(t, "aantal"), cp = rapport_md_col(t, "pct");
     int any = 0;
 
     write_item_heading(m, fp, item);
     for (size_t r = 0; r < t->n_rows; r++) {
-        if (!tis_int(t, r, cm, meting) || !str_eq(tstr(t, r, ci), item) ||
-            !str_is(tstr(t, r, cg), "alle"))
+        if (!tis_int(t, r, cm, meting) || !rapport_md_str_eq(rapport_md_str(t, r, ci), item) ||
+            !rapport_md_str_is(rapport_md_str(t, r, cg), "alle"))
             continue;
-        if (suppressed(t, r)) {
+        if (rapport_md_suppressed(t, r)) {
             if (!any) fputs("Onderdrukt (n < drempel).\n\n", fp);
             return;
         }
         if (!any++) fputs("| Antwoord | Aantal | % |\n|---|---:|---:|\n", fp);
         fputs("| ", fp);
-        md_text(fp, tstr(t, r, ca));
+        rapport_md_text(fp, rapport_md_str(t, r, ca));
         fputs(" | ", fp);
-        md_num(fp, tcell(t, r, cn), "int", "");
+        rapport_md_num(fp, rapport_md_cell(t, r, cn), "int", "");
         fputs(" | ", fp);
-        md_num(fp, tcell(t, r, cp), "pct1", "%");
+        rapport_md_num(fp, rapport_md_cell(t, r, cp), "pct1", "%");
         fputs(" |\n", fp);
     }
     if (any) fputc('\n', fp);
@@ -460,13 +440,15 @@ static void write_besteding(const rapport_md_t *m, FILE *fp, int64_t meting)
 {
     static const char *const pcts[4] = {"gemiddeld_pct", "mediaan_pct", "min_pct", "max_pct"};
     const md_table_t *t = m->tables[T_BESTEDING];
-    int cm = tcol(t, "meting"), cg = tcol(t, "groep"), cc = tcol(t, "categorie"), cn = tcol(t, "n");
+    int cm = rapport_md_col(t, "meting"), cg = rapport_md_col(t, "groep"),
+        cc = rapport_md_col(t, "categorie"), cn = rapport_md_col(t, "n");
     int any = 0;
 
     fputs("#### Besteding van de projectmiddelen (% van het budget)\n\n", fp);
     for (size_t r = 0; r < t->n_rows; r++) {
-        wire_str_t cat = tstr(t, r, cc);
-        if (!tis_int(t, r, cm, meting) || !str_is(tstr(t, r, cg), "alle")) continue;
+        wire_str_t cat = rapport_md_str(t, r, cc);
+        if (!tis_int(t, r, cm, meting) || !rapport_md_str_is(rapport_md_str(t, r, cg), "alle"))
+            continue;
         if (!any++)
             fputs("| Categorie | n | Gemiddeld % | Mediaan % | Min % | Max % |\n"
                   "|---|---:|---:|---:|---:|---:|\n",
@@ -476,17 +458,17 @@ static void write_besteding(const rapport_md_t *m, FILE *fp, int64_t meting)
             if (cat.ptr[i] == '_')
                 fputc(' ', fp);
             else
-                md_text(fp, (wire_str_t){cat.ptr + i, 1});
+                rapport_md_text(fp, (wire_str_t){cat.ptr + i, 1});
         }
         fputs(" | ", fp);
-        if (suppressed(t, r)) {
+        if (rapport_md_suppressed(t, r)) {
             fputs(MD_SUPPRESSED " | | | | |\n", fp);
             continue;
         }
-        md_num(fp, tcell(t, r, cn), "int", "");
+        rapport_md_num(fp, rapport_md_cell(t, r, cn), "int", "");
         for (int k = 0; k < 4; k++) {
             fputs(" | ", fp);
-            md_num(fp, tcell(t, r, tcol(t, pcts[k])), "pct1", "%");
+            rapport_md_num(fp, rapport_md_cell(t, r, rapport_md_col(t, pcts[k])), "pct1", "%");
         }
         fputs(" |\n", fp);
     }
@@ -507,7 +489,7 @@ static int entry_cmp(const void *pa, const void *pb)
 static int entry_add(md_entry_t **es, size_t *n, size_t *cap, md_entry_t e)
 {
     for (size_t i = 0; i < *n; i++) {
-        if ((*es)[i].kind == e.kind && str_eq((*es)[i].item, e.item)) return KPM_OK;
+        if ((*es)[i].kind == e.kind && rapport_md_str_eq((*es)[i].item, e.item)) return KPM_OK;
     }
     if (*n == *cap) {
         size_t c = *cap ? *cap * 2 : 32;
@@ -525,13 +507,13 @@ static int entry_add(md_entry_t **es, size_t *n, size_t *cap, md_entry_t e)
 static void entry_place(const rapport_md_t *m, md_entry_t *e)
 {
     const md_table_t *v = m->tables[T_VRAGEN];
-    long r = vraag_row(m, e->item);
+    long r = rapport_md_vraag_row(m, e->item);
 
     e->order = SIZE_MAX;
     if (r < 0) return;
     e->order = (size_t)r;
-    if (tcell(v, (size_t)r, tcol(v, "thema"))->type == WIRE_VAL_INT)
-        e->thema = tint(v, (size_t)r, tcol(v, "thema"));
+    if (rapport_md_cell(v, (size_t)r, rapport_md_col(v, "thema"))->type == WIRE_VAL_INT)
+        e->thema = tint(v, (size_t)r, rapport_md_col(v, "thema"));
 }
 
 /* The spending split sits where its first item sits in `vragen`. */
@@ -539,7 +521,7 @@ static void besteding_place(const rapport_md_t *m, md_entry_t *e, wire_str_t cat
 {
     const md_table_t *v = m->tables[T_VRAGEN];
     char name[128];
-    int ct = tcol(v, "type");
+    int ct = rapport_md_col(v, "type");
 
     e->item = (wire_str_t){"", 0};
     e->order = SIZE_MAX;
@@ -552,9 +534,9 @@ static void besteding_place(const rapport_md_t *m, md_entry_t *e, wire_str_t cat
         if (e->order != SIZE_MAX) return;
     }
     for (size_t r = 0; ct >= 0 && r < v->n_rows; r++) {
-        if (str_is(tstr(v, r, ct), "procent")) {
+        if (rapport_md_str_is(rapport_md_str(v, r, ct), "procent")) {
             e->order = r;
-            e->thema = tint(v, r, tcol(v, "thema"));
+            e->thema = tint(v, r, rapport_md_col(v, "thema"));
             return;
         }
     }
@@ -567,21 +549,22 @@ static int collect_entries(const rapport_md_t *m, int64_t meting, md_entry_t **e
 
     for (int kind = T_LIKERT; kind <= T_KEUZE && rc == KPM_OK; kind++) {
         const md_table_t *t = m->tables[kind];
-        int cm = tcol(t, "meting"), ci = tcol(t, "item"), cth = tcol(t, "thema");
+        int cm = rapport_md_col(t, "meting"), ci = rapport_md_col(t, "item"),
+            cth = rapport_md_col(t, "thema");
         for (size_t r = 0; cm >= 0 && ci >= 0 && r < t->n_rows && rc == KPM_OK; r++) {
-            md_entry_t e = {kind, THEMA_UNKNOWN, SIZE_MAX, 0, tstr(t, r, ci)};
+            md_entry_t e = {kind, THEMA_UNKNOWN, SIZE_MAX, 0, rapport_md_str(t, r, ci)};
             if (!tis_int(t, r, cm, meting)) continue;
             entry_place(m, &e);
-            if (tcell(t, r, cth)->type == WIRE_VAL_INT) e.thema = tint(t, r, cth);
+            if (rapport_md_cell(t, r, cth)->type == WIRE_VAL_INT) e.thema = tint(t, r, cth);
             rc = entry_add(es, n, &cap, e);
         }
     }
     const md_table_t *b = m->tables[T_BESTEDING];
-    int cm = tcol(b, "meting");
+    int cm = rapport_md_col(b, "meting");
     for (size_t r = 0; cm >= 0 && r < b->n_rows && rc == KPM_OK; r++) {
         md_entry_t e = {T_BESTEDING, THEMA_UNKNOWN, SIZE_MAX, 0, {"", 0}};
         if (!tis_int(b, r, cm, meting)) continue;
-        besteding_place(m, &e, tstr(b, r, tcol(b, "categorie")));
+        besteding_place(m, &e, rapport_md_str(b, r, rapport_md_col(b, "categorie")));
         rc = entry_add(es, n, &cap, e);
         break;
     }
@@ -592,7 +575,7 @@ static int collect_entries(const rapport_md_t *m, int64_t meting, md_entry_t **e
 static void write_theme_heading(const rapport_md_t *m, FILE *fp, int64_t thema)
 {
     const md_table_t *v = m->tables[T_VRAGEN];
-    int cth = tcol(v, "thema"), cn = tcol(v, "thema_naam");
+    int cth = rapport_md_col(v, "thema"), cn = rapport_md_col(v, "thema_naam");
 
     if (thema == THEMA_UNKNOWN) {
         fputs("### Overige vragen\n\n", fp);
@@ -600,9 +583,9 @@ static void write_theme_heading(const rapport_md_t *m, FILE *fp, int64_t thema)
     }
     fprintf(fp, "### Thema %" PRId64, thema);
     for (size_t r = 0; cth >= 0 && r < v->n_rows; r++) {
-        if (tis_int(v, r, cth, thema) && tstr(v, r, cn).len > 0) {
+        if (tis_int(v, r, cth, thema) && rapport_md_str(v, r, cn).len > 0) {
             fputs(": ", fp);
-            md_text(fp, tstr(v, r, cn));
+            rapport_md_text(fp, rapport_md_str(v, r, cn));
             break;
         }
     }
@@ -629,154 +612,6 @@ static int write_meting(const rapport_md_t *m, FILE *fp, int64_t meting)
     }
     free(es);
     return rc;
-}
-
-/* ---- comparisons ---- */
-
-/* A signed difference in points: "+2,5", "-0,3", "0,0"; MD_NONE when empty. */
-static void md_points(FILE *fp, const wire_value_t *v)
-{
-    char buf[64];
-    if (v->type == WIRE_VAL_REAL && report_format_cell(v, "dec1", 4, buf, sizeof buf) > 0 &&
-        v->r > 0 && strcmp(buf, "0.0") != 0)
-        fputc('+', fp);
-    md_num(fp, v, "dec1", "");
-}
-
-static void md_share(FILE *fp, const md_table_t *t, size_t r, const char *pct, const char *n)
-{
-    md_num(fp, tcell(t, r, tcol(t, pct)), "pct1", "%");
-    fputs(" (n = ", fp);
-    md_num(fp, tcell(t, r, tcol(t, n)), "int", "");
-    fputc(')', fp);
-}
-
-static void md_side(FILE *fp, const md_table_t *t, size_t r, char side)
-{
-    char col[16];
-    snprintf(col, sizeof col, "groep_%c", side);
-    md_text(fp, tstr(t, r, tcol(t, col)));
-    snprintf(col, sizeof col, "meting_%c", side);
-    fputs(" (", fp);
-    md_num(fp, tcell(t, r, tcol(t, col)), "int", "");
-    fputc(')', fp);
-}
-
-static void write_cmp_intro(FILE *fp, const md_table_t *t, size_t r)
-{
-    if (str_is(tstr(t, r, tcol(t, "type")), "gepaard")) {
-        fputs("Gepaard: de koplopers van ", fp);
-        md_text(fp, tstr(t, r, tcol(t, "groep_a")));
-        fputs(" die zowel in ", fp);
-        md_num(fp, tcell(t, r, tcol(t, "meting_a")), "int", "");
-        fputs(" als in ", fp);
-        md_num(fp, tcell(t, r, tcol(t, "meting_b")), "int", "");
-        fputs(" antwoordden; n is het aantal koplopers met een geldig antwoord in beide "
-              "metingen.\n\n",
-              fp);
-        return;
-    }
-    fputs("Onafhankelijke groepen: ", fp);
-    md_side(fp, t, r, 'a');
-    fputs(" tegenover ", fp);
-    md_side(fp, t, r, 'b');
-    fputs(".\n\n", fp);
-}
-
-/* Rows r0..r1-1 of `vergelijking`, one comparison. */
-static void write_comparison(const rapport_md_t *m, FILE *fp, size_t r0, size_t r1)
-{
-    const md_table_t *t = m->tables[T_VERGELIJKING];
-    const md_table_t *v = m->tables[T_VRAGEN];
-    int ci = tcol(t, "item"), cs = tcol(t, "significant"), ct = tcol(t, "toets");
-    size_t n_sig = 0;
-
-    fputs("### ", fp);
-    md_text(fp, tstr(t, r0, tcol(t, "vergelijking")));
-    fputs("\n\n", fp);
-    write_cmp_intro(fp, t, r0);
-    if (suppressed(t, r0)) {
-        fputs("Onderdrukt: een groep in deze vergelijking is kleiner dan de drempel voor kleine "
-              "aantallen, of de uitkomst zou via andere tabellen een onderdrukte groep "
-              "onthullen.\n\n",
-              fp);
-        return;
-    }
-    fputs("| Vraag | ", fp);
-    md_side(fp, t, r0, 'a');
-    fputs(" | ", fp);
-    md_side(fp, t, r0, 'b');
-    fputs(" | Verschil in procentpunten (95%-BI) | Toets | p |\n|---|---:|---:|---:|---|---:|\n",
-          fp);
-    for (size_t r = r0; r < r1; r++) {
-        wire_str_t item = tstr(t, r, ci), test = tstr(t, r, ct);
-        long vr = vraag_row(m, item);
-        wire_str_t text = vr >= 0 ? tstr(v, (size_t)vr, tcol(v, "vraag")) : item;
-        int sig = str_is(tstr(t, r, cs), "ja");
-        const wire_value_t *p = tcell(t, r, tcol(t, "p_waarde"));
-        const wire_value_t *diff = tcell(t, r, tcol(t, "verschil_pp"));
-        n_sig += (size_t)sig;
-        fputs("| ", fp);
-        md_text(fp, text.len > 0 ? text : item);
-        fputs(" | ", fp);
-        md_share(fp, t, r, "aandeel_a_pct", "n_a");
-        fputs(" | ", fp);
-        md_share(fp, t, r, "aandeel_b_pct", "n_b");
-        fputs(sig ? " | **" : " | ", fp);
-        md_points(fp, diff);
-        if (diff->type != WIRE_VAL_NIL) {
-            fputs(" (", fp);
-            md_points(fp, tcell(t, r, tcol(t, "ci_laag_pp")));
-            fputs(" tot ", fp);
-            md_points(fp, tcell(t, r, tcol(t, "ci_hoog_pp")));
-            fputc(')', fp);
-        }
-        fputs(sig ? "** | " : " | ", fp);
-        fputs(str_is(test, "chi2")      ? "chi-kwadraat"
-              : str_is(test, "fisher")  ? "Fisher (exact)"
-              : str_is(test, "mcnemar") ? "McNemar (exact)"
-                                        : MD_NONE,
-              fp);
-        fputs(" | ", fp);
-        if (p->type == WIRE_VAL_REAL && p->r < 0.00005)
-            fputs("< 0,0001", fp);
-        else
-            md_num(fp, p, "dec4", "");
-        fputs(sig ? " * |\n" : " |\n", fp);
-    }
-    if (n_sig == 0)
-        fputs("\nEr zijn geen verschillen van betekenis (p < 0,05) gevonden.\n\n", fp);
-    else
-        fprintf(fp,
-                "\nVerschillen van betekenis (p < 0,05) zijn vet gedrukt en gemarkeerd met *: "
-                "%zu van de %zu vragen.\n\n",
-                n_sig, r1 - r0);
-}
-
-static void write_vergelijkingen(const rapport_md_t *m, FILE *fp)
-{
-    const md_table_t *t = m->tables[T_VERGELIJKING];
-    int cv = tcol(t, "vergelijking");
-
-    if (t == NULL) return;
-    fputs("## Vergelijkingen\n\n", fp);
-    if (t->n_rows == 0 || cv < 0) {
-        fputs("Er zijn geen vergelijkingen ingesteld, of er zijn nog geen gegevens voor.\n\n", fp);
-        return;
-    }
-    fputs("Per vraag het aandeel (zeer) tevreden van de geldige antwoorden (zonder n.v.t. en "
-          "ontbrekend) in beide groepen, en het verschil (tweede min eerste) in procentpunten "
-          "met het 95%-betrouwbaarheidsinterval (BI). De toets is de chi-kwadraattoets als elke "
-          "verwachte celwaarde minstens 5 is, anders de exacte toets van Fisher; bij dezelfde "
-          "koplopers in beide metingen de exacte toets van McNemar. Bij zoveel vragen is ongeveer "
-          "één op de twintig 'verschillen van betekenis' ook bij toeval te verwachten. Zie "
-          "`vergelijking.csv` en `tevredenheid.csv`.\n\n",
-          fp);
-    for (size_t r0 = 0, r1; r0 < t->n_rows; r0 = r1) {
-        for (r1 = r0 + 1; r1 < t->n_rows && str_eq(tstr(t, r1, cv), tstr(t, r0, cv)); r1++)
-            ;
-        write_comparison(m, fp, r0, r1);
-    }
 }
 
 /* ---- rejects ---- */
@@ -815,7 +650,7 @@ static int write_counts(FILE *fp, const strmap_t *map, const char *title, int so
         if (cs[j].len == 0)
             fputs("(geen)", fp);
         else
-            md_text(fp, (wire_str_t){cs[j].key, (uint32_t)cs[j].len});
+            rapport_md_text(fp, (wire_str_t){cs[j].key, (uint32_t)cs[j].len});
         fprintf(fp, " | %" PRIu64 " |\n", cs[j].n);
     }
     fputc('\n', fp);
@@ -869,11 +704,11 @@ static int collect_metingen(const rapport_md_t *m, int64_t **out, size_t *n)
     *n = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         const md_table_t *t = m->tables[kinds[k]];
-        int cm = tcol(t, "meting");
+        int cm = rapport_md_col(t, "meting");
         for (size_t r = 0; cm >= 0 && r < t->n_rows; r++) {
             int64_t v = tint(t, r, cm);
             size_t i = 0;
-            if (tcell(t, r, cm)->type != WIRE_VAL_INT) continue;
+            if (rapport_md_cell(t, r, cm)->type != WIRE_VAL_INT) continue;
             while (i < *n && (*out)[i] != v)
                 i++;
             if (i < *n) continue;
@@ -907,7 +742,7 @@ int rapport_md_write(const rapport_md_t *m, FILE *fp)
     if (rc == KPM_OK && n == 0) fputs("Er zijn nog geen resultaten van de uitvraag.\n\n", fp);
     for (size_t i = 0; rc == KPM_OK && i < n; i++)
         rc = write_meting(m, fp, metingen[i]);
-    if (rc == KPM_OK) write_vergelijkingen(m, fp);
+    if (rc == KPM_OK) rapport_md_write_vergelijkingen(m, fp);
     if (rc == KPM_OK) rc = write_rejects(m, fp);
     free(metingen);
     if (rc == KPM_OK && ferror(fp)) rc = KPM_EIO;

@@ -1,10 +1,16 @@
 /* rapport_md.h - the Dutch markdown report (rapport.md).
  *
+ * Per meting: the response per tranche; per theme every Likert item (answers
+ * of all koplopers, and per tranche n, the share (zeer) tevreden and the mean),
+ * the choice questions and the spending split. Then the Vergelijkingen: per
+ * configured comparison both satisfied shares, the difference with its
+ * interval, the test and p; and the rejects per code and per file.
+ *
  * Fed with the result tables as report_out receives them, it keeps the small
- * tables it renders (respons, likert, keuze, besteding, vragen) and counts the
- * rejects per code and per file; every other table is ignored. The report is
- * derived from those tables only and holds no run-specific content, so the same
- * tables give the same bytes.
+ * tables it renders (respons, likert, keuze, besteding, vragen, vergelijking)
+ * and counts the rejects per code and per file; every other table is ignored.
+ * The report is derived from those tables only and holds no run-specific
+ * content, so the same tables give the same bytes.
  */
 #ifndef KPM_RAPPORT_MD_H
 #define KPM_RAPPORT_MD_H
