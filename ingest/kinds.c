@@ -14,7 +14,7 @@ static const char *const janee_values[] = {"ja", "nee", NULL};
 /* name, type, key, required, min, max, min_exclusive, values */
 #define TEXT(n) {n, COL_TEXT, 1, 1, 0, 0, 0, NULL}
 #define INT(n, lo, hi) {n, COL_INT, 1, 1, lo, hi, 0, NULL}
-#define OPT_INT(n, lo, hi) {n, COL_INT, 0, 1, lo, hi, 0, NULL}
+#define OPT_INT(n, lo, hi) {n, COL_INT, 0, 0, lo, hi, 0, NULL}
 #define ENUM(n, v) {n, COL_ENUM, 1, 1, 0, 0, 0, v}
 #define OPT_ENUM(n, v) {n, COL_ENUM, 0, 0, 0, 0, 0, v}
 #define OPT_KEY_ENUM(n, v) {n, COL_ENUM, COL_OPT_KEY, 0, 0, 0, 0, v}
