@@ -4,8 +4,9 @@
  *
  * Checks: every message tables_emit produces decodes; and a checkpoint keeps
  * what counts: the state dumped (state_dump) and applied to an empty state
- * gives byte-identical tables. The header's aux (mod 10) is the small-cell
- * threshold.
+ * gives byte-identical tables. The header's aux picks the options: aux % 10
+ * is the small-cell threshold, and the comparisons of config/ (as kpm-aggregate
+ * loads them by default) are made unless (aux / 10) is odd.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "kpm_err.h"
 #include "state.h"
 #include "tables.h"
+#include "tables_cmp_config.h"
 
 #define STREAM "20261126T030000Z"
 
@@ -31,6 +33,17 @@ static const catalog_t *catalogue(void)
     if (!cat && !(cat = catalog_load(KPM_FUZZ_CATALOG, err, sizeof err)))
         fuzz_fail("cannot load the catalogue: %s", err);
     return cat;
+}
+
+static const tables_cmp_config_t *comparisons(void)
+{
+    static tables_cmp_config_t *cmp;
+    char err[512];
+    if (!cmp &&
+        !(cmp = tables_cmp_config_load(KPM_FUZZ_CONFIG_DIR "/vergelijkingen.csv", 0,
+                                       KPM_FUZZ_CONFIG_DIR "/groepen.csv", 0, err, sizeof err)))
+        fuzz_fail("cannot load the comparisons: %s", err);
+    return cmp;
 }
 
 /* Emit for tables_emit: checks the message and appends it to a bytes_t. */
@@ -104,7 +117,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     tables_opts_t o = {.min_cell = (int)(h.aux % 10),
                        .uren_per_dag = TABLES_UREN_PER_DAG,
-                       .dagen_toegekend = TABLES_DAGEN_TOEGEKEND};
+                       .dagen_toegekend = TABLES_DAGEN_TOEGEKEND,
+                       .cmp = (h.aux / 10) % 2 ? NULL : comparisons()};
     bytes_t t1 = {0}, t2 = {0};
     emit_tables(s, &o, &t1);
 

@@ -54,9 +54,12 @@ const char *fuzz_tmpdir(void)
 {
     if (tmpdir[0]) return tmpdir;
     struct stat st;
-    const char *base = getenv("TMPDIR");
-    if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0)
-        base = "/dev/shm";
+    const char *base = getenv("KPM_FUZZ_TMPDIR");
+    if (!base || !*base) {
+        base = getenv("TMPDIR");
+        if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0)
+            base = "/dev/shm";
+    }
     if (!base || !*base) base = "/tmp";
     snprintf(tmpdir, sizeof tmpdir, "%s/kpm-fuzz-XXXXXX", base);
     if (!mkdtemp(tmpdir)) fuzz_fail("cannot create a directory under %s", base);

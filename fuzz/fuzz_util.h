@@ -20,9 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_N_KINDS 10
 extern const char *const fuzz_kinds[FUZZ_N_KINDS];
 
-/* A private directory for the process's scratch files (under /dev/shm when it
- * exists), created on the first call and removed at exit. Never NULL: aborts
- * when it cannot be made. */
+/* A private directory for the process's scratch files (under $KPM_FUZZ_TMPDIR,
+ * else /dev/shm when it exists, else $TMPDIR or /tmp), created on the first
+ * call and removed at a normal exit (not after a crash). Never NULL: aborts when
+ * it cannot be made. */
 const char *fuzz_tmpdir(void);
 
 /* Removes every entry of dir (files only; dir itself stays). */

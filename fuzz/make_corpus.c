@@ -26,6 +26,7 @@
 #include "kpm_err.h"
 #include "state.h"
 #include "tables.h"
+#include "tables_cmp_config.h"
 
 #define CUT 8192              /* bytes of a fixture file kept */
 #define WIRE_PER_FILE 2       /* ingest messages kept per file */
@@ -206,13 +207,20 @@ static void make_set(const char *root, size_t i)
     wire_reader_destroy(&rd);
     wire_writer_begin(all, WIRE_MSG_DATA, STREAM, 1, 3); /* html and sqlite */
     batcher_t *b = batcher_new(STREAM, UINT32_MAX, SIZE_MAX, gather, NULL);
+    char err[512];
+    tables_cmp_config_t *cmp =
+        tables_cmp_config_load(KPM_FUZZ_CONFIG_DIR "/vergelijkingen.csv", 0,
+                               KPM_FUZZ_CONFIG_DIR "/groepen.csv", 0, err, sizeof err);
+    if (!cmp) fuzz_fail("cannot load the comparisons: %s", err);
     tables_opts_t o = {.min_cell = 5,
                        .uren_per_dag = TABLES_UREN_PER_DAG,
-                       .dagen_toegekend = TABLES_DAGEN_TOEGEKEND};
+                       .dagen_toegekend = TABLES_DAGEN_TOEGEKEND,
+                       .cmp = cmp};
     uint64_t tables, rows;
     if (!b || tables_emit(s, &o, b, &tables, &rows) != KPM_OK || batcher_flush(b) != KPM_OK)
         fuzz_fail("cannot compute the tables");
     batcher_destroy(&b);
+    tables_cmp_config_destroy(&cmp);
     state_destroy(&s);
     msg = wire_writer_finish(all, &len);
     snprintf(name, sizeof name, "%s-tables", sets[i].tag);

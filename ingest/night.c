@@ -182,6 +182,33 @@ out:
     return rc;
 }
 
+/* A file is moved out of the inbox before night.state says so (see
+ * night_dispose): after a crash between the two, a pending file that is gone from
+ * the inbox but present in the archive or quarantine was disposed of. Moves happen
+ * only after aggregate made the file durable, so this is safe. */
+static int reconcile(night_t *n)
+{
+    int changed = 0;
+    for (size_t k = 0; k < n->n_files; k++) {
+        night_file_t *f = &n->files[k];
+        if (f->status != NF_PENDING || f->n_msgs == UINT64_MAX ||
+            fs_exists(night_inbox_path(n, k)))
+            continue; /* only a file produced whole before can have been moved */
+        char path[4608];
+        snprintf(path, sizeof path, "%s/archive/%s/%s", n->state_dir, n->id, f->name);
+        if (fs_exists(path)) {
+            f->status = NF_ARCHIVED;
+        } else {
+            snprintf(path, sizeof path, "%s/quarantine/%s/%s", n->state_dir, n->id, f->name);
+            if (!fs_exists(path)) continue;
+            f->status = NF_QUARANTINED;
+        }
+        log_info("file %s was moved before a restart: taken as disposed of", f->name);
+        changed = 1;
+    }
+    return changed ? night_save(n) : KPM_OK;
+}
+
 night_t *night_open(const char *state_dir, const char *inbox, const char *new_id, char *err,
                     size_t errlen)
 {
@@ -198,6 +225,10 @@ night_t *night_open(const char *state_dir, const char *inbox, const char *new_id
         goto fail;
     }
     int rc = night_load(n);
+    if (rc == KPM_OK && !n->done && reconcile(n) != KPM_OK) {
+        snprintf(err, errlen, "ingest: cannot write '%s': %s", n->path, strerror(errno));
+        goto fail;
+    }
     if (rc == KPM_OK && !n->done) {
         if (new_id && strcmp(new_id, n->id) != 0)
             log_warn("night %s is unfinished: it is resumed before night %s", n->id, new_id);
