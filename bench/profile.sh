@@ -13,7 +13,7 @@
 # callgrind: instruction counts, ~50x slower; writes OUT_DIR/<stage>.inclusive.txt
 #   and <stage>.exclusive.txt (callgrind_annotate). aggregate gets --checkpoint-ms
 #   100000 (its 2 s wall-clock interval times the slowdown), so that it writes as
-#   many checkpoints as in a night at full speed (3), not one every 2 s.
+#   many checkpoints as in a night at full speed (2), not one every 2 s.
 # See docs/PERFORMANCE.md.
 set -u
 export LC_ALL=C
@@ -40,22 +40,22 @@ under() { # stage command...
     fi
 }
 
+declare -A pid=()
 t0=${EPOCHREALTIME/,/.}
 under report "$B/report/kpm-report" --state "$OUT/state" --out "$OUT/out" --night "$night" \
     2>"$OUT/report.log" &
-p_report=$!
+pid[report]=$!
 slow=()
 [ "$TOOL" = callgrind ] && slow=(--checkpoint-ms 100000)
 under aggregate "$B/aggregate/kpm-aggregate" --state "$OUT/state" --night "$night" "${slow[@]}" \
     2>"$OUT/aggregate.log" &
-p_aggregate=$!
+pid[aggregate]=$!
 under ingest "$B/ingest/kpm-ingest" --state "$OUT/state" --inbox "$OUT/inbox" --night "$night" \
     2>"$OUT/ingest.log" &
-p_ingest=$!
+pid[ingest]=$!
 rc=0
 for s in ingest aggregate report; do
-    pid_var=p_$s
-    wait "${!pid_var}" || { echo "profile.sh: $s failed (see $OUT/$s.log)" >&2; rc=1; }
+    wait "${pid[$s]}" || { echo "profile.sh: $s failed (see $OUT/$s.log)" >&2; rc=1; }
 done
 echo "profile.sh: night $night over $ROWS rows under $TOOL: $(awk -v a="$t0" -v b="${EPOCHREALTIME/,/.}" 'BEGIN { printf "%.2f", b - a }') s"
 [ "$rc" = 0 ] || exit 1
