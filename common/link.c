@@ -408,11 +408,11 @@ void link_in_expect(link_in_t *in, const char *stream, uint64_t next, uint64_t d
     in->next = next;
     in->durable = durable;
     in->complete = complete;
-    /* A receiver with a position tells the sender at once where to go on. A fresh
-     * one says nothing: what was sent to it is on its way, and had it lost
-     * anything, the sender's resend timer would notice (a RESUME(0) here made the
-     * sender produce everything it had already sent a second time). */
-    if (next > 0 || in->stream[0]) in_resume(in, in->stream, next, 1);
+    /* Also a fresh receiver asks: it may be a restarted one that lost what was in
+     * flight, and a sender that sent everything would otherwise wait forever for
+     * a durable END (seen in fault injection). The price is that a sender which
+     * already sent the first messages produces them once more. */
+    in_resume(in, in->stream, next, 1);
 }
 
 /* Decides what to do with one data message. Returns 1 when it is the next one

@@ -94,8 +94,7 @@ void link_in_destroy(link_in_t **in);
 /* Sets where the stream stands (from a checkpoint): stream "" accepts any new
  * stream starting at seq 0. `durable` is the highest seq already safe
  * (WIRE_NO_SEQ: none). `complete` says the stream's END was applied: a new
- * stream may then start. A receiver with a position (next > 0 or a stream) sends a
- * RESUME for `next` so that a sender resumes at once. */
+ * stream may then start. Sends a RESUME for `next` so that a sender resumes at once. */
 void link_in_expect(link_in_t *in, const char *stream, uint64_t next, uint64_t durable,
                     int complete);
 
