@@ -421,6 +421,32 @@ int val_check_sum_group(const double *values, const bool *present, size_t n, dou
     return KPM_OK;
 }
 
+size_t val_utf8_seq(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t n;
+    uint32_t cp;
+
+    if (s[0] < 0x80) return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        n = 2, cp = s[0] & 0x1F;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        n = 3, cp = s[0] & 0x0F;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        n = 4, cp = s[0] & 0x07;
+    else
+        return 0;
+    if (len < n) return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return n;
+}
+
 bool val_utf8_valid(const char *s, size_t len, size_t *bad_offset)
 {
     const unsigned char *p = (const unsigned char *)s;

@@ -66,6 +66,10 @@ int val_check_sum_group(const double *values, const bool *present, size_t n, dou
  * Returns true when valid; else *bad_offset is the offset of the first bad byte. */
 bool val_utf8_valid(const char *s, size_t len, size_t *bad_offset);
 
+/* Length (1..4) of the valid UTF-8 character at s (len bytes available), or 0
+ * when none starts there. */
+size_t val_utf8_seq(const char *s, size_t len);
+
 /* Case-insensitive ASCII comparison of a (s, len) value with a C string. */
 bool val_equals_ci(const char *s, size_t len, const char *lit);
 

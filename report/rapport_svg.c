@@ -2,6 +2,7 @@
 #include "rapport_svg.h"
 
 #include "report_out.h"
+#include "values.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -25,32 +26,6 @@ static const char *const cat_ink[RSVG_MAX_CATS] = {"#fff", "#222", "#222", "#fff
 static const char *const line_color[2] = {"#0571b0", "#e66101"};
 
 /* ---- text ---- */
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *s, size_t len)
-{
-    size_t n;
-    uint32_t cp;
-
-    if (s[0] < 0x80) return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        n = 2, cp = s[0] & 0x1F;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        n = 3, cp = s[0] & 0x0F;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        n = 4, cp = s[0] & 0x07;
-    else
-        return 0;
-    if (len < n) return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    return n;
-}
 
 static void put_text(FILE *fp, const char *str, size_t len, int underscore_space)
 {
@@ -84,7 +59,7 @@ static void put_text(FILE *fp, const char *str, size_t len, int underscore_space
                 fputc(' ', fp);
                 break;
             }
-            n = utf8_seq(s + i, len - i);
+            n = val_utf8_seq((const char *)s + i, len - i);
             if (n == 0) {
                 fputs("\xEF\xBF\xBD", fp);
                 break;

@@ -359,6 +359,22 @@ static void expect_utf8_bad(const char *s, size_t len, size_t want)
     assert_int_equal(off, want);
 }
 
+/* One character at a time, as the report's CSV and JSON writers use it: an
+ * invalid byte (a Latin-1 export) is a 0 so it can be replaced, not copied. */
+static void test_utf8_seq(void **state)
+{
+    (void)state;
+    assert_int_equal(val_utf8_seq("a", 1), 1);
+    assert_int_equal(val_utf8_seq("\xc3\xa9", 2), 2);        /* é */
+    assert_int_equal(val_utf8_seq("\xe2\x82\xac", 3), 3);    /* € */
+    assert_int_equal(val_utf8_seq("\xf0\x9f\x98\x80", 4), 4); /* emoji */
+    assert_int_equal(val_utf8_seq("\xe9t", 2), 0);             /* Latin-1 é */
+    assert_int_equal(val_utf8_seq("\xc3", 1), 0);              /* cut short */
+    assert_int_equal(val_utf8_seq("\xed\xa0\x80", 3), 0);    /* surrogate */
+    assert_int_equal(val_utf8_seq("\xc0\x80", 2), 0);         /* overlong */
+    assert_int_equal(val_utf8_seq("\xf4\x90\x80\x80", 4), 0); /* above U+10FFFF */
+}
+
 static void test_utf8(void **state)
 {
     char long_ascii[200];
@@ -410,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_datetime_orders_instants),
         cmocka_unit_test(test_sum_group),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_utf8_seq),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
