@@ -10,7 +10,13 @@ ROOT=$(cd "$E2E/../.." && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/kpm-curve.XXXXXX")
 PIDS=()
 trap 'kill ${PIDS[@]+"${PIDS[@]}"} 2>/dev/null; rm -rf "$TMP"' EXIT
-BASE=$((30000 + $$ % 20000))
+# Below Linux's ephemeral range (32768-60999), so no outgoing connection can hold
+# one of these ports; skip past any that a listener already holds.
+BASE=$((20000 + $$ % 12000))
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+while port_busy $BASE || port_busy $((BASE + 1)) || port_busy $((BASE + 2)) || port_busy $((BASE + 3)); do
+    BASE=$((BASE + 4))
+done
 FIX=$E2E/survey
 
 # Reference: the usual ipc night.
