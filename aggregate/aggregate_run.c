@@ -84,6 +84,18 @@ static int check_counts(agg_t *a, const wire_counts_t *c, uint64_t total)
     return KPM_OK;
 }
 
+/* A night's BEGIN says which worker of how many its stream is for: a stream
+ * meant for another worker (endpoints swapped, --workers differing) is refused
+ * before anything is applied. */
+static int check_shard(agg_t *a, const wire_counts_t *c)
+{
+    char err[256];
+    if (wire_shard_check(c, a->o->worker, a->o->workers, err, sizeof err) == KPM_OK)
+        return KPM_OK;
+    log_error("night %s: ingest's stream %s", a->meta.night, err);
+    return KPM_ESTATE;
+}
+
 static int apply_message(agg_t *a, const link_msg_t *msg)
 {
     static wire_record_t rec;
@@ -97,6 +109,10 @@ static int apply_message(agg_t *a, const link_msg_t *msg)
     while (rc == KPM_OK && (rc = wire_reader_next(a->rd, &rec)) == 1) {
         if (rec.kind == WIRE_REC_COUNTS && h.type == WIRE_MSG_END) {
             rc = check_counts(a, &rec.u.counts, h.aux);
+            continue;
+        }
+        if (rec.kind == WIRE_REC_COUNTS && h.type == WIRE_MSG_BEGIN) {
+            rc = check_shard(a, &rec.u.counts);
             continue;
         }
         if ((rc = state_apply(a->state, &rec)) != KPM_OK) break;
@@ -158,9 +174,12 @@ static int emit(void *ctx, uint64_t seq, const char *buf, size_t len)
 static int produce_results(agg_t *a, uint64_t *end_seq)
 {
     tables_opts_t to = {.min_cell = a->o->min_cell, .uren_per_dag = a->o->uren_per_dag,
-                        .dagen_toegekend = a->o->dagen_toegekend, .cmp = a->cmp};
+                        .dagen_toegekend = a->o->dagen_toegekend, .cmp = a->cmp,
+                        .worker = a->o->worker};
+    wire_record_t shard;
+    wire_shard_record(&shard, a->o->worker, a->o->workers);
     batcher_seek(a->batch, 0);
-    int rc = batcher_emit_control(a->batch, WIRE_MSG_BEGIN, 0, NULL, 0);
+    int rc = batcher_emit_control(a->batch, WIRE_MSG_BEGIN, 0, &shard, 1);
     if (!rc) rc = tables_emit(a->state, &to, a->batch, &a->tables, &a->rows);
     if (!rc) rc = batcher_flush(a->batch);
     if (rc) return rc;
@@ -213,7 +232,7 @@ int aggregate_run(const aggregate_opts_t *o)
     int rc = KPM_EIO;
     double t0 = now_s();
 
-    snprintf(dir, sizeof dir, "%s/aggregate", o->state_dir);
+    snprintf(dir, sizeof dir, "%s/%s", o->state_dir, o->name ? o->name : "aggregate");
     snprintf(a.ckpt_path, sizeof a.ckpt_path, "%s/checkpoint", dir);
     if (fs_mkdirs(dir, 0770) != KPM_OK) {
         log_error("cannot create '%s'", dir);

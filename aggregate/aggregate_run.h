@@ -20,6 +20,10 @@ typedef struct {
     const char *keys;         /* NULL, or a CURVE key directory (common/curve.h) */
     const char *night;        /* NULL, or the night this run is for: when it is delivered
                                  already, only answer ingest briefly and exit */
+    unsigned worker;          /* this worker's number, 0 .. workers - 1 */
+    unsigned workers;         /* aggregate workers of the pipeline (docs/SCALING.md) */
+    const char *name;         /* "aggregate", or "aggregate.K" with several workers: the
+                                 state subdirectory and the name in logs and run files */
 } aggregate_opts_t;
 
 /* Receives (or resumes) a night, checkpoints it, sends the night's tables to

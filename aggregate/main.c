@@ -43,6 +43,10 @@ static void usage(FILE *fp)
             "                     answer ingest briefly and exit\n"
             "  --keys DIR         use CurveZMQ with the keys in DIR (aggregate.key,\n"
             "                     ingest.pub, report.pub; see kpm-keygen): for tcp://\n"
+            "  --workers N        aggregate runs as N workers (default 1; docs/SCALING.md);\n"
+            "  --worker K         this is worker K (0 .. N-1): state in STATE/aggregate.K,\n"
+            "                     default endpoints ipc://STATE/sock/aggregate.K.in,\n"
+            "                     ingest.K.ack, report.K.in, aggregate.K.ack\n"
             "  --help             this text\n"
             "Exit status: 0 night delivered or stopped by SIGTERM/SIGINT with its state saved,\n"
             "1 failure, 2 usage.\n",
@@ -56,7 +60,8 @@ int main(int argc, char **argv)
         {"in-ack", 1, 0, 'I'},  {"out", 1, 0, 'o'},      {"out-ack", 1, 0, 'O'},
         {"min-cell", 1, 0, 'm'}, {"checkpoint-ms", 1, 0, 'k'}, {"help", 0, 0, 'h'},
         {"uren-per-dag", 1, 0, 'u'}, {"dagen-toegekend", 1, 0, 'd'}, {"night", 1, 0, 'n'}, {"keys", 1, 0, 'K'},
-        {"comparisons", 1, 0, 'V'}, {"groups", 1, 0, 'G'}, {0, 0, 0, 0}};
+        {"comparisons", 1, 0, 'V'}, {"groups", 1, 0, 'G'}, {"worker", 1, 0, 'w'},
+        {"workers", 1, 0, 'W'}, {0, 0, 0, 0}};
     aggregate_opts_t o = {.catalog = KPM_DATADIR "/vragenlijst-2021.csv", .min_cell = 5,
                           .checkpoint_ms = 2000, .uren_per_dag = TABLES_UREN_PER_DAG,
                           .dagen_toegekend = TABLES_DAGEN_TOEGEKEND,
@@ -66,7 +71,8 @@ int main(int argc, char **argv)
                           .groups_optional = 1};
     char *end;
     char ep[4][4200], err[512];
-    int c;
+    long worker = 0, workers = 1;
+    int c, bad_worker = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 's': o.state_dir = optarg; break;
@@ -81,6 +87,8 @@ int main(int argc, char **argv)
         case 'K': o.keys = optarg; break;
         case 'V': o.comparisons = optarg, o.comparisons_optional = 0; break;
         case 'G': o.groups = optarg, o.groups_optional = 0; break;
+        case 'w': worker = strtol(optarg, &end, 10), bad_worker |= *end || end == optarg; break;
+        case 'W': workers = strtol(optarg, &end, 10), bad_worker |= *end || end == optarg; break;
         case 'u':
             o.uren_per_dag = strtod(optarg, &end);
             if (*end || end == optarg || !isfinite(o.uren_per_dag)) o.uren_per_dag = -1;
@@ -94,19 +102,29 @@ int main(int argc, char **argv)
         }
     }
     if (!o.state_dir || optind != argc || o.min_cell < 0 || !(o.uren_per_dag > 0) ||
-        o.dagen_toegekend < 0) {
+        o.dagen_toegekend < 0 || bad_worker || workers < 1 || workers > KPM_MAX_WORKERS ||
+        worker < 0 || worker >= workers) {
         usage(stderr);
         return 2;
     }
-    log_init("aggregate");
-    if (stage_start("aggregate", o.state_dir, err, sizeof err) != KPM_OK) {
+    o.worker = (unsigned)worker;
+    o.workers = (unsigned)workers;
+    char name[32], ep_names[4][48];
+    snprintf(name, sizeof name, workers > 1 ? "aggregate.%ld" : "aggregate", worker);
+    o.name = name;
+    log_init(name);
+    if (stage_start(name, o.state_dir, err, sizeof err) != KPM_OK) {
         log_error("%s", err);
         return 1;
     }
     const char **slots[4] = {&o.in_endpoint, &o.in_ack, &o.out_endpoint, &o.out_ack};
-    const char *names[4] = {"aggregate.in", "ingest.ack", "report.in", "aggregate.ack"};
+    static const char *const names[4] = {"aggregate.in", "ingest.ack", "report.in",
+                                         "aggregate.ack"};
     for (int i = 0; i < 4; i++)
-        if (!*slots[i] && stage_ipc_endpoint(o.state_dir, names[i], ep[i], sizeof ep[i]) == KPM_OK)
+        stage_worker_name(names[i], o.worker, o.workers, ep_names[i], sizeof ep_names[i]);
+    for (int i = 0; i < 4; i++)
+        if (!*slots[i] &&
+            stage_ipc_endpoint(o.state_dir, ep_names[i], ep[i], sizeof ep[i]) == KPM_OK)
             *slots[i] = ep[i];
     int rc = aggregate_run(&o);
     stage_end();

@@ -29,12 +29,21 @@ void table_out_destroy(table_out_t **w)
 
 int table_out_begin(table_out_t *w, const char *name, int publish, const char *const *cols)
 {
+    return table_out_begin_merged(w, name, publish, cols, "owner", NULL);
+}
+
+int table_out_begin_merged(table_out_t *w, const char *name, int publish,
+                           const char *const *cols, const char *merge,
+                           const char *const *roles)
+{
     wire_table_begin_t *tb = &w->rec.u.table_begin;
     w->rec.kind = WIRE_REC_TABLE_BEGIN;
     tb->name = wire_str(name);
     tb->publish = (uint32_t)publish;
+    tb->merge = wire_str(merge);
     tb->n_cols = 0;
     for (size_t i = 0; cols[i] && tb->n_cols < WIRE_MAX_COLS; i += 2) {
+        tb->col_merge[tb->n_cols] = wire_str(roles ? roles[i / 2] : "");
         tb->col_names[tb->n_cols] = wire_str(cols[i]);
         tb->col_formats[tb->n_cols++] = wire_str(cols[i + 1]);
     }

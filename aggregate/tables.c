@@ -596,6 +596,10 @@ int tables_emit(const agg_state_t *s, const tables_opts_t *o, batcher_t *b, uint
     c->o = o;
     c->n_items = catalog_count(s->cat);
     int rc = (c->w = table_out_new(b)) ? KPM_OK : KPM_ENOMEM;
+    if (o->worker > 0) { /* a shard: only its parts of the merged tables */
+        if (!rc) rc = tables_mon_emit(s, o, c->w);
+        goto done;
+    }
     if (!rc) rc = find_counting(c);
     if (!rc) rc = count_invited(c);
     if (!rc) rc = tally_all(c);
@@ -616,6 +620,7 @@ int tables_emit(const agg_state_t *s, const tables_opts_t *o, batcher_t *b, uint
     if (!rc) rc = tables_mon_emit(s, o, c->w);
     if (!rc) rc = tables_cmp_emit(c->cmp, c->w);
     if (!rc) rc = emit_vragen(c);
+done:
     *tables = c->w ? table_out_tables(c->w) : 0;
     *rows = c->w ? table_out_rows(c->w) : 0;
     for (size_t i = 0; i < c->n_met; i++) {

@@ -27,6 +27,8 @@ typedef struct {
     const struct tables_cmp_config *cmp; /* comparisons (docs/COMPARISONS.md); NULL: no
                                             tevredenheid/vergelijking tables and only
                                             primary suppression */
+    unsigned worker;     /* this worker's number: 0 sends every table; others only the
+                            tables that are merged from parts (docs/SCALING.md) */
 } tables_opts_t;
 
 #define TABLES_UREN_PER_DAG 8.0

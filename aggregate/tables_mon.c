@@ -20,7 +20,7 @@ static const char *const cols_gebruik[] = {
     "lopende_trajecten", "int", "clienten_bereikt", "int", NULL};
 static const char *const cols_gebruik_jaar[] = {
     "jaar", "int", "eenheid", "text", "id", "text", "koploper", "text", "nieuwe_vragen", "int",
-    "clienten_bereikt", "int", "clienten_per_1000_inwoners", "dec1", NULL};
+    "clienten_bereikt", "int", "clienten_per_1000_inwoners", "dec1", "_inwoners", "int", NULL};
 static const char *const cols_adviesinzet[] = {
     "koploper_id", "text", "tranche", "int", "uren", "dec1", "dagen", "dec1",
     "dagen_toegekend", "dec1", "dagen_pct", "pct1", NULL};
@@ -37,6 +37,16 @@ static const char *const cols_ervaring[] = {
 static const char *const cols_voordrachten[] = {
     "voordracht_id", "text", "criteria_ja", "int", "clientorganisatie_betrokken", "text",
     "geschikt", "text", "reden", "text", NULL};
+
+/* How the report merges the parts of several workers (wire_table_begin_t): usage
+ * is sharded by gemeente, so gebruik's rows are disjoint per worker; a
+ * koploper's yearly sums and its clients are added up, and the ratios computed
+ * again from the sums. Every other table comes whole from worker 0. */
+static const char *const merge_gebruik[] = {"key", "", "", "", "", ""};
+static const char *const merge_gebruik_jaar[] = {
+    "key", "key", "key", "key", "sum", "sum", "ratio clienten_bereikt _inwoners 1000", "same"};
+static const char *const merge_middelen[] = {
+    "key", "key", "sum", "sum", "ratio toegekend_eur clienten_bereikt 1", "sum"};
 /* clang-format on */
 
 /* A sum of optional whole numbers: has is 0 while every value was empty. */
@@ -290,7 +300,7 @@ static int emit_gebruik(mon_t *c)
     if (!rows) return KPM_ENOMEM;
     memcpy(rows, c->gebruik, c->n_gebruik * sizeof *rows);
     qsort(rows, c->n_gebruik, sizeof *rows, cmp_gebruik);
-    int rc = table_out_begin(c->w, "gebruik", 1, cols_gebruik);
+    int rc = table_out_begin_merged(c->w, "gebruik", 1, cols_gebruik, "union", merge_gebruik);
     for (size_t i = 0; !rc && i < c->n_gebruik; i++) {
         const agg_gebruik_t *g = rows[i];
         char periode[16];
@@ -349,6 +359,7 @@ static int emit_year_koplopers(mon_t *c, int32_t jaar)
         out_opt(c->w, nv);
         out_opt(c->w, cb);
         out_per_1000(c->w, cb, inwoners);
+        out_opt_int(c->w, inwoners);
         rc = table_out_put(c->w);
     }
     return rc;
@@ -356,7 +367,8 @@ static int emit_year_koplopers(mon_t *c, int32_t jaar)
 
 static int emit_gebruik_jaar(mon_t *c)
 {
-    int rc = table_out_begin(c->w, "gebruik_jaar", 1, cols_gebruik_jaar);
+    int rc = table_out_begin_merged(c->w, "gebruik_jaar", 1, cols_gebruik_jaar, "sum",
+                                    merge_gebruik_jaar);
     for (size_t i = 0; !rc && i < c->n_years; i++) {
         const year_use_t *y = &c->years[i];
         table_out_row(c->w);
@@ -367,6 +379,7 @@ static int emit_gebruik_jaar(mon_t *c)
         out_opt(c->w, y->nieuwe_vragen);
         out_opt(c->w, y->clienten_bereikt);
         out_per_1000(c->w, y->clienten_bereikt, inwoners_of(c, y->gemeente));
+        out_opt_int(c->w, inwoners_of(c, y->gemeente));
         rc = table_out_put(c->w);
         if (!rc && (i + 1 == c->n_years || c->years[i + 1].jaar != y->jaar))
             rc = emit_year_koplopers(c, y->jaar);
@@ -471,7 +484,7 @@ out:
 
 static int emit_middelen(mon_t *c)
 {
-    int rc = table_out_begin(c->w, "middelen", 1, cols_middelen);
+    int rc = table_out_begin_merged(c->w, "middelen", 1, cols_middelen, "sum", merge_middelen);
     for (size_t k = 0; !rc && k < c->n_kl; k++) {
         const agg_koploper_t *kl = c->kl[k];
         table_out_row(c->w);
@@ -669,13 +682,14 @@ int tables_mon_emit(const agg_state_t *s, const tables_opts_t *o, table_out_t *w
     int rc = prepare_register(&c);
     if (!rc) rc = prepare_usage(&c);
     if (!rc) rc = prepare_koplopers(&c);
+    int all = o->worker == 0; /* other workers send only their parts of merged tables */
     if (!rc) rc = emit_gebruik(&c);
     if (!rc) rc = emit_gebruik_jaar(&c);
-    if (!rc) rc = emit_adviesinzet(&c);
-    if (!rc) rc = emit_bijeenkomsten(&c);
+    if (!rc && all) rc = emit_adviesinzet(&c);
+    if (!rc && all) rc = emit_bijeenkomsten(&c);
     if (!rc) rc = emit_middelen(&c);
-    if (!rc) rc = emit_ervaring(&c);
-    if (!rc) rc = emit_voordrachten(&c);
+    if (!rc && all) rc = emit_ervaring(&c);
+    if (!rc && all) rc = emit_voordrachten(&c);
     free(c.kl);
     strmap_destroy(&c.kl_index);
     strmap_destroy(&c.kl_gem);

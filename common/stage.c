@@ -158,3 +158,15 @@ int stage_ipc_endpoint(const char *state_dir, const char *name, char *buf, size_
     int n = snprintf(buf, len, "ipc://%s/%s", dir, name);
     return (n < 0 || (size_t)n >= len) ? KPM_ETOOBIG : KPM_OK;
 }
+
+void stage_worker_name(const char *base, unsigned worker, unsigned workers, char *buf,
+                       size_t len)
+{
+    const char *dot = strchr(base, '.');
+    if (workers <= 1)
+        snprintf(buf, len, "%s", base);
+    else if (!dot)
+        snprintf(buf, len, "%s.%u", base, worker);
+    else
+        snprintf(buf, len, "%.*s.%u%s", (int)(dot - base), base, worker, dot);
+}

@@ -45,4 +45,13 @@ void stage_end(void);
 /* Builds "ipc://STATE/sock/<name>" into buf (creating STATE/sock with mode 0700). */
 int stage_ipc_endpoint(const char *state_dir, const char *name, char *buf, size_t len);
 
+/* Aggregate workers of one pipeline, at most (docs/SCALING.md). */
+#define KPM_MAX_WORKERS 16
+
+/* The name of a per-worker thing: `base` itself with one worker, else base with
+ * ".K" put before its last dot-part ("aggregate.in" -> "aggregate.2.in",
+ * "aggregate" -> "aggregate.2"). */
+void stage_worker_name(const char *base, unsigned worker, unsigned workers, char *buf,
+                       size_t len);
+
 #endif

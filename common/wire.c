@@ -148,10 +148,12 @@ static const layout_t layout_gemeente = {
 
 static const layout_t layout_table_begin = {
     "table_begin",
-    4,
+    6,
     {SCALAR(F_STR, table_begin, name), SCALAR(F_U32, table_begin, publish),
+     SCALAR(F_STR, table_begin, merge),
      LIST(F_STRS, table_begin, col_names, n_cols, WIRE_MAX_COLS, false),
-     LIST(F_STRS, table_begin, col_formats, n_cols, WIRE_MAX_COLS, true)}};
+     LIST(F_STRS, table_begin, col_formats, n_cols, WIRE_MAX_COLS, true),
+     LIST(F_STRS, table_begin, col_merge, n_cols, WIRE_MAX_COLS, true)}};
 
 static const layout_t layout_table_row = {
     "table_row", 1, {LIST(F_VALUES, table_row, cells, n_cells, WIRE_MAX_COLS, false)}};
@@ -905,4 +907,29 @@ const char *wire_msg_name(wire_msg_t t)
         return "BYE";
     }
     return "?";
+}
+
+void wire_shard_record(wire_record_t *rec, unsigned worker, unsigned workers)
+{
+    memset(rec, 0, sizeof *rec);
+    rec->kind = WIRE_REC_COUNTS;
+    rec->u.counts.n = 2;
+    rec->u.counts.names[0] = wire_str("worker");
+    rec->u.counts.counts[0] = worker;
+    rec->u.counts.names[1] = wire_str("workers");
+    rec->u.counts.counts[1] = workers;
+}
+
+int wire_shard_check(const wire_counts_t *c, unsigned worker, unsigned workers, char *err,
+                     size_t errlen)
+{
+    uint64_t got_worker = 0, got_workers = 1;
+    for (uint32_t i = 0; i < c->n; i++) {
+        if (wire_str_eq(c->names[i], "worker")) got_worker = c->counts[i];
+        if (wire_str_eq(c->names[i], "workers")) got_workers = c->counts[i];
+    }
+    if (got_worker == worker && got_workers == workers) return KPM_OK;
+    snprintf(err, errlen, "is for worker %llu of %llu, this is worker %u of %u",
+             (unsigned long long)got_worker, (unsigned long long)got_workers, worker, workers);
+    return KPM_EINVAL;
 }

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WIRE_VERSION 1
+#define WIRE_VERSION 2
 #define WIRE_STREAM_MAX 64     /* bytes of a stream id, NUL included */
 #define WIRE_MAX_LIST 64       /* gemeenten of one koploper */
 #define WIRE_MAX_ANSWERS 256   /* items of one response */
@@ -219,13 +219,26 @@ typedef struct {
 /* Result tables: BEGIN names the table and its columns with a format each
  * ("int", "pct1", "dec1", "dec2", "text"); ROWs follow; END repeats the name and
  * the number of rows. `publish` 0 marks a table that is input for the report
- * only (not written as a CSV file). */
+ * only (not written as a CSV file).
+ *
+ * With several aggregate workers each sends its part of a table, and the report
+ * merges them by `merge` and the columns' `col_merge` roles
+ * (docs/PROTOCOL-RECORDS.md, "Merging the workers' tables"):
+ *   merge "owner": the table comes whole from worker 0;
+ *         "union": rows of all workers, merged in the order of the key columns;
+ *         "sum":   rows with equal keys are one row, their cells combined.
+ *   col_merge "key", "sum", "same" (equal in every part), "ratio NUM DEN SCALE"
+ *   (recomputed after merging as SCALE * NUM / DEN, empty unless DEN > 0), or ""
+ *   (owner and union tables). Columns whose name starts with '_' are helpers
+ *   for the merge and are not written out. */
 typedef struct {
     wire_str_t name;
     uint32_t publish;
+    wire_str_t merge;
     uint32_t n_cols;
     wire_str_t col_names[WIRE_MAX_COLS];
     wire_str_t col_formats[WIRE_MAX_COLS];
+    wire_str_t col_merge[WIRE_MAX_COLS];
 } wire_table_begin_t;
 
 typedef struct {
@@ -270,6 +283,16 @@ typedef struct {
 } wire_record_t;
 
 /* ---- encoding ---- */
+
+/* The COUNTS record of a BEGIN that names the worker a stream is for:
+ * {"worker": K, "workers": N} (docs/PROTOCOL.md). */
+void wire_shard_record(wire_record_t *rec, unsigned worker, unsigned workers);
+
+/* Checks a BEGIN's COUNTS against this worker; without shard counts (an older
+ * sender) worker 0 of 1 is assumed. Returns KPM_OK or KPM_EINVAL with a
+ * sentence in err ("is for worker 1 of 2, this is worker 0 of 2"). */
+int wire_shard_check(const wire_counts_t *c, unsigned worker, unsigned workers, char *err,
+                     size_t errlen);
 
 typedef struct wire_writer wire_writer_t;
 

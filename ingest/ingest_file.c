@@ -18,7 +18,12 @@
 int ingest_put(file_ctx_t *fc, const wire_record_t *rec)
 {
     fc->res->by_kind[rec->kind]++;
-    return batcher_put(fc->out, rec);
+    return fc->put(fc->put_ctx, rec);
+}
+
+static int put_batcher(void *ctx, const wire_record_t *rec)
+{
+    return batcher_put(ctx, rec);
 }
 
 int ingest_reject(file_ctx_t *fc, long line, const char *column, const char *code,
@@ -659,8 +664,14 @@ static int display_name(const char *name, char *out, size_t cap)
 int ingest_file(const catalog_t *cat, batcher_t *out, const char *path, const char *name,
                 ingest_result_t *res)
 {
+    return ingest_file_to(cat, put_batcher, out, path, name, res);
+}
+
+int ingest_file_to(const catalog_t *cat, ingest_put_fn put, void *put_ctx, const char *path,
+                   const char *name, ingest_result_t *res)
+{
     memset(res, 0, sizeof *res);
-    file_ctx_t fc = {.cat = cat, .out = out, .name = name, .res = res};
+    file_ctx_t fc = {.cat = cat, .put = put, .put_ctx = put_ctx, .name = name, .res = res};
     csvin_t *in = NULL;
     char sentence[512], err[256];
     int rc;

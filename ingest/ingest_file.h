@@ -39,6 +39,12 @@ typedef struct {
 int ingest_file(const catalog_t *cat, batcher_t *out, const char *path, const char *name,
                 ingest_result_t *res);
 
+/* The same with the records handed to put(put_ctx, rec) instead of a batcher
+ * (ingest's router to several aggregate workers: ingest/route.h). */
+typedef int (*ingest_put_fn)(void *ctx, const wire_record_t *rec);
+int ingest_file_to(const catalog_t *cat, ingest_put_fn put, void *put_ctx, const char *path,
+                   const char *name, ingest_result_t *res);
+
 /* A person's name (trimmed, ASCII lower case) as 16 hex digits of its 64-bit
  * FNV-1a hash: what ingest passes on and archives instead of the name. */
 void ingest_person_hash(const char *s, size_t len, char out[17]);

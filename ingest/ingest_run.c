@@ -14,39 +14,56 @@
 #include "link.h"
 #include "log.h"
 #include "night.h"
+#include "route.h"
 #include "stage.h"
 
 #define MSG_MAX_BYTES (256 * 1024)
 
+typedef struct run run_t;
+
+/* The emit context of worker w's batcher. */
 typedef struct {
+    run_t *r;
+    unsigned w;
+} lane_t;
+
+struct run {
     const ingest_opts_t *o;
     catalog_t *cat;
     night_t *night;
-    link_out_t *link;
-    batcher_t *batch;
+    unsigned workers;
+    link_out_t *link[KPM_MAX_WORKERS];
+    batcher_t *batch[KPM_MAX_WORKERS];
+    lane_t lane[KPM_MAX_WORKERS];
+    route_t *route;
     uint64_t records_out;
-} run_t;
+};
 
 static int emit(void *ctx, uint64_t seq, const char *buf, size_t len)
 {
-    run_t *r = ctx;
-    return link_out_send(r->link, seq, buf, len);
+    lane_t *l = ctx;
+    return link_out_send(l->r->link[l->w], seq, buf, len);
 }
 
-static uint64_t last_seq(const run_t *r, size_t k)
+/* Worker w made all of file k durable (true when the file sent it nothing). */
+static int file_durable(const run_t *r, unsigned w, size_t k)
 {
-    return night_first_seq(r->night, k) + r->night->files[k].n_msgs - 1;
+    const night_file_t *f = &r->night->files[k];
+    if (f->n_msgs[w] == 0) return 1;
+    uint64_t durable = link_out_durable(r->link[w]);
+    uint64_t last = night_first_seq(r->night, w, k) + f->n_msgs[w] - 1;
+    return durable != WIRE_NO_SEQ && last <= durable;
 }
 
-/* Archives or quarantines, in order, the files aggregate made durable. */
+/* Archives or quarantines, in order, the files every worker made durable. */
 static int dispose_durable(run_t *r)
 {
-    uint64_t durable = link_out_durable(r->link);
-    if (durable == WIRE_NO_SEQ) return KPM_OK;
     for (size_t k = 0; k < r->night->n_files; k++) {
         night_file_t *f = &r->night->files[k];
         if (f->status != NF_PENDING) continue;
-        if (!f->produced || f->n_msgs == UINT64_MAX || last_seq(r, k) > durable) break;
+        if (!f->produced || !f->known) break;
+        for (unsigned w = 0; w < r->workers; w++)
+            if (!file_durable(r, w, k)) return KPM_OK;
         char err[512];
         int rc = night_dispose(r->night, k, r->cat, err, sizeof err);
         if (rc) {
@@ -66,33 +83,47 @@ static void log_file(const night_file_t *f)
              dispo[f->res.dispo]);
 }
 
+/* Produces file k's messages on every worker's stream, routing each record. */
 static int produce_file(run_t *r, size_t k)
 {
     night_file_t *f = &r->night->files[k];
-    uint64_t first = night_first_seq(r->night, k);
-    batcher_seek(r->batch, first);
-    int rc = ingest_file(r->cat, r->batch, night_inbox_path(r->night, k), f->name, &f->res);
-    if (rc == KPM_OK) rc = batcher_flush(r->batch);
+    uint64_t first[KPM_MAX_WORKERS];
+    for (unsigned w = 0; w < r->workers; w++) {
+        first[w] = night_first_seq(r->night, w, k);
+        batcher_seek(r->batch[w], first[w]);
+    }
+    route_clear(r->route);
+    int rc = ingest_file_to(r->cat, route_put, r->route, night_inbox_path(r->night, k), f->name,
+                            &f->res);
+    for (unsigned w = 0; rc == KPM_OK && w < r->workers; w++) rc = batcher_flush(r->batch[w]);
     if (rc == KPM_EIO) log_error("file %s: cannot be read", f->name);
     if (rc) return rc;
-    uint64_t msgs = batcher_seq(r->batch) - first, records = 0;
+    int changed = !f->known;
+    for (unsigned w = 0; w < r->workers; w++) {
+        uint64_t msgs = batcher_seq(r->batch[w]) - first[w];
+        changed |= f->n_msgs[w] != msgs;
+        f->n_msgs[w] = msgs;
+        memcpy(&f->by_kind[(size_t)w * INGEST_KIND_SLOTS], route_counts(r->route, w),
+               INGEST_KIND_SLOTS * sizeof *f->by_kind);
+    }
+    uint64_t records = 0;
     for (int i = 0; i < INGEST_KIND_SLOTS; i++) records += f->res.by_kind[i];
-    int changed = f->n_msgs != msgs;
-    f->n_msgs = msgs;
+    f->known = 1;
     f->records = records;
     f->rows = f->res.rows;
-    memcpy(f->by_kind, f->res.by_kind, sizeof f->by_kind);
     if (!f->produced) log_file(f);
     f->produced = 1;
     if (changed && (rc = night_save(r->night))) return rc;
     return dispose_durable(r);
 }
 
-static int emit_end(run_t *r, uint64_t *end_seq)
+/* The END of worker w's stream: the records it was sent, per kind. */
+static int emit_end(run_t *r, unsigned w, uint64_t *end_seq)
 {
     uint64_t by_kind[INGEST_KIND_SLOTS] = {0}, total = 0;
     for (size_t k = 0; k < r->night->n_files; k++)
-        for (int i = 0; i < INGEST_KIND_SLOTS; i++) by_kind[i] += r->night->files[k].by_kind[i];
+        for (int i = 0; i < INGEST_KIND_SLOTS; i++)
+            by_kind[i] += night_kind_count(&r->night->files[k], w, i);
     wire_record_t c = {.kind = WIRE_REC_COUNTS};
     for (int i = 1; i < INGEST_KIND_SLOTS && c.u.counts.n < WIRE_MAX_COUNTS; i++) {
         if (!by_kind[i]) continue;
@@ -100,19 +131,21 @@ static int emit_end(run_t *r, uint64_t *end_seq)
         c.u.counts.counts[c.u.counts.n++] = by_kind[i];
         total += by_kind[i];
     }
-    r->records_out = total;
-    batcher_seek(r->batch, night_first_seq(r->night, r->night->n_files));
-    *end_seq = batcher_seq(r->batch);
-    return batcher_emit_control(r->batch, WIRE_MSG_END, total, &c, 1);
+    r->records_out += total;
+    batcher_seek(r->batch[w], night_first_seq(r->night, w, r->night->n_files));
+    *end_seq = batcher_seq(r->batch[w]);
+    return batcher_emit_control(r->batch[w], WIRE_MSG_END, total, &c, 1);
 }
 
-/* Produces the night's messages from file `from` on (n_files: only the END). */
+/* Produces the night's messages from file `from` on (n_files: only the ENDs). */
 static int produce_from(run_t *r, size_t from, uint64_t *end_seq)
 {
     int rc;
-    if (from == 0) {
-        batcher_seek(r->batch, 0);
-        if ((rc = batcher_emit_control(r->batch, WIRE_MSG_BEGIN, r->night->n_files, NULL, 0)))
+    for (unsigned w = 0; from == 0 && w < r->workers; w++) {
+        wire_record_t shard;
+        wire_shard_record(&shard, w, r->workers);
+        batcher_seek(r->batch[w], 0);
+        if ((rc = batcher_emit_control(r->batch[w], WIRE_MSG_BEGIN, r->night->n_files, &shard, 1)))
             return rc;
     }
     for (size_t k = from; k < r->night->n_files; k++) {
@@ -120,7 +153,10 @@ static int produce_from(run_t *r, size_t from, uint64_t *end_seq)
         stage_status("sending", r->night->id, 0, r->records_out, NULL);
         if ((rc = produce_file(r, k))) return rc;
     }
-    return emit_end(r, end_seq);
+    r->records_out = 0;
+    for (unsigned w = 0; w < r->workers; w++)
+        if ((rc = emit_end(r, w, &end_seq[w]))) return rc;
+    return KPM_OK;
 }
 
 static size_t first_pending(const night_t *n)
@@ -130,38 +166,74 @@ static size_t first_pending(const night_t *n)
     return k;
 }
 
+/* Waits until every worker made its END durable, disposing of files meanwhile. */
+static int wait_all_durable(run_t *r, const uint64_t *end_seq)
+{
+    for (;;) {
+        int all = 1;
+        for (unsigned w = 0; w < r->workers; w++) {
+            uint64_t d = link_out_durable(r->link[w]);
+            if (d != WIRE_NO_SEQ && d >= end_seq[w]) continue;
+            all = 0;
+            int rc = link_out_wait_durable(r->link[w], end_seq[w], 500 / (int)r->workers);
+            if (rc != KPM_OK && rc != KPM_EEMPTY) return rc;
+        }
+        if (all) return KPM_OK;
+        int rc = dispose_durable(r);
+        if (rc) return rc;
+    }
+}
+
+/* Where production starts again after a rewind: the earliest file any worker
+ * needs. Returns KPM_OK or KPM_ESTATE when a worker lost what it made durable. */
+static int rewind_point(run_t *r, size_t *from)
+{
+    size_t pending = first_pending(r->night), k = r->night->n_files;
+    for (unsigned w = 0; w < r->workers; w++) {
+        uint64_t want = link_out_next(r->link[w]);
+        if (want == 0 && pending > 0) {
+            log_error("aggregate%s asks for the whole night again, but files are archived "
+                      "already: its state was lost; restore it or start a new night",
+                      r->workers > 1 ? " worker" : "");
+            return KPM_ESTATE;
+        }
+        size_t kw = want == 0 ? 0 : night_file_of_seq(r->night, w, want);
+        if (kw < pending && want != 0) kw = pending;
+        if (kw < k) k = kw;
+    }
+    *from = k;
+    return KPM_OK;
+}
+
 static int run_night(run_t *r)
 {
     size_t from = first_pending(r->night);
-    uint64_t end_seq = 0;
+    uint64_t end_seq[KPM_MAX_WORKERS] = {0};
     int rc;
-    if (from > 0) /* files before it are archived: aggregate holds their messages durably */
-        link_out_seek(r->link, night_first_seq(r->night, from));
+    /* files before it are archived: the workers hold their messages durably */
+    for (unsigned w = 0; from > 0 && w < r->workers; w++)
+        link_out_seek(r->link[w], night_first_seq(r->night, w, from));
     for (;;) {
-        rc = produce_from(r, from, &end_seq);
-        while (rc == KPM_OK) {
-            rc = link_out_wait_durable(r->link, end_seq, 500);
-            if (rc == KPM_EEMPTY) rc = dispose_durable(r);
-            else break;
-        }
+        rc = produce_from(r, from, end_seq);
+        if (rc == KPM_OK) rc = wait_all_durable(r, end_seq);
         if (rc != KPM_EREWIND) break;
-        uint64_t want = link_out_next(r->link);
-        size_t k = want == 0 ? 0 : night_file_of_seq(r->night, want);
-        if (k < first_pending(r->night) && want != 0) k = first_pending(r->night);
-        if (want == 0 && first_pending(r->night) > 0) {
-            log_error("aggregate asks for the whole night again, but files are archived already: "
-                      "its state was lost; restore it or start a new night");
-            return KPM_ESTATE;
-        }
-        from = k;
-        batcher_reset(r->batch);
+        if ((rc = rewind_point(r, &from))) return rc;
+        for (unsigned w = 0; w < r->workers; w++) batcher_reset(r->batch[w]);
     }
     if (rc) return rc;
     if ((rc = dispose_durable(r))) return rc;
     r->night->done = 1;
     if ((rc = night_save(r->night))) return rc;
-    link_out_bye(r->link, end_seq);
+    for (unsigned w = 0; w < r->workers; w++) link_out_bye(r->link[w], end_seq[w]);
     return KPM_OK;
+}
+
+static uint64_t total_resends(const run_t *r)
+{
+    uint64_t n = 0;
+    for (unsigned w = 0; w < r->workers; w++)
+        if (r->link[w]) n += link_out_resends(r->link[w]);
+    return n;
 }
 
 int ingest_run(const ingest_opts_t *o)
@@ -178,7 +250,8 @@ int ingest_run(const ingest_opts_t *o)
         log_error("%s", err);
         goto out;
     }
-    if (!(r.night = night_open(o->state_dir, o->inbox, o->night_id, err, sizeof err))) {
+    r.workers = o->workers ? o->workers : 1;
+    if (!(r.night = night_open(o->state_dir, o->inbox, o->night_id, r.workers, err, sizeof err))) {
         log_error("%s", err);
         goto out;
     }
@@ -195,8 +268,7 @@ int ingest_run(const ingest_opts_t *o)
     }
     log_info("night %s: %zu files in '%s'", r.night->id, r.night->n_files, o->inbox);
     zctx = zmq_ctx_new();
-    link_opts_t lo = {.data_endpoint = o->data_endpoint, .ack_endpoint = o->ack_endpoint,
-                      .stop = &stage_stop, .peer = "aggregate"};
+    link_opts_t lo = {.stop = &stage_stop, .peer = "aggregate"};
     if (zctx && o->keys) {
         if (!(curve = curve_load(o->keys, "ingest", err, sizeof err)) ||
             curve_start(curve, zctx, err, sizeof err) != KPM_OK) {
@@ -206,13 +278,26 @@ int ingest_run(const ingest_opts_t *o)
         }
         lo.curve = curve;
     }
-    if (!zctx || !(r.link = link_out_new(zctx, &lo, r.night->id, err, sizeof err))) {
-        log_error("%s", zctx ? err : "cannot create a ZeroMQ context");
+    if (!zctx) {
+        log_error("cannot create a ZeroMQ context");
         goto out;
     }
-    r.batch = batcher_new(r.night->id, o->batch_records ? o->batch_records : 2048, MSG_MAX_BYTES,
-                          emit, &r);
-    if (!r.batch) {
+    for (unsigned w = 0; w < r.workers; w++) {
+        lo.data_endpoint = o->data_endpoint[w];
+        lo.ack_endpoint = o->ack_endpoint[w];
+        if (!(r.link[w] = link_out_new(zctx, &lo, r.night->id, err, sizeof err))) {
+            log_error("%s", err);
+            goto out;
+        }
+        r.lane[w] = (lane_t){&r, w};
+        r.batch[w] = batcher_new(r.night->id, o->batch_records ? o->batch_records : 2048,
+                                 MSG_MAX_BYTES, emit, &r.lane[w]);
+        if (!r.batch[w]) {
+            rc = KPM_ENOMEM;
+            goto out;
+        }
+    }
+    if (!(r.route = route_new(r.workers, r.batch))) {
         rc = KPM_ENOMEM;
         goto out;
     }
@@ -221,11 +306,11 @@ int ingest_run(const ingest_opts_t *o)
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     if (rc != KPM_ESTOP) {
         stage_batch_t bd = {.night = r.night->id, .records_out = r.records_out,
-                            .resends = link_out_resends(r.link), .seconds = secs,
+                            .resends = total_resends(&r), .seconds = secs,
                             .ok = rc == KPM_OK};
         for (size_t k = 0; k < r.night->n_files; k++) {
             bd.records_in += r.night->files[k].rows;
-            bd.rejected += r.night->files[k].by_kind[WIRE_REC_REJECT];
+            bd.rejected += night_kind_count(&r.night->files[k], 0, WIRE_REC_REJECT);
         }
         stage_batch_done(&bd);
     }
@@ -239,8 +324,11 @@ int ingest_run(const ingest_opts_t *o)
         stage_status("failed", r.night->id, 0, r.records_out, kpm_strerror(rc));
     }
 out:
-    batcher_destroy(&r.batch);
-    link_out_destroy(&r.link);
+    route_destroy(&r.route);
+    for (unsigned w = 0; w < KPM_MAX_WORKERS; w++) {
+        batcher_destroy(&r.batch[w]);
+        link_out_destroy(&r.link[w]);
+    }
     curve_destroy(&curve);
     if (zctx) zmq_ctx_term(zctx);
     night_destroy(&r.night);

@@ -4,12 +4,15 @@
 
 #include <stdint.h>
 
+#include "stage.h"
+
 typedef struct {
     const char *inbox;
     const char *state_dir;
     const char *catalog;       /* questionnaire file */
-    const char *data_endpoint; /* aggregate's input */
-    const char *ack_endpoint;  /* bound here: aggregate's acknowledgements */
+    unsigned workers;          /* aggregate workers (1 .. KPM_MAX_WORKERS): one stream each */
+    const char *data_endpoint[KPM_MAX_WORKERS]; /* worker K's input */
+    const char *ack_endpoint[KPM_MAX_WORKERS];  /* bound here: worker K's acknowledgements */
     const char *night_id;      /* NULL: from the clock */
     uint32_t batch_records;    /* records per message */
     int prepare;               /* only open (or create) the night and print its id */

@@ -26,6 +26,10 @@ static void usage(FILE *fp)
             "  --out ENDPOINT     aggregate's input (default ipc://STATE/sock/aggregate.in)\n"
             "  --ack ENDPOINT     bound here for acknowledgements\n"
             "                     (default ipc://STATE/sock/ingest.ack)\n"
+            "  --workers N        aggregate runs as N workers (default 1, or the number of\n"
+            "                     --out given): give --out and --ack once per worker, in\n"
+            "                     worker order, or none for ipc://STATE/sock/aggregate.K.in\n"
+            "                     and ingest.K.ack (docs/SCALING.md)\n"
             "  --night ID         the night to take: resumed if unfinished, nothing to do if\n"
             "                     done, else started (default: UTC time and a number)\n"
             "  --prepare          open or create the night, print its id and exit\n"
@@ -44,17 +48,27 @@ int main(int argc, char **argv)
         {"inbox", 1, 0, 'i'}, {"state", 1, 0, 's'}, {"catalog", 1, 0, 'c'},
         {"out", 1, 0, 'o'},   {"ack", 1, 0, 'a'},   {"night", 1, 0, 'n'},
         {"batch", 1, 0, 'b'}, {"prepare", 0, 0, 'p'}, {"keys", 1, 0, 'k'},
-        {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
+        {"workers", 1, 0, 'W'}, {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
     ingest_opts_t o = {.catalog = KPM_DATADIR "/vragenlijst-2021.csv"};
-    char data_ep[4200], ack_ep[4200], err[512];
-    int c;
+    static char data_ep[KPM_MAX_WORKERS][4200], ack_ep[KPM_MAX_WORKERS][4200];
+    char err[512], *end;
+    unsigned n_out = 0, n_ack = 0;
+    long workers = 0;
+    int c, bad = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'i': o.inbox = optarg; break;
         case 's': o.state_dir = optarg; break;
         case 'c': o.catalog = optarg; break;
-        case 'o': o.data_endpoint = optarg; break;
-        case 'a': o.ack_endpoint = optarg; break;
+        case 'o':
+            if (n_out < KPM_MAX_WORKERS) o.data_endpoint[n_out] = optarg;
+            n_out++;
+            break;
+        case 'a':
+            if (n_ack < KPM_MAX_WORKERS) o.ack_endpoint[n_ack] = optarg;
+            n_ack++;
+            break;
+        case 'W': workers = strtol(optarg, &end, 10), bad |= *end || end == optarg; break;
         case 'n': o.night_id = optarg; break;
         case 'b': o.batch_records = (uint32_t)strtoul(optarg, NULL, 10); break;
         case 'p': o.prepare = 1; break;
@@ -63,19 +77,30 @@ int main(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
-    if (!o.inbox || !o.state_dir || optind != argc) {
+    if (!workers) workers = n_out ? n_out : 1;
+    if (!o.inbox || !o.state_dir || optind != argc || bad || workers < 1 ||
+        workers > KPM_MAX_WORKERS || (n_out && n_out != (unsigned)workers) ||
+        (n_ack && n_ack != (unsigned)workers)) {
         usage(stderr);
         return 2;
     }
+    o.workers = (unsigned)workers;
     log_init("ingest");
     if (stage_start("ingest", o.state_dir, err, sizeof err) != KPM_OK) {
         log_error("%s", err);
         return 1;
     }
-    if (!o.data_endpoint && stage_ipc_endpoint(o.state_dir, "aggregate.in", data_ep, sizeof data_ep) == KPM_OK)
-        o.data_endpoint = data_ep;
-    if (!o.ack_endpoint && stage_ipc_endpoint(o.state_dir, "ingest.ack", ack_ep, sizeof ack_ep) == KPM_OK)
-        o.ack_endpoint = ack_ep;
+    for (unsigned w = 0; w < o.workers; w++) {
+        char name[48];
+        stage_worker_name("aggregate.in", w, o.workers, name, sizeof name);
+        if (!o.data_endpoint[w] &&
+            stage_ipc_endpoint(o.state_dir, name, data_ep[w], sizeof data_ep[w]) == KPM_OK)
+            o.data_endpoint[w] = data_ep[w];
+        stage_worker_name("ingest.ack", w, o.workers, name, sizeof name);
+        if (!o.ack_endpoint[w] &&
+            stage_ipc_endpoint(o.state_dir, name, ack_ep[w], sizeof ack_ep[w]) == KPM_OK)
+            o.ack_endpoint[w] = ack_ep[w];
+    }
     int rc = ingest_run(&o);
     stage_end();
     return rc == KPM_OK || rc == KPM_ESTOP ? 0 : 1;

@@ -16,9 +16,11 @@
 #include "fsutil.h"
 #include "kpm_err.h"
 #include "log.h"
+#include "stage.h"
 #include "values.h"
 
-#define STATE_MAGIC "kpm-ingest-night 2"
+#define STATE_MAGIC "kpm-ingest-night 3"
+#define STATE_MAGIC_V2 "kpm-ingest-night 2" /* one worker; still read */
 
 static int name_taken(const char *name)
 {
@@ -27,6 +29,21 @@ static int name_taken(const char *name)
     if (len > 5 && strcmp(name + len - 5, ".part") == 0) return 0;
     if (len > 4 && strcmp(name + len - 4, ".tmp") == 0) return 0;
     return 1; /* names with odd bytes are taken too: ingest quarantines them */
+}
+
+/* Gives f its per-worker counts, zeroed. */
+static int file_alloc(night_file_t *f, unsigned workers)
+{
+    f->n_msgs = calloc(workers, sizeof *f->n_msgs);
+    f->by_kind = calloc((size_t)workers * INGEST_KIND_SLOTS, sizeof *f->by_kind);
+    return f->n_msgs && f->by_kind ? KPM_OK : KPM_ENOMEM;
+}
+
+static void file_free(night_file_t *f)
+{
+    free(f->name);
+    free(f->n_msgs);
+    free(f->by_kind);
 }
 
 static int cmp_files(const void *a, const void *b)
@@ -58,9 +75,8 @@ static int list_inbox(night_t *n, char *err, size_t errlen)
         }
         night_file_t *f = &n->files[n->n_files];
         memset(f, 0, sizeof *f);
-        f->n_msgs = UINT64_MAX;
-        if (!(f->name = strdup(e->d_name))) goto nomem;
         n->n_files++;
+        if (!(f->name = strdup(e->d_name)) || file_alloc(f, n->workers)) goto nomem;
     }
     closedir(d);
     if (n->n_files) qsort(n->files, n->n_files, sizeof *n->files, cmp_files);
@@ -103,30 +119,94 @@ static void unescape_name(char *s)
 
 int night_save(const night_t *n)
 {
-    size_t cap = 4096 + n->n_files * 512, o = 0;
+    size_t cap = 4096 + n->n_files * (1024 + (size_t)n->workers * 1024), o = 0;
     char *buf = malloc(cap);
     if (!buf) return KPM_ENOMEM;
-    o += (size_t)snprintf(buf + o, cap - o, "%s\nnight %s\nnumber %lu\ndone %d\n", STATE_MAGIC,
-                          n->id, n->number, n->done);
+    o += (size_t)snprintf(buf + o, cap - o, "%s\nnight %s\nnumber %lu\ndone %d\nworkers %u\n",
+                          STATE_MAGIC, n->id, n->number, n->done, n->workers);
+    /* file STATUS KNOWN RECORDS ROWS, per worker MSGS/KIND:COUNT,... (or MSGS/-),
+     * then the escaped name. */
     for (size_t k = 0; k < n->n_files; k++) {
         const night_file_t *f = &n->files[k];
-        o += (size_t)snprintf(buf + o, cap - o, "file %d %llu %llu %llu ", (int)f->status,
-                              (unsigned long long)(f->n_msgs == UINT64_MAX ? 0 : f->n_msgs + 1),
+        o += (size_t)snprintf(buf + o, cap - o, "file %d %d %llu %llu", (int)f->status, f->known,
                               (unsigned long long)f->records, (unsigned long long)f->rows);
-        int first = 1;
-        for (int i = 0; i < INGEST_KIND_SLOTS; i++) {
-            if (!f->by_kind[i]) continue;
-            o += (size_t)snprintf(buf + o, cap - o, "%s%d:%llu", first ? "" : ",", i,
-                                  (unsigned long long)f->by_kind[i]);
-            first = 0;
+        for (unsigned w = 0; w < n->workers; w++) {
+            o += (size_t)snprintf(buf + o, cap - o, " %llu/", (unsigned long long)f->n_msgs[w]);
+            int first = 1;
+            for (int i = 0; i < INGEST_KIND_SLOTS; i++) {
+                uint64_t c = night_kind_count(f, w, i);
+                if (!c) continue;
+                o += (size_t)snprintf(buf + o, cap - o, "%s%d:%llu", first ? "" : ",", i,
+                                      (unsigned long long)c);
+                first = 0;
+            }
+            if (first) o += (size_t)snprintf(buf + o, cap - o, "-");
         }
         char esc[3 * 256 + 1];
         escape_name(f->name, esc, sizeof esc);
-        o += (size_t)snprintf(buf + o, cap - o, "%s %s\n", first ? "-" : "", esc);
+        o += (size_t)snprintf(buf + o, cap - o, " %s\n", esc);
     }
     int rc = o < cap ? fs_write_atomic(n->path, buf, o) : KPM_ETOOBIG;
     free(buf);
     return rc;
+}
+
+/* Parses "KIND:COUNT,..." (or "-") into worker w's counts; returns the end or NULL. */
+static char *parse_counts(night_file_t *f, unsigned w, char *c)
+{
+    if (*c == '-') return c + 1;
+    for (;;) {
+        int kind = (int)strtol(c, &c, 10);
+        if (*c != ':' || kind < 0 || kind >= INGEST_KIND_SLOTS) return NULL;
+        f->by_kind[(size_t)w * INGEST_KIND_SLOTS + (size_t)kind] = strtoull(c + 1, &c, 10);
+        if (*c != ',') return c;
+        c++;
+    }
+}
+
+/* The name is the rest of the line after one space. */
+static int take_name(night_file_t *f, const char *p)
+{
+    if (*p != ' ' || !p[1] || !(f->name = strdup(p + 1))) return KPM_ESTATE;
+    unescape_name(f->name);
+    return KPM_OK;
+}
+
+/* "STATUS KNOWN RECORDS ROWS MSGS/COUNTS... NAME" (see night_save). */
+static int parse_file(const night_t *n, night_file_t *f, char *p)
+{
+    int status, known, used = 0;
+    unsigned long long records, rows;
+    if (sscanf(p, "%d %d %llu %llu%n", &status, &known, &records, &rows, &used) != 4 || !used)
+        return KPM_ESTATE;
+    f->status = (nf_status_t)status;
+    f->known = known;
+    f->records = records;
+    f->rows = rows;
+    p += used;
+    for (unsigned w = 0; w < n->workers; w++) {
+        if (*p != ' ') return KPM_ESTATE;
+        f->n_msgs[w] = strtoull(p + 1, &p, 10);
+        if (*p != '/' || !(p = parse_counts(f, w, p + 1))) return KPM_ESTATE;
+    }
+    return take_name(f, p);
+}
+
+/* Version 2, one worker: "STATUS MSGS+1 RECORDS ROWS COUNTS NAME". */
+static int parse_file_v2(const night_t *n, night_file_t *f, char *p)
+{
+    (void)n;
+    int status, used = 0;
+    unsigned long long msgs, records, rows;
+    if (sscanf(p, "%d %llu %llu %llu %n", &status, &msgs, &records, &rows, &used) != 4 || !used)
+        return KPM_ESTATE;
+    f->status = (nf_status_t)status;
+    f->known = msgs > 0;
+    f->n_msgs[0] = msgs ? msgs - 1 : 0;
+    f->records = records;
+    f->rows = rows;
+    if (!(p = parse_counts(f, 0, p + used))) return KPM_ESTATE;
+    return take_name(f, p);
 }
 
 /* Parses a state file. Returns KPM_OK, KPM_ENOTFOUND, or KPM_ESTATE. */
@@ -138,7 +218,9 @@ static int night_load(night_t *n)
     if (rc) return rc;
     rc = KPM_ESTATE;
     char *save, *line = strtok_r(buf, "\n", &save);
-    if (!line || strcmp(line, STATE_MAGIC) != 0) goto out;
+    int v2 = line && strcmp(line, STATE_MAGIC_V2) == 0;
+    if (!line || (!v2 && strcmp(line, STATE_MAGIC) != 0)) goto out;
+    n->workers = 1;
     while ((line = strtok_r(NULL, "\n", &save))) {
         if (strncmp(line, "night ", 6) == 0) {
             snprintf(n->id, sizeof n->id, "%s", line + 6);
@@ -146,34 +228,18 @@ static int night_load(night_t *n)
             n->number = strtoul(line + 7, NULL, 10);
         } else if (strncmp(line, "done ", 5) == 0) {
             n->done = atoi(line + 5);
+        } else if (strncmp(line, "workers ", 8) == 0) {
+            unsigned long w = strtoul(line + 8, NULL, 10);
+            if (n->n_files || w < 1 || w > KPM_MAX_WORKERS) goto out;
+            n->workers = (unsigned)w;
         } else if (strncmp(line, "file ", 5) == 0) {
-            night_file_t f;
-            memset(&f, 0, sizeof f);
-            int status, used = 0;
-            unsigned long long msgs, records, rows;
-            char counts[1024];
-            if (sscanf(line + 5, "%d %llu %llu %llu %1023s %n", &status, &msgs, &records, &rows,
-                       counts, &used) != 5 || used == 0)
-                goto out;
-            f.rows = rows;
-            f.status = (nf_status_t)status;
-            f.n_msgs = msgs ? msgs - 1 : UINT64_MAX;
-            f.records = records;
-            for (char *c = counts; *c && *c != '-';) {
-                int kind = (int)strtol(c, &c, 10);
-                if (*c != ':' || kind < 0 || kind >= INGEST_KIND_SLOTS) goto out;
-                f.by_kind[kind] = strtoull(c + 1, &c, 10);
-                if (*c == ',') c++;
-            }
-            if (!(f.name = strdup(line + 5 + used))) goto out;
-            unescape_name(f.name);
             night_file_t *grown = realloc(n->files, (n->n_files + 1) * sizeof *grown);
-            if (!grown) {
-                free(f.name);
-                goto out;
-            }
+            if (!grown) goto out;
             n->files = grown;
-            n->files[n->n_files++] = f;
+            night_file_t *f = &n->files[n->n_files++];
+            memset(f, 0, sizeof *f);
+            if (file_alloc(f, n->workers) || (v2 ? parse_file_v2 : parse_file)(n, f, line + 5))
+                goto out;
         }
     }
     rc = n->id[0] ? KPM_OK : KPM_ESTATE;
@@ -191,8 +257,7 @@ static int reconcile(night_t *n)
     int changed = 0;
     for (size_t k = 0; k < n->n_files; k++) {
         night_file_t *f = &n->files[k];
-        if (f->status != NF_PENDING || f->n_msgs == UINT64_MAX ||
-            fs_exists(night_inbox_path(n, k)))
+        if (f->status != NF_PENDING || !f->known || fs_exists(night_inbox_path(n, k)))
             continue; /* only a file produced whole before can have been moved */
         char path[4608];
         snprintf(path, sizeof path, "%s/archive/%s/%s", n->state_dir, n->id, f->name);
@@ -209,11 +274,12 @@ static int reconcile(night_t *n)
     return changed ? night_save(n) : KPM_OK;
 }
 
-night_t *night_open(const char *state_dir, const char *inbox, const char *new_id, char *err,
-                    size_t errlen)
+night_t *night_open(const char *state_dir, const char *inbox, const char *new_id,
+                    unsigned workers, char *err, size_t errlen)
 {
     night_t *n = calloc(1, sizeof *n);
     if (!n) return NULL;
+    n->workers = workers;
     n->state_dir = strdup(state_dir);
     n->inbox = strdup(inbox);
     char dir[4096];
@@ -229,6 +295,13 @@ night_t *night_open(const char *state_dir, const char *inbox, const char *new_id
         snprintf(err, errlen, "ingest: cannot write '%s': %s", n->path, strerror(errno));
         goto fail;
     }
+    if (rc == KPM_OK && !n->done && n->workers != workers) {
+        snprintf(err, errlen,
+                 "ingest: night %s was started with %u aggregate worker(s), not %u: finish it "
+                 "with --workers %u (or remove '%s' and all stage states to start over)",
+                 n->id, n->workers, workers, n->workers, n->path);
+        goto fail;
+    }
     if (rc == KPM_OK && !n->done) {
         if (new_id && strcmp(new_id, n->id) != 0)
             log_warn("night %s is unfinished: it is resumed before night %s", n->id, new_id);
@@ -240,11 +313,12 @@ night_t *night_open(const char *state_dir, const char *inbox, const char *new_id
         snprintf(err, errlen, "ingest: '%s': %s", n->path, kpm_strerror(rc));
         goto fail;
     }
-    for (size_t k = 0; k < n->n_files; k++) free(n->files[k].name);
+    for (size_t k = 0; k < n->n_files; k++) file_free(&n->files[k]);
     free(n->files);
     n->files = NULL;
     n->n_files = 0;
     n->done = 0;
+    n->workers = workers;
     n->number++;
     if (new_id) {
         snprintf(n->id, sizeof n->id, "%s", new_id);
@@ -271,7 +345,7 @@ void night_destroy(night_t **pn)
 {
     if (!pn || !*pn) return;
     night_t *n = *pn;
-    for (size_t k = 0; k < n->n_files; k++) free(n->files[k].name);
+    for (size_t k = 0; k < n->n_files; k++) file_free(&n->files[k]);
     free(n->files);
     free(n->state_dir);
     free(n->inbox);
@@ -280,19 +354,19 @@ void night_destroy(night_t **pn)
     *pn = NULL;
 }
 
-uint64_t night_first_seq(const night_t *n, size_t k)
+uint64_t night_first_seq(const night_t *n, unsigned w, size_t k)
 {
     uint64_t seq = 1;
-    for (size_t i = 0; i < k && i < n->n_files; i++) seq += n->files[i].n_msgs;
+    for (size_t i = 0; i < k && i < n->n_files; i++) seq += n->files[i].n_msgs[w];
     return seq;
 }
 
-size_t night_file_of_seq(const night_t *n, uint64_t seq)
+size_t night_file_of_seq(const night_t *n, unsigned w, uint64_t seq)
 {
     uint64_t first = 1;
     for (size_t k = 0; k < n->n_files; k++) {
-        if (n->files[k].n_msgs == UINT64_MAX || seq < first + n->files[k].n_msgs) return k;
-        first += n->files[k].n_msgs;
+        if (!n->files[k].known || seq < first + n->files[k].n_msgs[w]) return k;
+        first += n->files[k].n_msgs[w];
     }
     return n->n_files;
 }

@@ -20,13 +20,16 @@ typedef enum {
     NF_QUARANTINED, /* moved to STATE/quarantine/<night>/ */
 } nf_status_t;
 
+/* One stream goes to each aggregate worker (docs/SCALING.md), so a file has a
+ * message count and record counts per worker. */
 typedef struct {
     char *name;
     nf_status_t status;
-    uint64_t n_msgs;   /* messages of the file, UINT64_MAX until it was produced once */
-    uint64_t records;  /* records of the file */
+    int known;         /* produced once: n_msgs and by_kind hold (persisted) */
+    uint64_t *n_msgs;  /* [workers]: messages of the file on each worker's stream */
+    uint64_t *by_kind; /* [workers * INGEST_KIND_SLOTS]: records sent to each worker */
+    uint64_t records;  /* records of the file (each once, however many workers got it) */
     uint64_t rows;     /* data rows read */
-    uint64_t by_kind[INGEST_KIND_SLOTS];
     ingest_result_t res; /* of the last production (not persisted) */
     int produced;        /* res is valid */
 } night_file_t;
@@ -38,6 +41,7 @@ typedef struct {
     char *path; /* STATE/ingest/night.state */
     int done;   /* the night's END was made durable and every file disposed of */
     unsigned long number; /* nights taken in this state directory, this one included */
+    unsigned workers;     /* aggregate workers: streams of this night */
     night_file_t *files;
     size_t n_files;
 } night_t;
@@ -49,18 +53,26 @@ typedef struct {
  * of their names). new_id is used for a new night (NULL: the current UTC time and
  * the night's number, "YYYYMMDDTHHMMSSZ-N", unique in the state directory even for
  * two nights in one second). Returns NULL with a message in err. */
-night_t *night_open(const char *state_dir, const char *inbox, const char *new_id, char *err,
-                    size_t errlen);
+night_t *night_open(const char *state_dir, const char *inbox, const char *new_id,
+                    unsigned workers, char *err, size_t errlen);
 void night_destroy(night_t **n);
 
 int night_save(const night_t *n);
 
-/* First seq of file k: 1 + the messages of the files before it (seq 0 is the
- * night's BEGIN). Only valid while every earlier file has n_msgs known. */
-uint64_t night_first_seq(const night_t *n, size_t k);
+/* First seq of file k on worker w's stream: 1 + the messages of the files
+ * before it (seq 0 is the night's BEGIN). Only valid while every earlier file
+ * is known. */
+uint64_t night_first_seq(const night_t *n, unsigned w, size_t k);
 
-/* The file whose messages include seq, or n_files when seq is past them (the END). */
-size_t night_file_of_seq(const night_t *n, uint64_t seq);
+/* The file whose messages on worker w's stream include seq, or n_files when seq
+ * is past them (the END). */
+size_t night_file_of_seq(const night_t *n, unsigned w, uint64_t seq);
+
+/* Records of kind sent to worker w by file k. */
+static inline uint64_t night_kind_count(const night_file_t *f, unsigned w, int kind)
+{
+    return f->by_kind[(size_t)w * INGEST_KIND_SLOTS + (size_t)kind];
+}
 
 /* Moves file k out of the inbox by its disposition: archive (without pii columns),
  * quarantine (with a .reason file beside it), or leave it. Then saves. */

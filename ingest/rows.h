@@ -37,7 +37,8 @@ typedef struct {
 
 typedef struct {
     const catalog_t *cat;
-    batcher_t *out;
+    ingest_put_fn put; /* where the records go */
+    void *put_ctx;
     const char *name;
     const kind_spec_t *kind;
     ingest_result_t *res;

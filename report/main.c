@@ -3,6 +3,7 @@
  * kpm.sqlite, and loads them into PostgreSQL when asked. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "kpm_err.h"
 #include "log.h"
@@ -22,6 +23,10 @@ static void usage(FILE *fp)
             "  --in ENDPOINT      bound here for tables (default ipc://STATE/sock/report.in)\n"
             "  --in-ack ENDPOINT  aggregate's acknowledgement endpoint\n"
             "                     (default ipc://STATE/sock/aggregate.ack)\n"
+            "  --workers N        merge the tables of N aggregate workers (default 1, or the\n"
+            "                     number of --in given): give --in and --in-ack once per\n"
+            "                     worker, in worker order, or none for\n"
+            "                     ipc://STATE/sock/report.K.in and aggregate.K.ack\n"
             "  --night ID         the night this run is for: if its outputs are written\n"
             "                     already, confirm that to aggregate and exit\n"
             "  --pg CONNINFO      also load the tables into PostgreSQL, in one transaction\n"
@@ -41,16 +46,26 @@ int main(int argc, char **argv)
                                               {"in", 1, 0, 'i'},    {"in-ack", 1, 0, 'I'},
                                               {"night", 1, 0, 'n'}, {"pg", 1, 0, 'p'},
                                               {"keys", 1, 0, 'K'},  {"help", 0, 0, 'h'},
-                                              {0, 0, 0, 0}};
+                                              {"workers", 1, 0, 'W'}, {0, 0, 0, 0}};
     report_opts_t o = {0};
-    char ep_in[4200], ep_ack[4200], err[512];
-    int c;
+    static char ep_in[KPM_MAX_WORKERS][4200], ep_ack[KPM_MAX_WORKERS][4200];
+    char err[512], *end;
+    unsigned n_in = 0, n_ack = 0;
+    long workers = 0;
+    int c, bad = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 's': o.state_dir = optarg; break;
         case 'o': o.out_dir = optarg; break;
-        case 'i': o.in_endpoint = optarg; break;
-        case 'I': o.in_ack = optarg; break;
+        case 'i':
+            if (n_in < KPM_MAX_WORKERS) o.in_endpoint[n_in] = optarg;
+            n_in++;
+            break;
+        case 'I':
+            if (n_ack < KPM_MAX_WORKERS) o.in_ack[n_ack] = optarg;
+            n_ack++;
+            break;
+        case 'W': workers = strtol(optarg, &end, 10), bad |= *end || end == optarg; break;
         case 'n': o.night = optarg; break;
         case 'p': o.pg = optarg; break;
         case 'K': o.keys = optarg; break;
@@ -58,19 +73,29 @@ int main(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
-    if (!o.state_dir || !o.out_dir || optind != argc) {
+    if (!workers) workers = n_in ? n_in : 1;
+    if (!o.state_dir || !o.out_dir || optind != argc || bad || workers < 1 ||
+        workers > KPM_MAX_WORKERS || (n_in && n_in != (unsigned)workers) ||
+        (n_ack && n_ack != (unsigned)workers)) {
         usage(stderr);
         return 2;
     }
+    o.workers = (unsigned)workers;
     log_init("report");
     if (stage_start("report", o.state_dir, err, sizeof err) != KPM_OK) {
         log_error("%s", err);
         return 1;
     }
-    if (!o.in_endpoint && stage_ipc_endpoint(o.state_dir, "report.in", ep_in, sizeof ep_in) == KPM_OK)
-        o.in_endpoint = ep_in;
-    if (!o.in_ack && stage_ipc_endpoint(o.state_dir, "aggregate.ack", ep_ack, sizeof ep_ack) == KPM_OK)
-        o.in_ack = ep_ack;
+    for (unsigned w = 0; w < o.workers; w++) {
+        char name[48];
+        stage_worker_name("report.in", w, o.workers, name, sizeof name);
+        if (!o.in_endpoint[w] &&
+            stage_ipc_endpoint(o.state_dir, name, ep_in[w], sizeof ep_in[w]) == KPM_OK)
+            o.in_endpoint[w] = ep_in[w];
+        stage_worker_name("aggregate.ack", w, o.workers, name, sizeof name);
+        if (!o.in_ack[w] && stage_ipc_endpoint(o.state_dir, name, ep_ack[w], sizeof ep_ack[w]) == KPM_OK)
+            o.in_ack[w] = ep_ack[w];
+    }
     int rc = report_run(&o);
     stage_end();
     return rc == KPM_OK || rc == KPM_ESTOP ? 0 : 1;

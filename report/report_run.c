@@ -12,16 +12,27 @@
 #include "kpm_err.h"
 #include "link.h"
 #include "log.h"
+#include "merge.h"
 #include "report_out.h"
 #include "stage.h"
 
+/* What one aggregate worker sent of the current night. */
+typedef struct {
+    link_in_t *in;
+    char night[WIRE_STREAM_MAX]; /* the stream its part belongs to ("" none yet) */
+    uint64_t tables, rows;       /* received in that stream */
+    uint64_t end_seq;            /* with complete: the END's seq */
+    int complete;                /* END received and its counts checked */
+} part_t;
+
 typedef struct {
     const report_opts_t *o;
-    char done_path[4200]; /* STATE/report/last-night: "<night> <end seq>" */
-    link_in_t *in;
+    unsigned workers;
+    char done_path[4200]; /* STATE/report/last-night: "<night> <end seq per worker>..." */
+    part_t part[KPM_MAX_WORKERS];
+    merge_t *merge;
     wire_reader_t *rd;
-    report_out_t *out;
-    char night[WIRE_STREAM_MAX];
+    char night[WIRE_STREAM_MAX]; /* the night last written */
     uint64_t tables, rows, records;
     int pg_rc; /* the last night's PostgreSQL load */
 } rep_t;
@@ -37,33 +48,63 @@ static int write_manifest(rep_t *r, double secs)
     int n = snprintf(buf, sizeof buf,
                      "{\n  \"schema_version\": 1,\n  \"nacht\": \"%s\",\n  \"geschreven_op\": \"%s\",\n"
                      "  \"tabellen\": %llu,\n  \"rijen\": %llu,\n  \"records_ontvangen\": %llu,\n"
-                     "  \"seconden_report\": %.3f\n}\n",
+                     "  \"aggregate_workers\": %u,\n  \"seconden_report\": %.3f\n}\n",
                      r->night, when, (unsigned long long)r->tables, (unsigned long long)r->rows,
-                     (unsigned long long)r->records, secs);
+                     (unsigned long long)r->records, r->workers, secs);
     return fs_write_atomic(path, buf, (size_t)n);
 }
 
+/* Reads STATE/report/last-night: the night written last and the END seq of each
+ * worker's stream. Returns 1 when present and for this many workers. */
 static int load_done(rep_t *r, uint64_t *end_seq)
 {
     char *buf;
     size_t len;
     if (fs_read_all(r->done_path, &buf, &len) != KPM_OK) return 0;
-    unsigned long long seq;
-    int ok = sscanf(buf, "%63s %llu", r->night, &seq) == 2;
+    int used = 0, ok = sscanf(buf, "%63s%n", r->night, &used) == 1;
+    const char *p = buf + used;
+    for (unsigned w = 0; ok && w < r->workers; w++) {
+        char *end;
+        end_seq[w] = strtoull(p, &end, 10);
+        ok = end != p;
+        p = end;
+    }
+    while (ok && (*p == ' ' || *p == '\n')) p++;
+    ok = ok && *p == '\0'; /* written for as many workers as there are now */
     free(buf);
-    *end_seq = seq;
+    if (!ok) r->night[0] = '\0';
     return ok;
 }
 
-static int check_end(rep_t *r, const wire_counts_t *c)
+static int save_done(rep_t *r)
 {
+    char done[64 + WIRE_STREAM_MAX + KPM_MAX_WORKERS * 24];
+    size_t n = (size_t)snprintf(done, sizeof done, "%s", r->night);
+    for (unsigned w = 0; w < r->workers; w++)
+        n += (size_t)snprintf(done + n, sizeof done - n, " %llu",
+                              (unsigned long long)r->part[w].end_seq);
+    n += (size_t)snprintf(done + n, sizeof done - n, "\n");
+    return fs_write_atomic(r->done_path, done, n);
+}
+
+static const char *worker_label(const rep_t *r, unsigned w)
+{
+    static char label[48];
+    if (r->workers == 1) return "aggregate";
+    snprintf(label, sizeof label, "aggregate worker %u", w);
+    return label;
+}
+
+static int check_end(rep_t *r, unsigned w, const wire_counts_t *c)
+{
+    part_t *p = &r->part[w];
     for (uint32_t i = 0; i < c->n; i++) {
-        uint64_t got = wire_str_eq(c->names[i], "tables") ? r->tables
-                       : wire_str_eq(c->names[i], "rows") ? r->rows
+        uint64_t got = wire_str_eq(c->names[i], "tables") ? p->tables
+                       : wire_str_eq(c->names[i], "rows") ? p->rows
                                                           : c->counts[i];
         if (got != c->counts[i]) {
-            log_error("night %s: aggregate sent %llu %.*s, %llu arrived; outputs not written",
-                      r->night, (unsigned long long)c->counts[i], (int)c->names[i].len,
+            log_error("night %s: %s sent %llu %.*s, %llu arrived; outputs not written", p->night,
+                      worker_label(r, w), (unsigned long long)c->counts[i], (int)c->names[i].len,
                       c->names[i].ptr, (unsigned long long)got);
             return KPM_EGAP;
         }
@@ -71,21 +112,26 @@ static int check_end(rep_t *r, const wire_counts_t *c)
     return KPM_OK;
 }
 
-/* Applies one message. Returns 1 when the night's END was committed. */
-static int handle(rep_t *r, const link_msg_t *msg)
+static int check_shard(rep_t *r, unsigned w, const wire_counts_t *c)
+{
+    char err[256];
+    if (wire_shard_check(c, w, r->workers, err, sizeof err) == KPM_OK) return KPM_OK;
+    log_error("night %s: the stream on the endpoint of %s %s", r->part[w].night,
+              worker_label(r, w), err);
+    return KPM_ESTATE;
+}
+
+/* Adds one message of worker w to its part. */
+static int take(rep_t *r, unsigned w, const link_msg_t *msg)
 {
     static wire_record_t rec;
-    char err[1024];
-    if (msg->hdr.type == WIRE_MSG_BEGIN || !r->out) {
-        report_out_destroy(&r->out);
-        snprintf(r->night, sizeof r->night, "%s", msg->hdr.stream);
-        r->tables = r->rows = r->records = 0;
-        report_out_opts_t oo = {.night = r->night, .html = 1, .sqlite = 1, .pg_conninfo = r->o->pg};
-        if (!(r->out = report_out_open(r->o->out_dir, &oo, err, sizeof err))) {
-            log_error("%s", err);
-            return KPM_EIO;
-        }
-        stage_status("receiving", r->night, 0, 0, NULL);
+    part_t *p = &r->part[w];
+    if (msg->hdr.type == WIRE_MSG_BEGIN || strcmp(p->night, msg->hdr.stream) != 0) {
+        merge_reset(r->merge, w);
+        snprintf(p->night, sizeof p->night, "%s", msg->hdr.stream);
+        p->tables = p->rows = 0;
+        p->complete = 0;
+        stage_status("receiving", p->night, 0, 0, NULL);
     }
     wire_header_t h;
     int rc = wire_reader_open(r->rd, msg->buf, msg->len, &h);
@@ -93,56 +139,154 @@ static int handle(rep_t *r, const link_msg_t *msg)
         rc = KPM_OK;
         switch (rec.kind) {
         case WIRE_REC_TABLE_BEGIN:
-            rc = report_out_table_begin(r->out, &rec.u.table_begin);
-            r->tables++;
+            rc = merge_table_begin(r->merge, w, &rec.u.table_begin);
+            p->tables++;
             break;
         case WIRE_REC_TABLE_ROW:
-            rc = report_out_table_row(r->out, &rec.u.table_row);
-            r->rows++;
+            rc = merge_table_row(r->merge, w, &rec.u.table_row);
+            p->rows++;
             break;
         case WIRE_REC_TABLE_END:
-            rc = report_out_table_end(r->out, &rec.u.table_end);
+            rc = merge_table_end(r->merge, w, &rec.u.table_end);
             break;
         case WIRE_REC_COUNTS:
-            if (h.type == WIRE_MSG_END) rc = check_end(r, &rec.u.counts);
+            if (h.type == WIRE_MSG_END) rc = check_end(r, w, &rec.u.counts);
+            if (h.type == WIRE_MSG_BEGIN) rc = check_shard(r, w, &rec.u.counts);
             break;
         default:
-            log_error("night %s: unexpected %s record", r->night, wire_rec_kind_name(rec.kind));
+            log_error("night %s: unexpected %s record", p->night, wire_rec_kind_name(rec.kind));
             rc = KPM_EPROTO;
         }
         r->records++;
     }
     if (rc < 0) {
-        log_error("night %s: message %llu: %s", r->night, (unsigned long long)h.seq,
-                  rc == KPM_EPROTO && r->out && report_out_error(r->out)[0]
-                      ? report_out_error(r->out)
-                      : rc == KPM_EPROTO ? wire_reader_error(r->rd) : kpm_strerror(rc));
+        log_error("night %s: %s, message %llu: %s", p->night, worker_label(r, w),
+                  (unsigned long long)h.seq,
+                  rc == KPM_EPROTO && merge_error(r->merge)[0] ? merge_error(r->merge)
+                  : rc == KPM_EPROTO                          ? wire_reader_error(r->rd)
+                                                              : kpm_strerror(rc));
         return rc;
     }
-    if (h.type != WIRE_MSG_END) return 0;
-    if ((rc = report_out_commit(r->out)) != KPM_OK) {
-        log_error("night %s: cannot write the outputs: %s", r->night, report_out_error(r->out));
-        return rc;
+    if (h.type == WIRE_MSG_END) {
+        p->complete = 1;
+        p->end_seq = h.seq;
+    }
+    return KPM_OK;
+}
+
+/* Every worker's part of the same night is complete. */
+static int night_complete(const rep_t *r)
+{
+    for (unsigned w = 0; w < r->workers; w++)
+        if (!r->part[w].complete || strcmp(r->part[w].night, r->part[0].night) != 0) return 0;
+    return 1;
+}
+
+static int sink_begin(void *ctx, const wire_table_begin_t *tb)
+{
+    return report_out_table_begin(ctx, tb);
+}
+
+static int sink_row(void *ctx, const wire_table_row_t *row)
+{
+    return report_out_table_row(ctx, row);
+}
+
+static int sink_end(void *ctx, const wire_table_end_t *te)
+{
+    return report_out_table_end(ctx, te);
+}
+
+/* Merges the parts and writes every output; then tells the workers. */
+static int commit(rep_t *r)
+{
+    char err[1024];
+    snprintf(r->night, sizeof r->night, "%s", r->part[0].night);
+    report_out_opts_t oo = {.night = r->night, .html = 1, .sqlite = 1, .pg_conninfo = r->o->pg};
+    report_out_t *out = report_out_open(r->o->out_dir, &oo, err, sizeof err);
+    if (!out) {
+        log_error("%s", err);
+        return KPM_EIO;
+    }
+    static const merge_sink_t sink = {sink_begin, sink_row, sink_end};
+    int rc = merge_emit(r->merge, &sink, out);
+    if (rc) {
+        log_error("night %s: cannot merge the workers' tables: %s; outputs not written", r->night,
+                  rc == KPM_EPROTO && merge_error(r->merge)[0] ? merge_error(r->merge)
+                  : report_out_error(out)[0]                  ? report_out_error(out)
+                                                              : kpm_strerror(rc));
+        goto out;
+    }
+    r->tables = merge_tables(r->merge);
+    r->rows = merge_rows(r->merge);
+    if ((rc = report_out_commit(out)) != KPM_OK) {
+        log_error("night %s: cannot write the outputs: %s", r->night, report_out_error(out));
+        goto out;
     }
     /* A failed PostgreSQL load does not hold the night back: the files are
      * complete, and every night loads all tables, so the next one catches up.
      * It fails the stage after the night is acknowledged (docs/DATABASE.md). */
-    if ((r->pg_rc = report_out_commit_pg(r->out)) != KPM_OK)
+    if ((r->pg_rc = report_out_commit_pg(out)) != KPM_OK)
         log_error("night %s: the output files are written, but the PostgreSQL load failed: %s; "
                   "the database keeps the night loaded before, and the next night loads every "
                   "table again",
-                  r->night, report_out_error(r->out));
-    char done[128];
-    int n = snprintf(done, sizeof done, "%s %llu\n", r->night, (unsigned long long)h.seq);
-    if ((rc = fs_write_atomic(r->done_path, done, (size_t)n))) return rc;
-    link_in_set_durable(r->in, h.seq, 1);
-    return 1;
+                  r->night, report_out_error(out));
+    if ((rc = save_done(r))) goto out;
+    for (unsigned w = 0; w < r->workers; w++)
+        link_in_set_durable(r->part[w].in, r->part[w].end_seq, 1);
+out:
+    report_out_destroy(&out);
+    return rc;
+}
+
+/* Receives from every worker until a night is complete and written. Returns
+ * KPM_OK, KPM_ESTOP or an error. */
+static int receive_night(rep_t *r)
+{
+    unsigned turn = 0;
+    for (;;) {
+        int got = 0, rc;
+        for (unsigned w = 0; w < r->workers; w++) {
+            link_msg_t msg;
+            /* one blocking wait per round, on each worker in turn */
+            int wait = w == turn ? (r->workers == 1 ? 200 : 20) : 0;
+            rc = link_in_recv(r->part[w].in, &msg, wait);
+            if (rc < 0) return rc;
+            if (rc == 1) {
+                got = 1;
+                if ((rc = take(r, w, &msg))) return rc;
+            }
+        }
+        if (!got) turn = (turn + 1) % r->workers;
+        if (!night_complete(r)) continue;
+        if ((rc = commit(r))) return rc;
+        if (r->o->night && strcmp(r->night, r->o->night) != 0) {
+            /* An earlier night that was not acknowledged (its outputs failed)
+             * comes first: written now, on to ours. */
+            log_info("night %s: outputs of this earlier night written; waiting for night %s",
+                     r->night, r->o->night);
+            for (unsigned w = 0; w < r->workers; w++) r->part[w].complete = 0;
+            continue;
+        }
+        return KPM_OK;
+    }
+}
+
+/* After the outputs are durable: lets each worker finish (its BYE). */
+static int linger_all(rep_t *r)
+{
+    int rc = KPM_OK;
+    for (unsigned w = 0; w < r->workers; w++) {
+        int one = link_in_linger(r->part[w].in, 3000);
+        if (one && !rc) rc = one;
+    }
+    return rc;
 }
 
 int report_run(const report_opts_t *o)
 {
     char err[1024], dir[4200];
-    rep_t r = {.o = o};
+    rep_t r = {.o = o, .workers = o->workers ? o->workers : 1};
     void *zctx = NULL;
     curve_t *curve = NULL;
     int rc = KPM_EIO;
@@ -155,7 +299,7 @@ int report_run(const report_opts_t *o)
         log_error("cannot create '%s' or '%s'", dir, o->out_dir);
         goto out;
     }
-    if (!(r.rd = wire_reader_new())) {
+    if (!(r.rd = wire_reader_new()) || !(r.merge = merge_new(r.workers))) {
         rc = KPM_ENOMEM;
         goto out;
     }
@@ -168,45 +312,37 @@ int report_run(const report_opts_t *o)
             goto out;
         }
     }
-    link_opts_t li = {.data_endpoint = o->in_endpoint, .ack_endpoint = o->in_ack,
-                      .stop = &stage_stop, .curve = curve, .peer = "aggregate"};
-    if (!zctx || !(r.in = link_in_new(zctx, &li, err, sizeof err))) {
-        log_error("%s", zctx ? err : "cannot create a ZeroMQ context");
+    if (!zctx) {
+        log_error("cannot create a ZeroMQ context");
         rc = KPM_EZMQ;
         goto out;
     }
-    uint64_t end_seq;
-    if (load_done(&r, &end_seq)) {
-        link_in_expect(r.in, r.night, end_seq + 1, end_seq, 1);
+    for (unsigned w = 0; w < r.workers; w++) {
+        link_opts_t li = {.data_endpoint = o->in_endpoint[w], .ack_endpoint = o->in_ack[w],
+                          .stop = &stage_stop, .curve = curve, .peer = "aggregate"};
+        if (!(r.part[w].in = link_in_new(zctx, &li, err, sizeof err))) {
+            log_error("%s", err);
+            rc = KPM_EZMQ;
+            goto out;
+        }
+    }
+    uint64_t end_seq[KPM_MAX_WORKERS];
+    if (load_done(&r, end_seq)) {
+        for (unsigned w = 0; w < r.workers; w++)
+            link_in_expect(r.part[w].in, r.night, end_seq[w] + 1, end_seq[w], 1);
         if (o->night && strcmp(o->night, r.night) == 0) {
-            /* Written before a restart: confirm it to aggregate, then go. */
+            /* Written before a restart: confirm it to the workers, then go. */
             log_info("night %s: outputs are written already", r.night);
             stage_status("done", r.night, 0, 0, NULL);
-            rc = link_in_linger(r.in, 3000);
+            rc = linger_all(&r);
             rc = rc == KPM_ESTOP ? KPM_OK : rc;
             goto out;
         }
     } else {
-        link_in_expect(r.in, "", 0, WIRE_NO_SEQ, 0);
+        for (unsigned w = 0; w < r.workers; w++) link_in_expect(r.part[w].in, "", 0, WIRE_NO_SEQ, 0);
     }
     stage_status("waiting", r.night, 0, 0, NULL);
-    for (;;) {
-        link_msg_t msg;
-        rc = link_in_recv(r.in, &msg, 200);
-        if (rc < 0) goto out;
-        if (rc == 1 && (rc = handle(&r, &msg)) != 0) {
-            /* An earlier night that was not acknowledged (its outputs failed)
-             * comes first: written now, on to ours. */
-            if (rc == 1 && o->night && strcmp(r.night, o->night) != 0) {
-                log_info("night %s: outputs of this earlier night written; waiting for night %s",
-                         r.night, o->night);
-                report_out_destroy(&r.out);
-                continue;
-            }
-            break;
-        }
-    }
-    if (rc < 0) goto out;
+    if ((rc = receive_night(&r)) < 0) goto out;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     if (write_manifest(&r, secs) != KPM_OK) log_warn("cannot write run-manifest.json");
@@ -215,7 +351,7 @@ int report_run(const report_opts_t *o)
     stage_batch_done(&(stage_batch_t){.night = r.night, .records_in = r.records,
                                       .records_out = r.rows, .seconds = secs, .ok = !r.pg_rc});
     if (!r.pg_rc) stage_status("done", r.night, r.rows, r.rows, NULL);
-    rc = link_in_linger(r.in, 3000);
+    rc = linger_all(&r);
     if (rc == KPM_ESTOP) rc = KPM_OK; /* the outputs are complete */
     if (rc == KPM_OK) rc = r.pg_rc;
 out:
@@ -223,8 +359,8 @@ out:
     else if (rc)
         stage_status("failed", r.night, r.rows, 0,
                      r.pg_rc ? "PostgreSQL load failed (files written)" : kpm_strerror(rc));
-    report_out_destroy(&r.out);
-    link_in_destroy(&r.in);
+    for (unsigned w = 0; w < r.workers; w++) link_in_destroy(&r.part[w].in);
+    merge_destroy(&r.merge);
     curve_destroy(&curve);
     if (zctx) zmq_ctx_term(zctx);
     wire_reader_destroy(&r.rd);

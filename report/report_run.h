@@ -3,11 +3,14 @@
 #ifndef KPM_REPORT_RUN_H
 #define KPM_REPORT_RUN_H
 
+#include "stage.h"
+
 typedef struct {
     const char *state_dir;
     const char *out_dir;
-    const char *in_endpoint; /* bound: result tables from aggregate */
-    const char *in_ack;      /* aggregate's acknowledgement endpoint */
+    unsigned workers;        /* aggregate workers whose parts are merged (docs/SCALING.md) */
+    const char *in_endpoint[KPM_MAX_WORKERS]; /* bound: result tables from worker K */
+    const char *in_ack[KPM_MAX_WORKERS];      /* worker K's acknowledgement endpoint */
     const char *keys;        /* NULL, or a CURVE key directory (common/curve.h) */
     const char *night;       /* NULL, or the night this run is for: when its outputs are
                                 written already, only confirm that and exit */

@@ -38,19 +38,25 @@ static int teardown(void **state)
     return 0;
 }
 
-static void emit_with(const agg_state_t *s, ab_sink_t *out, double uren_per_dag,
-                      int dagen_toegekend)
+static void emit_worker(const agg_state_t *s, ab_sink_t *out, double uren_per_dag,
+                        int dagen_toegekend, unsigned worker, uint64_t want_tables)
 {
     ab_sink_clear(out);
     batcher_t *b = batcher_new("20210301T030000Z", 7, 1 << 16, ab_sink_emit, out);
     assert_non_null(b);
-    tables_opts_t o = {
-        .min_cell = 5, .uren_per_dag = uren_per_dag, .dagen_toegekend = dagen_toegekend};
+    tables_opts_t o = {.min_cell = 5, .uren_per_dag = uren_per_dag,
+                       .dagen_toegekend = dagen_toegekend, .worker = worker};
     uint64_t tables = 0, rows = 0;
     assert_int_equal(tables_emit(s, &o, b, &tables, &rows), KPM_OK);
     assert_int_equal(batcher_flush(b), KPM_OK);
     batcher_destroy(&b);
-    assert_int_equal(tables, 16);
+    assert_int_equal(tables, want_tables);
+}
+
+static void emit_with(const agg_state_t *s, ab_sink_t *out, double uren_per_dag,
+                      int dagen_toegekend)
+{
+    emit_worker(s, out, uren_per_dag, dagen_toegekend, 0, 16);
 }
 
 /* tables_emit with the default options. */
@@ -93,7 +99,7 @@ static void test_tables_and_columns(void **state)
         {"gebruik", "gemeente_code:text,periode:text,aanbieder_type:text,nieuwe_vragen:int,"
                     "lopende_trajecten:int,clienten_bereikt:int"},
         {"gebruik_jaar", "jaar:int,eenheid:text,id:text,koploper:text,nieuwe_vragen:int,"
-                         "clienten_bereikt:int,clienten_per_1000_inwoners:dec1"},
+                         "clienten_bereikt:int,clienten_per_1000_inwoners:dec1,_inwoners:int"},
         {"adviesinzet", "koploper_id:text,tranche:int,uren:dec1,dagen:dec1,dagen_toegekend:dec1,"
                         "dagen_pct:pct1"},
         {"bijeenkomsten", "jaar:int,type:text,aantal_bijeenkomsten:int,deelnemers_koploper:int,"
@@ -166,17 +172,17 @@ static void test_gebruik_jaar(void **state)
     assert_string_equal(rows("gebruik_jaar"),
                         /* KL002 in 2020: only GM0003 has usage, but GM0009's inhabitants
                            are unknown, so the koploper's rate is too. */
-                        "2020,gemeente,GM0003,ja,6,5,0.1\n"
-                        "2020,gemeente,GM0500,nee,,,\n"
-                        "2020,koploper,KL002,ja,6,5,\n"
+                        "2020,gemeente,GM0003,ja,6,5,0.1,50000\n"
+                        "2020,gemeente,GM0500,nee,,,,4000\n"
+                        "2020,koploper,KL002,ja,6,5,,\n"
                         /* GM0001: the replaced month counts once (7 and 12). */
-                        "2021,gemeente,GM0001,ja,12,22,2.2\n"
-                        "2021,gemeente,GM0002,ja,1,3,0.15\n"
-                        "2021,gemeente,GM0009,ja,1,2,\n"
-                        "2021,gemeente,GM0500,nee,4,,\n"
+                        "2021,gemeente,GM0001,ja,12,22,2.2,10000\n"
+                        "2021,gemeente,GM0002,ja,1,3,0.15,20000\n"
+                        "2021,gemeente,GM0009,ja,1,2,,\n"
+                        "2021,gemeente,GM0500,nee,4,,,4000\n"
                         /* GM0002 listed twice still counts once: 25 per 30000. */
-                        "2021,koploper,KL001,ja,13,25,0.8333333333\n"
-                        "2021,koploper,KL002,ja,1,2,\n");
+                        "2021,koploper,KL001,ja,13,25,0.8333333333,30000\n"
+                        "2021,koploper,KL002,ja,1,2,,\n");
 
     /* Inhabitants become known; GM0500 joins a koploper in a new register. */
     ab_gemeente(fx.s, "GM0009", 30000);
@@ -184,16 +190,54 @@ static void test_gebruik_jaar(void **state)
     ab_koploper_in(fx.s, "KL002", 2, 2018, "GM0003", "GM0009", NULL);
     ab_koploper_in(fx.s, "KL003", 3, 2019, "GM0500", NULL);
     emit();
-    assert_string_equal(rows("gebruik_jaar"), "2020,gemeente,GM0003,ja,6,5,0.1\n"
-                                              "2020,gemeente,GM0500,ja,,,\n"
-                                              "2020,koploper,KL002,ja,6,5,0.0625\n"
-                                              "2020,koploper,KL003,ja,,,\n"
-                                              "2021,gemeente,GM0001,nee,12,22,2.2\n"
-                                              "2021,gemeente,GM0002,nee,1,3,0.15\n"
-                                              "2021,gemeente,GM0009,ja,1,2,0.06666666667\n"
-                                              "2021,gemeente,GM0500,ja,4,,\n"
-                                              "2021,koploper,KL002,ja,1,2,0.025\n"
-                                              "2021,koploper,KL003,ja,4,,\n");
+    assert_string_equal(rows("gebruik_jaar"), "2020,gemeente,GM0003,ja,6,5,0.1,50000\n"
+                                              "2020,gemeente,GM0500,ja,,,,4000\n"
+                                              "2020,koploper,KL002,ja,6,5,0.0625,80000\n"
+                                              "2020,koploper,KL003,ja,,,,4000\n"
+                                              "2021,gemeente,GM0001,nee,12,22,2.2,10000\n"
+                                              "2021,gemeente,GM0002,nee,1,3,0.15,20000\n"
+                                              "2021,gemeente,GM0009,ja,1,2,0.06666666667,30000\n"
+                                              "2021,gemeente,GM0500,ja,4,,,4000\n"
+                                              "2021,koploper,KL002,ja,1,2,0.025,80000\n"
+                                              "2021,koploper,KL003,ja,4,,,4000\n");
+}
+
+/* A worker other than 0 sends only its parts of the tables merged from parts,
+ * each with how the report merges it; worker 0 marks the rest "owner". */
+static void test_worker_parts(void **state)
+{
+    (void)state;
+    build_usage();
+    emit_worker(fx.s, &fx.out, TABLES_UREN_PER_DAG, TABLES_DAGEN_TOEGEKEND, 1, 3);
+    static const char *const merged[][3] = {
+        {"gebruik", "union", "key,,,,,"},
+        {"gebruik_jaar", "sum", "key,key,key,key,sum,sum,ratio clienten_bereikt _inwoners 1000,same"},
+        {"middelen", "sum", "key,key,sum,sum,ratio toegekend_eur clienten_bereikt 1,sum"},
+    };
+    size_t n = 0;
+    for (size_t i = 0; i < fx.out.n_recs; i++) {
+        const wire_record_t *r = &fx.out.recs[i];
+        if (r->kind != WIRE_REC_TABLE_BEGIN) continue;
+        assert_true(n < 3);
+        const wire_table_begin_t *tb = &r->u.table_begin;
+        assert_wstr(tb->name, merged[n][0]);
+        assert_wstr(tb->merge, merged[n][1]);
+        char roles[256] = "";
+        for (uint32_t c = 0; c < tb->n_cols; c++)
+            snprintf(roles + strlen(roles), sizeof roles - strlen(roles), "%s%.*s", c ? "," : "",
+                     (int)tb->col_merge[c].len, tb->col_merge[c].ptr);
+        assert_string_equal(roles, merged[n][2]);
+        n++;
+    }
+    assert_int_equal(n, 3);
+    /* The same usage rows as worker 0 would send: this state holds them all. */
+    assert_int_equal(ab_table(&fx.out, "gebruik").n, 8);
+
+    emit(); /* worker 0: every other table is its own */
+    ab_table_t t = ab_table(&fx.out, "adviesinzet");
+    assert_wstr(t.begin->merge, "owner");
+    t = ab_table(&fx.out, "rejects");
+    assert_wstr(t.begin->merge, "owner");
 }
 
 /* -------------------------------------------------- adviesinzet, middelen */
@@ -435,6 +479,7 @@ int main(void)
         return 1;
     }
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_worker_parts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tables_and_columns, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gebruik, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gebruik_jaar, setup, teardown),

@@ -174,19 +174,23 @@ static size_t build_samples(wire_record_t *s)
     r->u.gebruik = (wire_gebruik_t){S("GM0002"), -202112, S("x"), INT64_MAX, INT64_MIN, 0};
 
     r = add(s, &n, WIRE_REC_TABLE_BEGIN);
-    r->u.table_begin = (wire_table_begin_t){S("respons"), 1, 3};
+    r->u.table_begin = (wire_table_begin_t){.name = S("respons"), .publish = 1, .merge = S("sum"), .n_cols = 3};
     r->u.table_begin.col_names[0] = S("meting");
     r->u.table_begin.col_names[1] = S("tranche");
     r->u.table_begin.col_names[2] = S("respons_pct");
     r->u.table_begin.col_formats[0] = S("int");
     r->u.table_begin.col_formats[1] = S("text");
     r->u.table_begin.col_formats[2] = S("pct1");
+    r->u.table_begin.col_merge[0] = S("key");
+    r->u.table_begin.col_merge[1] = S("key");
+    r->u.table_begin.col_merge[2] = S("ratio a b 1000");
 
     r = add(s, &n, WIRE_REC_TABLE_BEGIN);
-    r->u.table_begin = (wire_table_begin_t){S("intern"), 0, WIRE_MAX_COLS};
+    r->u.table_begin = (wire_table_begin_t){.name = S("intern"), .merge = S("owner"), .n_cols = WIRE_MAX_COLS};
     for (int i = 0; i < WIRE_MAX_COLS; i++) {
         r->u.table_begin.col_names[i] = gm((uint32_t)i);
         r->u.table_begin.col_formats[i] = i % 2 ? S("dec2") : S("dec1");
+        r->u.table_begin.col_merge[i] = S("");
     }
 
     r = add(s, &n, WIRE_REC_TABLE_ROW);
@@ -313,10 +317,12 @@ static void assert_record(const wire_record_t *got, const wire_record_t *want)
     case WIRE_REC_TABLE_BEGIN:
         assert_view(got->u.table_begin.name, want->u.table_begin.name);
         assert_int_equal(got->u.table_begin.publish, want->u.table_begin.publish);
+        assert_view(got->u.table_begin.merge, want->u.table_begin.merge);
         assert_int_equal(got->u.table_begin.n_cols, want->u.table_begin.n_cols);
         for (uint32_t i = 0; i < want->u.table_begin.n_cols; i++) {
             assert_view(got->u.table_begin.col_names[i], want->u.table_begin.col_names[i]);
             assert_view(got->u.table_begin.col_formats[i], want->u.table_begin.col_formats[i]);
+            assert_view(got->u.table_begin.col_merge[i], want->u.table_begin.col_merge[i]);
         }
         break;
     case WIRE_REC_TABLE_ROW:
@@ -552,7 +558,7 @@ static void test_writer_limits(void **state)
     assert_int_equal(wire_writer_put(fx->w, r), KPM_EINVAL);
 
     r->kind = WIRE_REC_TABLE_BEGIN;
-    r->u.table_begin = (wire_table_begin_t){S("t"), 1, WIRE_MAX_COLS + 1};
+    r->u.table_begin = (wire_table_begin_t){.name = S("t"), .publish = 1, .merge = S("owner"), .n_cols = WIRE_MAX_COLS + 1};
     assert_int_equal(wire_writer_put(fx->w, r), KPM_EINVAL);
 
     r->kind = WIRE_REC_TABLE_ROW;
@@ -711,8 +717,8 @@ static void test_reject_header(void **state)
     static const char stream64[] =
         "1234567890123456789012345678901234567890123456789012345678901234";
 
-    hb_begin(&b, 2, WIRE_MSG_ACK, "s", 0);
-    expect_refused(fx->r, b.sb.data, b.sb.size, "version 2");
+    hb_begin(&b, 1, WIRE_MSG_ACK, "s", 0);
+    expect_refused(fx->r, b.sb.data, b.sb.size, "version 1");
     msgpack_sbuffer_destroy(&b.sb);
 
     hb_begin(&b, WIRE_VERSION, 9, "s", 0);
@@ -728,9 +734,9 @@ static void test_reject_header(void **state)
     msgpack_sbuffer_destroy(&b.sb);
 
     /* five fields; a stream with a NUL byte; not an array */
-    static const char five[] = "\x95\x01\x04\xa1s\x00\x00";
+    static const char five[] = "\x95\x02\x04\xa1s\x00\x00";
     expect_refused(fx->r, five, sizeof(five) - 1, "header: not an array of 6");
-    static const char nul[] = "\x96\x01\x04\xa3s\0x\x00\x00\x00";
+    static const char nul[] = "\x96\x02\x04\xa3s\0x\x00\x00\x00";
     expect_refused(fx->r, nul, sizeof(nul) - 1, "NUL");
     expect_refused(fx->r, "\x01", 1, "header");
     expect_refused(fx->r, "", 0, "empty");
@@ -867,8 +873,8 @@ static void test_reject_records(void **state)
         {RAW("\x92\x1f\x91\xcf\x80\0\0\0\0\0\0\0"), "item 1 is out of range for int64"},
         {RAW("\x93\x28\x91\xa1x\x91\xa1y"), "field 'counts' item 1 is not an integer"},
         {RAW("\x93\x28\x92\xa1x\xa1y\x91\x01"), "field 'counts' has 1 items, 'names' has 2"},
-        {RAW("\x95\x1e\xa1t\x01\x91\xa1z\x90"), "'col_formats' has 0 items, 'col_names' has 1"},
-        {RAW("\x95\x1e\xa1t\x01\x91\x01\x91\xa1z"), "field 'col_names' item 1 is not a"},
+        {RAW("\x97\x1e\xa1t\x01\xa1s\x91\xa1z\x90\x91\xa1k"), "'col_formats' has 0 items, 'col_names' has 1"},
+        {RAW("\x97\x1e\xa1t\x01\xa1s\x91\x01\x91\xa1z\x91\xa1k"), "field 'col_names' item 1 is not a"},
 #undef RAW
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -908,17 +914,18 @@ static void test_reject_over_limits(void **state)
         uint32_t max;
         int is_map;
         const char *item;   /* one item (a key and a value for a map) */
-        const char *paired; /* item of a second list of the same length, or NULL */
+        const char *paired;  /* item of a second list of the same length, or NULL */
+        const char *paired2; /* item of a third list of the same length, or NULL */
         const char *needle;
     } c[] = {
-        {RAW("\x97\x0a\xa2K1\xa1n\x01\xcd\x07\xe5\xa0"), WIRE_MAX_LIST, 0, "\xa6GM0001", NULL,
+        {RAW("\x97\x0a\xa2K1\xa1n\x01\xcd\x07\xe5\xa0"), WIRE_MAX_LIST, 0, "\xa6GM0001", NULL, NULL,
          "record 1 (koploper): field 'gemeenten' has 65 items, at most 64 allowed"},
-        {RAW("\x98\x0c\xa2R1\x01\xa4K001\xa0\xa1g\x09"), WIRE_MAX_ANSWERS, 1, "\xa1q\xc0", NULL,
+        {RAW("\x98\x0c\xa2R1\x01\xa4K001\xa0\xa1g\x09"), WIRE_MAX_ANSWERS, 1, "\xa1q\xc0", NULL, NULL,
          "field 'answers' has 257 items, at most 256 allowed"},
-        {RAW("\x95\x1e\xa1t\x01"), WIRE_MAX_COLS, 0, "\xa1z", "\xa4text",
+        {RAW("\x97\x1e\xa1t\x01\xa3sum"), WIRE_MAX_COLS, 0, "\xa1z", "\xa4text", "\xa3key",
          "field 'col_names' has 33 items, at most 32 allowed"},
-        {RAW("\x92\x1f"), WIRE_MAX_COLS, 0, "\xc0", NULL, "field 'cells' has 33 items"},
-        {RAW("\x93\x28"), WIRE_MAX_COUNTS, 0, "\xa1x", "\x07", "field 'names' has 33 items"},
+        {RAW("\x92\x1f"), WIRE_MAX_COLS, 0, "\xc0", NULL, NULL, "field 'cells' has 33 items"},
+        {RAW("\x93\x28"), WIRE_MAX_COUNTS, 0, "\xa1x", "\x07", NULL, "field 'names' has 33 items"},
     };
 #undef RAW
     for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
@@ -936,6 +943,11 @@ static void test_reject_over_limits(void **state)
                 msgpack_pack_array(&b.pk, n);
                 for (uint32_t k = 0; k < n; k++)
                     msgpack_sbuffer_write(&b.sb, c[i].paired, strlen(c[i].paired));
+            }
+            if (c[i].paired2 != NULL) {
+                msgpack_pack_array(&b.pk, n);
+                for (uint32_t k = 0; k < n; k++)
+                    msgpack_sbuffer_write(&b.sb, c[i].paired2, strlen(c[i].paired2));
             }
             if (n == c[i].max)
                 expect_accepted(fx, b.sb.data, b.sb.size);
@@ -1038,6 +1050,24 @@ static void test_helpers(void **state)
     assert_string_equal(wire_msg_name((wire_msg_t)0), "?");
 }
 
+/* A BEGIN names the worker its stream is for; a stream for another worker, or
+ * from a pipeline with another number of workers, is refused. */
+static void test_shard_check(void **state)
+{
+    (void)state;
+    wire_record_t rec;
+    char err[128];
+    wire_shard_record(&rec, 1, 3);
+    assert_int_equal(rec.kind, WIRE_REC_COUNTS);
+    assert_int_equal(wire_shard_check(&rec.u.counts, 1, 3, err, sizeof err), KPM_OK);
+    assert_int_equal(wire_shard_check(&rec.u.counts, 0, 3, err, sizeof err), KPM_EINVAL);
+    assert_string_equal(err, "is for worker 1 of 3, this is worker 0 of 3");
+    assert_int_equal(wire_shard_check(&rec.u.counts, 1, 2, err, sizeof err), KPM_EINVAL);
+    wire_counts_t none = {0};
+    assert_int_equal(wire_shard_check(&none, 0, 1, err, sizeof err), KPM_OK);
+    assert_int_equal(wire_shard_check(&none, 0, 2, err, sizeof err), KPM_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1053,6 +1083,7 @@ int main(void)
         T(test_reject_trailing_and_count),
         T(test_reject_records),
         T(test_reject_over_limits),
+        cmocka_unit_test(test_shard_check),
         T(test_reject_absent_items),
         T(test_accepts_other_encodings),
         T(test_reader_states),
