@@ -127,4 +127,24 @@ else
     echo "     (the night finished before it was stopped: mismatch case not reached)"
 fi
 
+# The compose file for N workers (no Docker engine in the tests: its wiring is
+# checked instead): the committed example is what the generator makes, and each
+# worker's endpoints meet report's and ingest's.
+check "deploy/compose-workers 2 gives the committed deploy/docker-compose.workers-2.yml" \
+    cmp -s <("$ROOT/deploy/compose-workers" 2) "$ROOT/deploy/docker-compose.workers-2.yml"
+compose_wired() { # N
+    local f k out ack
+    f=$("$ROOT/deploy/compose-workers" "$1") || return 1
+    for k in $(seq 0 $(($1 - 1))); do
+        out=$(grep -A6 "^  aggregate-$k:" <<<"$f" | grep -o '"--out", "tcp://report:[0-9]*"' | grep -o '[0-9]*"$')
+        ack=$(grep -A6 "^  aggregate-$k:" <<<"$f" | grep -o '"--in-ack", "tcp://ingest:[0-9]*"' | grep -o '[0-9]*"$')
+        grep -q "\"--in\", \"tcp://\*:${out%\"}\", \"--in-ack\", \"tcp://aggregate-$k:5554\"" <<<"$f" || return 1
+        grep -q "\"--out\", \"tcp://aggregate-$k:5551\", \"--ack\", \"tcp://\*:${ack%\"}\"" <<<"$f" || return 1
+        grep -q "\"--worker\", \"$k\", \"--workers\", \"$1\"" <<<"$f" || return 1
+    done
+}
+check "compose file for 3 workers: each worker wired to report and ingest" compose_wired 3
+check "compose file for 1 worker is refused (docker-compose.yml is that)" \
+    bash -c "! '$ROOT/deploy/compose-workers' 1 >/dev/null 2>&1"
+
 e2e_finish
