@@ -1,10 +1,14 @@
 /* fuzz_report_tables.c - report's message handling: decode arbitrary bytes as a
- * message and feed its TABLE records to report_out_* in a scratch directory,
- * as kpm-report does, then commit.
+ * message, feed its TABLE records to the merger of the aggregate workers' parts
+ * (report/merge.c) and the merged tables to report_out_* in a scratch
+ * directory, as kpm-report does, then commit.
  *
- * The header's aux picks the extras: bit 0 rapport.html, bit 1 kpm.sqlite.
- * Checks: a night whose records were all accepted commits, one with a refused
- * record does not, and the dashboard.json it writes is valid JSON.
+ * The header's aux picks the extras: bit 0 rapport.html, bit 1 kpm.sqlite; bits
+ * 2-3 the number of workers (1 + value mod 3), each of which sends the same
+ * records (so with more than one, "owner" tables are refused and "sum" rows
+ * meet their equals). Checks: a refusal by the merger comes with a sentence; a
+ * night whose records were all accepted commits, one with a refused record does
+ * not, and the dashboard.json it writes is valid JSON.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +16,7 @@
 
 #include "fuzz_util.h"
 #include "kpm_err.h"
+#include "merge.h"
 #include "report_out.h"
 
 /* ---- a strict JSON syntax check (RFC 8259), enough to validate the file ---- */
@@ -155,46 +160,87 @@ static void check_json(const char *path)
 
 /* ---- the target ---- */
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static int sink_begin(void *ctx, const wire_table_begin_t *tb)
 {
-    static wire_reader_t *rd;
-    static wire_record_t rec;
-    char err[512], out_dir[600], json[700];
-    if (!rd && !(rd = wire_reader_new())) fuzz_fail("out of memory");
-    wire_header_t h;
-    if (wire_reader_open(rd, (const char *)data, size, &h) != KPM_OK) return 0;
+    return report_out_table_begin(ctx, tb);
+}
 
-    snprintf(out_dir, sizeof out_dir, "%s/out", fuzz_tmpdir());
-    report_out_opts_t opts = {
-        .night = h.stream, .html = (h.aux & 1) != 0, .sqlite = (h.aux & 2) != 0};
-    report_out_t *o = report_out_open(out_dir, &opts, err, sizeof err);
-    if (!o) fuzz_fail("%s", err);
-    int rc = KPM_OK; /* the first refusal by report_out */
+static int sink_row(void *ctx, const wire_table_row_t *row)
+{
+    return report_out_table_row(ctx, row);
+}
+
+static int sink_end(void *ctx, const wire_table_end_t *te)
+{
+    return report_out_table_end(ctx, te);
+}
+
+/* Feeds the message's TABLE records to the merger as worker w's stream. */
+static int feed(merge_t *m, size_t w, wire_reader_t *rd, const uint8_t *data, size_t size)
+{
+    static wire_record_t rec;
+    wire_header_t h;
+    int rc = wire_reader_open(rd, (const char *)data, size, &h);
     while (rc == KPM_OK && wire_reader_next(rd, &rec) == 1) {
         switch (rec.kind) {
         case WIRE_REC_TABLE_BEGIN:
-            rc = report_out_table_begin(o, &rec.u.table_begin);
+            rc = merge_table_begin(m, w, &rec.u.table_begin);
             break;
         case WIRE_REC_TABLE_ROW:
-            rc = report_out_table_row(o, &rec.u.table_row);
+            rc = merge_table_row(m, w, &rec.u.table_row);
             break;
         case WIRE_REC_TABLE_END:
-            rc = report_out_table_end(o, &rec.u.table_end);
+            rc = merge_table_end(m, w, &rec.u.table_end);
             break;
         default:
             break; /* kpm-report refuses other kinds; here they are skipped */
         }
     }
+    return rc;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static wire_reader_t *rd;
+    char err[512], out_dir[600], json[700];
+    if (!rd && !(rd = wire_reader_new())) fuzz_fail("out of memory");
+    wire_header_t h;
+    if (wire_reader_open(rd, (const char *)data, size, &h) != KPM_OK) return 0;
+    char night[WIRE_STREAM_MAX];
+    snprintf(night, sizeof night, "%s", h.stream);
+    size_t workers = 1 + (size_t)((h.aux >> 2) % 3);
+    merge_t *m = merge_new(workers);
+    if (!m) fuzz_fail("out of memory");
+    int rc = KPM_OK; /* the first refusal by the merger */
+    for (size_t w = 0; rc == KPM_OK && w < workers; w++) rc = feed(m, w, rd, data, size);
+    if (rc == KPM_ENOMEM) fuzz_fail("merge: out of memory");
+    if (rc == KPM_EPROTO && !merge_error(m)[0]) fuzz_fail("the merger refused without a sentence");
+    if (rc != KPM_OK) {
+        merge_destroy(&m);
+        return 0; /* kpm-report writes nothing for this night */
+    }
+
+    snprintf(out_dir, sizeof out_dir, "%s/out", fuzz_tmpdir());
+    report_out_opts_t opts = {.night = night, .html = (h.aux & 1) != 0, .sqlite = (h.aux & 2) != 0};
+    report_out_t *o = report_out_open(out_dir, &opts, err, sizeof err);
+    if (!o) fuzz_fail("%s", err);
+    static const merge_sink_t sink = {sink_begin, sink_row, sink_end};
+    rc = merge_emit(m, &sink, o); /* the merger's refusal or report_out's first */
+    if (rc == KPM_EPROTO && !merge_error(m)[0] && !report_out_error(o)[0])
+        fuzz_fail("a refusal without a sentence");
     if (rc == KPM_ENOMEM || rc == KPM_EIO) fuzz_fail("report_out: %s", report_out_error(o));
-    int crc = report_out_commit(o);
-    if (rc == KPM_OK && crc != KPM_OK && crc != KPM_EPROTO)
-        fuzz_fail("a night of accepted tables does not commit: %s", report_out_error(o));
-    if (rc != KPM_OK && crc == KPM_OK) fuzz_fail("a night with a refused record was committed");
-    if (crc == KPM_OK) {
-        snprintf(json, sizeof json, "%s/dashboard.json", out_dir);
-        check_json(json);
+    if (rc == KPM_OK || report_out_error(o)[0]) { /* report_out saw the tables */
+        int crc = report_out_commit(o);
+        if (rc == KPM_OK && crc != KPM_OK && crc != KPM_EPROTO)
+            fuzz_fail("a night of accepted tables does not commit: %s", report_out_error(o));
+        if (rc != KPM_OK && crc == KPM_OK) fuzz_fail("a night with a refused record was committed");
+        if (crc == KPM_OK) {
+            snprintf(json, sizeof json, "%s/dashboard.json", out_dir);
+            check_json(json);
+        }
     }
     report_out_destroy(&o);
+    merge_destroy(&m);
     fuzz_clear_dir(out_dir);
     return 0;
 }
