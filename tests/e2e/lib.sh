@@ -34,6 +34,43 @@ no_canary() {
     [ -z "$hits" ] || { echo "  canary found in: $hits"; return 1; }
 }
 
+# The night's outputs of two output directories are byte-identical (kpm.sqlite
+# and run-manifest.json record when and which night: compared apart, if at all).
+outputs_equal() { # dir_a dir_b
+    local f ok=0
+    for f in "$1"/*.csv "$1"/dashboard.json "$1"/rapport.md "$1"/rapport.html; do
+        cmp -s "$f" "$2/$(basename "$f")" || { echo "  differs: $(basename "$f")"; ok=1; }
+    done
+    return $ok
+}
+
+# A fresh night directory $TMP/NAME with a copy of $TMP/inbox.
+new_night_dir() { # name
+    mkdir -p "$TMP/$1/inbox"
+    cp "$TMP"/inbox/* "$TMP/$1/inbox/"
+}
+
+# Waits (up to 3 s) for a stage to have a pid file with a live process; prints the pid.
+stage_pid() { # state stage
+    local i pid
+    for i in $(seq 1 300); do
+        pid=$(cat "$1/run/$2.pid" 2>/dev/null)
+        [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && { echo "$pid"; return 0; }
+        sleep 0.01
+    done
+    return 1
+}
+
+# Waits for a background process: 0 when it exited 0 within the seconds given.
+wait_for() { # pid seconds
+    local i
+    for i in $(seq 1 $(($2 * 10))); do
+        kill -0 "$1" 2>/dev/null || { wait "$1"; return $?; }
+        sleep 0.1
+    done
+    return 124
+}
+
 e2e_finish() {
     echo "$((E2E_CHECKS - E2E_FAILS)) passed, $E2E_FAILS failed"
     [ "$E2E_FAILS" = 0 ]

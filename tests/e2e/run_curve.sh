@@ -51,15 +51,6 @@ run_night() { # dir report_keys_dir -> starts the three stages over tcp
     PIDS+=($!); IPID=$!
 }
 
-wait_for() { # pid seconds -> 0 when it exited 0 in time
-    local i
-    for i in $(seq 1 $(($2 * 10))); do
-        kill -0 "$1" 2>/dev/null || { wait "$1"; return $?; }
-        sleep 0.1
-    done
-    return 124
-}
-
 run_night "$TMP/good" "$TMP/report/keys"
 check "over tcp with CURVE: ingest finishes" wait_for $IPID 60
 check "over tcp with CURVE: aggregate finishes" wait_for $APID 60

@@ -22,30 +22,6 @@ mkdir -p "$TMP/inbox"
 cp "$E2E"/survey/inbox/* "$TMP/inbox/"
 "$BUILD/bench/gen_gebruik" "$ROOT/config/gemeenten_2021.csv" 600000 "$TMP/inbox/gebruik_2021.csv" 7
 
-outputs_equal() { # dir_a dir_b
-    local f ok=0
-    for f in "$1"/*.csv "$1"/dashboard.json "$1"/rapport.md; do
-        cmp -s "$f" "$2/$(basename "$f")" || { echo "  differs: $(basename "$f")"; ok=1; }
-    done
-    return $ok
-}
-
-new_night_dir() { # name
-    mkdir -p "$TMP/$1/inbox"
-    cp "$TMP"/inbox/* "$TMP/$1/inbox/"
-}
-
-# Waits for a stage to have a pid file with a live process; prints the pid.
-stage_pid() { # state stage
-    local i pid
-    for i in $(seq 1 200); do
-        pid=$(cat "$1/run/$2.pid" 2>/dev/null)
-        [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && { echo "$pid"; return 0; }
-        sleep 0.01
-    done
-    return 1
-}
-
 # Baseline: one uninterrupted night.
 new_night_dir base
 start=$(date +%s%N)

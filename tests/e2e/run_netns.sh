@@ -94,15 +94,6 @@ start_ingest() {
         --out tcp://10.77.2.2:7001 --ack tcp://10.77.2.1:7002 2>>"$H/ingest/log" &
     PIDS+=($!); IPID=$!
 }
-wait_for() { # pid seconds -> 0 when it exited 0 in time
-    local i
-    for i in $(seq 1 $(($2 * 10))); do
-        kill -0 "$1" 2>/dev/null || { wait "$1"; return $?; }
-        sleep 0.1
-    done
-    return 124
-}
-
 declare -a APID
 start_report
 start_worker 0

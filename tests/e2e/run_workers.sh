@@ -23,34 +23,11 @@ mkdir -p "$TMP/inbox"
 cp "$ROOT"/samples/inbox/* "$TMP/inbox/"
 "$BUILD/bench/gen_gebruik" "$ROOT/config/gemeenten_2021.csv" 400000 "$TMP/inbox/gebruik_2022.csv" 11
 
-outputs_equal() { # dir_a dir_b
-    local f ok=0
-    for f in "$1"/*.csv "$1"/dashboard.json "$1"/rapport.md "$1"/rapport.html; do
-        cmp -s "$f" "$2/$(basename "$f")" || { echo "  differs: $(basename "$f")"; ok=1; }
-    done
-    return $ok
-}
-
 # The database holds the same tables; only its night log (kpm_nacht: the
 # night's id and load time) differs between nights.
 same_db() { # db_a db_b
     cmp -s <(sqlite3 "$1" .dump | grep -v '^INSERT INTO kpm_nacht ') \
         <(sqlite3 "$2" .dump | grep -v '^INSERT INTO kpm_nacht ')
-}
-
-new_night_dir() { # name
-    mkdir -p "$TMP/$1/inbox"
-    cp "$TMP"/inbox/* "$TMP/$1/inbox/"
-}
-
-stage_pid() { # state stage
-    local i pid
-    for i in $(seq 1 300); do
-        pid=$(cat "$1/run/$2.pid" 2>/dev/null)
-        [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && { echo "$pid"; return 0; }
-        sleep 0.01
-    done
-    return 1
 }
 
 new_night_dir one
