@@ -17,6 +17,14 @@
 /* Trims ASCII white space and U+00A0; returns the trimmed start and sets *len. */
 const char *val_trim(const char *s, size_t *len);
 
+/* FNV-1a, 64 bits: start from VAL_FNV1A64_SEED and add each byte with
+ * val_fnv1a64 (ingest's person hash and its routing of records to workers). */
+#define VAL_FNV1A64_SEED 0xcbf29ce484222325ULL
+static inline uint64_t val_fnv1a64(uint64_t h, unsigned char c)
+{
+    return (h ^ c) * 0x100000001b3ULL;
+}
+
 /* True when the value is empty after trimming. */
 bool val_is_empty(const char *s, size_t len);
 

@@ -394,11 +394,11 @@ static int parse_text(const char *s, size_t len, size_t max, colval_t *v)
 void ingest_person_hash(const char *s, size_t len, char out[17])
 {
     s = val_trim(s, &len);
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t h = VAL_FNV1A64_SEED;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
-        h = (h ^ c) * 0x100000001b3ULL;
+        h = val_fnv1a64(h, c);
     }
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }

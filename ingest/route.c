@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "kpm_err.h"
+#include "values.h"
 
 struct route {
     unsigned workers;
@@ -34,11 +35,8 @@ void route_destroy(route_t **r)
 
 unsigned route_worker_of(const char *code, size_t len, unsigned workers)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)code[i];
-        h *= 0x100000001b3ULL;
-    }
+    uint64_t h = VAL_FNV1A64_SEED;
+    for (size_t i = 0; i < len; i++) h = val_fnv1a64(h, (unsigned char)code[i]);
     return workers > 1 ? (unsigned)(h % workers) : 0;
 }
 
