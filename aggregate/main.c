@@ -109,8 +109,8 @@ int main(int argc, char **argv)
     }
     o.worker = (unsigned)worker;
     o.workers = (unsigned)workers;
-    char name[32], ep_names[4][48];
-    snprintf(name, sizeof name, workers > 1 ? "aggregate.%ld" : "aggregate", worker);
+    char name[32];
+    stage_worker_name("aggregate", o.worker, o.workers, name, sizeof name);
     o.name = name;
     log_init(name);
     if (stage_start(name, o.state_dir, err, sizeof err) != KPM_OK) {
@@ -121,11 +121,8 @@ int main(int argc, char **argv)
     static const char *const names[4] = {"aggregate.in", "ingest.ack", "report.in",
                                          "aggregate.ack"};
     for (int i = 0; i < 4; i++)
-        stage_worker_name(names[i], o.worker, o.workers, ep_names[i], sizeof ep_names[i]);
-    for (int i = 0; i < 4; i++)
-        if (!*slots[i] &&
-            stage_ipc_endpoint(o.state_dir, ep_names[i], ep[i], sizeof ep[i]) == KPM_OK)
-            *slots[i] = ep[i];
+        stage_worker_endpoint(o.state_dir, names[i], o.worker, o.workers, slots[i], ep[i],
+                              sizeof ep[i]);
     int rc = aggregate_run(&o);
     stage_end();
     return rc == KPM_OK || rc == KPM_ESTOP ? 0 : 1;

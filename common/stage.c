@@ -170,3 +170,12 @@ void stage_worker_name(const char *base, unsigned worker, unsigned workers, char
     else
         snprintf(buf, len, "%.*s.%u%s", (int)(dot - base), base, worker, dot);
 }
+
+void stage_worker_endpoint(const char *state_dir, const char *base, unsigned worker,
+                           unsigned workers, const char **slot, char *buf, size_t len)
+{
+    char name[64];
+    if (*slot) return;
+    stage_worker_name(base, worker, workers, name, sizeof name);
+    if (stage_ipc_endpoint(state_dir, name, buf, len) == KPM_OK) *slot = buf;
+}

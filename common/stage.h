@@ -54,4 +54,10 @@ int stage_ipc_endpoint(const char *state_dir, const char *name, char *buf, size_
 void stage_worker_name(const char *base, unsigned worker, unsigned workers, char *buf,
                        size_t len);
 
+/* The default endpoint of a link end: when *slot is NULL (not given on the
+ * command line), builds ipc://STATE/sock/<worker's name of base> into buf and
+ * points *slot at it. */
+void stage_worker_endpoint(const char *state_dir, const char *base, unsigned worker,
+                           unsigned workers, const char **slot, char *buf, size_t len);
+
 #endif

@@ -91,15 +91,10 @@ int main(int argc, char **argv)
         return 1;
     }
     for (unsigned w = 0; w < o.workers; w++) {
-        char name[48];
-        stage_worker_name("aggregate.in", w, o.workers, name, sizeof name);
-        if (!o.data_endpoint[w] &&
-            stage_ipc_endpoint(o.state_dir, name, data_ep[w], sizeof data_ep[w]) == KPM_OK)
-            o.data_endpoint[w] = data_ep[w];
-        stage_worker_name("ingest.ack", w, o.workers, name, sizeof name);
-        if (!o.ack_endpoint[w] &&
-            stage_ipc_endpoint(o.state_dir, name, ack_ep[w], sizeof ack_ep[w]) == KPM_OK)
-            o.ack_endpoint[w] = ack_ep[w];
+        stage_worker_endpoint(o.state_dir, "aggregate.in", w, o.workers, &o.data_endpoint[w],
+                              data_ep[w], sizeof data_ep[w]);
+        stage_worker_endpoint(o.state_dir, "ingest.ack", w, o.workers, &o.ack_endpoint[w],
+                              ack_ep[w], sizeof ack_ep[w]);
     }
     int rc = ingest_run(&o);
     stage_end();

@@ -87,14 +87,10 @@ int main(int argc, char **argv)
         return 1;
     }
     for (unsigned w = 0; w < o.workers; w++) {
-        char name[48];
-        stage_worker_name("report.in", w, o.workers, name, sizeof name);
-        if (!o.in_endpoint[w] &&
-            stage_ipc_endpoint(o.state_dir, name, ep_in[w], sizeof ep_in[w]) == KPM_OK)
-            o.in_endpoint[w] = ep_in[w];
-        stage_worker_name("aggregate.ack", w, o.workers, name, sizeof name);
-        if (!o.in_ack[w] && stage_ipc_endpoint(o.state_dir, name, ep_ack[w], sizeof ep_ack[w]) == KPM_OK)
-            o.in_ack[w] = ep_ack[w];
+        stage_worker_endpoint(o.state_dir, "report.in", w, o.workers, &o.in_endpoint[w], ep_in[w],
+                              sizeof ep_in[w]);
+        stage_worker_endpoint(o.state_dir, "aggregate.ack", w, o.workers, &o.in_ack[w],
+                              ep_ack[w], sizeof ep_ack[w]);
     }
     int rc = report_run(&o);
     stage_end();
