@@ -884,6 +884,11 @@ int wire_str_eq(wire_str_t a, const char *lit)
     return a.len == n && (n == 0 || memcmp(a.ptr, lit, n) == 0);
 }
 
+int wire_str_same(wire_str_t a, wire_str_t b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
 const char *wire_rec_kind_name(wire_rec_kind_t k)
 {
     const layout_t *l = layout_of((uint64_t)k);

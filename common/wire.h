@@ -341,6 +341,7 @@ const char *wire_reader_error(const wire_reader_t *r);
 wire_str_t wire_str(const char *s);                 /* view of a C string (NULL -> empty) */
 wire_str_t wire_strn(const char *s, size_t len);
 int wire_str_eq(wire_str_t a, const char *lit);      /* exact comparison with a C string */
+int wire_str_same(wire_str_t a, wire_str_t b);       /* the same bytes */
 const char *wire_rec_kind_name(wire_rec_kind_t k);  /* "response", ...; "?" when unknown */
 const char *wire_msg_name(wire_msg_t t);            /* "BEGIN", ... */
 

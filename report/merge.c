@@ -73,11 +73,6 @@ static int fail(merge_t *m, int rc, const char *fmt, ...)
 
 #define STR_ARG(s) (int)(s).len, (s).ptr /* a wire_str_t for "%.*s" */
 
-static int str_eq(wire_str_t a, wire_str_t b)
-{
-    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
-}
-
 /* ---- comparing and combining cells ------------------------------------------- */
 
 static int val_rank(const wire_value_t *v)
@@ -146,7 +141,7 @@ static int val_same(const wire_value_t *a, const wire_value_t *b)
     case WIRE_VAL_REAL:
         return a->r == b->r || (isnan(a->r) && isnan(b->r));
     case WIRE_VAL_STR:
-        return str_eq(a->s, b->s);
+        return wire_str_same(a->s, b->s);
     default:
         return 1;
     }
@@ -340,15 +335,15 @@ static int def_parse(merge_t *m, size_t worker, part_t *p)
 static const char *def_diff(const part_t *a, const part_t *b, char *buf, size_t size)
 {
     if (a->tb.publish != b->tb.publish) return "publish flag";
-    if (!str_eq(a->tb.merge, b->tb.merge)) return "merge";
+    if (!wire_str_same(a->tb.merge, b->tb.merge)) return "merge";
     if (a->tb.n_cols != b->tb.n_cols) return "number of columns";
     for (uint32_t c = 0; c < a->tb.n_cols; c++) {
         const char *what = NULL;
-        if (!str_eq(a->tb.col_names[c], b->tb.col_names[c]))
+        if (!wire_str_same(a->tb.col_names[c], b->tb.col_names[c]))
             what = "name";
-        else if (!str_eq(a->tb.col_formats[c], b->tb.col_formats[c]))
+        else if (!wire_str_same(a->tb.col_formats[c], b->tb.col_formats[c]))
             what = "format";
-        else if (!str_eq(a->tb.col_merge[c], b->tb.col_merge[c]))
+        else if (!wire_str_same(a->tb.col_merge[c], b->tb.col_merge[c]))
             what = "role";
         if (what != NULL) {
             snprintf(buf, size, "%s of column %u ('%.*s')", what, c + 1,
@@ -531,7 +526,7 @@ int merge_table_begin(merge_t *m, size_t worker, const wire_table_begin_t *tb)
         return fail(m, KPM_EPROTO, "worker %zu sent table '%.*s' with %u columns (at most %d)",
                     worker, STR_ARG(tb->name), tb->n_cols, WIRE_MAX_COLS);
     for (size_t i = 0; i < w->n_parts; i++) {
-        if (str_eq(w->parts[i].tb.name, tb->name))
+        if (wire_str_same(w->parts[i].tb.name, tb->name))
             return fail(m, KPM_EPROTO, "worker %zu sent table '%.*s' twice", worker,
                         STR_ARG(tb->name));
     }
@@ -629,7 +624,7 @@ int merge_table_end(merge_t *m, size_t worker, const wire_table_end_t *te)
         return fail(m, KPM_EPROTO, "worker %zu sent the end of table '%.*s' outside a table",
                     worker, STR_ARG(te->name));
     p = &w->parts[w->n_parts - 1];
-    if (!str_eq(te->name, p->tb.name))
+    if (!wire_str_same(te->name, p->tb.name))
         return fail(m, KPM_EPROTO, "worker %zu ended table '%.*s' while table '%.*s' was open",
                     worker, STR_ARG(te->name), STR_ARG(p->tb.name));
     if (te->rows != p->n_rows)
@@ -663,7 +658,7 @@ static int emit_check(merge_t *m)
             size_t j;
 
             for (j = 0; j < w0->n_parts; j++) {
-                if (str_eq(w0->parts[j].tb.name, p->tb.name)) break;
+                if (wire_str_same(w0->parts[j].tb.name, p->tb.name)) break;
             }
             if (j == w0->n_parts)
                 return fail(m, KPM_EPROTO,

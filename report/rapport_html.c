@@ -32,16 +32,6 @@ typedef struct {
 
 /* ---- keeping tables ---- */
 
-int rapport_html_str_is(wire_str_t s, const char *lit)
-{
-    return strlen(lit) == s.len && memcmp(s.ptr, lit, s.len) == 0;
-}
-
-int rapport_html_str_eq(wire_str_t a, wire_str_t b)
-{
-    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
-}
-
 rapport_html_t *rapport_html_new(void)
 {
     rapport_html_t *h = calloc(1, sizeof *h);
@@ -74,7 +64,7 @@ void rapport_html_destroy(rapport_html_t **ph)
 static int find_col(const wire_table_begin_t *tb, const char *name)
 {
     for (uint32_t c = 0; c < tb->n_cols; c++) {
-        if (rapport_html_str_is(tb->col_names[c], name)) return (int)c;
+        if (wire_str_eq(tb->col_names[c], name)) return (int)c;
     }
     return -1;
 }
@@ -82,20 +72,20 @@ static int find_col(const wire_table_begin_t *tb, const char *name)
 int rapport_html_table_begin(rapport_html_t *h, const wire_table_begin_t *tb)
 {
     h->cur = CUR_NONE;
-    if (rapport_html_str_is(tb->name, "rejects")) {
+    if (wire_str_eq(tb->name, "rejects")) {
         h->cur = CUR_REJECTS;
         h->have_rejects = 1;
         h->col[0] = find_col(tb, "code");
         return KPM_OK;
     }
-    if (rapport_html_str_is(tb->name, "gebruik")) {
+    if (wire_str_eq(tb->name, "gebruik")) {
         h->cur = CUR_GEBRUIK;
         h->col[0] = find_col(tb, "periode");
         h->col[1] = find_col(tb, "gemeente_code");
         h->col[2] = find_col(tb, "nieuwe_vragen");
         return KPM_OK;
     }
-    if (rapport_html_str_is(tb->name, "gebruik_jaar")) {
+    if (wire_str_eq(tb->name, "gebruik_jaar")) {
         h->cur = CUR_GEBRUIK_JAAR;
         h->col[0] = find_col(tb, "eenheid");
         h->col[1] = find_col(tb, "id");
@@ -103,7 +93,7 @@ int rapport_html_table_begin(rapport_html_t *h, const wire_table_begin_t *tb)
         return KPM_OK;
     }
     for (int i = 0; i < T_KEPT; i++) {
-        if (rapport_html_str_is(tb->name, kept_names[i])) h->cur = i;
+        if (wire_str_eq(tb->name, kept_names[i])) h->cur = i;
     }
     if (h->cur == CUR_NONE) return KPM_OK;
     rtable_destroy(&h->tables[h->cur]);
@@ -176,10 +166,10 @@ int rapport_html_table_row(rapport_html_t *h, const wire_table_row_t *row)
         return add_usage(h, row);
     case CUR_GEBRUIK_JAAR:
         id = row_str(row, h->col[1]);
-        if (!rapport_html_str_is(row_str(row, h->col[0]), "gemeente") || id.len == 0) return KPM_OK;
+        if (!wire_str_eq(row_str(row, h->col[0]), "gemeente") || id.len == 0) return KPM_OK;
         return strmap_put(
             h->koploper, id.ptr, id.len,
-            (void *)(uintptr_t)(rapport_html_str_is(row_str(row, h->col[2]), "ja") ? 1 : 2), NULL);
+            (void *)(uintptr_t)(wire_str_eq(row_str(row, h->col[2]), "ja") ? 1 : 2), NULL);
     default:
         return rtable_add(h->tables[h->cur], row);
     }
@@ -194,7 +184,7 @@ void rapport_html_table_end(rapport_html_t *h)
 
 int rapport_html_suppressed(const rtable_t *t, size_t r)
 {
-    return rapport_html_str_is(rtable_str(t, r, rtable_col(t, "onderdrukt")), "ja");
+    return wire_str_eq(rtable_str(t, r, rtable_col(t, "onderdrukt")), "ja");
 }
 
 static long vraag_row(const rapport_html_t *h, wire_str_t item)
@@ -203,7 +193,7 @@ static long vraag_row(const rapport_html_t *h, wire_str_t item)
     int ci = rtable_col(v, "item");
 
     for (size_t r = 0; ci >= 0 && r < v->n_rows; r++) {
-        if (rapport_html_str_eq(rtable_str(v, r, ci), item)) return (long)r;
+        if (wire_str_same(rtable_str(v, r, ci), item)) return (long)r;
     }
     return -1;
 }
@@ -212,7 +202,7 @@ wire_str_t rapport_html_group_label(wire_str_t g, char *buf)
 {
     int n;
 
-    if (rapport_html_str_is(g, "alle")) return (wire_str_t){"Alle koplopers", 14};
+    if (wire_str_eq(g, "alle")) return (wire_str_t){"Alle koplopers", 14};
     if (g.len > 8 && g.len < LABEL_MAX - 10 && memcmp(g.ptr, "tranche-", 8) == 0) {
         n = snprintf(buf, LABEL_MAX, "Tranche %.*s", (int)(g.len - 8), g.ptr + 8);
         return (wire_str_t){buf, (uint32_t)n};
@@ -286,7 +276,7 @@ static void write_respons(const rapport_html_t *h, FILE *fp, int64_t meting)
 
     for (size_t r = 0; cm >= 0 && r < t->n_rows; r++) {
         wire_str_t tranche = rtable_str(t, r, ct);
-        int total = rapport_html_str_is(tranche, "totaal");
+        int total = wire_str_eq(tranche, "totaal");
         if (!rtable_is_int(t, r, cm, meting)) continue;
         if (!any++)
             fputs("<h3>Respons</h3>\n<table class=\"respons\">\n<thead><tr><th>Tranche</th>"
@@ -316,7 +306,7 @@ wire_str_t rapport_html_question(const rapport_html_t *h, wire_str_t item)
 void rapport_html_question_text(FILE *fp, wire_str_t text, wire_str_t item)
 {
     rapport_html_text(fp, text.ptr, text.len);
-    if (!rapport_html_str_eq(text, item)) {
+    if (!wire_str_same(text, item)) {
         fputs(" <span class=\"item\">(", fp);
         rapport_html_text(fp, item.ptr, item.len);
         fputs(")</span>", fp);
@@ -337,7 +327,7 @@ static size_t item_rows(const rtable_t *t, int64_t meting, wire_str_t item, size
     size_t n = 0;
 
     for (size_t r = 0; cm >= 0 && ci >= 0 && r < t->n_rows && n < cap; r++) {
-        if (rtable_is_int(t, r, cm, meting) && rapport_html_str_eq(rtable_str(t, r, ci), item))
+        if (rtable_is_int(t, r, cm, meting) && wire_str_same(rtable_str(t, r, ci), item))
             out[n++] = r;
     }
     return n;
@@ -352,7 +342,7 @@ static void write_likert(const rapport_html_t *h, FILE *fp, int64_t meting, wire
     char labels[MAX_GROUPS][LABEL_MAX];
     long vr = vraag_row(h, item);
     int plain =
-        vr >= 0 && rapport_html_str_is(rtable_str(v, (size_t)vr, rtable_col(v, "type")), "likert");
+        vr >= 0 && wire_str_eq(rtable_str(v, (size_t)vr, rtable_col(v, "type")), "likert");
     wire_str_t text = rapport_html_question(h, item);
 
     for (size_t i = 0; i < n; i++) {
@@ -389,14 +379,14 @@ static void write_keuze(const rapport_html_t *h, FILE *fp, int64_t meting, wire_
     /* The answers, in the order of the first group's rows. */
     for (size_t i = 0; i < n; i++) {
         wire_str_t a = rtable_str(t, rows[i], ca);
-        if (i > 0 && !rapport_html_str_eq(rtable_str(t, rows[i], cg), rtable_str(t, rows[0], cg)))
+        if (i > 0 && !wire_str_same(rtable_str(t, rows[i], cg), rtable_str(t, rows[0], cg)))
             break;
-        if (!rapport_html_str_is(a, "ontbrekend") && n_cats < RSVG_MAX_CATS) cats[n_cats++] = a;
+        if (!wire_str_eq(a, "ontbrekend") && n_cats < RSVG_MAX_CATS) cats[n_cats++] = a;
     }
     for (size_t i = 0; i < n; i++) {
         wire_str_t g = rtable_str(t, rows[i], cg), a = rtable_str(t, rows[i], ca);
         rsvg_choice_row_t *b;
-        if (n_bars == 0 || !rapport_html_str_eq(g, group)) {
+        if (n_bars == 0 || !wire_str_same(g, group)) {
             if (n_bars == MAX_GROUPS) break;
             group = g;
             b = &bars[n_bars];
@@ -406,9 +396,9 @@ static void write_keuze(const rapport_html_t *h, FILE *fp, int64_t meting, wire_
         }
         b = &bars[n_bars - 1];
         if (rapport_html_suppressed(t, rows[i])) b->suppressed = 1;
-        if (rapport_html_str_is(a, "ontbrekend")) b->ontbrekend = rtable_int(t, rows[i], cn);
+        if (wire_str_eq(a, "ontbrekend")) b->ontbrekend = rtable_int(t, rows[i], cn);
         for (size_t c = 0; c < n_cats; c++) {
-            if (rapport_html_str_eq(a, cats[c])) b->k[c] = rtable_int(t, rows[i], cn);
+            if (wire_str_same(a, cats[c])) b->k[c] = rtable_int(t, rows[i], cn);
         }
     }
     for (size_t b = 0; b < n_bars; b++) {
@@ -433,7 +423,7 @@ static void write_besteding(const rapport_html_t *h, FILE *fp, int64_t meting)
 
     for (size_t r = 0; cm >= 0 && r < t->n_rows && n < MAX_GROUPS; r++) {
         const wire_value_t *v;
-        if (!rtable_is_int(t, r, cm, meting) || !rapport_html_str_is(rtable_str(t, r, cg), "alle"))
+        if (!rtable_is_int(t, r, cm, meting) || !wire_str_eq(rtable_str(t, r, cg), "alle"))
             continue;
         v = rtable_cell(t, r, rtable_col(t, "gemiddeld_pct"));
         rows[n] = r;
@@ -476,7 +466,7 @@ static int entry_cmp(const void *pa, const void *pb)
 static int entry_add(entry_t **es, size_t *n, size_t *cap, entry_t e)
 {
     for (size_t i = 0; i < *n; i++) {
-        if ((*es)[i].kind == e.kind && rapport_html_str_eq((*es)[i].item, e.item)) return KPM_OK;
+        if ((*es)[i].kind == e.kind && wire_str_same((*es)[i].item, e.item)) return KPM_OK;
     }
     if (*n == *cap) {
         size_t c = *cap ? *cap * 2 : 32;
@@ -500,7 +490,7 @@ static void entry_place(const rapport_html_t *h, entry_t *e)
 
     if (e->kind == T_BESTEDING) {
         for (size_t i = 0; ct >= 0 && i < v->n_rows && r < 0; i++) {
-            if (rapport_html_str_is(rtable_str(v, i, ct), "procent")) r = (long)i;
+            if (wire_str_eq(rtable_str(v, i, ct), "procent")) r = (long)i;
         }
     } else {
         r = vraag_row(h, e->item);

@@ -23,7 +23,7 @@ static void cell_share(FILE *fp, const rtable_t *t, size_t r, int *flagged)
     }
     fputs("<td class=\"num\">", fp);
     rapport_html_num(fp, pct, "pct1", "%");
-    if (rapport_html_str_is(rtable_str(t, r, rtable_col(t, "groepsonthulling")), "ja")) {
+    if (wire_str_eq(rtable_str(t, r, rtable_col(t, "groepsonthulling")), "ja")) {
         fputs("<sup>†</sup>", fp);
         *flagged = 1;
     }
@@ -52,7 +52,7 @@ void rapport_html_write_tevredenheid(const rapport_html_t *h, FILE *fp, int64_t 
     for (size_t r = 0; cm >= 0 && cg >= 0 && ci >= 0 && r < t->n_rows; r++) {
         if (!rtable_is_int(t, r, cm, meting)) continue;
         if (n_g == 0 || end[n_g - 1] != r ||
-            !rapport_html_str_eq(rtable_str(t, r, cg), rtable_str(t, start[n_g - 1], cg))) {
+            !wire_str_same(rtable_str(t, r, cg), rtable_str(t, start[n_g - 1], cg))) {
             if (n_g == MAX_GROUPS) break;
             start[n_g] = r;
             shown[n_g++] = 0;
@@ -84,7 +84,7 @@ void rapport_html_write_tevredenheid(const rapport_html_t *h, FILE *fp, int64_t 
         for (size_t k = 0; k < n_g; k++) {
             size_t r = start[k];
             if (!shown[k]) continue;
-            while (r < end[k] && !rapport_html_str_eq(rtable_str(t, r, ci), item))
+            while (r < end[k] && !wire_str_same(rtable_str(t, r, ci), item))
                 r++;
             if (r < end[k])
                 cell_share(fp, t, r, &flagged);
@@ -116,9 +116,9 @@ void rapport_html_write_tevredenheid(const rapport_html_t *h, FILE *fp, int64_t 
 
 static const char *test_name(wire_str_t toets)
 {
-    return rapport_html_str_is(toets, "chi2")      ? "chi-kwadraat"
-           : rapport_html_str_is(toets, "fisher")  ? "Fisher (exact)"
-           : rapport_html_str_is(toets, "mcnemar") ? "McNemar (exact)"
+    return wire_str_eq(toets, "chi2")      ? "chi-kwadraat"
+           : wire_str_eq(toets, "fisher")  ? "Fisher (exact)"
+           : wire_str_eq(toets, "mcnemar") ? "McNemar (exact)"
                                                    : "–";
 }
 
@@ -156,7 +156,7 @@ static void comparison_row(const rapport_html_t *h, FILE *fp, size_t r)
     wire_str_t item = rtable_str(t, r, rtable_col(t, "item"));
     const wire_value_t *diff = rtable_cell(t, r, rtable_col(t, "verschil_pp"));
     const wire_value_t *p = rtable_cell(t, r, rtable_col(t, "p_waarde"));
-    int sig = rapport_html_str_is(rtable_str(t, r, rtable_col(t, "significant")), "ja");
+    int sig = wire_str_eq(rtable_str(t, r, rtable_col(t, "significant")), "ja");
 
     fputs(sig ? "<tr class=\"sig\"><td>" : "<tr><td>", fp);
     rapport_html_question_text(fp, rapport_html_question(h, item), item);
@@ -190,7 +190,7 @@ static int write_comparison(const rapport_html_t *h, FILE *fp, size_t r0, size_t
 {
     const rtable_t *t = h->tables[T_VERGELIJKING];
     wire_str_t name = rtable_str(t, r0, rtable_col(t, "vergelijking"));
-    int paired = rapport_html_str_is(rtable_str(t, r0, rtable_col(t, "type")), "gepaard");
+    int paired = wire_str_eq(rtable_str(t, r0, rtable_col(t, "type")), "gepaard");
     rsvg_forest_row_t *rows = NULL;
     size_t n_shown = 0, n_sig = 0;
     int rc = KPM_OK;
@@ -227,7 +227,7 @@ static int write_comparison(const rapport_html_t *h, FILE *fp, size_t r0, size_t
         f->diff = rtable_cell(t, r, rtable_col(t, "verschil_pp"));
         f->lo = rtable_cell(t, r, rtable_col(t, "ci_laag_pp"));
         f->hi = rtable_cell(t, r, rtable_col(t, "ci_hoog_pp"));
-        f->significant = rapport_html_str_is(rtable_str(t, r, rtable_col(t, "significant")), "ja");
+        f->significant = wire_str_eq(rtable_str(t, r, rtable_col(t, "significant")), "ja");
         if (f->diff->type == WIRE_VAL_NIL)
             f->note = paired ? "geen paren met een geldig antwoord" : "geen geldige antwoorden";
         if (rapport_html_suppressed(t, r)) f->note = "onderdrukt";
@@ -289,7 +289,7 @@ int rapport_html_write_vergelijkingen(const rapport_html_t *h, FILE *fp)
               fp);
     for (size_t r0 = 0, r1; cv >= 0 && r0 < t->n_rows && rc == KPM_OK; r0 = r1) {
         for (r1 = r0 + 1;
-             r1 < t->n_rows && rapport_html_str_eq(rtable_str(t, r1, cv), rtable_str(t, r0, cv));
+             r1 < t->n_rows && wire_str_same(rtable_str(t, r1, cv), rtable_str(t, r0, cv));
              r1++)
             ;
         rc = write_comparison(h, fp, r0, r1, ++idx);

@@ -48,9 +48,6 @@ struct rapport_html {
     size_t n_use, cap_use;
 };
 
-/* Whether s is lit; whether a and b are the same string. */
-int rapport_html_str_is(wire_str_t s, const char *lit);
-int rapport_html_str_eq(wire_str_t a, wire_str_t b);
 
 /* Whether row r of t is marked onderdrukt. */
 int rapport_html_suppressed(const rtable_t *t, size_t r);

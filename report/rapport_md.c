@@ -64,11 +64,6 @@ static char *dup_str(wire_str_t s)
     return d;
 }
 
-int rapport_md_str_is(wire_str_t s, const char *lit)
-{
-    return strlen(lit) == s.len && memcmp(s.ptr, lit, s.len) == 0;
-}
-
 rapport_md_t *rapport_md_new(void)
 {
     rapport_md_t *m = calloc(1, sizeof *m);
@@ -98,7 +93,7 @@ void rapport_md_destroy(rapport_md_t **pm)
 static int find_col(const wire_table_begin_t *tb, const char *name)
 {
     for (uint32_t c = 0; c < tb->n_cols; c++) {
-        if (rapport_md_str_is(tb->col_names[c], name)) return (int)c;
+        if (wire_str_eq(tb->col_names[c], name)) return (int)c;
     }
     return -1;
 }
@@ -108,7 +103,7 @@ int rapport_md_table_begin(rapport_md_t *m, const wire_table_begin_t *tb)
     md_table_t *t;
 
     m->cur = CUR_NONE;
-    if (rapport_md_str_is(tb->name, "rejects")) {
+    if (wire_str_eq(tb->name, "rejects")) {
         m->cur = CUR_REJECTS;
         m->have_rejects = 1;
         m->rej_code = find_col(tb, "code");
@@ -116,7 +111,7 @@ int rapport_md_table_begin(rapport_md_t *m, const wire_table_begin_t *tb)
         return KPM_OK;
     }
     for (int i = 0; i < T_KEPT; i++) {
-        if (rapport_md_str_is(tb->name, kept_names[i])) m->cur = i;
+        if (wire_str_eq(tb->name, kept_names[i])) m->cur = i;
     }
     if (m->cur == CUR_NONE) return KPM_OK;
     table_free(&m->tables[m->cur]);
@@ -231,14 +226,9 @@ wire_str_t rapport_md_str(const md_table_t *t, size_t r, int c)
     return v->type == WIRE_VAL_STR ? v->s : none;
 }
 
-int rapport_md_str_eq(wire_str_t a, wire_str_t b)
-{
-    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
-}
-
 int rapport_md_suppressed(const md_table_t *t, size_t r)
 {
-    return rapport_md_str_is(rapport_md_str(t, r, rapport_md_col(t, "onderdrukt")), "ja");
+    return wire_str_eq(rapport_md_str(t, r, rapport_md_col(t, "onderdrukt")), "ja");
 }
 
 long rapport_md_vraag_row(const rapport_md_t *m, wire_str_t item)
@@ -248,7 +238,7 @@ long rapport_md_vraag_row(const rapport_md_t *m, wire_str_t item)
 
     if (ci < 0) return -1;
     for (size_t r = 0; r < v->n_rows; r++) {
-        if (rapport_md_str_eq(rapport_md_str(v, r, ci), item)) return (long)r;
+        if (wire_str_same(rapport_md_str(v, r, ci), item)) return (long)r;
     }
     return -1;
 }
@@ -312,7 +302,7 @@ static void write_respons(const rapport_md_t *m, FILE *fp, int64_t meting)
                   "|---|---:|---:|---:|\n",
                   fp);
         fputs("| ", fp);
-        if (rapport_md_str_is(tranche, "totaal"))
+        if (wire_str_eq(tranche, "totaal"))
             fputs("Totaal", fp);
         else
             rapport_md_text(fp, tranche);
@@ -348,7 +338,7 @@ static void write_likert(const rapport_md_t *m, FILE *fp, int64_t meting, wire_s
     int tranches = 0;
     long vr = rapport_md_vraag_row(m, item);
     int plain =
-        vr >= 0 && rapport_md_str_is(rapport_md_str(m->tables[T_VRAGEN], (size_t)vr,
+        vr >= 0 && wire_str_eq(rapport_md_str(m->tables[T_VRAGEN], (size_t)vr,
                                                     rapport_md_col(m->tables[T_VRAGEN], "type")),
                                      "likert");
 
@@ -357,8 +347,8 @@ static void write_likert(const rapport_md_t *m, FILE *fp, int64_t meting, wire_s
     write_item_heading(m, fp, item);
     for (size_t r = 0; r < t->n_rows; r++) {
         int64_t n = 0;
-        if (!tis_int(t, r, cm, meting) || !rapport_md_str_eq(rapport_md_str(t, r, ci), item) ||
-            !rapport_md_str_is(rapport_md_str(t, r, cg), "alle"))
+        if (!tis_int(t, r, cm, meting) || !wire_str_same(rapport_md_str(t, r, ci), item) ||
+            !wire_str_eq(rapport_md_str(t, r, cg), "alle"))
             continue;
         if (rapport_md_suppressed(t, r)) {
             fputs("Onderdrukt (n < drempel).\n\n", fp);
@@ -385,7 +375,7 @@ static void write_likert(const rapport_md_t *m, FILE *fp, int64_t meting, wire_s
     for (size_t r = 0; r < t->n_rows; r++) {
         wire_str_t g = rapport_md_str(t, r, cg);
         int64_t n = 0;
-        if (!tis_int(t, r, cm, meting) || !rapport_md_str_eq(rapport_md_str(t, r, ci), item) ||
+        if (!tis_int(t, r, cm, meting) || !wire_str_same(rapport_md_str(t, r, ci), item) ||
             g.len <= 8 || memcmp(g.ptr, "tranche-", 8) != 0)
             continue;
         if (!tranches++)
@@ -417,8 +407,8 @@ static void write_keuze(const rapport_md_t *m, FILE *fp, int64_t meting, wire_st
 
     write_item_heading(m, fp, item);
     for (size_t r = 0; r < t->n_rows; r++) {
-        if (!tis_int(t, r, cm, meting) || !rapport_md_str_eq(rapport_md_str(t, r, ci), item) ||
-            !rapport_md_str_is(rapport_md_str(t, r, cg), "alle"))
+        if (!tis_int(t, r, cm, meting) || !wire_str_same(rapport_md_str(t, r, ci), item) ||
+            !wire_str_eq(rapport_md_str(t, r, cg), "alle"))
             continue;
         if (rapport_md_suppressed(t, r)) {
             if (!any) fputs("Onderdrukt (n < drempel).\n\n", fp);
@@ -447,7 +437,7 @@ static void write_besteding(const rapport_md_t *m, FILE *fp, int64_t meting)
     fputs("#### Besteding van de projectmiddelen (% van het budget)\n\n", fp);
     for (size_t r = 0; r < t->n_rows; r++) {
         wire_str_t cat = rapport_md_str(t, r, cc);
-        if (!tis_int(t, r, cm, meting) || !rapport_md_str_is(rapport_md_str(t, r, cg), "alle"))
+        if (!tis_int(t, r, cm, meting) || !wire_str_eq(rapport_md_str(t, r, cg), "alle"))
             continue;
         if (!any++)
             fputs("| Categorie | n | Gemiddeld % | Mediaan % | Min % | Max % |\n"
@@ -489,7 +479,7 @@ static int entry_cmp(const void *pa, const void *pb)
 static int entry_add(md_entry_t **es, size_t *n, size_t *cap, md_entry_t e)
 {
     for (size_t i = 0; i < *n; i++) {
-        if ((*es)[i].kind == e.kind && rapport_md_str_eq((*es)[i].item, e.item)) return KPM_OK;
+        if ((*es)[i].kind == e.kind && wire_str_same((*es)[i].item, e.item)) return KPM_OK;
     }
     if (*n == *cap) {
         size_t c = *cap ? *cap * 2 : 32;
@@ -534,7 +524,7 @@ static void besteding_place(const rapport_md_t *m, md_entry_t *e, wire_str_t cat
         if (e->order != SIZE_MAX) return;
     }
     for (size_t r = 0; ct >= 0 && r < v->n_rows; r++) {
-        if (rapport_md_str_is(rapport_md_str(v, r, ct), "procent")) {
+        if (wire_str_eq(rapport_md_str(v, r, ct), "procent")) {
             e->order = r;
             e->thema = tint(v, r, rapport_md_col(v, "thema"));
             return;

@@ -39,7 +39,7 @@ static void md_side(FILE *fp, const md_table_t *t, size_t r, char side)
 
 static void write_cmp_intro(FILE *fp, const md_table_t *t, size_t r)
 {
-    if (rapport_md_str_is(rapport_md_str(t, r, rapport_md_col(t, "type")), "gepaard")) {
+    if (wire_str_eq(rapport_md_str(t, r, rapport_md_col(t, "type")), "gepaard")) {
         fputs("Gepaard: de koplopers van ", fp);
         rapport_md_text(fp, rapport_md_str(t, r, rapport_md_col(t, "groep_a")));
         fputs(" die zowel in ", fp);
@@ -89,7 +89,7 @@ static void write_comparison(const rapport_md_t *m, FILE *fp, size_t r0, size_t 
         long vr = rapport_md_vraag_row(m, item);
         wire_str_t text =
             vr >= 0 ? rapport_md_str(v, (size_t)vr, rapport_md_col(v, "vraag")) : item;
-        int sig = rapport_md_str_is(rapport_md_str(t, r, cs), "ja");
+        int sig = wire_str_eq(rapport_md_str(t, r, cs), "ja");
         const wire_value_t *p = rapport_md_cell(t, r, rapport_md_col(t, "p_waarde"));
         const wire_value_t *diff = rapport_md_cell(t, r, rapport_md_col(t, "verschil_pp"));
         n_sig += (size_t)sig;
@@ -109,9 +109,9 @@ static void write_comparison(const rapport_md_t *m, FILE *fp, size_t r0, size_t 
             fputc(')', fp);
         }
         fputs(sig ? "** | " : " | ", fp);
-        fputs(rapport_md_str_is(test, "chi2")      ? "chi-kwadraat"
-              : rapport_md_str_is(test, "fisher")  ? "Fisher (exact)"
-              : rapport_md_str_is(test, "mcnemar") ? "McNemar (exact)"
+        fputs(wire_str_eq(test, "chi2")      ? "chi-kwadraat"
+              : wire_str_eq(test, "fisher")  ? "Fisher (exact)"
+              : wire_str_eq(test, "mcnemar") ? "McNemar (exact)"
                                                    : MD_NONE,
               fp);
         fputs(" | ", fp);
@@ -151,7 +151,7 @@ void rapport_md_write_vergelijkingen(const rapport_md_t *m, FILE *fp)
           fp);
     for (size_t r0 = 0, r1; r0 < t->n_rows; r0 = r1) {
         for (r1 = r0 + 1; r1 < t->n_rows &&
-                          rapport_md_str_eq(rapport_md_str(t, r1, cv), rapport_md_str(t, r0, cv));
+                          wire_str_same(rapport_md_str(t, r1, cv), rapport_md_str(t, r0, cv));
              r1++)
             ;
         write_comparison(m, fp, r0, r1);

@@ -36,9 +36,6 @@ struct rapport_md {
     strmap_t *files; /* bestand -> count + 1 */
 };
 
-/* Whether s is lit; whether a and b are the same string. */
-int rapport_md_str_is(wire_str_t s, const char *lit);
-int rapport_md_str_eq(wire_str_t a, wire_str_t b);
 
 /* The column named name, or -1 (also for t == NULL); cell r of column c (an
  * empty cell for c < 0); the cell as a string ("" when not one). */
