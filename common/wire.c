@@ -889,6 +889,14 @@ int wire_str_same(wire_str_t a, wire_str_t b)
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
+int wire_table_col(const wire_table_begin_t *tb, const char *name)
+{
+    for (uint32_t c = 0; c < tb->n_cols; c++) {
+        if (wire_str_eq(tb->col_names[c], name)) return (int)c;
+    }
+    return -1;
+}
+
 const char *wire_rec_kind_name(wire_rec_kind_t k)
 {
     const layout_t *l = layout_of((uint64_t)k);

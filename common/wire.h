@@ -342,6 +342,7 @@ wire_str_t wire_str(const char *s);                 /* view of a C string (NULL 
 wire_str_t wire_strn(const char *s, size_t len);
 int wire_str_eq(wire_str_t a, const char *lit);      /* exact comparison with a C string */
 int wire_str_same(wire_str_t a, wire_str_t b);       /* the same bytes */
+int wire_table_col(const wire_table_begin_t *tb, const char *name); /* column index, or -1 */
 const char *wire_rec_kind_name(wire_rec_kind_t k);  /* "response", ...; "?" when unknown */
 const char *wire_msg_name(wire_msg_t t);            /* "BEGIN", ... */
 

@@ -61,35 +61,27 @@ void rapport_html_destroy(rapport_html_t **ph)
     *ph = NULL;
 }
 
-static int find_col(const wire_table_begin_t *tb, const char *name)
-{
-    for (uint32_t c = 0; c < tb->n_cols; c++) {
-        if (wire_str_eq(tb->col_names[c], name)) return (int)c;
-    }
-    return -1;
-}
-
 int rapport_html_table_begin(rapport_html_t *h, const wire_table_begin_t *tb)
 {
     h->cur = CUR_NONE;
     if (wire_str_eq(tb->name, "rejects")) {
         h->cur = CUR_REJECTS;
         h->have_rejects = 1;
-        h->col[0] = find_col(tb, "code");
+        h->col[0] = wire_table_col(tb, "code");
         return KPM_OK;
     }
     if (wire_str_eq(tb->name, "gebruik")) {
         h->cur = CUR_GEBRUIK;
-        h->col[0] = find_col(tb, "periode");
-        h->col[1] = find_col(tb, "gemeente_code");
-        h->col[2] = find_col(tb, "nieuwe_vragen");
+        h->col[0] = wire_table_col(tb, "periode");
+        h->col[1] = wire_table_col(tb, "gemeente_code");
+        h->col[2] = wire_table_col(tb, "nieuwe_vragen");
         return KPM_OK;
     }
     if (wire_str_eq(tb->name, "gebruik_jaar")) {
         h->cur = CUR_GEBRUIK_JAAR;
-        h->col[0] = find_col(tb, "eenheid");
-        h->col[1] = find_col(tb, "id");
-        h->col[2] = find_col(tb, "koploper");
+        h->col[0] = wire_table_col(tb, "eenheid");
+        h->col[1] = wire_table_col(tb, "id");
+        h->col[2] = wire_table_col(tb, "koploper");
         return KPM_OK;
     }
     for (int i = 0; i < T_KEPT; i++) {
@@ -182,20 +174,9 @@ void rapport_html_table_end(rapport_html_t *h)
 
 /* ---- reading kept tables ---- */
 
-int rapport_html_suppressed(const rtable_t *t, size_t r)
-{
-    return wire_str_eq(rtable_str(t, r, rtable_col(t, "onderdrukt")), "ja");
-}
-
 static long vraag_row(const rapport_html_t *h, wire_str_t item)
 {
-    const rtable_t *v = h->tables[T_VRAGEN];
-    int ci = rtable_col(v, "item");
-
-    for (size_t r = 0; ci >= 0 && r < v->n_rows; r++) {
-        if (wire_str_same(rtable_str(v, r, ci), item)) return (long)r;
-    }
-    return -1;
+    return rtable_find_str(h->tables[T_VRAGEN], "item", item);
 }
 
 wire_str_t rapport_html_group_label(wire_str_t g, char *buf)
@@ -350,7 +331,7 @@ static void write_likert(const rapport_html_t *h, FILE *fp, int64_t meting, wire
         memset(&bars[i], 0, sizeof bars[i]);
         bars[i].label =
             rapport_html_group_label(rtable_str(t, r, rtable_col(t, "groep")), labels[i]);
-        bars[i].suppressed = rapport_html_suppressed(t, r);
+        bars[i].suppressed = rtable_suppressed(t, r);
         for (int k = 0; k < 4; k++)
             bars[i].k[k] = rtable_int(t, r, rtable_col(t, likert_cols[k]));
         bars[i].nvt = rtable_int(t, r, rtable_col(t, "nvt"));
@@ -395,7 +376,7 @@ static void write_keuze(const rapport_html_t *h, FILE *fp, int64_t meting, wire_
             n_bars++;
         }
         b = &bars[n_bars - 1];
-        if (rapport_html_suppressed(t, rows[i])) b->suppressed = 1;
+        if (rtable_suppressed(t, rows[i])) b->suppressed = 1;
         if (wire_str_eq(a, "ontbrekend")) b->ontbrekend = rtable_int(t, rows[i], cn);
         for (size_t c = 0; c < n_cats; c++) {
             if (wire_str_same(a, cats[c])) b->k[c] = rtable_int(t, rows[i], cn);

@@ -17,7 +17,7 @@ static void cell_share(FILE *fp, const rtable_t *t, size_t r, int *flagged)
 {
     const wire_value_t *pct = rtable_cell(t, r, rtable_col(t, "aandeel_pct"));
 
-    if (rapport_html_suppressed(t, r)) {
+    if (rtable_suppressed(t, r)) {
         fputs("<td class=\"num onderdrukt\">onderdrukt</td>", fp);
         return;
     }
@@ -58,7 +58,7 @@ void rapport_html_write_tevredenheid(const rapport_html_t *h, FILE *fp, int64_t 
             shown[n_g++] = 0;
         }
         end[n_g - 1] = r + 1;
-        shown[n_g - 1] |= !rapport_html_suppressed(t, r);
+        shown[n_g - 1] |= !rtable_suppressed(t, r);
     }
     if (n_g == 0) return;
     fprintf(fp,
@@ -161,7 +161,7 @@ static void comparison_row(const rapport_html_t *h, FILE *fp, size_t r)
     fputs(sig ? "<tr class=\"sig\"><td>" : "<tr><td>", fp);
     rapport_html_question_text(fp, rapport_html_question(h, item), item);
     fputs("</td>", fp);
-    if (rapport_html_suppressed(t, r)) {
+    if (rtable_suppressed(t, r)) {
         fputs("<td colspan=\"5\" class=\"onderdrukt\">onderdrukt</td></tr>\n", fp);
         return;
     }
@@ -208,7 +208,7 @@ static int write_comparison(const rapport_html_t *h, FILE *fp, size_t r0, size_t
               "metingen.</p>\n",
               fp);
     for (size_t r = r0; r < r1; r++)
-        n_shown += !rapport_html_suppressed(t, r);
+        n_shown += !rtable_suppressed(t, r);
     if (n_shown == 0) {
         fputs("<p class=\"onderdrukt\">Onderdrukt: een groep in deze vergelijking is kleiner dan "
               "de drempel voor kleine aantallen, of de uitkomst zou via andere tabellen een "
@@ -230,7 +230,7 @@ static int write_comparison(const rapport_html_t *h, FILE *fp, size_t r0, size_t
         f->significant = wire_str_eq(rtable_str(t, r, rtable_col(t, "significant")), "ja");
         if (f->diff->type == WIRE_VAL_NIL)
             f->note = paired ? "geen paren met een geldig antwoord" : "geen geldige antwoorden";
-        if (rapport_html_suppressed(t, r)) f->note = "onderdrukt";
+        if (rtable_suppressed(t, r)) f->note = "onderdrukt";
         n_sig += (size_t)(f->significant && f->note == NULL);
     }
     fputs("<figure>\n<figcaption>Verschil in procentpunten: ", fp);

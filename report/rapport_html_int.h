@@ -49,9 +49,6 @@ struct rapport_html {
 };
 
 
-/* Whether row r of t is marked onderdrukt. */
-int rapport_html_suppressed(const rtable_t *t, size_t r);
-
 /* "Alle koplopers" for alle, "Tranche N" for tranche-N (written into buf, of
  * LABEL_MAX bytes), else the name itself. */
 wire_str_t rapport_html_group_label(wire_str_t g, char *buf);

@@ -37,33 +37,6 @@ typedef struct {
 
 /* ---- keeping tables ---- */
 
-static void table_free(md_table_t **pt)
-{
-    md_table_t *t = *pt;
-
-    if (t == NULL) return;
-    for (size_t i = 0; i < t->n_rows * t->n_cols; i++) {
-        if (t->cells[i].type == WIRE_VAL_STR) free((char *)t->cells[i].s.ptr);
-    }
-    for (uint32_t c = 0; c < t->n_cols; c++) {
-        free(t->cols[c]);
-        free(t->fmts[c]);
-    }
-    free(t->cells);
-    free(t);
-    *pt = NULL;
-}
-
-static char *dup_str(wire_str_t s)
-{
-    char *d = malloc((size_t)s.len + 1);
-
-    if (d == NULL) return NULL;
-    if (s.len > 0) memcpy(d, s.ptr, s.len);
-    d[s.len] = '\0';
-    return d;
-}
-
 rapport_md_t *rapport_md_new(void)
 {
     rapport_md_t *m = calloc(1, sizeof *m);
@@ -83,48 +56,30 @@ void rapport_md_destroy(rapport_md_t **pm)
     if (pm == NULL || *pm == NULL) return;
     m = *pm;
     for (int i = 0; i < T_KEPT; i++)
-        table_free(&m->tables[i]);
+        rtable_destroy(&m->tables[i]);
     strmap_destroy(&m->codes);
     strmap_destroy(&m->files);
     free(m);
     *pm = NULL;
 }
 
-static int find_col(const wire_table_begin_t *tb, const char *name)
-{
-    for (uint32_t c = 0; c < tb->n_cols; c++) {
-        if (wire_str_eq(tb->col_names[c], name)) return (int)c;
-    }
-    return -1;
-}
-
 int rapport_md_table_begin(rapport_md_t *m, const wire_table_begin_t *tb)
 {
-    md_table_t *t;
-
     m->cur = CUR_NONE;
     if (wire_str_eq(tb->name, "rejects")) {
         m->cur = CUR_REJECTS;
         m->have_rejects = 1;
-        m->rej_code = find_col(tb, "code");
-        m->rej_file = find_col(tb, "bestand");
+        m->rej_code = wire_table_col(tb, "code");
+        m->rej_file = wire_table_col(tb, "bestand");
         return KPM_OK;
     }
     for (int i = 0; i < T_KEPT; i++) {
         if (wire_str_eq(tb->name, kept_names[i])) m->cur = i;
     }
     if (m->cur == CUR_NONE) return KPM_OK;
-    table_free(&m->tables[m->cur]);
-    t = calloc(1, sizeof *t);
-    if (t == NULL) return KPM_ENOMEM;
-    m->tables[m->cur] = t;
-    for (uint32_t c = 0; c < tb->n_cols; c++) {
-        t->cols[c] = dup_str(tb->col_names[c]);
-        t->fmts[c] = dup_str(tb->col_formats[c]);
-        t->n_cols = c + 1;
-        if (t->cols[c] == NULL || t->fmts[c] == NULL) return KPM_ENOMEM;
-    }
-    return KPM_OK;
+    rtable_destroy(&m->tables[m->cur]);
+    m->tables[m->cur] = rtable_new(tb);
+    return m->tables[m->cur] ? KPM_OK : KPM_ENOMEM;
 }
 
 static int count_up(strmap_t *map, wire_str_t key)
@@ -144,9 +99,6 @@ static wire_str_t row_str(const wire_table_row_t *row, int c)
 
 int rapport_md_table_row(rapport_md_t *m, const wire_table_row_t *row)
 {
-    md_table_t *t;
-    wire_value_t *dst;
-
     if (m->cur == CUR_REJECTS) {
         m->n_rejects++;
         if (count_up(m->codes, row_str(row, m->rej_code)) != KPM_OK ||
@@ -155,30 +107,8 @@ int rapport_md_table_row(rapport_md_t *m, const wire_table_row_t *row)
         return KPM_OK;
     }
     if (m->cur == CUR_NONE) return KPM_OK;
-    t = m->tables[m->cur];
-    if (row->n_cells != t->n_cols)
-        return KPM_OK; /* report_out refuses such rows before they get here */
-    if (t->n_rows == t->cap_rows) {
-        size_t cap = t->cap_rows ? t->cap_rows * 2 : 64;
-        wire_value_t *n = realloc(t->cells, cap * t->n_cols * sizeof *n);
-        if (n == NULL) return KPM_ENOMEM;
-        t->cells = n;
-        t->cap_rows = cap;
-    }
-    dst = &t->cells[t->n_rows * t->n_cols];
-    for (uint32_t c = 0; c < t->n_cols; c++) {
-        dst[c] = row->cells[c];
-        if (dst[c].type != WIRE_VAL_STR) continue;
-        dst[c].s.ptr = dup_str(row->cells[c].s);
-        if (dst[c].s.ptr == NULL) {
-            for (uint32_t k = 0; k < c; k++) {
-                if (dst[k].type == WIRE_VAL_STR) free((char *)dst[k].s.ptr);
-            }
-            return KPM_ENOMEM;
-        }
-    }
-    t->n_rows++;
-    return KPM_OK;
+    /* a row of another cell count is refused by report_out before it gets here */
+    return rtable_add(m->tables[m->cur], row);
 }
 
 void rapport_md_table_end(rapport_md_t *m)
@@ -188,59 +118,9 @@ void rapport_md_table_end(rapport_md_t *m)
 
 /* ---- reading kept tables ---- */
 
-int rapport_md_col(const md_table_t *t, const char *name)
-{
-    if (t == NULL) return -1;
-    for (uint32_t c = 0; c < t->n_cols; c++) {
-        if (strcmp(t->cols[c], name) == 0) return (int)c;
-    }
-    return -1;
-}
-
-const wire_value_t *rapport_md_cell(const md_table_t *t, size_t r, int c)
-{
-    static const wire_value_t nil = {WIRE_VAL_NIL, 0, 0.0, {"", 0}};
-
-    return c < 0 ? &nil : &t->cells[r * t->n_cols + (size_t)c];
-}
-
-static int64_t tint(const md_table_t *t, size_t r, int c)
-{
-    const wire_value_t *v = rapport_md_cell(t, r, c);
-
-    return v->type == WIRE_VAL_INT ? v->i : 0;
-}
-
-static int tis_int(const md_table_t *t, size_t r, int c, int64_t want)
-{
-    const wire_value_t *v = rapport_md_cell(t, r, c);
-
-    return v->type == WIRE_VAL_INT && v->i == want;
-}
-
-wire_str_t rapport_md_str(const md_table_t *t, size_t r, int c)
-{
-    const wire_value_t *v = rapport_md_cell(t, r, c);
-    wire_str_t none = {"", 0};
-
-    return v->type == WIRE_VAL_STR ? v->s : none;
-}
-
-int rapport_md_suppressed(const md_table_t *t, size_t r)
-{
-    return wire_str_eq(rapport_md_str(t, r, rapport_md_col(t, "onderdrukt")), "ja");
-}
-
 long rapport_md_vraag_row(const rapport_md_t *m, wire_str_t item)
 {
-    const md_table_t *v = m->tables[T_VRAGEN];
-    int ci = rapport_md_col(v, "item");
-
-    if (ci < 0) return -1;
-    for (size_t r = 0; r < v->n_rows; r++) {
-        if (wire_str_same(rapport_md_str(v, r, ci), item)) return (long)r;
-    }
-    return -1;
+    return rtable_find_str(m->tables[T_VRAGEN], "item", item);
 }
 
 /* ---- writing ---- */
@@ -287,16 +167,16 @@ static void md_pct(FILE *fp, int64_t part, int64_t whole)
 
 static void write_respons(const rapport_md_t *m, FILE *fp, int64_t meting)
 {
-    const md_table_t *t = m->tables[T_RESPONS];
-    int cm = rapport_md_col(t, "meting"), ct = rapport_md_col(t, "tranche"),
-        cu = rapport_md_col(t, "uitgenodigd"), cr = rapport_md_col(t, "respons"),
-        cp = rapport_md_col(t, "respons_pct");
+    const rtable_t *t = m->tables[T_RESPONS];
+    int cm = rtable_col(t, "meting"), ct = rtable_col(t, "tranche"),
+        cu = rtable_col(t, "uitgenodigd"), cr = rtable_col(t, "respons"),
+        cp = rtable_col(t, "respons_pct");
     int any = 0;
 
     if (cm < 0) return;
     for (size_t r = 0; r < t->n_rows; r++) {
-        wire_str_t tranche = rapport_md_str(t, r, ct);
-        if (!tis_int(t, r, cm, meting)) continue;
+        wire_str_t tranche = rtable_str(t, r, ct);
+        if (!rtable_is_int(t, r, cm, meting)) continue;
         if (!any++)
             fputs("### Respons\n\n| Tranche | Uitgenodigd | Respons | Respons % |\n"
                   "|---|---:|---:|---:|\n",
@@ -307,11 +187,11 @@ static void write_respons(const rapport_md_t *m, FILE *fp, int64_t meting)
         else
             rapport_md_text(fp, tranche);
         fputs(" | ", fp);
-        rapport_md_num(fp, rapport_md_cell(t, r, cu), "int", "");
+        rapport_md_num(fp, rtable_cell(t, r, cu), "int", "");
         fputs(" | ", fp);
-        rapport_md_num(fp, rapport_md_cell(t, r, cr), "int", "");
+        rapport_md_num(fp, rtable_cell(t, r, cr), "int", "");
         fputs(" | ", fp);
-        rapport_md_num(fp, rapport_md_cell(t, r, cp), "pct1", "%");
+        rapport_md_num(fp, rtable_cell(t, r, cp), "pct1", "%");
         fputs(" |\n", fp);
     }
     if (any) fputc('\n', fp);
@@ -320,8 +200,8 @@ static void write_respons(const rapport_md_t *m, FILE *fp, int64_t meting)
 static void write_item_heading(const rapport_md_t *m, FILE *fp, wire_str_t item)
 {
     long vr = rapport_md_vraag_row(m, item);
-    const md_table_t *v = m->tables[T_VRAGEN];
-    wire_str_t text = vr >= 0 ? rapport_md_str(v, (size_t)vr, rapport_md_col(v, "vraag")) : item;
+    const rtable_t *v = m->tables[T_VRAGEN];
+    wire_str_t text = vr >= 0 ? rtable_str(v, (size_t)vr, rtable_col(v, "vraag")) : item;
 
     fputs("#### ", fp);
     rapport_md_text(fp, text.len > 0 ? text : item);
@@ -330,68 +210,68 @@ static void write_item_heading(const rapport_md_t *m, FILE *fp, wire_str_t item)
 
 static void write_likert(const rapport_md_t *m, FILE *fp, int64_t meting, wire_str_t item)
 {
-    const md_table_t *t = m->tables[T_LIKERT];
-    int cm = rapport_md_col(t, "meting"), cg = rapport_md_col(t, "groep"),
-        ci = rapport_md_col(t, "item"), cn = rapport_md_col(t, "nvt"),
-        co = rapport_md_col(t, "ontbrekend"), cgem = rapport_md_col(t, "gemiddelde");
+    const rtable_t *t = m->tables[T_LIKERT];
+    int cm = rtable_col(t, "meting"), cg = rtable_col(t, "groep"),
+        ci = rtable_col(t, "item"), cn = rtable_col(t, "nvt"),
+        co = rtable_col(t, "ontbrekend"), cgem = rtable_col(t, "gemiddelde");
     int ck[4];
     int tranches = 0;
     long vr = rapport_md_vraag_row(m, item);
     int plain =
-        vr >= 0 && wire_str_eq(rapport_md_str(m->tables[T_VRAGEN], (size_t)vr,
-                                                    rapport_md_col(m->tables[T_VRAGEN], "type")),
+        vr >= 0 && wire_str_eq(rtable_str(m->tables[T_VRAGEN], (size_t)vr,
+                                                    rtable_col(m->tables[T_VRAGEN], "type")),
                                      "likert");
 
     for (int k = 0; k < 4; k++)
-        ck[k] = rapport_md_col(t, likert_cols[k]);
+        ck[k] = rtable_col(t, likert_cols[k]);
     write_item_heading(m, fp, item);
     for (size_t r = 0; r < t->n_rows; r++) {
         int64_t n = 0;
-        if (!tis_int(t, r, cm, meting) || !wire_str_same(rapport_md_str(t, r, ci), item) ||
-            !wire_str_eq(rapport_md_str(t, r, cg), "alle"))
+        if (!rtable_is_int(t, r, cm, meting) || !wire_str_same(rtable_str(t, r, ci), item) ||
+            !wire_str_eq(rtable_str(t, r, cg), "alle"))
             continue;
-        if (rapport_md_suppressed(t, r)) {
+        if (rtable_suppressed(t, r)) {
             fputs("Onderdrukt (n < drempel).\n\n", fp);
             break;
         }
         for (int k = 0; k < 4; k++)
-            n += tint(t, r, ck[k]);
+            n += rtable_int(t, r, ck[k]);
         fputs("| Antwoord | Aantal | % |\n|---|---:|---:|\n", fp);
         for (int k = 0; k < 4; k++) {
-            fprintf(fp, "| %s | %" PRId64 " | ", likert_labels[k], tint(t, r, ck[k]));
-            md_pct(fp, tint(t, r, ck[k]), n);
+            fprintf(fp, "| %s | %" PRId64 " | ", likert_labels[k], rtable_int(t, r, ck[k]));
+            md_pct(fp, rtable_int(t, r, ck[k]), n);
             fputs(" |\n", fp);
         }
         fprintf(fp, "| n (geldige antwoorden) | %" PRId64 " | |\n", n);
-        if (!plain || tint(t, r, cn) != 0)
-            fprintf(fp, "| n.v.t. | %" PRId64 " | |\n", tint(t, r, cn));
-        fprintf(fp, "| ontbrekend | %" PRId64 " | |\n", tint(t, r, co));
+        if (!plain || rtable_int(t, r, cn) != 0)
+            fprintf(fp, "| n.v.t. | %" PRId64 " | |\n", rtable_int(t, r, cn));
+        fprintf(fp, "| ontbrekend | %" PRId64 " | |\n", rtable_int(t, r, co));
         fputs("| gemiddelde (1-4) | ", fp);
-        rapport_md_num(fp, rapport_md_cell(t, r, cgem), "dec2", "");
+        rapport_md_num(fp, rtable_cell(t, r, cgem), "dec2", "");
         fputs(" | |\n\n", fp);
         break;
     }
 
     for (size_t r = 0; r < t->n_rows; r++) {
-        wire_str_t g = rapport_md_str(t, r, cg);
+        wire_str_t g = rtable_str(t, r, cg);
         int64_t n = 0;
-        if (!tis_int(t, r, cm, meting) || !wire_str_same(rapport_md_str(t, r, ci), item) ||
+        if (!rtable_is_int(t, r, cm, meting) || !wire_str_same(rtable_str(t, r, ci), item) ||
             g.len <= 8 || memcmp(g.ptr, "tranche-", 8) != 0)
             continue;
         if (!tranches++)
             fputs("| Tranche | n | % (zeer) tevreden | Gemiddelde |\n|---|---:|---:|---:|\n", fp);
         fputs("| ", fp);
         rapport_md_text(fp, (wire_str_t){g.ptr + 8, g.len - 8});
-        if (rapport_md_suppressed(t, r)) {
+        if (rtable_suppressed(t, r)) {
             fputs(" | " MD_SUPPRESSED " | | |\n", fp);
             continue;
         }
         for (int k = 0; k < 4; k++)
-            n += tint(t, r, ck[k]);
+            n += rtable_int(t, r, ck[k]);
         fprintf(fp, " | %" PRId64 " | ", n);
-        md_pct(fp, tint(t, r, ck[2]) + tint(t, r, ck[3]), n);
+        md_pct(fp, rtable_int(t, r, ck[2]) + rtable_int(t, r, ck[3]), n);
         fputs(" | ", fp);
-        rapport_md_num(fp, rapport_md_cell(t, r, cgem), "dec2", "");
+        rapport_md_num(fp, rtable_cell(t, r, cgem), "dec2", "");
         fputs(" |\n", fp);
     }
     if (tranches) fputc('\n', fp);
@@ -399,28 +279,28 @@ static void write_likert(const rapport_md_t *m, FILE *fp, int64_t meting, wire_s
 
 static void write_keuze(const rapport_md_t *m, FILE *fp, int64_t meting, wire_str_t item)
 {
-    const md_table_t *t = m->tables[T_KEUZE];
-    int cm = rapport_md_col(t, "meting"), cg = rapport_md_col(t, "groep"),
-        ci = rapport_md_col(t, "item"), ca = rapport_md_col(t, "antwoord"),
-        cn = rapport_md_col(t, "aantal"), cp = rapport_md_col(t, "pct");
+    const rtable_t *t = m->tables[T_KEUZE];
+    int cm = rtable_col(t, "meting"), cg = rtable_col(t, "groep"),
+        ci = rtable_col(t, "item"), ca = rtable_col(t, "antwoord"),
+        cn = rtable_col(t, "aantal"), cp = rtable_col(t, "pct");
     int any = 0;
 
     write_item_heading(m, fp, item);
     for (size_t r = 0; r < t->n_rows; r++) {
-        if (!tis_int(t, r, cm, meting) || !wire_str_same(rapport_md_str(t, r, ci), item) ||
-            !wire_str_eq(rapport_md_str(t, r, cg), "alle"))
+        if (!rtable_is_int(t, r, cm, meting) || !wire_str_same(rtable_str(t, r, ci), item) ||
+            !wire_str_eq(rtable_str(t, r, cg), "alle"))
             continue;
-        if (rapport_md_suppressed(t, r)) {
+        if (rtable_suppressed(t, r)) {
             if (!any) fputs("Onderdrukt (n < drempel).\n\n", fp);
             return;
         }
         if (!any++) fputs("| Antwoord | Aantal | % |\n|---|---:|---:|\n", fp);
         fputs("| ", fp);
-        rapport_md_text(fp, rapport_md_str(t, r, ca));
+        rapport_md_text(fp, rtable_str(t, r, ca));
         fputs(" | ", fp);
-        rapport_md_num(fp, rapport_md_cell(t, r, cn), "int", "");
+        rapport_md_num(fp, rtable_cell(t, r, cn), "int", "");
         fputs(" | ", fp);
-        rapport_md_num(fp, rapport_md_cell(t, r, cp), "pct1", "%");
+        rapport_md_num(fp, rtable_cell(t, r, cp), "pct1", "%");
         fputs(" |\n", fp);
     }
     if (any) fputc('\n', fp);
@@ -429,15 +309,15 @@ static void write_keuze(const rapport_md_t *m, FILE *fp, int64_t meting, wire_st
 static void write_besteding(const rapport_md_t *m, FILE *fp, int64_t meting)
 {
     static const char *const pcts[4] = {"gemiddeld_pct", "mediaan_pct", "min_pct", "max_pct"};
-    const md_table_t *t = m->tables[T_BESTEDING];
-    int cm = rapport_md_col(t, "meting"), cg = rapport_md_col(t, "groep"),
-        cc = rapport_md_col(t, "categorie"), cn = rapport_md_col(t, "n");
+    const rtable_t *t = m->tables[T_BESTEDING];
+    int cm = rtable_col(t, "meting"), cg = rtable_col(t, "groep"),
+        cc = rtable_col(t, "categorie"), cn = rtable_col(t, "n");
     int any = 0;
 
     fputs("#### Besteding van de projectmiddelen (% van het budget)\n\n", fp);
     for (size_t r = 0; r < t->n_rows; r++) {
-        wire_str_t cat = rapport_md_str(t, r, cc);
-        if (!tis_int(t, r, cm, meting) || !wire_str_eq(rapport_md_str(t, r, cg), "alle"))
+        wire_str_t cat = rtable_str(t, r, cc);
+        if (!rtable_is_int(t, r, cm, meting) || !wire_str_eq(rtable_str(t, r, cg), "alle"))
             continue;
         if (!any++)
             fputs("| Categorie | n | Gemiddeld % | Mediaan % | Min % | Max % |\n"
@@ -451,14 +331,14 @@ static void write_besteding(const rapport_md_t *m, FILE *fp, int64_t meting)
                 rapport_md_text(fp, (wire_str_t){cat.ptr + i, 1});
         }
         fputs(" | ", fp);
-        if (rapport_md_suppressed(t, r)) {
+        if (rtable_suppressed(t, r)) {
             fputs(MD_SUPPRESSED " | | | | |\n", fp);
             continue;
         }
-        rapport_md_num(fp, rapport_md_cell(t, r, cn), "int", "");
+        rapport_md_num(fp, rtable_cell(t, r, cn), "int", "");
         for (int k = 0; k < 4; k++) {
             fputs(" | ", fp);
-            rapport_md_num(fp, rapport_md_cell(t, r, rapport_md_col(t, pcts[k])), "pct1", "%");
+            rapport_md_num(fp, rtable_cell(t, r, rtable_col(t, pcts[k])), "pct1", "%");
         }
         fputs(" |\n", fp);
     }
@@ -496,22 +376,22 @@ static int entry_add(md_entry_t **es, size_t *n, size_t *cap, md_entry_t e)
 /* Theme and catalogue position of an item from `vragen`. */
 static void entry_place(const rapport_md_t *m, md_entry_t *e)
 {
-    const md_table_t *v = m->tables[T_VRAGEN];
+    const rtable_t *v = m->tables[T_VRAGEN];
     long r = rapport_md_vraag_row(m, e->item);
 
     e->order = SIZE_MAX;
     if (r < 0) return;
     e->order = (size_t)r;
-    if (rapport_md_cell(v, (size_t)r, rapport_md_col(v, "thema"))->type == WIRE_VAL_INT)
-        e->thema = tint(v, (size_t)r, rapport_md_col(v, "thema"));
+    if (rtable_cell(v, (size_t)r, rtable_col(v, "thema"))->type == WIRE_VAL_INT)
+        e->thema = rtable_int(v, (size_t)r, rtable_col(v, "thema"));
 }
 
 /* The spending split sits where its first item sits in `vragen`. */
 static void besteding_place(const rapport_md_t *m, md_entry_t *e, wire_str_t categorie)
 {
-    const md_table_t *v = m->tables[T_VRAGEN];
+    const rtable_t *v = m->tables[T_VRAGEN];
     char name[128];
-    int ct = rapport_md_col(v, "type");
+    int ct = rtable_col(v, "type");
 
     e->item = (wire_str_t){"", 0};
     e->order = SIZE_MAX;
@@ -524,9 +404,9 @@ static void besteding_place(const rapport_md_t *m, md_entry_t *e, wire_str_t cat
         if (e->order != SIZE_MAX) return;
     }
     for (size_t r = 0; ct >= 0 && r < v->n_rows; r++) {
-        if (wire_str_eq(rapport_md_str(v, r, ct), "procent")) {
+        if (wire_str_eq(rtable_str(v, r, ct), "procent")) {
             e->order = r;
-            e->thema = tint(v, r, rapport_md_col(v, "thema"));
+            e->thema = rtable_int(v, r, rtable_col(v, "thema"));
             return;
         }
     }
@@ -538,23 +418,23 @@ static int collect_entries(const rapport_md_t *m, int64_t meting, md_entry_t **e
     int rc = KPM_OK;
 
     for (int kind = T_LIKERT; kind <= T_KEUZE && rc == KPM_OK; kind++) {
-        const md_table_t *t = m->tables[kind];
-        int cm = rapport_md_col(t, "meting"), ci = rapport_md_col(t, "item"),
-            cth = rapport_md_col(t, "thema");
+        const rtable_t *t = m->tables[kind];
+        int cm = rtable_col(t, "meting"), ci = rtable_col(t, "item"),
+            cth = rtable_col(t, "thema");
         for (size_t r = 0; cm >= 0 && ci >= 0 && r < t->n_rows && rc == KPM_OK; r++) {
-            md_entry_t e = {kind, THEMA_UNKNOWN, SIZE_MAX, 0, rapport_md_str(t, r, ci)};
-            if (!tis_int(t, r, cm, meting)) continue;
+            md_entry_t e = {kind, THEMA_UNKNOWN, SIZE_MAX, 0, rtable_str(t, r, ci)};
+            if (!rtable_is_int(t, r, cm, meting)) continue;
             entry_place(m, &e);
-            if (rapport_md_cell(t, r, cth)->type == WIRE_VAL_INT) e.thema = tint(t, r, cth);
+            if (rtable_cell(t, r, cth)->type == WIRE_VAL_INT) e.thema = rtable_int(t, r, cth);
             rc = entry_add(es, n, &cap, e);
         }
     }
-    const md_table_t *b = m->tables[T_BESTEDING];
-    int cm = rapport_md_col(b, "meting");
+    const rtable_t *b = m->tables[T_BESTEDING];
+    int cm = rtable_col(b, "meting");
     for (size_t r = 0; cm >= 0 && r < b->n_rows && rc == KPM_OK; r++) {
         md_entry_t e = {T_BESTEDING, THEMA_UNKNOWN, SIZE_MAX, 0, {"", 0}};
-        if (!tis_int(b, r, cm, meting)) continue;
-        besteding_place(m, &e, rapport_md_str(b, r, rapport_md_col(b, "categorie")));
+        if (!rtable_is_int(b, r, cm, meting)) continue;
+        besteding_place(m, &e, rtable_str(b, r, rtable_col(b, "categorie")));
         rc = entry_add(es, n, &cap, e);
         break;
     }
@@ -564,8 +444,8 @@ static int collect_entries(const rapport_md_t *m, int64_t meting, md_entry_t **e
 
 static void write_theme_heading(const rapport_md_t *m, FILE *fp, int64_t thema)
 {
-    const md_table_t *v = m->tables[T_VRAGEN];
-    int cth = rapport_md_col(v, "thema"), cn = rapport_md_col(v, "thema_naam");
+    const rtable_t *v = m->tables[T_VRAGEN];
+    int cth = rtable_col(v, "thema"), cn = rtable_col(v, "thema_naam");
 
     if (thema == THEMA_UNKNOWN) {
         fputs("### Overige vragen\n\n", fp);
@@ -573,9 +453,9 @@ static void write_theme_heading(const rapport_md_t *m, FILE *fp, int64_t thema)
     }
     fprintf(fp, "### Thema %" PRId64, thema);
     for (size_t r = 0; cth >= 0 && r < v->n_rows; r++) {
-        if (tis_int(v, r, cth, thema) && rapport_md_str(v, r, cn).len > 0) {
+        if (rtable_is_int(v, r, cth, thema) && rtable_str(v, r, cn).len > 0) {
             fputs(": ", fp);
-            rapport_md_text(fp, rapport_md_str(v, r, cn));
+            rapport_md_text(fp, rtable_str(v, r, cn));
             break;
         }
     }
@@ -693,12 +573,12 @@ static int collect_metingen(const rapport_md_t *m, int64_t **out, size_t *n)
     *out = NULL;
     *n = 0;
     for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-        const md_table_t *t = m->tables[kinds[k]];
-        int cm = rapport_md_col(t, "meting");
+        const rtable_t *t = m->tables[kinds[k]];
+        int cm = rtable_col(t, "meting");
         for (size_t r = 0; cm >= 0 && r < t->n_rows; r++) {
-            int64_t v = tint(t, r, cm);
+            int64_t v = rtable_int(t, r, cm);
             size_t i = 0;
-            if (rapport_md_cell(t, r, cm)->type != WIRE_VAL_INT) continue;
+            if (rtable_cell(t, r, cm)->type != WIRE_VAL_INT) continue;
             while (i < *n && (*out)[i] != v)
                 i++;
             if (i < *n) continue;

@@ -18,34 +18,34 @@ static void md_points(FILE *fp, const wire_value_t *v)
     rapport_md_num(fp, v, "dec1", "");
 }
 
-static void md_share(FILE *fp, const md_table_t *t, size_t r, const char *pct, const char *n)
+static void md_share(FILE *fp, const rtable_t *t, size_t r, const char *pct, const char *n)
 {
-    rapport_md_num(fp, rapport_md_cell(t, r, rapport_md_col(t, pct)), "pct1", "%");
+    rapport_md_num(fp, rtable_cell(t, r, rtable_col(t, pct)), "pct1", "%");
     fputs(" (n = ", fp);
-    rapport_md_num(fp, rapport_md_cell(t, r, rapport_md_col(t, n)), "int", "");
+    rapport_md_num(fp, rtable_cell(t, r, rtable_col(t, n)), "int", "");
     fputc(')', fp);
 }
 
-static void md_side(FILE *fp, const md_table_t *t, size_t r, char side)
+static void md_side(FILE *fp, const rtable_t *t, size_t r, char side)
 {
     char col[16];
     snprintf(col, sizeof col, "groep_%c", side);
-    rapport_md_text(fp, rapport_md_str(t, r, rapport_md_col(t, col)));
+    rapport_md_text(fp, rtable_str(t, r, rtable_col(t, col)));
     snprintf(col, sizeof col, "meting_%c", side);
     fputs(" (", fp);
-    rapport_md_num(fp, rapport_md_cell(t, r, rapport_md_col(t, col)), "int", "");
+    rapport_md_num(fp, rtable_cell(t, r, rtable_col(t, col)), "int", "");
     fputc(')', fp);
 }
 
-static void write_cmp_intro(FILE *fp, const md_table_t *t, size_t r)
+static void write_cmp_intro(FILE *fp, const rtable_t *t, size_t r)
 {
-    if (wire_str_eq(rapport_md_str(t, r, rapport_md_col(t, "type")), "gepaard")) {
+    if (wire_str_eq(rtable_str(t, r, rtable_col(t, "type")), "gepaard")) {
         fputs("Gepaard: de koplopers van ", fp);
-        rapport_md_text(fp, rapport_md_str(t, r, rapport_md_col(t, "groep_a")));
+        rapport_md_text(fp, rtable_str(t, r, rtable_col(t, "groep_a")));
         fputs(" die zowel in ", fp);
-        rapport_md_num(fp, rapport_md_cell(t, r, rapport_md_col(t, "meting_a")), "int", "");
+        rapport_md_num(fp, rtable_cell(t, r, rtable_col(t, "meting_a")), "int", "");
         fputs(" als in ", fp);
-        rapport_md_num(fp, rapport_md_cell(t, r, rapport_md_col(t, "meting_b")), "int", "");
+        rapport_md_num(fp, rtable_cell(t, r, rtable_col(t, "meting_b")), "int", "");
         fputs(" antwoordden; n is het aantal koplopers met een geldig antwoord in beide "
               "metingen.\n\n",
               fp);
@@ -61,17 +61,17 @@ static void write_cmp_intro(FILE *fp, const md_table_t *t, size_t r)
 /* Rows r0..r1-1 of `vergelijking`, one comparison. */
 static void write_comparison(const rapport_md_t *m, FILE *fp, size_t r0, size_t r1)
 {
-    const md_table_t *t = m->tables[T_VERGELIJKING];
-    const md_table_t *v = m->tables[T_VRAGEN];
-    int ci = rapport_md_col(t, "item"), cs = rapport_md_col(t, "significant"),
-        ct = rapport_md_col(t, "toets");
+    const rtable_t *t = m->tables[T_VERGELIJKING];
+    const rtable_t *v = m->tables[T_VRAGEN];
+    int ci = rtable_col(t, "item"), cs = rtable_col(t, "significant"),
+        ct = rtable_col(t, "toets");
     size_t n_sig = 0;
 
     fputs("### ", fp);
-    rapport_md_text(fp, rapport_md_str(t, r0, rapport_md_col(t, "vergelijking")));
+    rapport_md_text(fp, rtable_str(t, r0, rtable_col(t, "vergelijking")));
     fputs("\n\n", fp);
     write_cmp_intro(fp, t, r0);
-    if (rapport_md_suppressed(t, r0)) {
+    if (rtable_suppressed(t, r0)) {
         fputs("Onderdrukt: een groep in deze vergelijking is kleiner dan de drempel voor kleine "
               "aantallen, of de uitkomst zou via andere tabellen een onderdrukte groep "
               "onthullen.\n\n",
@@ -85,13 +85,13 @@ static void write_comparison(const rapport_md_t *m, FILE *fp, size_t r0, size_t 
     fputs(" | Verschil in procentpunten (95%-BI) | Toets | p |\n|---|---:|---:|---:|---|---:|\n",
           fp);
     for (size_t r = r0; r < r1; r++) {
-        wire_str_t item = rapport_md_str(t, r, ci), test = rapport_md_str(t, r, ct);
+        wire_str_t item = rtable_str(t, r, ci), test = rtable_str(t, r, ct);
         long vr = rapport_md_vraag_row(m, item);
         wire_str_t text =
-            vr >= 0 ? rapport_md_str(v, (size_t)vr, rapport_md_col(v, "vraag")) : item;
-        int sig = wire_str_eq(rapport_md_str(t, r, cs), "ja");
-        const wire_value_t *p = rapport_md_cell(t, r, rapport_md_col(t, "p_waarde"));
-        const wire_value_t *diff = rapport_md_cell(t, r, rapport_md_col(t, "verschil_pp"));
+            vr >= 0 ? rtable_str(v, (size_t)vr, rtable_col(v, "vraag")) : item;
+        int sig = wire_str_eq(rtable_str(t, r, cs), "ja");
+        const wire_value_t *p = rtable_cell(t, r, rtable_col(t, "p_waarde"));
+        const wire_value_t *diff = rtable_cell(t, r, rtable_col(t, "verschil_pp"));
         n_sig += (size_t)sig;
         fputs("| ", fp);
         rapport_md_text(fp, text.len > 0 ? text : item);
@@ -103,9 +103,9 @@ static void write_comparison(const rapport_md_t *m, FILE *fp, size_t r0, size_t 
         md_points(fp, diff);
         if (diff->type != WIRE_VAL_NIL) {
             fputs(" (", fp);
-            md_points(fp, rapport_md_cell(t, r, rapport_md_col(t, "ci_laag_pp")));
+            md_points(fp, rtable_cell(t, r, rtable_col(t, "ci_laag_pp")));
             fputs(" tot ", fp);
-            md_points(fp, rapport_md_cell(t, r, rapport_md_col(t, "ci_hoog_pp")));
+            md_points(fp, rtable_cell(t, r, rtable_col(t, "ci_hoog_pp")));
             fputc(')', fp);
         }
         fputs(sig ? "** | " : " | ", fp);
@@ -132,8 +132,8 @@ static void write_comparison(const rapport_md_t *m, FILE *fp, size_t r0, size_t 
 
 void rapport_md_write_vergelijkingen(const rapport_md_t *m, FILE *fp)
 {
-    const md_table_t *t = m->tables[T_VERGELIJKING];
-    int cv = rapport_md_col(t, "vergelijking");
+    const rtable_t *t = m->tables[T_VERGELIJKING];
+    int cv = rtable_col(t, "vergelijking");
 
     if (t == NULL) return;
     fputs("## Vergelijkingen\n\n", fp);
@@ -151,7 +151,7 @@ void rapport_md_write_vergelijkingen(const rapport_md_t *m, FILE *fp)
           fp);
     for (size_t r0 = 0, r1; r0 < t->n_rows; r0 = r1) {
         for (r1 = r0 + 1; r1 < t->n_rows &&
-                          wire_str_same(rapport_md_str(t, r1, cv), rapport_md_str(t, r0, cv));
+                          wire_str_same(rtable_str(t, r1, cv), rtable_str(t, r0, cv));
              r1++)
             ;
         write_comparison(m, fp, r0, r1);

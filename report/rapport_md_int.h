@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "rapport_md.h"
+#include "rtable.h"
 #include "strmap.h"
 #include "wire.h"
 
@@ -18,16 +19,8 @@ enum { T_RESPONS, T_LIKERT, T_KEUZE, T_BESTEDING, T_VRAGEN, T_VERGELIJKING, T_KE
 
 #define MD_NONE "–" /* shown for an empty cell */
 
-typedef struct {
-    uint32_t n_cols;
-    char *cols[WIRE_MAX_COLS];
-    char *fmts[WIRE_MAX_COLS];
-    size_t n_rows, cap_rows;
-    wire_value_t *cells; /* n_rows * n_cols; strings owned, NUL-terminated */
-} md_table_t;
-
 struct rapport_md {
-    md_table_t *tables[T_KEPT]; /* NULL when the table did not arrive */
+    rtable_t *tables[T_KEPT]; /* NULL when the table did not arrive */
     int cur;                    /* kind of the table being received */
     int rej_code, rej_file;     /* columns of the rejects table (-1: absent) */
     int have_rejects;
@@ -36,15 +29,6 @@ struct rapport_md {
     strmap_t *files; /* bestand -> count + 1 */
 };
 
-
-/* The column named name, or -1 (also for t == NULL); cell r of column c (an
- * empty cell for c < 0); the cell as a string ("" when not one). */
-int rapport_md_col(const md_table_t *t, const char *name);
-const wire_value_t *rapport_md_cell(const md_table_t *t, size_t r, int c);
-wire_str_t rapport_md_str(const md_table_t *t, size_t r, int c);
-
-/* Whether row r of t is marked onderdrukt. */
-int rapport_md_suppressed(const md_table_t *t, size_t r);
 
 /* The row of `vragen` describing item, or -1. */
 long rapport_md_vraag_row(const rapport_md_t *m, wire_str_t item);

@@ -113,3 +113,18 @@ int rtable_is_int(const rtable_t *t, size_t r, int c, int64_t want)
 
     return v->type == WIRE_VAL_INT && v->i == want;
 }
+
+long rtable_find_str(const rtable_t *t, const char *col, wire_str_t s)
+{
+    int c = rtable_col(t, col);
+
+    for (size_t r = 0; c >= 0 && r < t->n_rows; r++) {
+        if (wire_str_same(rtable_str(t, r, c), s)) return (long)r;
+    }
+    return -1;
+}
+
+int rtable_suppressed(const rtable_t *t, size_t r)
+{
+    return wire_str_eq(rtable_str(t, r, rtable_col(t, "onderdrukt")), "ja");
+}

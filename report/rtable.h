@@ -35,4 +35,11 @@ int64_t rtable_int(const rtable_t *t, size_t r, int c);
 wire_str_t rtable_str(const rtable_t *t, size_t r, int c);
 int rtable_is_int(const rtable_t *t, size_t r, int c, int64_t want);
 
+/* The first row whose column `col` holds the string s, or -1 (also when t is
+ * NULL or has no such column). */
+long rtable_find_str(const rtable_t *t, const char *col, wire_str_t s);
+
+/* Whether row r is marked suppressed (column onderdrukt = "ja"). */
+int rtable_suppressed(const rtable_t *t, size_t r);
+
 #endif
