@@ -5,6 +5,7 @@
 
 #include "kpm_err.h"
 #include "rapport_svg.h"
+#include "rsection.h"
 #include "rtable.h"
 #include "strmap.h"
 
@@ -20,15 +21,6 @@ static const char *const kept_names[T_KEPT] = {
 static const char *const likert_cols[4] = {"zeer_ontevreden", "ontevreden", "tevreden",
                                            "zeer_tevreden"};
 
-#define THEMA_UNKNOWN INT64_MAX
-
-/* A section of a meting: a likert or keuze item, or the spending split. */
-typedef struct {
-    int kind;
-    int64_t thema;
-    size_t order, seq;
-    wire_str_t item;
-} entry_t;
 
 /* ---- keeping tables ---- */
 
@@ -435,35 +427,9 @@ static void write_besteding(const rapport_html_t *h, FILE *fp, int64_t meting)
 
 /* ---- sections of a meting, in theme and catalogue order ---- */
 
-static int entry_cmp(const void *pa, const void *pb)
-{
-    const entry_t *a = pa, *b = pb;
-
-    if (a->thema != b->thema) return a->thema < b->thema ? -1 : 1;
-    if (a->order != b->order) return a->order < b->order ? -1 : 1;
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-static int entry_add(entry_t **es, size_t *n, size_t *cap, entry_t e)
-{
-    for (size_t i = 0; i < *n; i++) {
-        if ((*es)[i].kind == e.kind && wire_str_same((*es)[i].item, e.item)) return KPM_OK;
-    }
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 32;
-        entry_t *p = realloc(*es, c * sizeof *p);
-        if (p == NULL) return KPM_ENOMEM;
-        *es = p;
-        *cap = c;
-    }
-    e.seq = *n;
-    (*es)[(*n)++] = e;
-    return KPM_OK;
-}
-
 /* Theme and catalogue position from vragen; the spending split sits where the
  * first `procent` item sits. */
-static void entry_place(const rapport_html_t *h, entry_t *e)
+static void entry_place(const rapport_html_t *h, rsection_t *e)
 {
     const rtable_t *v = h->tables[T_VRAGEN];
     int ct = rtable_col(v, "type"), cth = rtable_col(v, "thema");
@@ -482,7 +448,7 @@ static void entry_place(const rapport_html_t *h, entry_t *e)
         e->thema = rtable_int(v, (size_t)r, cth);
 }
 
-static int collect_entries(const rapport_html_t *h, int64_t meting, entry_t **es, size_t *n)
+static int collect_entries(const rapport_html_t *h, int64_t meting, rsection_t **es, size_t *n)
 {
     size_t cap = 0;
     int rc = KPM_OK;
@@ -491,7 +457,7 @@ static int collect_entries(const rapport_html_t *h, int64_t meting, entry_t **es
         const rtable_t *t = h->tables[kind];
         int cm = rtable_col(t, "meting"), ci = rtable_col(t, "item"), cth = rtable_col(t, "thema");
         for (size_t r = 0; cm >= 0 && r < t->n_rows && rc == KPM_OK; r++) {
-            entry_t e = {kind, THEMA_UNKNOWN, SIZE_MAX, 0, {"", 0}};
+            rsection_t e = {kind, RSECTION_THEMA_UNKNOWN, SIZE_MAX, 0, {"", 0}};
             if (!rtable_is_int(t, r, cm, meting)) continue;
             if (kind != T_BESTEDING) {
                 if (ci < 0) break;
@@ -499,10 +465,10 @@ static int collect_entries(const rapport_html_t *h, int64_t meting, entry_t **es
             }
             entry_place(h, &e);
             if (rtable_cell(t, r, cth)->type == WIRE_VAL_INT) e.thema = rtable_int(t, r, cth);
-            rc = entry_add(es, n, &cap, e);
+            rc = rsection_add(es, n, &cap, e);
         }
     }
-    if (rc == KPM_OK && *n > 1) qsort(*es, *n, sizeof **es, entry_cmp);
+    if (rc == KPM_OK) rsection_sort(*es, *n);
     return rc;
 }
 
@@ -511,7 +477,7 @@ static void write_theme_heading(const rapport_html_t *h, FILE *fp, int64_t thema
     const rtable_t *v = h->tables[T_VRAGEN];
     int cth = rtable_col(v, "thema"), cn = rtable_col(v, "thema_naam");
 
-    if (thema == THEMA_UNKNOWN) {
+    if (thema == RSECTION_THEMA_UNKNOWN) {
         fputs("<h3>Overige vragen</h3>\n", fp);
         return;
     }
@@ -528,7 +494,7 @@ static void write_theme_heading(const rapport_html_t *h, FILE *fp, int64_t thema
 
 static int write_meting(const rapport_html_t *h, FILE *fp, int64_t meting)
 {
-    entry_t *es = NULL;
+    rsection_t *es = NULL;
     size_t n = 0;
     int rc;
 
@@ -549,43 +515,6 @@ static int write_meting(const rapport_html_t *h, FILE *fp, int64_t meting)
     fputs("</section>\n", fp);
     free(es);
     return rc;
-}
-
-static int int_cmp(const void *pa, const void *pb)
-{
-    int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
-
-    return (a > b) - (a < b);
-}
-
-static int collect_metingen(const rapport_html_t *h, int64_t **out, size_t *n)
-{
-    size_t cap = 0;
-
-    *out = NULL;
-    *n = 0;
-    for (int k = T_RESPONS; k <= T_BESTEDING; k++) {
-        const rtable_t *t = h->tables[k];
-        int cm = rtable_col(t, "meting");
-        for (size_t r = 0; cm >= 0 && r < t->n_rows; r++) {
-            int64_t v = rtable_int(t, r, cm);
-            size_t i = 0;
-            if (rtable_cell(t, r, cm)->type != WIRE_VAL_INT) continue;
-            while (i < *n && (*out)[i] != v)
-                i++;
-            if (i < *n) continue;
-            if (*n == cap) {
-                size_t c = cap ? cap * 2 : 8;
-                int64_t *p = realloc(*out, c * sizeof *p);
-                if (p == NULL) return KPM_ENOMEM;
-                *out = p;
-                cap = c;
-            }
-            (*out)[(*n)++] = v;
-        }
-    }
-    if (*n > 1) qsort(*out, *n, sizeof **out, int_cmp);
-    return KPM_OK;
 }
 
 /* ---- monitoring and rejects ---- */
@@ -767,7 +696,8 @@ int rapport_html_write(const rapport_html_t *h, FILE *fp)
 {
     int64_t *metingen = NULL;
     size_t n = 0;
-    int rc = collect_metingen(h, &metingen, &n);
+    int rc = rtable_distinct_ints(&h->tables[T_RESPONS], T_BESTEDING - T_RESPONS + 1, "meting",
+                              &metingen, &n);
 
     fputs(page_head, fp);
     fputs("<header>\n<h1>Koploperproject onafhankelijke cliëntondersteuning</h1>\n"

@@ -5,6 +5,7 @@
 
 #include "kpm_err.h"
 #include "report_out.h"
+#include "rsection.h"
 #include "strmap.h"
 
 #include <inttypes.h>
@@ -24,16 +25,6 @@ static const char *const likert_labels[4] = {"Zeer ontevreden", "Ontevreden", "T
 
 #define MD_SUPPRESSED "onderdrukt (n < drempel)"
 
-/* One section of a meting: a likert or keuze item, or the spending split. */
-typedef struct {
-    int kind; /* T_LIKERT, T_KEUZE or T_BESTEDING */
-    int64_t thema;
-    size_t order; /* position in vragen; SIZE_MAX when not there */
-    size_t seq;   /* arrival, for a stable order */
-    wire_str_t item;
-} md_entry_t;
-
-#define THEMA_UNKNOWN INT64_MAX
 
 /* ---- keeping tables ---- */
 
@@ -347,34 +338,8 @@ static void write_besteding(const rapport_md_t *m, FILE *fp, int64_t meting)
 
 /* ---- sections of a meting ---- */
 
-static int entry_cmp(const void *pa, const void *pb)
-{
-    const md_entry_t *a = pa, *b = pb;
-
-    if (a->thema != b->thema) return a->thema < b->thema ? -1 : 1;
-    if (a->order != b->order) return a->order < b->order ? -1 : 1;
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
-}
-
-static int entry_add(md_entry_t **es, size_t *n, size_t *cap, md_entry_t e)
-{
-    for (size_t i = 0; i < *n; i++) {
-        if ((*es)[i].kind == e.kind && wire_str_same((*es)[i].item, e.item)) return KPM_OK;
-    }
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 32;
-        md_entry_t *p = realloc(*es, c * sizeof *p);
-        if (p == NULL) return KPM_ENOMEM;
-        *es = p;
-        *cap = c;
-    }
-    e.seq = *n;
-    (*es)[(*n)++] = e;
-    return KPM_OK;
-}
-
 /* Theme and catalogue position of an item from `vragen`. */
-static void entry_place(const rapport_md_t *m, md_entry_t *e)
+static void entry_place(const rapport_md_t *m, rsection_t *e)
 {
     const rtable_t *v = m->tables[T_VRAGEN];
     long r = rapport_md_vraag_row(m, e->item);
@@ -387,7 +352,7 @@ static void entry_place(const rapport_md_t *m, md_entry_t *e)
 }
 
 /* The spending split sits where its first item sits in `vragen`. */
-static void besteding_place(const rapport_md_t *m, md_entry_t *e, wire_str_t categorie)
+static void besteding_place(const rapport_md_t *m, rsection_t *e, wire_str_t categorie)
 {
     const rtable_t *v = m->tables[T_VRAGEN];
     char name[128];
@@ -412,7 +377,7 @@ static void besteding_place(const rapport_md_t *m, md_entry_t *e, wire_str_t cat
     }
 }
 
-static int collect_entries(const rapport_md_t *m, int64_t meting, md_entry_t **es, size_t *n)
+static int collect_entries(const rapport_md_t *m, int64_t meting, rsection_t **es, size_t *n)
 {
     size_t cap = 0;
     int rc = KPM_OK;
@@ -422,23 +387,23 @@ static int collect_entries(const rapport_md_t *m, int64_t meting, md_entry_t **e
         int cm = rtable_col(t, "meting"), ci = rtable_col(t, "item"),
             cth = rtable_col(t, "thema");
         for (size_t r = 0; cm >= 0 && ci >= 0 && r < t->n_rows && rc == KPM_OK; r++) {
-            md_entry_t e = {kind, THEMA_UNKNOWN, SIZE_MAX, 0, rtable_str(t, r, ci)};
+            rsection_t e = {kind, RSECTION_THEMA_UNKNOWN, SIZE_MAX, 0, rtable_str(t, r, ci)};
             if (!rtable_is_int(t, r, cm, meting)) continue;
             entry_place(m, &e);
             if (rtable_cell(t, r, cth)->type == WIRE_VAL_INT) e.thema = rtable_int(t, r, cth);
-            rc = entry_add(es, n, &cap, e);
+            rc = rsection_add(es, n, &cap, e);
         }
     }
     const rtable_t *b = m->tables[T_BESTEDING];
     int cm = rtable_col(b, "meting");
     for (size_t r = 0; cm >= 0 && r < b->n_rows && rc == KPM_OK; r++) {
-        md_entry_t e = {T_BESTEDING, THEMA_UNKNOWN, SIZE_MAX, 0, {"", 0}};
+        rsection_t e = {T_BESTEDING, RSECTION_THEMA_UNKNOWN, SIZE_MAX, 0, {"", 0}};
         if (!rtable_is_int(b, r, cm, meting)) continue;
         besteding_place(m, &e, rtable_str(b, r, rtable_col(b, "categorie")));
-        rc = entry_add(es, n, &cap, e);
+        rc = rsection_add(es, n, &cap, e);
         break;
     }
-    if (rc == KPM_OK && *n > 1) qsort(*es, *n, sizeof **es, entry_cmp);
+    if (rc == KPM_OK) rsection_sort(*es, *n);
     return rc;
 }
 
@@ -447,7 +412,7 @@ static void write_theme_heading(const rapport_md_t *m, FILE *fp, int64_t thema)
     const rtable_t *v = m->tables[T_VRAGEN];
     int cth = rtable_col(v, "thema"), cn = rtable_col(v, "thema_naam");
 
-    if (thema == THEMA_UNKNOWN) {
+    if (thema == RSECTION_THEMA_UNKNOWN) {
         fputs("### Overige vragen\n\n", fp);
         return;
     }
@@ -464,7 +429,7 @@ static void write_theme_heading(const rapport_md_t *m, FILE *fp, int64_t thema)
 
 static int write_meting(const rapport_md_t *m, FILE *fp, int64_t meting)
 {
-    md_entry_t *es = NULL;
+    rsection_t *es = NULL;
     size_t n = 0;
     int rc;
 
@@ -557,45 +522,6 @@ static int write_rejects(const rapport_md_t *m, FILE *fp)
 
 /* ---- the report ---- */
 
-static int int_cmp(const void *pa, const void *pb)
-{
-    int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
-
-    return (a > b) - (a < b);
-}
-
-/* The metingen present in the result tables, ascending and distinct. */
-static int collect_metingen(const rapport_md_t *m, int64_t **out, size_t *n)
-{
-    static const int kinds[] = {T_RESPONS, T_LIKERT, T_KEUZE, T_BESTEDING};
-    size_t cap = 0;
-
-    *out = NULL;
-    *n = 0;
-    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-        const rtable_t *t = m->tables[kinds[k]];
-        int cm = rtable_col(t, "meting");
-        for (size_t r = 0; cm >= 0 && r < t->n_rows; r++) {
-            int64_t v = rtable_int(t, r, cm);
-            size_t i = 0;
-            if (rtable_cell(t, r, cm)->type != WIRE_VAL_INT) continue;
-            while (i < *n && (*out)[i] != v)
-                i++;
-            if (i < *n) continue;
-            if (*n == cap) {
-                size_t c = cap ? cap * 2 : 8;
-                int64_t *p = realloc(*out, c * sizeof *p);
-                if (p == NULL) return KPM_ENOMEM;
-                *out = p;
-                cap = c;
-            }
-            (*out)[(*n)++] = v;
-        }
-    }
-    if (*n > 1) qsort(*out, *n, sizeof **out, int_cmp);
-    return KPM_OK;
-}
-
 int rapport_md_write(const rapport_md_t *m, FILE *fp)
 {
     int64_t *metingen = NULL;
@@ -608,7 +534,8 @@ int rapport_md_write(const rapport_md_t *m, FILE *fp)
           "onderdrukt. Percentages bij de tevredenheidsvragen zijn berekend over de geldige "
           "antwoorden (zonder n.v.t. en ontbrekend).\n\n",
           fp);
-    rc = collect_metingen(m, &metingen, &n);
+    rc = rtable_distinct_ints(&m->tables[T_RESPONS], T_BESTEDING - T_RESPONS + 1, "meting",
+                              &metingen, &n);
     if (rc == KPM_OK && n == 0) fputs("Er zijn nog geen resultaten van de uitvraag.\n\n", fp);
     for (size_t i = 0; rc == KPM_OK && i < n; i++)
         rc = write_meting(m, fp, metingen[i]);

@@ -128,3 +128,41 @@ int rtable_suppressed(const rtable_t *t, size_t r)
 {
     return wire_str_eq(rtable_str(t, r, rtable_col(t, "onderdrukt")), "ja");
 }
+
+static int int_cmp(const void *pa, const void *pb)
+{
+    int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+
+    return (a > b) - (a < b);
+}
+
+int rtable_distinct_ints(rtable_t *const *tables, size_t n_tables, const char *col,
+                         int64_t **out, size_t *n)
+{
+    size_t cap = 0;
+
+    *out = NULL;
+    *n = 0;
+    for (size_t k = 0; k < n_tables; k++) {
+        const rtable_t *t = tables[k];
+        int cm = rtable_col(t, col);
+        for (size_t r = 0; cm >= 0 && r < t->n_rows; r++) {
+            int64_t v = rtable_int(t, r, cm);
+            size_t i = 0;
+            if (rtable_cell(t, r, cm)->type != WIRE_VAL_INT) continue;
+            while (i < *n && (*out)[i] != v)
+                i++;
+            if (i < *n) continue;
+            if (*n == cap) {
+                size_t c = cap ? cap * 2 : 8;
+                int64_t *p = realloc(*out, c * sizeof *p);
+                if (p == NULL) return KPM_ENOMEM;
+                *out = p;
+                cap = c;
+            }
+            (*out)[(*n)++] = v;
+        }
+    }
+    if (*n > 1) qsort(*out, *n, sizeof **out, int_cmp);
+    return KPM_OK;
+}

@@ -39,6 +39,12 @@ int rtable_is_int(const rtable_t *t, size_t r, int c, int64_t want);
  * NULL or has no such column). */
 long rtable_find_str(const rtable_t *t, const char *col, wire_str_t s);
 
+/* The distinct integers of column col over tables[0 .. n_tables) (NULL tables
+ * and tables without the column are skipped), ascending, in a new array *out
+ * of *n (NULL when none; the caller frees it). Returns KPM_OK or KPM_ENOMEM. */
+int rtable_distinct_ints(rtable_t *const *tables, size_t n_tables, const char *col,
+                         int64_t **out, size_t *n);
+
 /* Whether row r is marked suppressed (column onderdrukt = "ja"). */
 int rtable_suppressed(const rtable_t *t, size_t r);
 
