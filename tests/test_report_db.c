@@ -19,45 +19,11 @@
 #include "fsutil.h"
 #include "kpm_err.h"
 #include "report_out.h"
+#include "report_harness.h"
 #include "wire_values.h"
 
 /* ---- building tables ---- */
 
-
-/* TABLE_BEGIN, the rows and TABLE_END; spec is "name:format,...". Returns the
- * first error (rows after it are not fed). */
-static int feed_rc(report_out_t *o, const char *name, int publish, const char *spec,
-                   const wire_table_row_t *rows, size_t n)
-{
-    char buf[512], *p = buf;
-    wire_table_begin_t tb;
-    wire_table_end_t te = {{name, (uint32_t)strlen(name)}, n};
-    int rc;
-
-    memset(&tb, 0, sizeof tb);
-    snprintf(buf, sizeof buf, "%s", spec);
-    tb.name = (wire_str_t){name, (uint32_t)strlen(name)};
-    tb.publish = (uint32_t)publish;
-    while (*p != '\0') {
-        char *colon = strchr(p, ':'), *end = strchr(p, ',');
-        if (end == NULL) end = p + strlen(p);
-        tb.col_names[tb.n_cols] = (wire_str_t){p, (uint32_t)(colon - p)};
-        tb.col_formats[tb.n_cols++] = (wire_str_t){colon + 1, (uint32_t)(end - colon - 1)};
-        p = *end == ',' ? end + 1 : end;
-    }
-    if ((rc = report_out_table_begin(o, &tb)) != KPM_OK) return rc;
-    for (size_t i = 0; i < n; i++) {
-        if ((rc = report_out_table_row(o, &rows[i])) != KPM_OK) return rc;
-    }
-    return report_out_table_end(o, &te);
-}
-
-static void feed(report_out_t *o, const char *name, int publish, const char *spec,
-                 const wire_table_row_t *rows, size_t n)
-{
-    if (feed_rc(o, name, publish, spec, rows, n) != KPM_OK)
-        fail_msg("%s: %s", name, report_out_error(o));
-}
 
 #define RESPONS_SPEC "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1"
 #define LIKERT_SPEC                                                                                \
@@ -102,63 +68,21 @@ static void feed_night(report_out_t *o, int v)
         ROW(I(2021), S("koploper"), S("KL001"), S("ja")),
     };
 
-    feed(o, "respons", 1, RESPONS_SPEC, respons, 3);
-    feed(o, "likert", 1, LIKERT_SPEC, likert, 3);
-    feed(o, "open_antwoorden", 1, "meting:int,tekst:text", open, 2);
-    feed(o, "gebruik", 1, "gemeente_code:text,periode:text,nieuwe_vragen:int", gebruik, 4);
-    feed(o, "gebruik_jaar", 1, "jaar:int,eenheid:text,id:text,koploper:text", jaar, 3);
-    feed(o, "vragen", 0, VRAGEN_SPEC, vragen, 1);
+    rh_feed(o, "respons", 1, RESPONS_SPEC, respons, 3);
+    rh_feed(o, "likert", 1, LIKERT_SPEC, likert, 3);
+    rh_feed(o, "open_antwoorden", 1, "meting:int,tekst:text", open, 2);
+    rh_feed(o, "gebruik", 1, "gemeente_code:text,periode:text,nieuwe_vragen:int", gebruik, 4);
+    rh_feed(o, "gebruik_jaar", 1, "jaar:int,eenheid:text,id:text,koploper:text", jaar, 3);
+    rh_feed(o, "vragen", 0, VRAGEN_SPEC, vragen, 1);
 }
 
 /* ---- fixtures ---- */
-
-typedef struct {
-    char dir[64];
-} tmpdir_t;
-
-static int tmpdir_setup(void **state)
-{
-    tmpdir_t *t = calloc(1, sizeof *t);
-
-    if (t == NULL) return -1;
-    snprintf(t->dir, sizeof t->dir, "/tmp/kpm_test_db.XXXXXX");
-    if (mkdtemp(t->dir) == NULL) {
-        free(t);
-        return -1;
-    }
-    *state = t;
-    return 0;
-}
-
-static int tmpdir_teardown(void **state)
-{
-    tmpdir_t *t = *state;
-    DIR *d = opendir(t->dir);
-    struct dirent *e;
-
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        char *p;
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        p = fs_join(t->dir, e->d_name);
-        unlink(p);
-        free(p);
-    }
-    if (d != NULL) closedir(d);
-    rmdir(t->dir);
-    free(t);
-    return 0;
-}
-
-static const char *dir_of(void **state)
-{
-    return ((tmpdir_t *)*state)->dir;
-}
 
 static report_out_t *open_night(void **state, const char *night, int sqlite, int html)
 {
     char err[512] = "";
     report_out_opts_t opts = {.night = night, .sqlite = sqlite, .html = html};
-    report_out_t *o = report_out_open(dir_of(state), &opts, err, sizeof err);
+    report_out_t *o = report_out_open(rh_dir(state), &opts, err, sizeof err);
 
     if (o == NULL) fail_msg("report_out_open: %s", err);
     return o;
@@ -174,20 +98,11 @@ static void commit_night(void **state, const char *night, int v)
     report_out_destroy(&o);
 }
 
-static char *slurp(void **state, const char *name)
-{
-    char *path = fs_join(dir_of(state), name), *buf = NULL;
-    int rc = fs_read_all(path, &buf, NULL);
-
-    free(path);
-    return rc == KPM_OK ? buf : NULL;
-}
-
 /* The rows of a query as text: cells as sqlite3 prints them, "|" between
  * cells, "\n" after rows; typeof() makes types visible. Caller frees. */
 static char *query(void **state, const char *sql)
 {
-    char *path = fs_join(dir_of(state), "kpm.sqlite");
+    char *path = fs_join(rh_dir(state), "kpm.sqlite");
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     char *out = NULL;
@@ -251,7 +166,7 @@ static void test_sqlite_tables_as_published(void **state)
     assert_query(state, "SELECT nacht, tabel, rijen, length(geladen_op) FROM kpm_nacht",
                  "N1|respons|3|20\nN1|likert|3|20\nN1|open_antwoorden|2|20\nN1|gebruik|4|20\n"
                  "N1|gebruik_jaar|3|20\n");
-    assert_null(slurp(state, "kpm.sqlite.tmp"));
+    assert_null(rh_slurp(state, "kpm.sqlite.tmp"));
 }
 
 /* A later night replaces the tables whole; kpm_nacht keeps one set of rows per
@@ -286,7 +201,7 @@ static void test_sqlite_abandoned_night_changes_nothing(void **state)
     report_out_destroy(&o); /* killed before the commit */
     assert_query(state, "SELECT respons FROM respons WHERE tranche = '1'", "5\n");
     assert_query(state, "SELECT DISTINCT nacht FROM kpm_nacht", "N1\n");
-    assert_null(slurp(state, "kpm.sqlite.tmp"));
+    assert_null(rh_slurp(state, "kpm.sqlite.tmp"));
 }
 
 /* Two rows with one natural key are a bug upstream: the night is refused with
@@ -301,12 +216,12 @@ static void test_sqlite_refuses_a_duplicate_key(void **state)
 
     commit_night(state, "N1", 1);
     o = open_night(state, "N2", 1, 0);
-    assert_int_equal(feed_rc(o, "respons", 1, RESPONS_SPEC, rows, 2), KPM_EPROTO);
+    assert_int_equal(rh_feed_rc(o, "respons", 1, RESPONS_SPEC, rows, 2), KPM_EPROTO);
     assert_non_null(strstr(report_out_error(o), "kpm.sqlite: table 'respons', row 2"));
     assert_int_not_equal(report_out_commit(o), KPM_OK);
     report_out_destroy(&o);
     assert_query(state, "SELECT count(*) FROM respons", "3\n");
-    assert_null(slurp(state, "kpm.sqlite.tmp"));
+    assert_null(rh_slurp(state, "kpm.sqlite.tmp"));
 }
 
 static void test_sqlite_reserved_names(void **state)
@@ -314,11 +229,11 @@ static void test_sqlite_reserved_names(void **state)
     const wire_table_row_t rows[] = {ROW(I(1))};
     report_out_t *o = open_night(state, "N1", 1, 0);
 
-    assert_int_equal(feed_rc(o, "kpm_nacht", 1, "x:int", rows, 1), KPM_EPROTO);
+    assert_int_equal(rh_feed_rc(o, "kpm_nacht", 1, "x:int", rows, 1), KPM_EPROTO);
     assert_non_null(strstr(report_out_error(o), "kpm_nacht"));
     report_out_destroy(&o);
     o = open_night(state, "N1", 1, 0);
-    assert_int_equal(feed_rc(o, "t", 1, "kpm_rij:int", rows, 1), KPM_EPROTO);
+    assert_int_equal(rh_feed_rc(o, "t", 1, "kpm_rij:int", rows, 1), KPM_EPROTO);
     report_out_destroy(&o);
 }
 
@@ -334,7 +249,7 @@ static void test_html_page(void **state)
     char *html, *again;
 
     commit_night(state, "N1", 1);
-    html = slurp(state, "rapport.html");
+    html = rh_slurp(state, "rapport.html");
     assert_non_null(html);
     assert_has(html, "<!DOCTYPE html>\n<html lang=\"nl\">");
     assert_has(html, "@media print");
@@ -366,7 +281,7 @@ static void test_html_page(void **state)
     assert_null(strstr(html, "href=\"http"));
     /* No date or other run-specific content: the same tables, the same bytes. */
     commit_night(state, "N2", 1);
-    again = slurp(state, "rapport.html");
+    again = rh_slurp(state, "rapport.html");
     assert_string_equal(html, again);
     free(html);
     free(again);
@@ -379,18 +294,18 @@ static void test_html_without_data(void **state)
 
     assert_int_equal(report_out_commit(o), KPM_OK);
     report_out_destroy(&o);
-    html = slurp(state, "rapport.html");
+    html = rh_slurp(state, "rapport.html");
     assert_non_null(html);
     assert_has(html, "Er zijn nog geen resultaten van de uitvraag.");
     assert_has(html, "Er zijn nog geen gebruiksgegevens ontvangen.");
     assert_has(html, "</html>\n");
-    assert_null(slurp(state, "kpm.sqlite")); /* not asked for */
+    assert_null(rh_slurp(state, "kpm.sqlite")); /* not asked for */
     free(html);
 }
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, tmpdir_setup, tmpdir_teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, rh_tmpdir_setup, rh_tmpdir_teardown)
     const struct CMUnitTest tests[] = {
         T(test_sqlite_tables_as_published),
         T(test_sqlite_nights_replace_and_reload),

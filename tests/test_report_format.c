@@ -16,111 +16,17 @@
 #include "fsutil.h"
 #include "kpm_err.h"
 #include "report_out.h"
+#include "report_harness.h"
 #include "wire_values.h"
 
 /* ---- building tables ---------------------------------------------------------- */
 
 
-/* A TABLE_BEGIN from "name:format,name:format,..."; the views point into buf. */
-typedef struct {
-    char buf[512];
-    wire_table_begin_t tb;
-} tdef_t;
-
-static void tdef(tdef_t *d, const char *name, int publish, const char *spec)
-{
-    char *p;
-
-    memset(d, 0, sizeof *d);
-    snprintf(d->buf, sizeof d->buf, "%s", spec);
-    d->tb.name = (wire_str_t){name, (uint32_t)strlen(name)};
-    d->tb.publish = (uint32_t)publish;
-    p = d->buf;
-    while (*p != '\0') {
-        char *colon = strchr(p, ':');
-        char *end = strchr(p, ',');
-        if (end == NULL) end = p + strlen(p);
-        assert_non_null(colon);
-        d->tb.col_names[d->tb.n_cols] = (wire_str_t){p, (uint32_t)(colon - p)};
-        d->tb.col_formats[d->tb.n_cols] = (wire_str_t){colon + 1, (uint32_t)(end - colon - 1)};
-        d->tb.n_cols++;
-        p = *end == ',' ? end + 1 : end;
-    }
-}
-
-static void feed(report_out_t *o, const char *name, int publish, const char *spec,
-                 const wire_table_row_t *rows, size_t n)
-{
-    tdef_t d;
-    wire_table_end_t te = {{name, (uint32_t)strlen(name)}, n};
-
-    tdef(&d, name, publish, spec);
-    assert_int_equal(report_out_table_begin(o, &d.tb), KPM_OK);
-    for (size_t i = 0; i < n; i++) {
-        int rc = report_out_table_row(o, &rows[i]);
-        if (rc != KPM_OK) fail_msg("%s row %zu: %s", name, i, report_out_error(o));
-    }
-    assert_int_equal(report_out_table_end(o, &te), KPM_OK);
-}
-
 /* ---- fixtures ------------------------------------------------------------------- */
-
-typedef struct {
-    char dir[64];
-} tmpdir_t;
-
-static int tmpdir_setup(void **state)
-{
-    tmpdir_t *t = calloc(1, sizeof *t);
-
-    if (t == NULL) return -1;
-    snprintf(t->dir, sizeof t->dir, "/tmp/kpm_test_report.XXXXXX");
-    if (mkdtemp(t->dir) == NULL) {
-        free(t);
-        return -1;
-    }
-    *state = t;
-    return 0;
-}
-
-static int tmpdir_teardown(void **state)
-{
-    tmpdir_t *t = *state;
-    DIR *d = opendir(t->dir);
-    struct dirent *e;
-
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        char *p;
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        p = fs_join(t->dir, e->d_name);
-        unlink(p);
-        free(p);
-    }
-    if (d != NULL) closedir(d);
-    rmdir(t->dir);
-    free(t);
-    return 0;
-}
-
-static const char *dir_of(void **state)
-{
-    return ((tmpdir_t *)*state)->dir;
-}
-
-/* The file's content (caller frees), or NULL when it does not exist. */
-static char *slurp(void **state, const char *name)
-{
-    char *path = fs_join(dir_of(state), name);
-    char *buf = NULL;
-    int rc = fs_read_all(path, &buf, NULL);
-
-    free(path);
-    return rc == KPM_OK ? buf : NULL;
-}
 
 static void assert_file(void **state, const char *name, const char *want)
 {
-    char *got = slurp(state, name);
+    char *got = rh_slurp(state, name);
 
     if (got == NULL) fail_msg("%s is missing", name);
     if (strcmp(got, want) != 0) {
@@ -138,7 +44,7 @@ static void assert_contains(const char *text, const char *needle)
 
 static int count_files(void **state, const char *suffix)
 {
-    DIR *d = opendir(dir_of(state));
+    DIR *d = opendir(rh_dir(state));
     struct dirent *e;
     int n = 0;
     size_t ls = strlen(suffix);
@@ -155,7 +61,7 @@ static int count_files(void **state, const char *suffix)
 static report_out_t *open_out(void **state)
 {
     char err[256] = "";
-    report_out_t *o = report_out_new(dir_of(state), err, sizeof err);
+    report_out_t *o = report_out_new(rh_dir(state), err, sizeof err);
 
     if (o == NULL) fail_msg("report_out_new: %s", err);
     return o;
@@ -259,7 +165,7 @@ static void test_csv_quoting_and_injection(void **state)
         ROW(S("cliënt"), I(11)),
     };
 
-    feed(o, "teksten", 1, "tekst:text,n:int", rows, sizeof rows / sizeof rows[0]);
+    rh_feed(o, "teksten", 1, "tekst:text,n:int", rows, sizeof rows / sizeof rows[0]);
     assert_int_equal(report_out_commit(o), KPM_OK);
     report_out_destroy(&o);
     assert_null(o);
@@ -290,7 +196,7 @@ static void test_json_escaping(void **state)
         ROW(S("bad \xff byte"), N(), N(), N()),
     };
 
-    feed(o, "escapes", 1, "tekst:text,gem:dec2,pct:pct1,n:int", rows, sizeof rows / sizeof rows[0]);
+    rh_feed(o, "escapes", 1, "tekst:text,gem:dec2,pct:pct1,n:int", rows, sizeof rows / sizeof rows[0]);
     assert_int_equal(report_out_commit(o), KPM_OK);
     report_out_destroy(&o);
     assert_file(state, "dashboard.json",
@@ -318,7 +224,7 @@ static void test_empty_night(void **state)
     assert_int_equal(report_out_tables(o), 0);
     report_out_destroy(&o);
     assert_file(state, "dashboard.json", "{\n  \"schema_version\": 1,\n  \"tabellen\": {}\n}\n");
-    md = slurp(state, "rapport.md");
+    md = rh_slurp(state, "rapport.md");
     assert_non_null(md);
     assert_contains(md, "Er zijn nog geen resultaten van de uitvraag.");
     free(md);
@@ -387,20 +293,20 @@ static void feed_night(report_out_t *o)
     };
     const wire_table_row_t gebruik[] = {ROW(S("GM0363"), I(12))};
 
-    feed(o, "respons", 1, "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1",
+    rh_feed(o, "respons", 1, "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1",
          respons, 3);
-    feed(o, "likert", 1, LIKERT_SPEC, likert, 4);
-    feed(o, "keuze", 1,
+    rh_feed(o, "likert", 1, LIKERT_SPEC, likert, 4);
+    rh_feed(o, "keuze", 1,
          "meting:int,groep:text,item:text,antwoord:text,aantal:int,pct:pct1,onderdrukt:text", keuze,
          4);
-    feed(o, "besteding", 1,
+    rh_feed(o, "besteding", 1,
          "meting:int,groep:text,categorie:text,n:int,gemiddeld_pct:pct1,mediaan_pct:pct1,"
          "min_pct:pct1,max_pct:pct1,onderdrukt:text",
          besteding, 2);
-    feed(o, "open_antwoorden", 1, "meting:int,thema:int,item:text,tranche:int,tekst:text", open, 2);
-    feed(o, "rejects", 1, "bestand:text,regel:int,kolom:text,code:text,melding:text", rejects, 4);
-    feed(o, "vragen", 0, "item:text,thema:int,thema_naam:text,type:text,vraag:text", vragen, 5);
-    feed(o, "gebruik_maand", 1, "gemeente:text,aantal:int", gebruik, 1);
+    rh_feed(o, "open_antwoorden", 1, "meting:int,thema:int,item:text,tranche:int,tekst:text", open, 2);
+    rh_feed(o, "rejects", 1, "bestand:text,regel:int,kolom:text,code:text,melding:text", rejects, 4);
+    rh_feed(o, "vragen", 0, "item:text,thema:int,thema_naam:text,type:text,vraag:text", vragen, 5);
+    rh_feed(o, "gebruik_maand", 1, "gemeente:text,aantal:int", gebruik, 1);
 }
 
 static void test_whole_night(void **state)
@@ -420,7 +326,7 @@ static void test_whole_night(void **state)
 
     assert_int_equal(count_files(state, ".tmp"), 0);
     assert_int_equal(count_files(state, ".csv"), 7);
-    assert_null(slurp(state, "vragen.csv"));
+    assert_null(rh_slurp(state, "vragen.csv"));
     assert_file(state, "respons.csv",
                 "meting,tranche,uitgenodigd,respons,respons_pct\n"
                 "2021,1,12,10,83.3\n"
@@ -449,7 +355,7 @@ static void test_whole_night(void **state)
                 "uitvraag_2021.csv,9,,SUPERSEDED,vervangen\n");
     assert_file(state, "gebruik_maand.csv", "gemeente,aantal\nGM0363,12\n");
 
-    json = slurp(state, "dashboard.json");
+    json = rh_slurp(state, "dashboard.json");
     assert_non_null(json);
     assert_contains(json, "{\n  \"schema_version\": 1,\n  \"tabellen\": {\n    \"respons\": {\n"
                           "      \"kolommen\": [\"meting\", \"tranche\", \"uitgenodigd\", "
@@ -471,7 +377,7 @@ static void test_whole_night(void **state)
     assert_true(strstr(json, "\"open_antwoorden\"") < strstr(json, "\"rejects\""));
     free(json);
 
-    md = slurp(state, "rapport.md");
+    md = rh_slurp(state, "rapport.md");
     assert_non_null(md);
     assert_true(strncmp(md, title, strlen(title)) == 0);
     assert_contains(md, "## Meting 2021\n\n### Respons\n\n"
@@ -528,14 +434,14 @@ static void test_same_night_same_bytes(void **state)
     feed_night(o);
     assert_int_equal(report_out_commit(o), KPM_OK);
     report_out_destroy(&o);
-    md1 = slurp(state, "rapport.md");
-    json1 = slurp(state, "dashboard.json");
+    md1 = rh_slurp(state, "rapport.md");
+    json1 = rh_slurp(state, "dashboard.json");
     o = open_out(state);
     feed_night(o);
     assert_int_equal(report_out_commit(o), KPM_OK);
     report_out_destroy(&o);
-    md2 = slurp(state, "rapport.md");
-    json2 = slurp(state, "dashboard.json");
+    md2 = rh_slurp(state, "rapport.md");
+    json2 = rh_slurp(state, "dashboard.json");
     assert_non_null(md1);
     assert_non_null(json1);
     assert_non_null(md2);
@@ -569,17 +475,17 @@ static void test_rapport_without_vragen(void **state)
     };
     char *md, *m21, *m22;
 
-    feed(o, "respons", 1, "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1",
+    rh_feed(o, "respons", 1, "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1",
          respons, 2);
-    feed(o, "likert", 1, LIKERT_SPEC, likert, 1);
-    feed(o, "keuze", 1,
+    rh_feed(o, "likert", 1, LIKERT_SPEC, likert, 1);
+    rh_feed(o, "keuze", 1,
          "meting:int,groep:text,item:text,antwoord:text,aantal:int,pct:pct1,onderdrukt:text", keuze,
          1);
-    feed(o, "rejects", 1, "bestand:text,regel:int,kolom:text,code:text,melding:text", rejects, 1);
+    rh_feed(o, "rejects", 1, "bestand:text,regel:int,kolom:text,code:text,melding:text", rejects, 1);
     assert_int_equal(report_out_commit(o), KPM_OK);
     report_out_destroy(&o);
 
-    md = slurp(state, "rapport.md");
+    md = rh_slurp(state, "rapport.md");
     assert_non_null(md);
     m21 = strstr(md, "## Meting 2021\n");
     m22 = strstr(md, "## Meting 2022\n");
@@ -599,9 +505,9 @@ static void test_rapport_without_vragen(void **state)
 
 static int begin(report_out_t *o, const char *name, const char *spec)
 {
-    tdef_t d;
+    rh_tdef_t d;
 
-    tdef(&d, name, 1, spec);
+    rh_tdef(&d, name, 1, "owner", spec);
     return report_out_table_begin(o, &d.tb);
 }
 
@@ -670,33 +576,33 @@ static void test_protocol_errors(void **state)
     /* none of these nights left anything behind */
     assert_int_equal(count_files(state, ".csv"), 0);
     assert_int_equal(count_files(state, ".tmp"), 0);
-    assert_null(slurp(state, "dashboard.json"));
-    assert_null(slurp(state, "rapport.md"));
+    assert_null(rh_slurp(state, "dashboard.json"));
+    assert_null(rh_slurp(state, "rapport.md"));
 }
 
 static void test_uncommitted_night_keeps_old_files(void **state)
 {
-    char *path = fs_join(dir_of(state), "respons.csv");
+    char *path = fs_join(rh_dir(state), "respons.csv");
     report_out_t *o;
     const wire_table_row_t rows[] = {ROW(I(2022), S("totaal"), I(3), I(3), R(100.0))};
 
     assert_int_equal(fs_write_atomic(path, "old\n", 4), KPM_OK);
     free(path);
     o = open_out(state);
-    feed(o, "respons", 1, "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1",
+    rh_feed(o, "respons", 1, "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1",
          rows, 1);
     assert_int_equal(count_files(state, ".tmp"), 2); /* respons.csv and dashboard.json */
     report_out_destroy(&o);
 
     assert_file(state, "respons.csv", "old\n");
     assert_int_equal(count_files(state, ".tmp"), 0);
-    assert_null(slurp(state, "dashboard.json"));
-    assert_null(slurp(state, "rapport.md"));
+    assert_null(rh_slurp(state, "dashboard.json"));
+    assert_null(rh_slurp(state, "rapport.md"));
 }
 
 static void test_new_creates_directory(void **state)
 {
-    char *sub = fs_join(dir_of(state), "uit");
+    char *sub = fs_join(rh_dir(state), "uit");
     char err[256] = "";
     report_out_t *o = report_out_new(sub, err, sizeof err);
     char *json = fs_join(sub, "dashboard.json");
@@ -720,17 +626,17 @@ int main(void)
         cmocka_unit_test(test_format_rounding),
         cmocka_unit_test(test_format_dec4),
         cmocka_unit_test(test_format_rejects_wrong_types),
-        cmocka_unit_test_setup_teardown(test_csv_quoting_and_injection, tmpdir_setup,
-                                        tmpdir_teardown),
-        cmocka_unit_test_setup_teardown(test_json_escaping, tmpdir_setup, tmpdir_teardown),
-        cmocka_unit_test_setup_teardown(test_empty_night, tmpdir_setup, tmpdir_teardown),
-        cmocka_unit_test_setup_teardown(test_whole_night, tmpdir_setup, tmpdir_teardown),
-        cmocka_unit_test_setup_teardown(test_same_night_same_bytes, tmpdir_setup, tmpdir_teardown),
-        cmocka_unit_test_setup_teardown(test_rapport_without_vragen, tmpdir_setup, tmpdir_teardown),
-        cmocka_unit_test_setup_teardown(test_protocol_errors, tmpdir_setup, tmpdir_teardown),
-        cmocka_unit_test_setup_teardown(test_uncommitted_night_keeps_old_files, tmpdir_setup,
-                                        tmpdir_teardown),
-        cmocka_unit_test_setup_teardown(test_new_creates_directory, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_csv_quoting_and_injection, rh_tmpdir_setup,
+                                        rh_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_json_escaping, rh_tmpdir_setup, rh_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_empty_night, rh_tmpdir_setup, rh_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_whole_night, rh_tmpdir_setup, rh_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_same_night_same_bytes, rh_tmpdir_setup, rh_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_rapport_without_vragen, rh_tmpdir_setup, rh_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_protocol_errors, rh_tmpdir_setup, rh_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_uncommitted_night_keeps_old_files, rh_tmpdir_setup,
+                                        rh_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_new_creates_directory, rh_tmpdir_setup, rh_tmpdir_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

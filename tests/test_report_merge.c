@@ -12,43 +12,11 @@
 
 #include "kpm_err.h"
 #include "merge.h"
+#include "report_harness.h"
 #include "wire_values.h"
 
 /* ---- building records ---------------------------------------------------------- */
 
-
-/* A TABLE_BEGIN from "name:format:role,name:format:role,..." (the role may hold
- * spaces and may be empty); the views point into buf. */
-typedef struct {
-    char buf[1024];
-    wire_table_begin_t tb;
-} tdef_t;
-
-static void tdef(tdef_t *d, const char *name, const char *merge, const char *spec)
-{
-    char *p;
-    size_t nl = strlen(name), ml = strlen(merge);
-
-    memset(d, 0, sizeof *d);
-    snprintf(d->buf, sizeof d->buf, "%s%c%s%c%s", name, '\0', merge, '\0', spec);
-    d->tb.name = (wire_str_t){d->buf, (uint32_t)nl};
-    d->tb.merge = (wire_str_t){d->buf + nl + 1, (uint32_t)ml};
-    d->tb.publish = 1;
-    p = d->buf + nl + 1 + ml + 1;
-    while (*p != '\0') {
-        char *c1 = strchr(p, ':');
-        char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        char *end = strchr(p, ',');
-        uint32_t i = d->tb.n_cols;
-        if (end == NULL) end = p + strlen(p);
-        assert_non_null(c2);
-        d->tb.col_names[i] = (wire_str_t){p, (uint32_t)(c1 - p)};
-        d->tb.col_formats[i] = (wire_str_t){c1 + 1, (uint32_t)(c2 - c1 - 1)};
-        d->tb.col_merge[i] = (wire_str_t){c2 + 1, (uint32_t)(end - c2 - 1)};
-        d->tb.n_cols++;
-        p = *end == ',' ? end + 1 : end;
-    }
-}
 
 static wire_table_end_t tend(const char *name, uint64_t rows)
 {
@@ -57,7 +25,7 @@ static wire_table_end_t tend(const char *name, uint64_t rows)
 }
 
 /* Worker w sends a whole table. */
-static void feed(merge_t *m, size_t w, const tdef_t *d, const wire_table_row_t *rows, size_t n)
+static void feed(merge_t *m, size_t w, const rh_tdef_t *d, const wire_table_row_t *rows, size_t n)
 {
     wire_table_end_t te = {d->tb.name, n};
 
@@ -233,13 +201,13 @@ static void test_owner_passes_through(void **state)
 {
     merge_t *m = fx_merge(state, 3);
     cap_t *c = fx_cap(state);
-    tdef_t d, k;
+    rh_tdef_t d, k;
 
-    tdef(&d, "koplopers", "owner", "id:text:,naam:text:,_hulp:int:,n:int:");
+    rh_tdef(&d, "koplopers", 1, "owner", "id:text:,naam:text:,_hulp:int:,n:int:");
     d.tb.publish = 0;
     FEED(m, 0, &d, ROW(S("KL3"), S("Drie"), I(9), I(3)), ROW(S("KL1"), N(), I(9), R(1.5)),
          ROW(S("KL2"), S("Twee"), I(9), I(2)));
-    tdef(&k, "kort", "owner", "x:int:key");
+    rh_tdef(&k, "kort", 1, "owner", "x:int:key");
     FEED(m, 0, &k, ROW(I(2)), ROW(I(1)));
     emit_ok(m, c);
     /* Worker 0's order, rows as sent (not sorted), the helper column dropped. */
@@ -264,10 +232,10 @@ static void test_owner_claimed_as_union_by_another_worker(void **state)
 {
     merge_t *m = fx_merge(state, 2);
     cap_t *c = fx_cap(state);
-    tdef_t d0, d1;
+    rh_tdef_t d0, d1;
 
-    tdef(&d0, "t", "owner", "a:int:key");
-    tdef(&d1, "t", "union", "a:int:key");
+    rh_tdef(&d0, "t", 1, "owner", "a:int:key");
+    rh_tdef(&d1, "t", 1, "union", "a:int:key");
     FEED(m, 0, &d0, ROW(I(1)));
     FEED(m, 1, &d1, ROW(I(2)));
     emit_refused(m, c, "worker 1 sent table 't' with another merge than worker 0");
@@ -279,9 +247,9 @@ static void test_union_three_workers_ties_in_worker_order(void **state)
 {
     merge_t *m = fx_merge(state, 3);
     cap_t *c = fx_cap(state);
-    tdef_t d;
+    rh_tdef_t d;
 
-    tdef(&d, "gebruik", "union", "gemeente_code:text:key,periode:int:,n:int:");
+    rh_tdef(&d, "gebruik", 1, "union", "gemeente_code:text:key,periode:int:,n:int:");
     FEED(m, 0, &d, ROW(S("GM01"), I(1), I(10)), ROW(S("GM03"), I(2), I(11)),
          ROW(S("GM03"), I(1), I(12)), ROW(S("GM05"), I(1), I(13)));
     FEED(m, 1, &d, ROW(S("GM02"), I(1), I(20)), ROW(S("GM03"), I(0), I(21)),
@@ -309,11 +277,11 @@ static void test_union_comparator(void **state)
 {
     merge_t *m = fx_merge(state, 2);
     cap_t *c = fx_cap(state);
-    tdef_t d;
+    rh_tdef_t d;
 
     /* nil < numbers (int and real by value) < strings (bytewise, shorter first);
      * the second key column decides among equal first keys. */
-    tdef(&d, "t", "union", "k:text:key,w:int:,j:int:key");
+    rh_tdef(&d, "t", 1, "union", "k:text:key,w:int:,j:int:key");
     FEED(m, 0, &d, ROW(N(), I(0), I(5)), ROW(I(-3), I(0), I(0)), ROW(R(1.5), I(0), I(0)),
          ROW(R(2.0), I(0), I(1)), ROW(I(INT64_MAX), I(0), I(0)), ROW(S("a"), I(0), I(0)),
          ROW(S("b"), I(0), I(0)));
@@ -345,10 +313,10 @@ static void test_union_table_missing_on_some_workers(void **state)
 {
     merge_t *m = fx_merge(state, 3);
     cap_t *c = fx_cap(state);
-    tdef_t a, b;
+    rh_tdef_t a, b;
 
-    tdef(&a, "a", "union", "k:int:key");
-    tdef(&b, "b", "union", "k:int:key");
+    rh_tdef(&a, "a", 1, "union", "k:int:key");
+    rh_tdef(&b, "b", 1, "union", "k:int:key");
     FEED(m, 0, &a, ROW(I(1)));
     FEED(m, 0, &b, ROW(I(5)));
     FEED(m, 2, &b, ROW(I(4)));
@@ -369,9 +337,9 @@ static void test_sum_combines_rows(void **state)
 {
     merge_t *m = fx_merge(state, 3);
     cap_t *c = fx_cap(state);
-    tdef_t d;
+    rh_tdef_t d;
 
-    tdef(&d, "bereik", "sum", SUM_SPEC);
+    rh_tdef(&d, "bereik", 1, "sum", SUM_SPEC);
     FEED(m, 0, &d, ROW(S("A"), I(3), R(0.1), S("Aa"), I(10), N()),
          ROW(S("C"), N(), R(0.5), S("Cc"), I(0), R(99.0)));
     FEED(m, 1, &d, ROW(S("A"), I(4), R(0.2), S("Aa"), I(20), R(1.0)),
@@ -399,11 +367,11 @@ static void test_sum_single_worker_recomputes_ratio(void **state)
 {
     merge_t *m = fx_merge(state, 1);
     cap_t *c = fx_cap(state);
-    tdef_t d;
+    rh_tdef_t d;
 
     /* The ratio is recomputed even with one worker, so that the output does not
      * depend on the number of workers; operands may be int, real, sum or same. */
-    tdef(&d, "r", "sum",
+    rh_tdef(&d, "r", 1, "sum",
          "k:int:key,num:int:sum,den:dec1:same,pct:pct1:ratio num den 100,_x:int:sum");
     FEED(m, 0, &d, ROW(I(1), I(7), R(3.0), R(12345.0), N()), /* wrong value replaced */
          ROW(I(2), I(7), R(0.0), R(1.0), N()),               /* den 0 */
@@ -426,9 +394,9 @@ static void test_sum_refuses_disagreeing_same(void **state)
 {
     merge_t *m = fx_merge(state, 2);
     cap_t *c = fx_cap(state);
-    tdef_t d;
+    rh_tdef_t d;
 
-    tdef(&d, "bereik", "sum", SUM_SPEC);
+    rh_tdef(&d, "bereik", 1, "sum", SUM_SPEC);
     FEED(m, 0, &d, ROW(S("A"), I(1), N(), S("Aa"), I(1), N()),
          ROW(S("B"), I(1), N(), S("Bb"), I(1), N()));
     FEED(m, 1, &d, ROW(S("B"), I(1), N(), S("Bx"), I(1), N()));
@@ -441,9 +409,9 @@ static void test_sum_refuses_nil_against_value_in_same(void **state)
 {
     merge_t *m = fx_merge(state, 2);
     cap_t *c = fx_cap(state);
-    tdef_t d;
+    rh_tdef_t d;
 
-    tdef(&d, "t", "sum", "k:int:key,s:int:same");
+    rh_tdef(&d, "t", 1, "sum", "k:int:key,s:int:same");
     FEED(m, 0, &d, ROW(I(1), N()));
     FEED(m, 1, &d, ROW(I(1), I(0)));
     emit_refused(m, c, "column 's' differs");
@@ -453,10 +421,10 @@ static void test_sum_refuses_overflow_and_mixed_types(void **state)
 {
     merge_t *m = fx_merge(state, 2);
     cap_t *c = fx_cap(state);
-    tdef_t d;
+    rh_tdef_t d;
     wire_table_row_t text = ROW(I(3), S("x"));
 
-    tdef(&d, "t", "sum", "k:int:key,s:int:sum");
+    rh_tdef(&d, "t", 1, "sum", "k:int:key,s:int:sum");
     FEED(m, 0, &d, ROW(I(1), I(INT64_MAX - 1)));
     FEED(m, 1, &d, ROW(I(1), I(2)));
     emit_refused(m, c, "the sum of column 's' overflows at key (k=1)");
@@ -481,10 +449,10 @@ static void test_sum_refuses_overflow_and_mixed_types(void **state)
 static void test_sum_duplicate_key_in_one_worker_refused(void **state)
 {
     merge_t *m = fx_merge(state, 2);
-    tdef_t d;
+    rh_tdef_t d;
     wire_table_row_t r1 = ROW(S("A"), I(2), I(1)), r2 = ROW(S("A"), I(2), I(5));
 
-    tdef(&d, "t", "sum", "a:text:key,b:int:key,s:int:sum");
+    rh_tdef(&d, "t", 1, "sum", "a:text:key,b:int:key,s:int:sum");
     assert_int_equal(merge_table_begin(m, 1, &d.tb), KPM_OK);
     assert_int_equal(merge_table_row(m, 1, &r1), KPM_OK);
     assert_int_equal(merge_table_row(m, 1, &r2), KPM_EPROTO);
@@ -496,12 +464,12 @@ static void test_sum_duplicate_key_in_one_worker_refused(void **state)
 static void test_out_of_order_rows_refused(void **state)
 {
     merge_t *m = fx_merge(state, 2);
-    tdef_t d;
+    rh_tdef_t d;
     wire_table_row_t a = ROW(S("GM02"), I(1)), b = ROW(S("GM02"), I(0)), z = ROW(S("GM01"), I(0));
     wire_table_end_t te = tend("gebruik", 2);
 
     /* Equal keys may repeat in a union table; a smaller one may not. */
-    tdef(&d, "gebruik", "union", "g:text:key,n:int:");
+    rh_tdef(&d, "gebruik", 1, "union", "g:text:key,n:int:");
     assert_int_equal(merge_table_begin(m, 1, &d.tb), KPM_OK);
     assert_int_equal(merge_table_row(m, 1, &a), KPM_OK);
     assert_int_equal(merge_table_row(m, 1, &b), KPM_OK);
@@ -511,7 +479,7 @@ static void test_out_of_order_rows_refused(void **state)
     assert_int_equal(merge_table_end(m, 1, &te), KPM_OK);
 
     m = fx_merge(state, 1);
-    tdef(&d, "t", "sum", "g:text:key,n:int:sum");
+    rh_tdef(&d, "t", 1, "sum", "g:text:key,n:int:sum");
     assert_int_equal(merge_table_begin(m, 0, &d.tb), KPM_OK);
     assert_int_equal(merge_table_row(m, 0, &a), KPM_OK);
     assert_int_equal(merge_table_row(m, 0, &z), KPM_EPROTO);
@@ -521,12 +489,12 @@ static void test_out_of_order_rows_refused(void **state)
 static void test_stream_errors_refused(void **state)
 {
     merge_t *m = fx_merge(state, 2);
-    tdef_t d, e;
+    rh_tdef_t d, e;
     wire_table_row_t r = ROW(I(1), I(2)), short_row = ROW(I(1));
     wire_table_end_t te;
 
-    tdef(&d, "t", "union", "k:int:key,v:int:");
-    tdef(&e, "e", "union", "k:int:key");
+    rh_tdef(&d, "t", 1, "union", "k:int:key,v:int:");
+    rh_tdef(&e, "e", 1, "union", "k:int:key");
 
     assert_int_equal(merge_table_row(m, 0, &r), KPM_EPROTO);
     error_holds(m, "worker 0 sent a table row outside a table");
@@ -556,34 +524,34 @@ static void test_stream_errors_refused(void **state)
 static void test_bad_definitions_refused(void **state)
 {
     merge_t *m = fx_merge(state, 2);
-    tdef_t d;
+    rh_tdef_t d;
 
-    tdef(&d, "t", "glue", "k:int:key");
+    rh_tdef(&d, "t", 1, "glue", "k:int:key");
     assert_int_equal(merge_table_begin(m, 0, &d.tb), KPM_EPROTO);
     error_holds(m, "table 't' has an unknown merge 'glue'");
-    tdef(&d, "t", "sum", "k:int:key,v:int:avg");
+    rh_tdef(&d, "t", 1, "sum", "k:int:key,v:int:avg");
     assert_int_equal(merge_table_begin(m, 0, &d.tb), KPM_EPROTO);
     error_holds(m, "column 'v' has an unknown role 'avg'");
-    tdef(&d, "t", "sum", "k:int:key,v:int:");
+    rh_tdef(&d, "t", 1, "sum", "k:int:key,v:int:");
     assert_int_equal(merge_table_begin(m, 0, &d.tb), KPM_EPROTO);
     error_holds(m, "column 'v' has role '', unfit for merge 'sum'");
-    tdef(&d, "t", "union", "k:int:key,v:int:sum");
+    rh_tdef(&d, "t", 1, "union", "k:int:key,v:int:sum");
     assert_int_equal(merge_table_begin(m, 0, &d.tb), KPM_EPROTO);
     error_holds(m, "unfit for merge 'union'");
-    tdef(&d, "t", "sum", "k:int:key,v:int:sum,p:dec1:ratio v _inw 1000");
+    rh_tdef(&d, "t", 1, "sum", "k:int:key,v:int:sum,p:dec1:ratio v _inw 1000");
     assert_int_equal(merge_table_begin(m, 0, &d.tb), KPM_EPROTO);
     error_holds(m, "column 'p' is a ratio of unknown column '_inw'");
-    tdef(&d, "t", "sum", "k:int:key,v:int:sum,p:dec1:ratio v v");
+    rh_tdef(&d, "t", 1, "sum", "k:int:key,v:int:sum,p:dec1:ratio v v");
     assert_int_equal(merge_table_begin(m, 0, &d.tb), KPM_EPROTO);
     error_holds(m, "malformed ratio 'ratio v v'");
-    tdef(&d, "t", "sum", "k:int:key,v:int:sum,p:dec1:ratio v v 1e3x");
+    rh_tdef(&d, "t", 1, "sum", "k:int:key,v:int:sum,p:dec1:ratio v v 1e3x");
     assert_int_equal(merge_table_begin(m, 0, &d.tb), KPM_EPROTO);
     error_holds(m, "malformed ratio");
-    tdef(&d, "t", "sum", "k:int:key,v:int:sum,p:dec1:ratio v q 1,q:dec1:ratio v v 1");
+    rh_tdef(&d, "t", 1, "sum", "k:int:key,v:int:sum,p:dec1:ratio v q 1,q:dec1:ratio v v 1");
     assert_int_equal(merge_table_begin(m, 0, &d.tb), KPM_EPROTO);
     error_holds(m, "ratio column 'p' refers to a ratio column");
     /* Nothing of the refused tables was kept: the worker may begin again. */
-    tdef(&d, "t", "sum", "k:int:key,v:int:sum,p:dec1:ratio v v 1e3");
+    rh_tdef(&d, "t", 1, "sum", "k:int:key,v:int:sum,p:dec1:ratio v v 1e3");
     assert_int_equal(merge_table_begin(m, 0, &d.tb), KPM_OK);
 }
 
@@ -591,10 +559,10 @@ static void test_emit_consistency_errors(void **state)
 {
     merge_t *m = fx_merge(state, 3);
     cap_t *c = fx_cap(state);
-    tdef_t d, e, x;
+    rh_tdef_t d, e, x;
     wire_table_row_t r = ROW(I(1), I(2));
 
-    tdef(&d, "t", "union", "k:int:key,v:int:");
+    rh_tdef(&d, "t", 1, "union", "k:int:key,v:int:");
     FEED(m, 0, &d, ROW(I(1), I(1)));
     /* A table still open. */
     assert_int_equal(merge_table_begin(m, 2, &d.tb), KPM_OK);
@@ -604,31 +572,31 @@ static void test_emit_consistency_errors(void **state)
     emit_ok(m, c);
 
     /* A table worker 0 did not send. */
-    tdef(&x, "x", "union", "k:int:key,v:int:");
+    rh_tdef(&x, "x", 1, "union", "k:int:key,v:int:");
     FEED(m, 1, &x, ROW(I(1), I(1)));
     emit_refused(m, c, "worker 1 sent table 'x', which worker 0 did not send");
     merge_reset(m, 1);
 
     /* Definitions that differ. */
-    tdef(&e, "t", "union", "k:int:key,v:dec1:");
+    rh_tdef(&e, "t", 1, "union", "k:int:key,v:dec1:");
     FEED(m, 2, &e, ROW(I(2), I(2)));
     emit_refused(m, c,
                  "worker 2 sent table 't' with another format of column 2 ('v') than "
                  "worker 0");
     merge_reset(m, 2);
-    tdef(&e, "t", "union", "k:int:key,w:int:");
+    rh_tdef(&e, "t", 1, "union", "k:int:key,w:int:");
     FEED(m, 2, &e, ROW(I(2), I(2)));
     emit_refused(m, c, "name of column 2");
     merge_reset(m, 2);
-    tdef(&e, "t", "union", "k:int:key");
+    rh_tdef(&e, "t", 1, "union", "k:int:key");
     FEED(m, 2, &e, ROW(I(2)));
     emit_refused(m, c, "number of columns");
     merge_reset(m, 2);
-    tdef(&e, "t", "union", "k:int:,v:int:");
+    rh_tdef(&e, "t", 1, "union", "k:int:,v:int:");
     FEED(m, 2, &e, ROW(I(2), I(2)));
     emit_refused(m, c, "role of column 1");
     merge_reset(m, 2);
-    tdef(&e, "t", "union", "k:int:key,v:int:");
+    rh_tdef(&e, "t", 1, "union", "k:int:key,v:int:");
     e.tb.publish = 0;
     FEED(m, 2, &e, ROW(I(2), I(2)));
     emit_refused(m, c, "publish flag");
@@ -695,10 +663,10 @@ static void test_reset_drops_a_workers_part(void **state)
 {
     merge_t *m = fx_merge(state, 2);
     cap_t *c = fx_cap(state);
-    tdef_t d;
+    rh_tdef_t d;
     wire_table_row_t r = ROW(I(9), I(9));
 
-    tdef(&d, "t", "sum", "k:int:key,s:int:sum");
+    rh_tdef(&d, "t", 1, "sum", "k:int:key,s:int:sum");
     FEED(m, 0, &d, ROW(I(1), I(1)), ROW(I(2), I(1)));
     FEED(m, 1, &d, ROW(I(1), I(100)), ROW(I(3), I(100)));
     /* Worker 1 restarts mid-table, then sends its stream again with other rows. */
@@ -728,9 +696,9 @@ static void test_sink_error_stops_emit(void **state)
 {
     merge_t *m = fx_merge(state, 2);
     cap_t *c = fx_cap(state);
-    tdef_t d;
+    rh_tdef_t d;
 
-    tdef(&d, "t", "union", "k:int:key");
+    rh_tdef(&d, "t", 1, "union", "k:int:key");
     FEED(m, 0, &d, ROW(I(1)), ROW(I(3)));
     FEED(m, 1, &d, ROW(I(2)));
     memset(c, 0, sizeof *c);
@@ -793,12 +761,12 @@ static void test_large_sum(void **state)
     merge_t *m = fx_merge(state, WORKERS);
     const merge_sink_t bs = {big_begin, big_row, big_end};
     big_t b;
-    tdef_t d;
+    rh_tdef_t d;
     wire_table_row_t row;
     wire_table_end_t te;
     char key[16];
 
-    tdef(&d, "groot", "sum", "k:text:key,n:int:sum,_den:int:sum,r:dec1:ratio n _den 1000");
+    rh_tdef(&d, "groot", 1, "sum", "k:text:key,n:int:sum,_den:int:sum,r:dec1:ratio n _den 1000");
     for (size_t w = 0; w < WORKERS; w++) {
         uint64_t sent = 0;
         assert_int_equal(merge_table_begin(m, w, &d.tb), KPM_OK);

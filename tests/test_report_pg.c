@@ -23,34 +23,11 @@
 #include "fsutil.h"
 #include "kpm_err.h"
 #include "report_out.h"
+#include "report_harness.h"
 #include "wire_values.h"
 
 static const char *conninfo;
 
-
-static void feed(report_out_t *o, const char *name, const char *spec, const wire_table_row_t *rows,
-                 size_t n)
-{
-    char buf[512], *p = buf;
-    wire_table_begin_t tb;
-    wire_table_end_t te = {{name, (uint32_t)strlen(name)}, n};
-
-    memset(&tb, 0, sizeof tb);
-    snprintf(buf, sizeof buf, "%s", spec);
-    tb.name = (wire_str_t){name, (uint32_t)strlen(name)};
-    tb.publish = 1;
-    while (*p != '\0') {
-        char *colon = strchr(p, ':'), *end = strchr(p, ',');
-        if (end == NULL) end = p + strlen(p);
-        tb.col_names[tb.n_cols] = (wire_str_t){p, (uint32_t)(colon - p)};
-        tb.col_formats[tb.n_cols++] = (wire_str_t){colon + 1, (uint32_t)(end - colon - 1)};
-        p = *end == ',' ? end + 1 : end;
-    }
-    assert_int_equal(report_out_table_begin(o, &tb), KPM_OK);
-    for (size_t i = 0; i < n; i++)
-        assert_int_equal(report_out_table_row(o, &rows[i]), KPM_OK);
-    assert_int_equal(report_out_table_end(o, &te), KPM_OK);
-}
 
 #define RESPONS_SPEC "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1"
 #define LIKERT_SPEC "meting:int,groep:text,item:text,gemiddelde:dec2"
@@ -70,9 +47,9 @@ static void feed_night(report_out_t *o, int v, int likert_dup)
     };
     const wire_table_row_t open[] = {ROW(I(2021), S(open_text)), ROW(I(2021), S(open_text))};
 
-    feed(o, "respons", RESPONS_SPEC, respons, 2);
-    feed(o, "likert", LIKERT_SPEC, likert, 2);
-    feed(o, "open_antwoorden", "meting:int,tekst:text", open, 2);
+    rh_feed(o, "respons", 1, RESPONS_SPEC, respons, 2);
+    rh_feed(o, "likert", 1, LIKERT_SPEC, likert, 2);
+    rh_feed(o, "open_antwoorden", 1, "meting:int,tekst:text", open, 2);
 }
 
 /* ---- fixtures ---- */
@@ -278,7 +255,7 @@ static void test_pg_layout_change(void **state)
 
     load_night(state, "N1", 5);
     o = open_night(state, "N2", conninfo);
-    feed(o, "respons", RESPONS_SPEC ",onderdrukt:text", rows, 1);
+    rh_feed(o, "respons", 1, RESPONS_SPEC ",onderdrukt:text", rows, 1);
     assert_int_equal(report_out_commit(o), KPM_OK);
     assert_int_equal(report_out_commit_pg(o), KPM_OK);
     report_out_destroy(&o);
