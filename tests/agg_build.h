@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "kpm_err.h"
 #include "state.h"
+#include "tables.h"
 #include "wire.h"
 
 /* ------------------------------------------------------------ building */
@@ -259,6 +260,21 @@ static inline void ab_sink_assert_same(const ab_sink_t *a, const ab_sink_t *b)
         assert_int_equal(a->lens[i], b->lens[i]);
         assert_memory_equal(a->msgs[i], b->msgs[i], a->lens[i]);
     }
+}
+
+/* tables_emit of s with options o into out (cleared first), through a batcher
+ * of small messages; want_tables is the number of tables it must put. */
+static inline void ab_emit(const agg_state_t *s, const tables_opts_t *o, ab_sink_t *out,
+                           uint64_t want_tables)
+{
+    ab_sink_clear(out);
+    batcher_t *b = batcher_new("20210301T030000Z", 7, 1 << 16, ab_sink_emit, out);
+    assert_non_null(b);
+    uint64_t tables = 0, rows = 0;
+    assert_int_equal(tables_emit(s, o, b, &tables, &rows), KPM_OK);
+    assert_int_equal(batcher_flush(b), KPM_OK);
+    batcher_destroy(&b);
+    assert_int_equal(tables, want_tables);
 }
 
 /* ------------------------------------------------------ reading tables */

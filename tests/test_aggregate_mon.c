@@ -41,16 +41,9 @@ static int teardown(void **state)
 static void emit_worker(const agg_state_t *s, ab_sink_t *out, double uren_per_dag,
                         int dagen_toegekend, unsigned worker, uint64_t want_tables)
 {
-    ab_sink_clear(out);
-    batcher_t *b = batcher_new("20210301T030000Z", 7, 1 << 16, ab_sink_emit, out);
-    assert_non_null(b);
     tables_opts_t o = {.min_cell = 5, .uren_per_dag = uren_per_dag,
                        .dagen_toegekend = dagen_toegekend, .worker = worker};
-    uint64_t tables = 0, rows = 0;
-    assert_int_equal(tables_emit(s, &o, b, &tables, &rows), KPM_OK);
-    assert_int_equal(batcher_flush(b), KPM_OK);
-    batcher_destroy(&b);
-    assert_int_equal(tables, want_tables);
+    ab_emit(s, &o, out, want_tables);
 }
 
 static void emit_with(const agg_state_t *s, ab_sink_t *out, double uren_per_dag,
