@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "ingest_run.h"
 #include "kpm_err.h"
@@ -86,6 +87,13 @@ int main(int argc, char **argv)
     }
     o.workers = (unsigned)workers;
     log_init("ingest");
+    if (o.prepare) {
+        /* It only opens the night and prints its id: it is not the running
+         * stage, so it leaves STATE/run/ingest.pid alone (a kill or restart of
+         * ingest must never hit it). The state's files get the stages' umask. */
+        umask(007);
+        return ingest_run(&o) == KPM_OK ? 0 : 1;
+    }
     if (stage_start("ingest", o.state_dir, err, sizeof err) != KPM_OK) {
         log_error("%s", err);
         return 1;
