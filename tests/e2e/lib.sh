@@ -61,6 +61,21 @@ stage_pid() { # state stage
     return 1
 }
 
+# 0 when `kpm run` for night dir d exited 0 (rc); otherwise says why: the tail
+# of its output and of each stage's log, so that a failure in CI can be read.
+night_done() { # d rc
+    [ "$2" = 0 ] && return 0
+    local f
+    echo "  kpm run exited $2; $1/kpm.log:"
+    tail -n 12 "$1/kpm.log" 2>/dev/null | sed 's/^/    /'
+    for f in "$1"/state/log/*.log; do
+        [ -f "$f" ] || continue
+        echo "  $f:"
+        tail -n 8 "$f" | sed 's/^/    /'
+    done
+    return 1
+}
+
 # Waits for a background process: 0 when it exited 0 within the seconds given.
 wait_for() { # pid seconds
     local i

@@ -47,7 +47,7 @@ for stage in ingest aggregate report; do
         done
         wait $runner
         rc=$?
-        check "$stage killed $kills time(s) (round $round): the night completes" test $rc = 0
+        check "$stage killed $kills time(s) (round $round): the night completes" night_done "$d" $rc
         check "$stage killed $kills time(s) (round $round): outputs identical" \
             outputs_equal "$TMP/base/out" "$d/out"
         check "$stage killed (round $round): the inbox is empty" test -z "$(ls -A "$d/inbox")"
@@ -72,7 +72,7 @@ check "with report down, aggregate waits for it (phase sending)" \
     grep -q '^phase=sending' "$d/state/run/aggregate.status"
 "$KPM" restart report --state "$d/state" >>"$d/kpm.log" 2>&1
 wait $runner
-check "report started late: the night completes" test $? = 0
+check "report started late: the night completes" night_done "$d" $?
 check "report started late: outputs identical" outputs_equal "$TMP/base/out" "$d/out"
 
 # SIGTERM: the stage saves its state and exits 0 within 5 s; a restart finishes.
@@ -91,7 +91,7 @@ check "SIGTERM: aggregate exits within 5 s (${term_ms} ms)" test "$term_ms" -lt 
 check "SIGTERM: aggregate says it stopped" grep -qE '^phase=(stopped|done)' "$d/state/run/aggregate.status"
 "$KPM" restart aggregate --state "$d/state" >>"$d/kpm.log" 2>&1
 wait $runner
-check "SIGTERM then restart: the night completes" test $? = 0
+check "SIGTERM then restart: the night completes" night_done "$d" $?
 check "SIGTERM then restart: outputs identical" outputs_equal "$TMP/base/out" "$d/out"
 
 # The same inbox twice (a re-delivery of every file) changes nothing.

@@ -73,7 +73,7 @@ for round in $(seq 1 "$ROUNDS"); do
     done
     wait $runner
     rc=$?
-    check "$victim killed $kills time(s) (round $round): the night completes" test $rc = 0
+    check "$victim killed $kills time(s) (round $round): the night completes" night_done "$d" $rc
     check "$victim killed (round $round): outputs identical to one worker's" outputs_equal "$TMP/one/out" "$d/out"
     # The other worker went on: its one process saw the night through, without errors.
     check "$victim killed (round $round): $other ran once, to the end, without errors" \
