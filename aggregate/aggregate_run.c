@@ -21,6 +21,7 @@
 #include "tables_cmp_config.h"
 
 #define MSG_MAX_BYTES (256 * 1024)
+#define HANDSHAKE_MS 1000 /* how long the tables wait for report's word */
 
 typedef struct {
     const aggregate_opts_t *o;
@@ -29,6 +30,7 @@ typedef struct {
     agg_state_t *state;
     ckpt_meta_t meta;
     char ckpt_path[4200];
+    void *zctx;
     link_in_t *in;
     link_out_t *out;
     curve_t *curve; /* NULL without --keys */
@@ -96,6 +98,26 @@ static int check_shard(agg_t *a, const wire_counts_t *c)
     return KPM_ESTATE;
 }
 
+/* The link to report, for the night being received. It is set up as soon as
+ * the night is known, long before the tables go out: report's first control
+ * messages (its RESUME from where it stands) then arrive while nothing was sent
+ * yet, instead of making the first tables go out twice. */
+static int open_out(agg_t *a)
+{
+    char err[512];
+    if (a->out) {
+        link_out_set_stream(a->out, a->meta.night);
+        return KPM_OK;
+    }
+    link_opts_t lo = {.data_endpoint = a->o->out_endpoint, .ack_endpoint = a->o->out_ack,
+                      .stop = &stage_stop, .curve = a->curve, .peer = "report"};
+    if (!(a->out = link_out_new(a->zctx, &lo, a->meta.night, err, sizeof err))) {
+        log_error("%s", err);
+        return KPM_EZMQ;
+    }
+    return KPM_OK;
+}
+
 static int apply_message(agg_t *a, const link_msg_t *msg)
 {
     static wire_record_t rec;
@@ -104,8 +126,10 @@ static int apply_message(agg_t *a, const link_msg_t *msg)
         memset(&a->meta, 0, sizeof a->meta);
         snprintf(a->meta.night, sizeof a->meta.night, "%s", msg->hdr.stream);
     }
+    int rc = open_out(a);
+    if (rc) return rc;
     wire_header_t h;
-    int rc = wire_reader_open(a->rd, msg->buf, msg->len, &h);
+    rc = wire_reader_open(a->rd, msg->buf, msg->len, &h);
     while (rc == KPM_OK && (rc = wire_reader_next(a->rd, &rec)) == 1) {
         if (rec.kind == WIRE_REC_COUNTS && h.type == WIRE_MSG_END) {
             rc = check_counts(a, &rec.u.counts, h.aux);
@@ -131,6 +155,8 @@ static int apply_message(agg_t *a, const link_msg_t *msg)
         a->meta.complete = 1;
         if ((rc = save(a))) return rc;
         link_in_set_durable(a->in, h.seq, 1);
+        log_debug("night %s: END %llu applied and checkpointed", a->meta.night,
+                  (unsigned long long)h.seq);
     }
     return KPM_OK;
 }
@@ -193,23 +219,23 @@ static int produce_results(agg_t *a, uint64_t *end_seq)
     return batcher_emit_control(a->batch, WIRE_MSG_END, a->tables * 2 + a->rows, &c, 1);
 }
 
-static int deliver_night(agg_t *a, void *zctx)
+static int deliver_night(agg_t *a)
 {
-    char err[512];
-    link_opts_t lo = {.data_endpoint = a->o->out_endpoint, .ack_endpoint = a->o->out_ack,
-                      .stop = &stage_stop, .curve = a->curve, .peer = "report"};
     link_in_hold(a->in, 1);
-    if (!(a->out = link_out_new(zctx, &lo, a->meta.night, err, sizeof err))) {
-        log_error("%s", err);
-        return KPM_EZMQ;
-    }
+    int rc = open_out(a);
+    if (rc) return rc;
     if (!(a->batch = batcher_new(a->meta.night, 1024, MSG_MAX_BYTES, emit, a))) return KPM_ENOMEM;
     stage_status("sending", a->meta.night, a->records_in, 0, NULL);
+    /* report's word first (see link_out_handshake); if it is down, send anyway */
+    rc = link_out_handshake(a->out, HANDSHAKE_MS);
+    if (rc == KPM_EEMPTY) log_info("report has not answered yet; sending anyway");
+    else if (rc) return rc;
     uint64_t end_seq = 0;
-    int rc;
     do {
         batcher_reset(a->batch);
         rc = produce_results(a, &end_seq);
+        if (rc == KPM_OK) log_debug("night %s: tables sent (END %llu)", a->meta.night,
+                                    (unsigned long long)end_seq);
         while (rc == KPM_OK) {
             rc = link_out_wait_durable(a->out, end_seq, 200);
             if (rc != KPM_EEMPTY) break;
@@ -218,6 +244,7 @@ static int deliver_night(agg_t *a, void *zctx)
         }
     } while (rc == KPM_EREWIND);
     if (rc) return rc;
+    log_debug("night %s: report made the tables durable", a->meta.night);
     a->meta.delivered = 1;
     if ((rc = save(a))) return rc;
     link_out_bye(a->out, end_seq);
@@ -263,7 +290,7 @@ int aggregate_run(const aggregate_opts_t *o)
                  (unsigned long long)a.meta.next, a.meta.complete ? ", complete" : "",
                  a.meta.delivered ? ", delivered" : "");
     a.last_ckpt = now_s();
-    zctx = zmq_ctx_new();
+    zctx = a.zctx = zmq_ctx_new();
     if (zctx && o->keys) {
         if (!(a.curve = curve_load(o->keys, "aggregate", err, sizeof err)) ||
             curve_start(a.curve, zctx, err, sizeof err) != KPM_OK) {
@@ -298,7 +325,7 @@ int aggregate_run(const aggregate_opts_t *o)
     }
     stage_status("receiving", a.meta.night, 0, 0, NULL);
     if ((rc = receive_night(&a))) goto out;
-    if ((rc = deliver_night(&a, zctx))) goto out;
+    if ((rc = deliver_night(&a))) goto out;
     link_in_linger(a.in, 3000);
     stage_status("done", a.meta.night, a.records_in, a.rows, NULL);
 out:

@@ -14,6 +14,12 @@
 
 #define LINK_POLL_SLICE_MS 100
 #define LINK_RESUME_EVERY_MS 300 /* at most one RESUME for the same seq per this */
+/* A connecting socket whose peer has not bound yet retries after this long,
+ * doubling up to the maximum. ZeroMQ's default (100 ms, constant) made every
+ * night wait up to 100 ms per link at its start, while the peer's first
+ * acknowledgements (and the window behind them) sat in the queue. */
+#define LINK_RECONNECT_MS 5
+#define LINK_RECONNECT_MAX_MS 100
 
 static int64_t now_ms(void)
 {
@@ -34,6 +40,9 @@ static void *socket_new(void *zctx, int type, int hwm, int linger_ms)
     zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(s, ZMQ_LINGER, &linger_ms, sizeof linger_ms);
+    int ivl = LINK_RECONNECT_MS, ivl_max = LINK_RECONNECT_MAX_MS;
+    zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
+    zmq_setsockopt(s, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
     return s;
 }
 
@@ -68,6 +77,7 @@ struct link_out {
     uint64_t received; /* highest seq the receiver has in order, WIRE_NO_SEQ: none */
     uint64_t durable;  /* highest seq the receiver made durable, WIRE_NO_SEQ: none */
     int rewind_pending;
+    int heard; /* the receiver has sent something since the link was set up */
     int64_t last_progress;
     uint64_t last_rewind_to;
     int64_t last_rewind_at;
@@ -158,6 +168,7 @@ static void out_handle(link_out_t *out, const char *buf, size_t len)
                  wire_reader_error(out->rd));
         return;
     }
+    out->heard = 1;
     if (h.stream[0] && strcmp(h.stream, out->stream) != 0) return; /* another night */
     if (h.type == WIRE_MSG_ACK || h.type == WIRE_MSG_RESUME) {
         uint64_t rcv = h.type == WIRE_MSG_ACK ? h.seq : (h.seq ? h.seq - 1 : WIRE_NO_SEQ);
@@ -262,6 +273,19 @@ int link_out_send(link_out_t *out, uint64_t seq, const void *buf, size_t len)
     }
 }
 
+int link_out_handshake(link_out_t *out, int timeout_ms)
+{
+    int64_t deadline = now_ms() + timeout_ms;
+    for (;;) {
+        int rc = out_drain(out);
+        if (rc) return rc;
+        if (out->heard) return KPM_OK;
+        if (stopped(&out->opts)) return KPM_ESTOP;
+        if (now_ms() >= deadline) return KPM_EEMPTY;
+        if ((rc = out_wait(out, 0))) return rc;
+    }
+}
+
 int link_out_wait_durable(link_out_t *out, uint64_t seq, int timeout_ms)
 {
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : now_ms() + timeout_ms;
@@ -284,6 +308,17 @@ void link_out_bye(link_out_t *out, uint64_t end_seq)
     zmq_pollitem_t item = {out->data, 0, ZMQ_POLLOUT, 0};
     zmq_poll(&item, 1, LINK_POLL_SLICE_MS);
     send_control(out->data, out->ctl, WIRE_MSG_BYE, out->stream, end_seq, WIRE_NO_SEQ);
+}
+
+void link_out_set_stream(link_out_t *out, const char *stream)
+{
+    if (strcmp(out->stream, stream) == 0) return;
+    snprintf(out->stream, sizeof out->stream, "%s", stream);
+    out->next = 0;
+    out->received = out->durable = WIRE_NO_SEQ;
+    out->rewind_pending = 0;
+    out->last_rewind_to = WIRE_NO_SEQ;
+    out->last_progress = now_ms();
 }
 
 void link_out_seek(link_out_t *out, uint64_t next)
@@ -377,7 +412,13 @@ void link_in_destroy(link_in_t **pin)
     link_in_t *in = *pin;
     zmq_msg_close(&in->cur);
     if (in->data) zmq_close(in->data);
-    if (in->ack) zmq_close(in->ack);
+    if (in->ack) {
+        /* After the BYE the sender has everything it waits for; what is still
+         * queued (acknowledgements of the BYE's stream) need not hold the exit. */
+        int linger_ms = 0;
+        if (in->got_bye) zmq_setsockopt(in->ack, ZMQ_LINGER, &linger_ms, sizeof linger_ms);
+        zmq_close(in->ack);
+    }
     wire_writer_destroy(&in->ctl);
     wire_reader_destroy(&in->rd);
     free(in);
@@ -475,7 +516,10 @@ int link_in_recv(link_in_t *in, link_msg_t *msg, int timeout_ms)
                 log_warn("link: malformed message dropped: %s", wire_reader_error(in->rd));
                 continue;
             }
-            if (!in_handle(in, &msg->hdr)) continue;
+            if (!in_handle(in, &msg->hdr)) {
+                if (in->got_bye) return 0; /* nothing more will come: do not wait */
+                continue;
+            }
             msg->buf = buf;
             msg->len = len;
             return 1;

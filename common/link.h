@@ -55,6 +55,14 @@ void link_out_destroy(link_out_t **out);
  * KPM_EREWIND (produce again from link_out_next()), KPM_ESTOP, KPM_EZMQ. */
 int link_out_send(link_out_t *out, uint64_t seq, const void *buf, size_t len);
 
+/* Waits until the receiver has said where it stands (its RESUME or an
+ * acknowledgement, of any stream), at most timeout_ms. A receiver sends a
+ * RESUME when it starts; a sender that waits for it before its first message
+ * does not send what the receiver then asks for again. Returns KPM_OK,
+ * KPM_EEMPTY on timeout (send anyway: the protocol does not depend on it),
+ * KPM_ESTOP, KPM_EZMQ. */
+int link_out_handshake(link_out_t *out, int timeout_ms);
+
 /* Waits until the receiver has made seq durable, handling acknowledgements.
  * timeout_ms < 0: no limit. Returns KPM_OK, KPM_EEMPTY on timeout,
  * KPM_EREWIND, KPM_ESTOP, KPM_EZMQ. */
@@ -68,6 +76,10 @@ int link_out_poll(link_out_t *out);
  * it may stop waiting (BYE). Best effort: the receiver also stops after a quiet
  * period. */
 void link_out_bye(link_out_t *out, uint64_t end_seq);
+
+/* Makes the link carry another stream, from its seq 0: nothing of the previous
+ * one is sent or waited for any more. */
+void link_out_set_stream(link_out_t *out, const char *stream);
 
 /* Starts sending at seq `next` instead of 0: for a restarted sender that knows
  * the receiver made everything below `next` durable (ingest's archived files). */

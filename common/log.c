@@ -65,9 +65,10 @@ void log_msg(log_level_t level, const char *fmt, ...)
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
-    pos = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%SZ ", &tm);
+    pos = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
 
-    n = snprintf(line + pos, sizeof line - pos, "%s %s: ", log_stage, log_level_names[level]);
+    n = snprintf(line + pos, sizeof line - pos, ".%03dZ %s %s: ", (int)(ts.tv_nsec / 1000000),
+                 log_stage, log_level_names[level]);
     if (n > 0) pos += (size_t)n < sizeof line - pos ? (size_t)n : sizeof line - pos - 1;
 
     size_t msg_start = pos;

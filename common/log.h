@@ -1,4 +1,5 @@
-/* log.h - one-line log records on stderr: "2026-11-26T03:00:00Z ingest info: ...".
+/* log.h - one-line log records on stderr: "2026-11-26T03:00:00.042Z ingest info: ..."
+ * (UTC, milliseconds).
  *
  * Personal data never goes into a log: callers pass names of files, columns and
  * codes, never cell values of pii columns.

@@ -147,6 +147,7 @@ void stage_batch_done(const stage_batch_t *b)
 void stage_end(void)
 {
     if (pid_path[0]) unlink(pid_path);
+    log_debug("exit");
 }
 
 int stage_ipc_endpoint(const char *state_dir, const char *name, char *buf, size_t len)

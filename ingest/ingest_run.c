@@ -18,6 +18,7 @@
 #include "stage.h"
 
 #define MSG_MAX_BYTES (256 * 1024)
+#define HANDSHAKE_MS 1000 /* how long the first message waits for the workers' word */
 
 typedef struct run run_t;
 
@@ -205,6 +206,27 @@ static int rewind_point(run_t *r, size_t *from)
     return KPM_OK;
 }
 
+/* Gives every worker up to HANDSHAKE_MS in all to say where it stands before
+ * the first message goes out (link_out_handshake): a worker that is not up by
+ * then gets the messages when it comes, as always. */
+static int handshake_all(run_t *r)
+{
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (unsigned w = 0; w < r->workers; w++) {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long spent = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+        int rc = link_out_handshake(r->link[w], spent < HANDSHAKE_MS ? HANDSHAKE_MS - (int)spent : 0);
+        if (rc == KPM_EEMPTY && r->workers > 1)
+            log_info("aggregate worker %u has not answered yet; sending anyway", w);
+        else if (rc == KPM_EEMPTY)
+            log_info("aggregate has not answered yet; sending anyway");
+        else if (rc)
+            return rc;
+    }
+    return KPM_OK;
+}
+
 static int run_night(run_t *r)
 {
     size_t from = first_pending(r->night);
@@ -213,14 +235,17 @@ static int run_night(run_t *r)
     /* files before it are archived: the workers hold their messages durably */
     for (unsigned w = 0; from > 0 && w < r->workers; w++)
         link_out_seek(r->link[w], night_first_seq(r->night, w, from));
+    if ((rc = handshake_all(r))) return rc;
     for (;;) {
         rc = produce_from(r, from, end_seq);
+        if (rc == KPM_OK) log_debug("night %s: ENDs sent", r->night->id);
         if (rc == KPM_OK) rc = wait_all_durable(r, end_seq);
         if (rc != KPM_EREWIND) break;
         if ((rc = rewind_point(r, &from))) return rc;
         for (unsigned w = 0; w < r->workers; w++) batcher_reset(r->batch[w]);
     }
     if (rc) return rc;
+    log_debug("night %s: durable at every worker", r->night->id);
     if ((rc = dispose_durable(r))) return rc;
     r->night->done = 1;
     if ((rc = night_save(r->night))) return rc;

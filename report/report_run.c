@@ -168,6 +168,8 @@ static int take(rep_t *r, unsigned w, const link_msg_t *msg)
         return rc;
     }
     if (h.type == WIRE_MSG_END) {
+        log_debug("night %s: END %llu of %s", p->night, (unsigned long long)h.seq,
+                  worker_label(r, w));
         p->complete = 1;
         p->end_seq = h.seq;
     }
@@ -231,6 +233,7 @@ static int commit(rep_t *r)
                   "the database keeps the night loaded before, and the next night loads every "
                   "table again",
                   r->night, report_out_error(out));
+    log_debug("night %s: outputs committed", r->night);
     if ((rc = save_done(r))) goto out;
     for (unsigned w = 0; w < r->workers; w++)
         link_in_set_durable(r->part[w].in, r->part[w].end_seq, 1);

@@ -341,15 +341,12 @@ static void *rx_main(void *arg)
 
 /* ---- cases ---- */
 
-/* 10,000 messages arrive in order, each once, and the sender learns that the
- * END is durable; the BYE then ends the receiver's linger. */
-static void test_in_order_exactly_once(void **state)
+/* Sends 0..n-1 (n-1 the END) to a receiver thread that takes them, makes the
+ * END durable and lingers; then the BYE. Asserts that everything arrived in
+ * order, once, without a rewind, and that the BYE (not the quiet period) ended
+ * the receiver's linger. */
+static void deliver_whole_stream(fx_t *fx, uint64_t n)
 {
-    fx_t *fx = *state;
-    const uint64_t n = 10000;
-    link_opts_t o = opts(fx, 0, 0);
-    in_start(fx, &o);
-    out_start(fx, &o, NIGHT_A);
     rx_t rx = {.in = fx->in, .n = n, .quiet_ms = WAIT_MS};
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, rx_main, &rx), 0);
@@ -370,7 +367,60 @@ static void test_in_order_exactly_once(void **state)
     assert_int_equal(rewinds, 0);
     assert_int_equal(link_out_resends(fx->out), 0);
     assert_int_equal(rx.linger_rc, KPM_OK);
-    assert_true(rx.done_at - bye_at < 1000); /* the BYE, not the quiet period */
+    assert_true(rx.done_at - bye_at < 1000);
+}
+
+/* 10,000 messages arrive in order, each once, and the sender learns that the
+ * END is durable; the BYE then ends the receiver's linger. */
+static void test_in_order_exactly_once(void **state)
+{
+    fx_t *fx = *state;
+    link_opts_t o = opts(fx, 0, 0);
+    in_start(fx, &o);
+    out_start(fx, &o, NIGHT_A);
+    deliver_whole_stream(fx, 10000);
+}
+
+/* A receiver that starts first sends its RESUME into a link nobody has bound
+ * yet; a sender that waits for it (link_out_handshake) before its first message
+ * delivers everything without a rewind. Without the wait the RESUME(0) arrives
+ * after the first messages went out and makes the sender produce them again. */
+static void test_handshake_then_no_rewind(void **state)
+{
+    fx_t *fx = *state;
+    link_opts_t o = opts(fx, 0, 0);
+    in_start(fx, &o);
+    link_in_expect(fx->in, "", 0, WIRE_NO_SEQ, 0);
+    sleep_ms(50); /* the receiver's connects fail meanwhile: no ack endpoint yet */
+    out_start(fx, &o, NIGHT_A);
+    int64_t t0 = now_ms();
+    assert_int_equal(link_out_handshake(fx->out, WAIT_MS), KPM_OK);
+    assert_true(now_ms() - t0 < 1000); /* the RESUME came on reconnect, soon */
+    deliver_whole_stream(fx, 100);
+}
+
+/* No receiver: the handshake gives up after its timeout (the sender then sends
+ * anyway), and a stop ends it at once. A RESUME of another stream (a receiver
+ * done with the night before) counts as the receiver's word. */
+static void test_handshake_timeout_and_other_stream(void **state)
+{
+    fx_t *fx = *state;
+    link_opts_t o = opts(fx, 0, 0);
+    out_start(fx, &o, NIGHT_B);
+    int64_t t0 = now_ms();
+    assert_int_equal(link_out_handshake(fx->out, 250), KPM_EEMPTY);
+    int64_t waited = now_ms() - t0;
+    assert_true(waited >= 240 && waited < 2000);
+    stop_flag = 1;
+    assert_int_equal(link_out_handshake(fx->out, WAIT_MS), KPM_ESTOP);
+    stop_flag = 0;
+
+    in_start(fx, &o);
+    link_in_expect(fx->in, NIGHT_A, 20, 19, 1);
+    assert_int_equal(link_out_handshake(fx->out, WAIT_MS), KPM_OK);
+    assert_int_equal(link_out_next(fx->out), 0); /* NIGHT_A's position is not NIGHT_B's */
+    produce_ok(fx, NIGHT_B, 0, 2, 2);
+    expect_seqs(fx, 0, 2);
 }
 
 static void *stop_later(void *arg)
@@ -656,6 +706,8 @@ int main(void)
     log_init("test_link");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_in_order_exactly_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_handshake_then_no_rewind, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_handshake_timeout_and_other_stream, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backpressure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_receiver_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sender_restart, setup, teardown),

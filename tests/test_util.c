@@ -97,18 +97,21 @@ static void with_stderr_to(const char *path, void (*fn)(void))
 }
 
 /* True when line (without '\n') is "YYYY-MM-DDTHH:MM:SSZ <stage> <level>: <msg>". */
+#define LOG_PREFIX 25 /* bytes of the time stamp and its space */
+
 static int is_log_line(const char *line, size_t len, const char *stage, const char *level,
                        const char *msg)
 {
     char expect[4096];
-    const char *pat = "dddd-dd-ddTdd:dd:ddZ ";
+    const char *pat = "dddd-dd-ddTdd:dd:dd.dddZ "; /* UTC, milliseconds */
 
     for (size_t i = 0; pat[i] != '\0'; i++) {
         if (i >= len) return 0;
         if (pat[i] == 'd' ? (line[i] < '0' || line[i] > '9') : line[i] != pat[i]) return 0;
     }
     snprintf(expect, sizeof expect, "%s %s: %s", stage, level, msg);
-    return len == 21 + strlen(expect) && memcmp(line + 21, expect, strlen(expect)) == 0;
+    return len == LOG_PREFIX + strlen(expect) &&
+           memcmp(line + LOG_PREFIX, expect, strlen(expect)) == 0;
 }
 
 /* ---- log ----------------------------------------------------------------------- */
@@ -242,7 +245,7 @@ static void test_log_concurrent_lines_do_not_interleave(void **state)
     for (char *line = out; line < out + len; n++) {
         char *nl = strchr(line, '\n');
         assert_non_null(nl);
-        char c = line[21 + strlen("ingest info: ")];
+        char c = line[LOG_PREFIX + strlen("ingest info: ")];
         memset(msg, c, sizeof msg - 1);
         msg[sizeof msg - 1] = '\0';
         assert_true(is_log_line(line, (size_t)(nl - line), "ingest", "info", msg));
