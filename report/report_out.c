@@ -12,6 +12,7 @@
 #include "rapport_md.h"
 #include "strmap.h"
 #include "values.h"
+#include "wbuf.h"
 
 #include <errno.h>
 #include <float.h>
@@ -26,6 +27,7 @@
 
 #define REPORT_NAME_MAX 64 /* bytes of a table name */
 #define REPORT_NUM_MAX 48  /* bytes of a formatted number, NUL included */
+#define REPORT_WBUF (64 * 1024) /* bytes buffered before each write */
 
 typedef enum { FMT_INT, FMT_TEXT, FMT_DEC1, FMT_DEC2, FMT_DEC4 } fmt_t;
 
@@ -57,6 +59,8 @@ struct report_out {
     fmt_t cur_fmt[WIRE_MAX_COLS];
     uint64_t cur_rows;
     FILE *cur_csv; /* NULL for an unpublished table */
+    wbuf_t csvb;   /* in front of cur_csv */
+    wbuf_t jsonb;  /* in front of json.fp */
 
     size_t json_tables; /* published tables begun in dashboard.json */
     size_t n_tables, n_rows;
@@ -78,9 +82,13 @@ static int fmt_lookup(const char *s, size_t len, fmt_t *out)
     return -1;
 }
 
-static int fmt_fits(int n, size_t buflen)
+/* The n bytes of t into buf with a NUL, or -1 when they do not fit (never cut). */
+static int fmt_copy(const char *t, size_t n, char *buf, size_t buflen)
 {
-    return n >= 0 && (size_t)n < buflen ? n : -1;
+    if (n >= buflen) return -1;
+    memcpy(buf, t, n);
+    buf[n] = '\0';
+    return (int)n;
 }
 
 /* Decimal with `decimals` places, half away from zero. A product that lies a few
@@ -101,9 +109,30 @@ static int fmt_decimal(double x, int decimals, char *buf, size_t buflen)
     fl = (double)k;
     tol = (a > 1.0 ? a : 1.0) * 8 * DBL_EPSILON;
     if (a - fl >= 0.5 - tol) k++;
-    return fmt_fits(snprintf(buf, buflen, "%s%" PRIu64 ".%0*" PRIu64, x < 0 && k > 0 ? "-" : "",
-                             k / scale, decimals, k % scale),
-                    buflen);
+    /* "-"? integer part "." decimals, zero-padded: at most 1 + 16 + 1 + 4 bytes */
+    char t[32];
+    size_t n = 0;
+    if (x < 0 && k > 0) t[n++] = '-';
+    n += wbuf_fmt_u64(t + n, k / scale);
+    t[n++] = '.';
+    for (uint64_t f = k % scale, div = scale / 10; div > 0; div /= 10)
+        t[n++] = (char)('0' + f / div % 10);
+    return fmt_copy(t, n, buf, buflen);
+}
+
+/* An integer as "%" PRId64 writes it, with `decimals` zeros after a point if
+ * decimals > 0. No printf: this runs for every number of every row. */
+static int fmt_int(int64_t v, int decimals, char *buf, size_t buflen)
+{
+    char t[32];
+    size_t n = 0;
+    if (v < 0) t[n++] = '-';
+    n += wbuf_fmt_u64(t + n, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
+    if (decimals > 0) {
+        t[n++] = '.';
+        for (int d = 0; d < decimals; d++) t[n++] = '0';
+    }
+    return fmt_copy(t, n, buf, buflen);
 }
 
 static int fmt_cell(const wire_value_t *v, fmt_t fmt, char *buf, size_t buflen)
@@ -116,14 +145,12 @@ static int fmt_cell(const wire_value_t *v, fmt_t fmt, char *buf, size_t buflen)
     switch (fmt) {
     case FMT_INT:
         if (v->type != WIRE_VAL_INT) return -1;
-        return fmt_fits(snprintf(buf, buflen, "%" PRId64, v->i), buflen);
+        return fmt_int(v->i, 0, buf, buflen);
     case FMT_DEC1:
     case FMT_DEC2:
     case FMT_DEC4: {
         int decimals = fmt == FMT_DEC1 ? 1 : fmt == FMT_DEC2 ? 2 : 4;
-        if (v->type == WIRE_VAL_INT)
-            return fmt_fits(snprintf(buf, buflen, "%" PRId64 ".%.*s", v->i, decimals, "0000"),
-                            buflen);
+        if (v->type == WIRE_VAL_INT) return fmt_int(v->i, decimals, buf, buflen);
         if (v->type != WIRE_VAL_REAL) return -1;
         return fmt_decimal(v->r, decimals, buf, buflen);
     }
@@ -149,71 +176,80 @@ int report_format_cell(const wire_value_t *v, const char *format, size_t format_
 
 /* A text field: quoted when it holds ',', '"', CR or LF; a leading '=', '+', '-',
  * '@', TAB or CR gets a "'" so that spreadsheets do not run it as a formula. */
-static void csv_put_text(FILE *fp, const char *s, size_t len)
+static void csv_put_text(wbuf_t *b, const char *s, size_t len)
 {
     int guard = len > 0 && memchr("=+-@\t\r", s[0], 6) != NULL;
     int quote = 0;
 
     for (size_t i = 0; i < len && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-    if (quote) fputc('"', fp);
-    if (guard) fputc('\'', fp);
+    if (quote) wbuf_putc(b, '"');
+    if (guard) wbuf_putc(b, '\'');
     if (!quote) {
-        fwrite(s, 1, len, fp);
+        wbuf_write(b, s, len);
         return;
     }
     for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"') fputc('"', fp);
-        fputc(s[i], fp);
+        if (s[i] == '"') wbuf_putc(b, '"');
+        wbuf_putc(b, s[i]);
     }
-    fputc('"', fp);
+    wbuf_putc(b, '"');
 }
 
 /* A JSON string. Bytes that are not UTF-8 become U+FFFD, so the document stays
  * valid JSON whatever a cell holds. */
-static void json_put_str(FILE *fp, const char *str, size_t len)
+static void json_put_str(wbuf_t *b, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
 
-    fputc('"', fp);
+    wbuf_putc(b, '"');
     while (i < len) {
         unsigned char c = s[i];
         size_t n;
 
         switch (c) {
         case '"':
-            fputs("\\\"", fp);
+            wbuf_puts(b, "\\\"");
             break;
         case '\\':
-            fputs("\\\\", fp);
+            wbuf_puts(b, "\\\\");
             break;
         case '\n':
-            fputs("\\n", fp);
+            wbuf_puts(b, "\\n");
             break;
         case '\r':
-            fputs("\\r", fp);
+            wbuf_puts(b, "\\r");
             break;
         case '\t':
-            fputs("\\t", fp);
+            wbuf_puts(b, "\\t");
             break;
         default:
             if (c < 0x20) {
-                fprintf(fp, "\\u%04x", (unsigned)c);
+                char u[8];
+                snprintf(u, sizeof u, "\\u%04x", (unsigned)c);
+                wbuf_write(b, u, 6);
                 break;
+            }
+            if (c < 0x80) { /* plain ASCII: the run up to the next special byte at once */
+                size_t j = i + 1;
+                while (j < len && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '"' && s[j] != '\\') j++;
+                wbuf_write(b, s + i, j - i);
+                i = j;
+                continue;
             }
             n = val_utf8_seq((const char *)s + i, len - i);
             if (n == 0) {
-                fputs("\\ufffd", fp);
+                wbuf_puts(b, "\\ufffd");
                 break;
             }
-            fwrite(s + i, 1, n, fp);
+            wbuf_write(b, s + i, n);
             i += n;
             continue;
         }
         i++;
     }
-    fputc('"', fp);
+    wbuf_putc(b, '"');
 }
 
 /* ---- the writer ---- */
@@ -274,11 +310,16 @@ report_out_t *report_out_open(const char *out_dir, const report_out_opts_t *opts
         snprintf(err, errlen, "report: out of memory");
         goto fail;
     }
+    if (wbuf_init(&o->csvb, REPORT_WBUF) != KPM_OK || wbuf_init(&o->jsonb, REPORT_WBUF) != KPM_OK) {
+        snprintf(err, errlen, "report: out of memory");
+        goto fail;
+    }
     if (fs_atomic_open(&o->json, path) != KPM_OK) {
         snprintf(err, errlen, "report: cannot create '%s.tmp': %s", path, strerror(errno));
         goto fail;
     }
-    fputs("{\n  \"schema_version\": 1,\n  \"tabellen\": {", o->json.fp);
+    wbuf_target(&o->jsonb, o->json.fp);
+    wbuf_puts(&o->jsonb, "{\n  \"schema_version\": 1,\n  \"tabellen\": {");
     if (opts != NULL && opts->sqlite &&
         (o->sq = db_sqlite_open(out_dir, opts->night, err, errlen)) == NULL)
         goto fail;
@@ -318,7 +359,8 @@ static int db_begin(report_out_t *o, const wire_table_begin_t *tb)
 }
 
 /* One published row: cells as the CSV shows them (num[] holds the numbers). */
-static int db_row(report_out_t *o, const wire_table_row_t *row, char num[][REPORT_NUM_MAX])
+static int db_row(report_out_t *o, const wire_table_row_t *row, char num[][REPORT_NUM_MAX],
+                  const int *num_len)
 {
     db_cell_t cells[WIRE_MAX_COLS];
     int rc;
@@ -331,7 +373,7 @@ static int db_row(report_out_t *o, const wire_table_row_t *row, char num[][REPOR
         else if (o->cur_fmt[c] == FMT_TEXT)
             cells[c] = (db_cell_t){v->s.ptr, v->s.len};
         else
-            cells[c] = (db_cell_t){num[c], strlen(num[c])};
+            cells[c] = (db_cell_t){num[c], (size_t)num_len[c]};
     }
     if (o->sq != NULL && (rc = db_sqlite_table_row(o->sq, cells)) != KPM_OK)
         return fail(o, rc, "report: %s", db_sqlite_error(o->sq));
@@ -411,22 +453,25 @@ int report_out_table_begin(report_out_t *o, const wire_table_begin_t *tb)
         goto out;
     }
     o->cur_csv = o->csv[o->n_csv++].fp;
+    wbuf_target(&o->csvb, o->cur_csv);
 
     for (uint32_t c = 0; c < tb->n_cols; c++) {
-        if (c > 0) fputc(',', o->cur_csv);
-        csv_put_text(o->cur_csv, tb->col_names[c].ptr, tb->col_names[c].len);
+        if (c > 0) wbuf_putc(&o->csvb, ',');
+        csv_put_text(&o->csvb, tb->col_names[c].ptr, tb->col_names[c].len);
     }
-    fputc('\n', o->cur_csv);
+    wbuf_putc(&o->csvb, '\n');
 
-    fprintf(o->json.fp, "%s\n    \"%s\": {\n      \"kolommen\": [", o->json_tables ? "," : "",
-            o->cur_name);
+    /* the name is [a-z0-9_] (name_ok): nothing to escape */
+    wbuf_puts(&o->jsonb, o->json_tables ? ",\n    \"" : "\n    \"");
+    wbuf_puts(&o->jsonb, o->cur_name);
+    wbuf_puts(&o->jsonb, "\": {\n      \"kolommen\": [");
     for (uint32_t c = 0; c < tb->n_cols; c++) {
-        if (c > 0) fputs(", ", o->json.fp);
-        json_put_str(o->json.fp, tb->col_names[c].ptr, tb->col_names[c].len);
+        if (c > 0) wbuf_puts(&o->jsonb, ", ");
+        json_put_str(&o->jsonb, tb->col_names[c].ptr, tb->col_names[c].len);
     }
-    fputs("],\n      \"rijen\": [", o->json.fp);
+    wbuf_puts(&o->jsonb, "],\n      \"rijen\": [");
     o->json_tables++;
-    rc = ferror(o->cur_csv) ? fail_io(o, file) : KPM_OK;
+    rc = o->csvb.err ? fail_io(o, file) : KPM_OK;
 out:
     free(file);
     free(path);
@@ -436,7 +481,8 @@ out:
 int report_out_table_row(report_out_t *o, const wire_table_row_t *row)
 {
     char num[WIRE_MAX_COLS][REPORT_NUM_MAX];
-    FILE *js = o->json.fp;
+    int num_len[WIRE_MAX_COLS];
+    wbuf_t *js = &o->jsonb, *csv = &o->csvb;
     int rc;
 
     if (o->failed) return o->failed;
@@ -446,8 +492,9 @@ int report_out_table_row(report_out_t *o, const wire_table_row_t *row)
                     o->cur_name, o->cur_rows + 1, (unsigned)row->n_cells, (unsigned)o->cur_cols);
     for (uint32_t c = 0; c < row->n_cells; c++) {
         const wire_value_t *v = &row->cells[c];
-        int ok = o->cur_fmt[c] == FMT_TEXT ? v->type == WIRE_VAL_NIL || v->type == WIRE_VAL_STR
-                                           : fmt_cell(v, o->cur_fmt[c], num[c], sizeof num[c]) >= 0;
+        int ok = o->cur_fmt[c] == FMT_TEXT
+                     ? v->type == WIRE_VAL_NIL || v->type == WIRE_VAL_STR
+                     : (num_len[c] = fmt_cell(v, o->cur_fmt[c], num[c], sizeof num[c])) >= 0;
         if (!ok)
             return fail(o, KPM_EPROTO,
                         "report: table '%s', row %" PRIu64 ", column %u: value does not fit "
@@ -459,30 +506,33 @@ int report_out_table_row(report_out_t *o, const wire_table_row_t *row)
         return fail(o, KPM_ENOMEM, "report: out of memory");
     o->cur_rows++;
     if (!o->cur_publish) return KPM_OK;
-    if ((rc = db_row(o, row, num)) != KPM_OK) return rc;
+    if ((rc = db_row(o, row, num, num_len)) != KPM_OK) return rc;
 
-    fputs(o->cur_rows > 1 ? ",\n        [" : "\n        [", js);
+    if (o->cur_rows > 1)
+        wbuf_write(js, ",\n        [", 11);
+    else
+        wbuf_write(js, "\n        [", 10);
     for (uint32_t c = 0; c < row->n_cells; c++) {
         const wire_value_t *v = &row->cells[c];
         if (c > 0) {
-            fputc(',', o->cur_csv);
-            fputs(", ", js);
+            wbuf_putc(csv, ',');
+            wbuf_write(js, ", ", 2);
         }
         if (v->type == WIRE_VAL_NIL) {
-            fputs("null", js);
+            wbuf_write(js, "null", 4);
         } else if (o->cur_fmt[c] == FMT_TEXT) {
-            csv_put_text(o->cur_csv, v->s.ptr, v->s.len);
+            csv_put_text(csv, v->s.ptr, v->s.len);
             json_put_str(js, v->s.ptr, v->s.len);
         } else {
-            fputs(num[c], o->cur_csv);
-            fputs(num[c], js);
+            wbuf_write(csv, num[c], (size_t)num_len[c]);
+            wbuf_write(js, num[c], (size_t)num_len[c]);
         }
     }
-    fputc('\n', o->cur_csv);
-    fputc(']', js);
+    wbuf_putc(csv, '\n');
+    wbuf_putc(js, ']');
     o->n_rows++;
-    if (ferror(o->cur_csv)) return fail_io(o, base_name(o->csv[o->n_csv - 1].path));
-    if (ferror(js)) return fail_io(o, "dashboard.json");
+    if (csv->err) return fail_io(o, base_name(o->csv[o->n_csv - 1].path));
+    if (js->err) return fail_io(o, "dashboard.json");
     return KPM_OK;
 }
 
@@ -500,7 +550,9 @@ int report_out_table_end(report_out_t *o, const wire_table_end_t *te)
     if (o->html != NULL) rapport_html_table_end(o->html);
     o->in_table = 0;
     if (!o->cur_publish) return KPM_OK;
-    fputs(o->cur_rows > 0 ? "\n      ]\n    }" : "]\n    }", o->json.fp);
+    wbuf_puts(&o->jsonb, o->cur_rows > 0 ? "\n      ]\n    }" : "]\n    }");
+    if (wbuf_target(&o->csvb, NULL) != KPM_OK)
+        return fail_io(o, base_name(o->csv[o->n_csv - 1].path));
     return db_end(o);
 }
 
@@ -534,7 +586,11 @@ int report_out_commit(report_out_t *o)
 
     if ((rc = write_report(o, &md, "rapport.md", 0)) != KPM_OK) goto out;
     if (o->html != NULL && (rc = write_report(o, &html, "rapport.html", 1)) != KPM_OK) goto out;
-    fputs(o->json_tables > 0 ? "\n  }\n}\n" : "}\n}\n", o->json.fp);
+    wbuf_puts(&o->jsonb, o->json_tables > 0 ? "\n  }\n}\n" : "}\n}\n");
+    if (wbuf_flush(&o->jsonb) != KPM_OK) {
+        rc = fail_io(o, "dashboard.json");
+        goto out;
+    }
     gmtime_r(&now, &tm);
     strftime(o->loaded_at, sizeof o->loaded_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
     if (o->sq != NULL && (rc = db_sqlite_finish(o->sq, o->loaded_at)) != KPM_OK) {
@@ -612,6 +668,8 @@ void report_out_destroy(report_out_t **po)
     for (size_t i = 0; i < o->n_csv; i++)
         fs_atomic_abort(&o->csv[i]);
     fs_atomic_abort(&o->json);
+    wbuf_free(&o->csvb);
+    wbuf_free(&o->jsonb);
     free(o->csv);
     rapport_md_destroy(&o->md);
     rapport_html_destroy(&o->html);

@@ -221,6 +221,7 @@ static int commit(rep_t *r)
     }
     r->tables = merge_tables(r->merge);
     r->rows = merge_rows(r->merge);
+    log_debug("night %s: tables merged and written; committing", r->night);
     if ((rc = report_out_commit(out)) != KPM_OK) {
         log_error("night %s: cannot write the outputs: %s", r->night, report_out_error(out));
         goto out;

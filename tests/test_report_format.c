@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,41 @@ static void test_format_rejects_wrong_types(void **state)
     assert_int_equal(report_format_cell(&v, "de", 2, big, sizeof big), -1);
     /* a result that does not fit is refused, not cut */
     assert_int_equal(report_format_cell(&v, "dec1", 4, small, sizeof small), -1);
+    v = R(1.5);
+    assert_int_equal(report_format_cell(&v, "dec1", 4, small, sizeof small), 3);
+    assert_string_equal(small, "1.5");
+    v = I(-100);
+    assert_int_equal(report_format_cell(&v, "int", 3, small, sizeof small), -1);
+    v = I(-10);
+    assert_int_equal(report_format_cell(&v, "int", 3, small, sizeof small), 3);
+    assert_string_equal(small, "-10");
+    v = I(10);
+    assert_int_equal(report_format_cell(&v, "dec2", 4, small, sizeof small), -1);
+}
+
+/* Numbers are formatted without printf; they must read as printf's would. */
+static void test_format_numbers_like_printf(void **state)
+{
+    static const int64_t ints[] = {0, 1, -1, 9, 10, -10, 99, 100, 1234567890, -987654321012,
+                                   INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    static const double reals[] = {0.0, 0.04, 0.05, 0.5, 1.0, 9.99, 10.0, 123456789.25,
+                                   -0.55, -123.45, 1234.5678};
+    char want[64];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        snprintf(want, sizeof want, "%" PRId64, ints[i]);
+        assert_string_equal(fmt(I(ints[i]), "int"), want);
+        snprintf(want, sizeof want, "%" PRId64 ".00", ints[i]);
+        assert_string_equal(fmt(I(ints[i]), "dec2"), want);
+    }
+    /* exact binary fractions and values away from a tie: printf's rounding and
+     * ours agree */
+    for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++) {
+        snprintf(want, sizeof want, "%.4f", reals[i] + (reals[i] < 0 ? -1e-9 : 1e-9));
+        assert_string_equal(fmt(R(reals[i]), "dec4"), strcmp(want, "-0.0000") ? want : "0.0000");
+    }
+    assert_string_equal(fmt(R(1e16), "dec1"), "<error>"); /* beyond exact integers */
 }
 
 /* ---- CSV and JSON ------------------------------------------------------------------- */
@@ -625,6 +661,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_format_rounding),
         cmocka_unit_test(test_format_dec4),
+        cmocka_unit_test(test_format_numbers_like_printf),
         cmocka_unit_test(test_format_rejects_wrong_types),
         cmocka_unit_test_setup_teardown(test_csv_quoting_and_injection, rh_tmpdir_setup,
                                         rh_tmpdir_teardown),
