@@ -705,10 +705,95 @@ static void test_open_stream_not_closed(void **state)
     assert_int_equal(fclose(fp), 0);
 }
 
+/* ---- the fast path reads as libcsv does ---- */
+
+static uint64_t rng_state;
+
+static unsigned rng(unsigned n)
+{
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)(rng_state >> 33) % n;
+}
+
+/* Random CSV-ish bytes: mostly short plain lines of a few fields, with spaces,
+ * tabs, both delimiters, quotes, CR, LF, CRLF, NUL, UTF-8, blank lines, wide
+ * rows and lines longer than a read block now and then. */
+static size_t random_csv(char *buf, size_t cap)
+{
+    static const char *const pieces[] = {"GM0363", "202101", "wmo", "12", "-3", " ", "\t",
+                                         ";", ";", ";", ",", "\"", "\"\"", "\r\n", "\n",
+                                         "\r", "\n\n", " \n", "\xc3\xa9", "x", "", "1,5"};
+    size_t len = 0, target = rng(8) == 0 ? 150000 + rng(100000) : rng(3000);
+    if (target > cap - 64) target = cap - 64;
+    while (len < target) {
+        unsigned k = rng(40);
+        if (k == 0) { /* a wide row: more fields than the fast path takes */
+            for (unsigned i = 0, m = 60 + rng(20); i < m && len < cap - 8; i++) buf[len++] = ';';
+        } else if (k == 1) { /* a NUL byte */
+            buf[len++] = '\0';
+        } else if (k == 2 && rng(4) == 0) { /* a long line */
+            for (unsigned i = 0, m = 70000; i < m && len < cap - 8; i++) buf[len++] = 'a';
+        } else {
+            const char *p = pieces[rng(sizeof pieces / sizeof pieces[0])];
+            size_t n = strlen(p);
+            if (len + n >= cap - 8) break;
+            memcpy(buf + len, p, n);
+            len += n;
+        }
+    }
+    return len;
+}
+
+static csvin_t *open_mode(const char *path, int fast)
+{
+    char err[256] = "";
+    csvin_t *r = csvin_open(path, err, sizeof(err));
+    if (!r) fail_msg("csvin_open: %s", err);
+    csvin_set_fast_path(r, fast);
+    return r;
+}
+
+/* 400 random files read with and without the fast path: the same rows, fields,
+ * line numbers and flags, the same end. */
+static void test_fast_path_equals_libcsv(void **state)
+{
+    size_t cap = 300000;
+    char *buf = malloc(cap);
+    (void)state;
+    assert_non_null(buf);
+    rng_state = 20261126;
+    for (int file = 0; file < 400; file++) {
+        size_t len = random_csv(buf, cap);
+        write_file(path_in, buf, len);
+        csvin_t *a = open_mode(path_in, 1), *b = open_mode(path_in, 0);
+        for (long row = 0;; row++) {
+            csvin_row_t x, y;
+            int ra = csvin_next(a, &x), rb = csvin_next(b, &y);
+            if (ra != rb) fail_msg("file %d, row %ld: fast %d, libcsv %d", file, row, ra, rb);
+            if (ra != 1) break;
+            if (x.n != y.n || x.line != y.line || x.too_wide != y.too_wide ||
+                x.field_too_long != y.field_too_long || x.unterminated != y.unterminated ||
+                x.bad_quote != y.bad_quote)
+                fail_msg("file %d, row %ld (line %ld / %ld): %zu / %zu fields or flags differ",
+                         file, row, x.line, y.line, x.n, y.n);
+            for (size_t f = 0; f < x.n; f++) {
+                if (x.lens[f] != y.lens[f] || memcmp(x.fields[f], y.fields[f], x.lens[f]) != 0 ||
+                    x.fields[f][x.lens[f]] != '\0')
+                    fail_msg("file %d, row %ld, field %zu differs", file, row, f + 1);
+            }
+        }
+        assert_int_equal(csvin_offset(a), csvin_offset(b));
+        csvin_close(&a);
+        csvin_close(&b);
+    }
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_semicolon_header_first),
+        cmocka_unit_test(test_fast_path_equals_libcsv),
         cmocka_unit_test(test_comma_detected),
         cmocka_unit_test(test_tie_goes_to_semicolon),
         cmocka_unit_test(test_header_quoted_delimiters_ignored),
