@@ -141,7 +141,7 @@ typedef struct {
     strmap_t *responses;  /* response_id -> agg_response_t*, arrival order */
     strmap_t *rejects;    /* file -> agg_reject_list_t* */
     const char *register_pending; /* koplopers file whose first row replaces the register */
-    strmap_t *gebruik;       /* 13-byte key -> agg_gebruik_t* */
+    struct usage_map *gebruik; /* (gemeente, periode, type) -> agg_gebruik_t (usage_map.h) */
     strmap_t *adviesinzet;   /* "koploper|datum|adviseur" -> agg_adviesinzet_t* */
     strmap_t *bijeenkomsten; /* "id|gemeente" -> agg_bijeenkomst_t* */
     strmap_t *middelen;      /* "koploper|jaar|circulaire" -> agg_middelen_t* */

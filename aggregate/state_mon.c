@@ -6,6 +6,7 @@
 
 #include "kpm_err.h"
 #include "state.h"
+#include "usage_map.h"
 
 const char *const agg_aanbieder_types[AGG_AANBIEDER_TYPES] = {"professioneel", "vrijwillig",
                                                               "informeel"};
@@ -51,7 +52,7 @@ static void map_free(strmap_t **m, void (*free_value)(void *))
 
 int state_mon_init(agg_state_t *s)
 {
-    s->gebruik = strmap_new();
+    s->gebruik = usage_map_new();
     s->adviesinzet = strmap_new();
     s->bijeenkomsten = strmap_new();
     s->middelen = strmap_new();
@@ -66,7 +67,7 @@ int state_mon_init(agg_state_t *s)
 
 void state_mon_free(agg_state_t *s)
 {
-    map_free(&s->gebruik, free);
+    usage_map_destroy(&s->gebruik);
     map_free(&s->adviesinzet, free);
     map_free(&s->bijeenkomsten, free);
     map_free(&s->middelen, free);
@@ -104,16 +105,8 @@ static int apply_gebruik(agg_state_t *s, const wire_gebruik_t *w)
     int type = aanbieder_index(w->aanbieder_type);
     if (type < 0 || w->gemeente.len != 6 || w->periode < 0 || w->periode > 999999)
         return KPM_EPROTO;
-    /* Key: "GM0363" + YYYYMM + type digit, 13 bytes, built without printf. */
-    char key[13];
-    memcpy(key, w->gemeente.ptr, 6);
-    for (int i = 11, p = (int)w->periode; i >= 6; i--, p /= 10) key[i] = (char)('0' + p % 10);
-    key[12] = (char)('0' + type);
-    agg_gebruik_t *g = entry(s->gebruik, key, 13, sizeof *g);
+    agg_gebruik_t *g = usage_map_upsert(s->gebruik, w->gemeente.ptr, w->periode, (uint8_t)type);
     if (!g) return KPM_ENOMEM;
-    memcpy(g->gemeente, w->gemeente.ptr, 6);
-    g->periode = w->periode;
-    g->type = (uint8_t)type;
     g->nieuwe_vragen = w->nieuwe_vragen;
     g->lopende_trajecten = w->lopende_trajecten;
     g->clienten_bereikt = w->clienten_bereikt;
@@ -278,9 +271,8 @@ int state_mon_dump(const agg_state_t *s, batcher_t *b)
         if ((rc = batcher_put(b, &rec))) return rc;
     }
     rec.kind = WIRE_REC_GEBRUIK;
-    i = 0;
     const agg_gebruik_t *u;
-    while ((u = next_value(s->gebruik, &i))) {
+    for (i = 0; (u = usage_map_at(s->gebruik, i)); i++) {
         rec.u.gebruik = (wire_gebruik_t){wire_strn(u->gemeente, 6), u->periode,
                                          wire_str(agg_aanbieder_types[u->type]), u->nieuwe_vragen,
                                          u->lopende_trajecten, u->clienten_bereikt};

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kpm_err.h"
+#include "usage_map.h"
 #include "reject_codes.h"
 
 #define N_TYPES 6
@@ -201,7 +202,9 @@ static int cmp_year_use(const void *a, const void *b)
 /* Sums usage per (year, gemeente), indexed by "jaar|gemeente". */
 static int prepare_usage(mon_t *c)
 {
-    if (!(c->gebruik = map_values(c->s->gebruik, &c->n_gebruik))) return KPM_ENOMEM;
+    c->n_gebruik = usage_map_count(c->s->gebruik);
+    if (!(c->gebruik = calloc(c->n_gebruik + 1, sizeof *c->gebruik))) return KPM_ENOMEM;
+    for (size_t i = 0; i < c->n_gebruik; i++) c->gebruik[i] = usage_map_at(c->s->gebruik, i);
     c->years = calloc(c->n_gebruik + 1, sizeof *c->years);
     c->year_index = strmap_new();
     if (!c->years || !c->year_index) return KPM_ENOMEM;
