@@ -350,6 +350,9 @@ struct link_in {
     link_opts_t opts;
     void *data; /* PULL, bound */
     void *ack;  /* PUSH, connected to the sender's ack endpoint */
+    void *mon;  /* PAIR: the ack socket's connection events (zmq_socket_monitor) */
+    int connected; /* the ack socket has a connection to the sender */
+    int expected;  /* link_in_expect was called: the receiver knows where it stands */
     char stream[WIRE_STREAM_MAX]; /* "" until a stream starts */
     uint64_t next;
     uint64_t durable;
@@ -384,6 +387,17 @@ link_in_t *link_in_new(void *zctx, const link_opts_t *opts, char *err, size_t er
         snprintf(err, errlen, "link: cannot create sockets: %s", zmq_strerror(zmq_errno()));
         goto fail;
     }
+    /* Every time the ack socket (re)connects, the receiver says where it stands
+     * (in_events): a sender that (re)started finds out at once, also from a
+     * receiver that only lingers after its END. */
+    char mon_ep[64];
+    snprintf(mon_ep, sizeof mon_ep, "inproc://kpm-link-in-%p", (void *)in);
+    if (zmq_socket_monitor(in->ack, mon_ep, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) != 0 ||
+        !(in->mon = zmq_socket(zctx, ZMQ_PAIR)) || zmq_connect(in->mon, mon_ep) != 0) {
+        snprintf(err, errlen, "link: cannot monitor the acknowledgement socket: %s",
+                 zmq_strerror(zmq_errno()));
+        goto fail;
+    }
     if (in->opts.curve && (curve_server(in->opts.curve, in->data) != KPM_OK ||
                            curve_client(in->opts.curve, in->ack, in->opts.peer) != KPM_OK)) {
         snprintf(err, errlen, "link: cannot set up CURVE towards '%s' (is there a %s.pub?)",
@@ -412,6 +426,10 @@ void link_in_destroy(link_in_t **pin)
     link_in_t *in = *pin;
     zmq_msg_close(&in->cur);
     if (in->data) zmq_close(in->data);
+    if (in->mon) {
+        if (in->ack) zmq_socket_monitor(in->ack, NULL, 0);
+        zmq_close(in->mon);
+    }
     if (in->ack) {
         /* After the BYE the sender has everything it waits for; what is still
          * queued (acknowledgements of the BYE's stream) need not hold the exit. */
@@ -442,6 +460,36 @@ static void in_resume(link_in_t *in, const char *stream, uint64_t from, int forc
     send_control(in->ack, in->ctl, WIRE_MSG_RESUME, stream, from, durable);
 }
 
+/* Handles the ack socket's connection events: on each connection a receiver
+ * that knows where it stands (link_in_expect) sends RESUME(next), forced. Also a fresh receiver asks: it may be a
+ * restarted one that lost what was in flight, and a sender that sent everything
+ * would otherwise wait forever for a durable END (seen in fault injection). */
+static void in_events(link_in_t *in)
+{
+    for (;;) {
+        zmq_msg_t ev, addr;
+        zmq_msg_init(&ev);
+        if (zmq_msg_recv(&ev, in->mon, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&ev);
+            return;
+        }
+        uint16_t event = 0;
+        if (zmq_msg_size(&ev) >= 2) memcpy(&event, zmq_msg_data(&ev), 2);
+        int more = zmq_msg_more(&ev);
+        zmq_msg_close(&ev);
+        if (more) { /* the second frame: the endpoint */
+            zmq_msg_init(&addr);
+            zmq_msg_recv(&addr, in->mon, 0);
+            zmq_msg_close(&addr);
+        }
+        if (event == ZMQ_EVENT_DISCONNECTED) in->connected = 0;
+        if (event == ZMQ_EVENT_CONNECTED) {
+            in->connected = 1;
+            if (in->expected) in_resume(in, in->stream, in->next, 1);
+        }
+    }
+}
+
 void link_in_expect(link_in_t *in, const char *stream, uint64_t next, uint64_t durable,
                     int complete)
 {
@@ -449,11 +497,12 @@ void link_in_expect(link_in_t *in, const char *stream, uint64_t next, uint64_t d
     in->next = next;
     in->durable = durable;
     in->complete = complete;
-    /* Also a fresh receiver asks: it may be a restarted one that lost what was in
-     * flight, and a sender that sent everything would otherwise wait forever for
-     * a durable END (seen in fault injection). The price is that a sender which
-     * already sent the first messages produces them once more. */
-    in_resume(in, in->stream, next, 1);
+    in->expected = 1;
+    /* Said now if the ack socket is connected, else when it connects: one
+     * RESUME per connection, so that a second copy cannot arrive after the
+     * sender has begun and make it send its first messages again. */
+    in_events(in);
+    if (in->connected) in_resume(in, in->stream, next, 1);
 }
 
 /* Decides what to do with one data message. Returns 1 when it is the next one
@@ -506,6 +555,7 @@ int link_in_recv(link_in_t *in, link_msg_t *msg, int timeout_ms)
     int64_t deadline = now_ms() + (timeout_ms < 0 ? 0 : timeout_ms);
     for (;;) {
         if (stopped(&in->opts)) return KPM_ESTOP;
+        in_events(in);
         zmq_msg_close(&in->cur);
         zmq_msg_init(&in->cur);
         if (zmq_msg_recv(&in->cur, in->data, ZMQ_DONTWAIT) >= 0) {
@@ -530,8 +580,8 @@ int link_in_recv(link_in_t *in, link_msg_t *msg, int timeout_ms)
         }
         int64_t left = deadline - now_ms();
         if (left <= 0) return 0;
-        zmq_pollitem_t item = {in->data, 0, ZMQ_POLLIN, 0};
-        if (zmq_poll(&item, 1, left < LINK_POLL_SLICE_MS ? left : LINK_POLL_SLICE_MS) < 0 &&
+        zmq_pollitem_t items[2] = {{in->data, 0, ZMQ_POLLIN, 0}, {in->mon, 0, ZMQ_POLLIN, 0}};
+        if (zmq_poll(items, 2, left < LINK_POLL_SLICE_MS ? left : LINK_POLL_SLICE_MS) < 0 &&
             zmq_errno() != EINTR) {
             log_error("link: poll: %s", zmq_strerror(zmq_errno()));
             return KPM_EZMQ;

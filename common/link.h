@@ -106,7 +106,11 @@ void link_in_destroy(link_in_t **in);
 /* Sets where the stream stands (from a checkpoint): stream "" accepts any new
  * stream starting at seq 0. `durable` is the highest seq already safe
  * (WIRE_NO_SEQ: none). `complete` says the stream's END was applied: a new
- * stream may then start. Sends a RESUME for `next` so that a sender resumes at once. */
+ * stream may then start. From then on the receiver sends RESUME(next) on every
+ * connection of its acknowledgement socket (now, if it is connected), so that
+ * a sender resumes at once, also one that starts or restarts later. Connection
+ * events are handled by link_in_recv and link_in_linger: a receiver has to
+ * be in one of them to be heard. */
 void link_in_expect(link_in_t *in, const char *stream, uint64_t next, uint64_t durable,
                     int complete);
 

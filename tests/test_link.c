@@ -393,6 +393,7 @@ static void test_handshake_then_no_rewind(void **state)
     link_in_expect(fx->in, "", 0, WIRE_NO_SEQ, 0);
     sleep_ms(50); /* the receiver's connects fail meanwhile: no ack endpoint yet */
     out_start(fx, &o, NIGHT_A);
+    expect_nothing(fx, 200); /* the receiver waits, and hears its socket connect */
     int64_t t0 = now_ms();
     assert_int_equal(link_out_handshake(fx->out, WAIT_MS), KPM_OK);
     assert_true(now_ms() - t0 < 1000); /* the RESUME came on reconnect, soon */
@@ -417,6 +418,7 @@ static void test_handshake_timeout_and_other_stream(void **state)
 
     in_start(fx, &o);
     link_in_expect(fx->in, NIGHT_A, 20, 19, 1);
+    expect_nothing(fx, 200);
     assert_int_equal(link_out_handshake(fx->out, WAIT_MS), KPM_OK);
     assert_int_equal(link_out_next(fx->out), 0); /* NIGHT_A's position is not NIGHT_B's */
     produce_ok(fx, NIGHT_B, 0, 2, 2);
@@ -481,6 +483,7 @@ static void test_receiver_restart(void **state)
 
     in_start(fx, &o);
     link_in_expect(fx->in, NIGHT_A, 5, 4, 0);
+    expect_nothing(fx, 200); /* waiting, it hears its socket connect and speaks */
     int64_t t0 = now_ms();
     assert_int_equal(poll_until(fx->out, NULL, 0), KPM_EREWIND);
     assert_true(now_ms() - t0 < 2000); /* the RESUME, not the resend timer */
@@ -678,6 +681,53 @@ static void test_bye_and_linger(void **state)
     assert_true(rx.done_at - bye_at < 1000);
 }
 
+/* The sender dies after its END was made durable, before it saved that
+ * (aggregate killed just then, seen in e2e_faults). Its restart hears from the receiver,
+ * which only lingers, as soon as it connects: everything is durable, nothing is
+ * sent again, and the BYE ends the linger. Without the receiver's word on
+ * connecting, the restarted sender's handshake waited its full timeout while
+ * the receiver's quiet period ran out. */
+static void test_lingering_receiver_tells_restarted_sender(void **state)
+{
+    fx_t *fx = *state;
+    const uint64_t n = 20;
+    link_opts_t o = opts(fx, 0, 0);
+    in_start(fx, &o);
+    link_in_expect(fx->in, "", 0, WIRE_NO_SEQ, 0);
+    out_start(fx, &o, NIGHT_A);
+    expect_nothing(fx, 200);
+    assert_int_equal(link_out_handshake(fx->out, WAIT_MS), KPM_OK);
+    produce_ok(fx, NIGHT_A, 0, n - 1, n - 1);
+    expect_seqs(fx, 0, n - 1);
+    link_in_set_durable(fx->in, n - 1, 1);
+    /* it learns, but dies before it has saved that it did */
+    assert_int_equal(link_out_wait_durable(fx->out, n - 1, WAIT_MS), KPM_OK);
+    kill_sender(fx);
+
+    rx_t rx = {.in = fx->in, .n = 0, .quiet_ms = WAIT_MS};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, rx_main, &rx), 0);
+    out_start(fx, &o, NIGHT_A);
+    int64_t t0 = now_ms();
+    int hs = link_out_handshake(fx->out, WAIT_MS);
+    int64_t heard_after = now_ms() - t0;
+    uint64_t next = link_out_next(fx->out), durable = link_out_durable(fx->out);
+    int rc = produce(fx->out, fx->w, NIGHT_A, 0, n - 1, n - 1, NULL);
+    int durable_rc = rc ? rc : link_out_wait_durable(fx->out, n - 1, 0);
+    int64_t bye_at = now_ms();
+    link_out_bye(fx->out, n - 1);
+    pthread_join(th, NULL);
+
+    assert_int_equal(hs, KPM_OK);
+    assert_true(heard_after < 1000);
+    assert_int_equal(next, n);          /* the receiver has it all */
+    assert_int_equal(durable, n - 1);   /* ... durably */
+    assert_int_equal(rc, KPM_OK);       /* every message skipped, none sent */
+    assert_int_equal(durable_rc, KPM_OK);
+    assert_int_equal(rx.linger_rc, KPM_OK);
+    assert_true(rx.done_at - bye_at < 1000);
+}
+
 /* A new night's first message that comes while the receiver lingers after the
  * last night is left alone, not acknowledged and lost: the sender resends it and
  * it is delivered once the receiver takes new nights again. */
@@ -715,6 +765,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_streams, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resend_timer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bye_and_linger, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lingering_receiver_tells_restarted_sender, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_linger_leaves_new_stream, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

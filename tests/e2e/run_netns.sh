@@ -54,7 +54,7 @@ check "report has no route to ingest (the hosts are apart)" \
 # The inbox: every kind of the sample inbox and a large usage file.
 mkdir -p "$TMP/inbox"
 cp "$ROOT"/samples/inbox/* "$TMP/inbox/"
-"$BUILD/bench/gen_gebruik" "$ROOT/config/gemeenten_2021.csv" 400000 "$TMP/inbox/gebruik_2022.csv" 5
+"$BUILD/bench/gen_gebruik" "$ROOT/config/gemeenten_2021.csv" 1500000 "$TMP/inbox/gebruik_2022.csv" 5
 
 # Reference: one process per stage over ipc, on one host.
 mkdir -p "$TMP/ref/inbox" && cp "$TMP"/inbox/* "$TMP/ref/inbox/"

@@ -22,7 +22,7 @@ mkdir -p "$TMP/inbox" "$STATE"
 night_with() {
     local how=$1 night ingest
     cp "$E2E/survey/inbox/koplopers_2021.csv" "$TMP/inbox/"
-    "$BUILD/bench/gen_gebruik" "$ROOT/config/gemeenten_2021.csv" 200000 "$TMP/inbox/gebruik_2021.csv" 3
+    "$BUILD/bench/gen_gebruik" "$ROOT/config/gemeenten_2021.csv" 1000000 "$TMP/inbox/gebruik_2021.csv" 3
     night=$("$BUILD/ingest/kpm-ingest" --state "$STATE" --inbox "$TMP/inbox" --prepare) || return 1
     "$BUILD/report/kpm-report" --state "$STATE" --out "$TMP/out" --night "$night" >>"$TMP/report.log" 2>&1 &
     "$BUILD/aggregate/kpm-aggregate" --state "$STATE" --night "$night" >>"$TMP/aggregate.log" 2>&1 &
@@ -43,12 +43,12 @@ check "a night with ingest on a terminal exits 0" night_with tty
 LINE=$(tr '\r' '\n' <"$TMP/tty.out" | grep -a '^gebruik_2021.csv: ' | tail -n 1)
 echo "last progress line: $LINE"
 check "the terminal shows the file's line with rows, rows/s and 100% at the end" \
-    bash -c "printf '%s' '$LINE' | grep -Eq '^gebruik_2021.csv: 200000 rows, [0-9]+ rows/s, 100%'"
+    bash -c "printf '%s' '$LINE' | grep -Eq '^gebruik_2021.csv: 1000000 rows, [0-9]+ rows/s, 100%'"
 # A line ends with "erase to the end of the line" and the newline (the
 # terminal turns it into CR LF).
 line_ends() { grep -a $'\r'"$1" "$TMP/tty.out" | tail -n 1 | grep -q $'\033\[K\r$'; }
 check "each file's line ends with a newline (koplopers, gebruik)" \
-    bash -c "$(declare -f line_ends); TMP='$TMP'; line_ends 'koplopers_2021.csv: 11 rows' && line_ends 'gebruik_2021.csv: 200000 rows'"
+    bash -c "$(declare -f line_ends); TMP='$TMP'; line_ends 'koplopers_2021.csv: 11 rows' && line_ends 'gebruik_2021.csv: 1000000 rows'"
 DRAWS=$(tr '\r' '\n' <"$TMP/tty.out" | grep -ac '^gebruik_2021.csv: ')
 echo "gebruik_2021.csv: $DRAWS drawings in a night of $(cat "$TMP/tty.ms") ms"
 check "the line is redrawn at most ten times a second" \
