@@ -3,6 +3,7 @@
  * PostgreSQL as they arrive, rapport.md and rapport.html at commit. */
 #include "report_out.h"
 
+#include "db_bg.h"
 #include "db_pg.h"
 #include "db_schema.h"
 #include "db_sqlite.h"
@@ -47,6 +48,7 @@ struct report_out {
     rapport_md_t *md;
     rapport_html_t *html; /* NULL: no rapport.html */
     db_sqlite_t *sq;      /* NULL: no kpm.sqlite */
+    db_bg_t *bg;          /* with sq: the thread that fills it (db_bg.h) */
     db_pg_t *pg;          /* NULL: no PostgreSQL load */
     db_table_t db_cur;    /* the open published table's database layout */
     char loaded_at[32];   /* the commit's time, for kpm_nacht */
@@ -321,7 +323,8 @@ report_out_t *report_out_open(const char *out_dir, const report_out_opts_t *opts
     wbuf_target(&o->jsonb, o->json.fp);
     wbuf_puts(&o->jsonb, "{\n  \"schema_version\": 1,\n  \"tabellen\": {");
     if (opts != NULL && opts->sqlite &&
-        (o->sq = db_sqlite_open(out_dir, opts->night, err, errlen)) == NULL)
+        ((o->sq = db_sqlite_open(out_dir, opts->night, err, errlen)) == NULL ||
+         (o->bg = db_bg_start(o->sq, err, errlen)) == NULL))
         goto fail;
     /* A PostgreSQL that cannot be reached fails report_out_commit_pg(), not the files. */
     if (opts != NULL && opts->pg_conninfo != NULL &&
@@ -344,6 +347,15 @@ report_out_t *report_out_new(const char *out_dir, char *err, size_t errlen)
 
 /* ---- the databases ---- */
 
+/* An error from the kpm.sqlite thread's queue: the thread is stopped first, so
+ * that its message (if the error is its own) can be read. */
+static int fail_bg(report_out_t *o, int rc)
+{
+    int thread_rc = db_bg_wait(o->bg);
+    if (thread_rc != KPM_OK) return fail(o, thread_rc, "report: %s", db_sqlite_error(o->sq));
+    return fail(o, rc, "report: kpm.sqlite: %s", kpm_strerror(rc));
+}
+
 static int db_begin(report_out_t *o, const wire_table_begin_t *tb)
 {
     char err[200];
@@ -352,8 +364,8 @@ static int db_begin(report_out_t *o, const wire_table_begin_t *tb)
     if (o->sq == NULL && o->pg == NULL) return KPM_OK;
     if ((rc = db_table_init(&o->db_cur, tb, err, sizeof err)) != KPM_OK)
         return fail(o, rc, "report: %s", err);
-    if (o->sq != NULL && (rc = db_sqlite_table_begin(o->sq, &o->db_cur)) != KPM_OK)
-        return fail(o, rc, "report: %s", db_sqlite_error(o->sq));
+    if (o->sq != NULL && (rc = db_bg_table_begin(o->bg, &o->db_cur)) != KPM_OK)
+        return fail_bg(o, rc);
     if (o->pg != NULL) db_pg_table_begin(o->pg, &o->db_cur); /* errors kept for the commit */
     return KPM_OK;
 }
@@ -375,8 +387,8 @@ static int db_row(report_out_t *o, const wire_table_row_t *row, char num[][REPOR
         else
             cells[c] = (db_cell_t){num[c], (size_t)num_len[c]};
     }
-    if (o->sq != NULL && (rc = db_sqlite_table_row(o->sq, cells)) != KPM_OK)
-        return fail(o, rc, "report: %s", db_sqlite_error(o->sq));
+    if (o->sq != NULL && (rc = db_bg_table_row(o->bg, cells, row->n_cells)) != KPM_OK)
+        return fail_bg(o, rc);
     if (o->pg != NULL) db_pg_table_row(o->pg, cells);
     return KPM_OK;
 }
@@ -385,8 +397,7 @@ static int db_end(report_out_t *o)
 {
     int rc;
 
-    if (o->sq != NULL && (rc = db_sqlite_table_end(o->sq)) != KPM_OK)
-        return fail(o, rc, "report: %s", db_sqlite_error(o->sq));
+    if (o->sq != NULL && (rc = db_bg_table_end(o->bg)) != KPM_OK) return fail_bg(o, rc);
     if (o->pg != NULL) db_pg_table_end(o->pg);
     return KPM_OK;
 }
@@ -584,6 +595,13 @@ int report_out_commit(report_out_t *o)
     if (o->in_table)
         return fail(o, KPM_EPROTO, "report: commit while table '%s' is open", o->cur_name);
 
+    gmtime_r(&now, &tm);
+    strftime(o->loaded_at, sizeof o->loaded_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    /* kpm.sqlite is finished on its thread while the reports are written */
+    if (o->sq != NULL && (rc = db_bg_finish(o->bg, o->loaded_at)) != KPM_OK) {
+        rc = fail_bg(o, rc);
+        goto out;
+    }
     if ((rc = write_report(o, &md, "rapport.md", 0)) != KPM_OK) goto out;
     if (o->html != NULL && (rc = write_report(o, &html, "rapport.html", 1)) != KPM_OK) goto out;
     wbuf_puts(&o->jsonb, o->json_tables > 0 ? "\n  }\n}\n" : "}\n}\n");
@@ -591,9 +609,7 @@ int report_out_commit(report_out_t *o)
         rc = fail_io(o, "dashboard.json");
         goto out;
     }
-    gmtime_r(&now, &tm);
-    strftime(o->loaded_at, sizeof o->loaded_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (o->sq != NULL && (rc = db_sqlite_finish(o->sq, o->loaded_at)) != KPM_OK) {
+    if (o->sq != NULL && (rc = db_bg_wait(o->bg)) != KPM_OK) {
         rc = fail(o, rc, "report: %s", db_sqlite_error(o->sq));
         goto out;
     }
@@ -673,6 +689,7 @@ void report_out_destroy(report_out_t **po)
     free(o->csv);
     rapport_md_destroy(&o->md);
     rapport_html_destroy(&o->html);
+    db_bg_destroy(&o->bg); /* before the database it works on */
     db_sqlite_destroy(&o->sq);
     db_pg_destroy(&o->pg);
     strmap_destroy(&o->names);

@@ -46,7 +46,9 @@ report_out_t *report_out_new(const char *out_dir, char *err, size_t errlen);
  * or comes twice, and with kpm.sqlite a table or row it cannot store: a name
  * of kpm's own (kpm_nacht, kpm_rij), a broken primary key), KPM_EIO or
  * KPM_ENOMEM. A message is available from
- * report_out_error(). After an error every later call returns it again. */
+ * report_out_error(). After an error every later call returns it again.
+ * kpm.sqlite is filled on a thread of its own (db_bg.h): a row it refuses (a
+ * broken primary key) fails a later call or, at the latest, the commit. */
 int report_out_table_begin(report_out_t *o, const wire_table_begin_t *tb);
 int report_out_table_row(report_out_t *o, const wire_table_row_t *row);
 int report_out_table_end(report_out_t *o, const wire_table_end_t *te);
