@@ -78,6 +78,7 @@ struct csvin {
     int ready;
     int oom;
     int no_fast; /* csvin_set_fast_path(r, 0): every line through libcsv */
+    unsigned char stop[256]; /* fast_line: 1 for the delimiter, CR, LF and '"' */
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -322,6 +323,7 @@ csvin_t *csvin_open_stream(FILE *fp, const char *name, char *err, size_t errlen)
     if (r->len >= 3 && r->buf[0] == 0xEF && r->buf[1] == 0xBB && r->buf[2] == 0xBF) r->pos = 3;
     r->delim = detect_delim(r->buf + r->pos, r->len - r->pos);
     csv_set_delim(&r->parser, (unsigned char)r->delim);
+    r->stop[(unsigned char)r->delim] = r->stop['\r'] = r->stop['\n'] = r->stop['"'] = 1;
     return r;
 
 oom:
@@ -440,45 +442,52 @@ static int feed_chunk(csvin_t *r)
  * per-byte state machine and its callbacks were half of ingest's time. */
 static int fast_line(csvin_t *r)
 {
-    size_t lf = find_next(r, &r->next_lf, '\n');
-    size_t cr = find_next(r, &r->next_cr, '\r');
-    size_t end = lf < cr ? lf : cr, next;
-    unsigned char *line = r->buf + r->pos;
-
-    if (end >= r->len) return -1; /* the line goes on in the next block */
-    if (r->buf[end] == '\r') {
-        if (end + 1 == r->len) return -1; /* a LF may follow in the next block */
-        next = end + 1 + (r->buf[end + 1] == '\n');
-    } else {
-        next = end + 1;
-    }
-    size_t llen = end - r->pos;
-    if (memchr(line, '"', llen)) return -1;
-    if (r->fields_cap < CSVIN_FIELDS_INIT && grow_fields(r) != KPM_OK) return -1;
-
-    const unsigned char delim = (unsigned char)r->delim;
-    size_t n = 0, a = 0;
+    const unsigned char *buf = r->buf, delim = (unsigned char)r->delim;
+    size_t i = r->pos, a = r->pos, n = 0, next;
     int has_delim = 0;
-    for (;;) {
-        const unsigned char *d = memchr(line + a, delim, llen - a);
-        size_t b = d ? (size_t)(d - line) : llen, fa = a, fb = b;
-        while (fa < fb && (line[fa] == ' ' || line[fa] == '\t')) fa++;
-        while (fb > fa && (line[fb - 1] == ' ' || line[fb - 1] == '\t')) fb--;
-        if (n == CSVIN_FIELDS_INIT) return -1; /* wide rows: libcsv's path */
-        r->offs[n] = fa;
-        r->lens[n] = fb - fa;
-        n++;
-        if (!d) break;
-        has_delim = 1;
-        a = b + 1;
+
+    if (r->fields_cap < CSVIN_FIELDS_INIT && grow_fields(r) != KPM_OK) return -1;
+    /* One pass over the line: field boundaries, its end, and no quote. Bytes
+     * that matter are marked in r->stop (the delimiter, CR, LF, '"'). */
+    for (;; i++) {
+        while (i < r->len && !r->stop[buf[i]]) i++;
+        if (i == r->len) return -1; /* the line goes on in the next block */
+        unsigned char c = buf[i];
+        if (c == delim) {
+            if (n == CSVIN_FIELDS_INIT - 1) return -1; /* wide rows: libcsv's path */
+            r->offs[n] = a;
+            r->lens[n++] = i - a;
+            a = i + 1;
+            has_delim = 1;
+        } else if (c == '\n' || c == '\r') {
+            break;
+        } else if (c == '"') {
+            return -1;
+        }
+    }
+    if (buf[i] == '\r') {
+        if (i + 1 == r->len) return -1; /* a LF may follow in the next block */
+        next = i + 1 + (buf[i + 1] == '\n');
+    } else {
+        next = i + 1;
+    }
+    r->offs[n] = a;
+    r->lens[n++] = i - a;
+    /* spaces and tabs around each field go, as libcsv drops them */
+    for (size_t f = 0; f < n; f++) {
+        size_t fa = r->offs[f], fb = fa + r->lens[f];
+        while (fa < fb && (buf[fa] == ' ' || buf[fa] == '\t')) fa++;
+        while (fb > fa && (buf[fb - 1] == ' ' || buf[fb - 1] == '\t')) fb--;
+        r->offs[f] = fa;
+        r->lens[f] = fb - fa;
     }
     r->start_line = r->lineno;
     r->lineno++;
     r->pos = next;
     if (!has_delim && r->lens[0] == 0) return 0; /* blank line */
-    for (size_t i = 0; i < n; i++) {
-        line[r->offs[i] + r->lens[i]] = '\0'; /* a delimiter, a space or the line end */
-        r->ptrs[i] = (const char *)line + r->offs[i];
+    for (size_t f = 0; f < n; f++) {
+        r->buf[r->offs[f] + r->lens[f]] = '\0'; /* a delimiter, a space or the line end */
+        r->ptrs[f] = (const char *)r->buf + r->offs[f];
     }
     r->n = n;
     r->ready = 1;
