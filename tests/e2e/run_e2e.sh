@@ -38,6 +38,24 @@ check "the archive keeps the rows without the pii columns" \
     bash -c "! grep -qi 'contact_' $TMP/a/state/archive/*/uitvraag_2021_kort.csv && grep -q '^R21-001;' $TMP/a/state/archive/*/uitvraag_2021_kort.csv"
 check "no output is world-readable" test -z "$(find "$TMP/a/out" "$TMP/a/state" -perm -o=r ! -type l)"
 
+# aggregate started again for a night report has made durable only confirms it
+# (its state records the delivery; it must not send that night's tables again).
+NIGHT1=$(sed -n 's/.*"nacht": "\(.*\)".*/\1/p' "$TMP/a/out/run-manifest.json")
+"$BUILD/aggregate/kpm-aggregate" --state "$TMP/a/state" --night "$NIGHT1" \
+    >"$TMP/again.log" 2>&1 &
+AGAIN=$!
+confirms_only() {
+    for _ in $(seq 1 50); do
+        grep -q "night $NIGHT1 is delivered already: nothing to do" "$TMP/again.log" && return 0
+        sleep 0.1
+    done
+    cat "$TMP/again.log"
+    return 1
+}
+check "aggregate restarted after the night was delivered only confirms it" confirms_only
+kill -TERM "$AGAIN" 2>/dev/null
+wait "$AGAIN" 2>/dev/null
+
 # Determinism: the same inbox in a fresh state gives byte-identical files.
 mkdir -p "$TMP/b/inbox" && cp "$FIX"/inbox/* "$TMP/b/inbox/"
 check "second run on a fresh state exits 0" kpm_night "$TMP/b/inbox" "$TMP/b/out" "$TMP/b/state"
