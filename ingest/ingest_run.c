@@ -276,7 +276,9 @@ int ingest_run(const ingest_opts_t *o)
         goto out;
     }
     r.workers = o->workers ? o->workers : 1;
-    if (!(r.night = night_open(o->state_dir, o->inbox, o->night_id, r.workers, err, sizeof err))) {
+    uint32_t batch = o->batch_records ? o->batch_records : INGEST_BATCH_DEFAULT;
+    if (!(r.night = night_open(o->state_dir, o->inbox, o->night_id, r.workers, batch, err,
+                               sizeof err))) {
         log_error("%s", err);
         goto out;
     }
@@ -315,8 +317,7 @@ int ingest_run(const ingest_opts_t *o)
             goto out;
         }
         r.lane[w] = (lane_t){&r, w};
-        r.batch[w] = batcher_new(r.night->id, o->batch_records ? o->batch_records : 2048,
-                                 MSG_MAX_BYTES, emit, &r.lane[w]);
+        r.batch[w] = batcher_new(r.night->id, r.night->batch, MSG_MAX_BYTES, emit, &r.lane[w]);
         if (!r.batch[w]) {
             rc = KPM_ENOMEM;
             goto out;

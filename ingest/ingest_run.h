@@ -6,6 +6,11 @@
 
 #include "stage.h"
 
+/* Records per message (at most; a message also ends at about 256 KiB). 8192
+ * rather than 2048: a 2M-row night was ~0.04 s faster with a quarter of the
+ * messages (fewer wake-ups of both stages and their ZeroMQ threads). */
+#define INGEST_BATCH_DEFAULT 8192
+
 typedef struct {
     const char *inbox;
     const char *state_dir;
@@ -14,7 +19,7 @@ typedef struct {
     const char *data_endpoint[KPM_MAX_WORKERS]; /* worker K's input */
     const char *ack_endpoint[KPM_MAX_WORKERS];  /* bound here: worker K's acknowledgements */
     const char *night_id;      /* NULL: from the clock */
-    uint32_t batch_records;    /* records per message */
+    uint32_t batch_records;    /* records per message of a new night; 0: INGEST_BATCH_DEFAULT */
     int prepare;               /* only open (or create) the night and print its id */
     const char *keys;          /* NULL, or a CURVE key directory (common/curve.h) */
 } ingest_opts_t;

@@ -36,7 +36,8 @@ static void usage(FILE *fp)
             "  --prepare          open or create the night, print its id and exit\n"
             "  --keys DIR         use CurveZMQ with the keys in DIR (ingest.key, aggregate.pub;\n"
             "                     see kpm-keygen): for tcp:// between hosts\n"
-            "  --batch N          records per message (default 2048)\n"
+            "  --batch N          records per message of a new night (default 8192; an\n"
+            "                     unfinished night keeps its own)\n"
             "  --help             this text\n"
             "Exit status: 0 night delivered or stopped by SIGTERM/SIGINT with its state saved,\n"
             "1 failure, 2 usage.\n",

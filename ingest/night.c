@@ -122,8 +122,9 @@ int night_save(const night_t *n)
     size_t cap = 4096 + n->n_files * (1024 + (size_t)n->workers * 1024), o = 0;
     char *buf = malloc(cap);
     if (!buf) return KPM_ENOMEM;
-    o += (size_t)snprintf(buf + o, cap - o, "%s\nnight %s\nnumber %lu\ndone %d\nworkers %u\n",
-                          STATE_MAGIC, n->id, n->number, n->done, n->workers);
+    o += (size_t)snprintf(buf + o, cap - o,
+                          "%s\nnight %s\nnumber %lu\ndone %d\nworkers %u\nbatch %lu\n", STATE_MAGIC,
+                          n->id, n->number, n->done, n->workers, (unsigned long)n->batch);
     /* file STATUS KNOWN RECORDS ROWS, per worker MSGS/KIND:COUNT,... (or MSGS/-),
      * then the escaped name. */
     for (size_t k = 0; k < n->n_files; k++) {
@@ -221,6 +222,7 @@ static int night_load(night_t *n)
     int v2 = line && strcmp(line, STATE_MAGIC_V2) == 0;
     if (!line || (!v2 && strcmp(line, STATE_MAGIC) != 0)) goto out;
     n->workers = 1;
+    n->batch = NIGHT_BATCH_BEFORE;
     while ((line = strtok_r(NULL, "\n", &save))) {
         if (strncmp(line, "night ", 6) == 0) {
             snprintf(n->id, sizeof n->id, "%s", line + 6);
@@ -228,6 +230,10 @@ static int night_load(night_t *n)
             n->number = strtoul(line + 7, NULL, 10);
         } else if (strncmp(line, "done ", 5) == 0) {
             n->done = atoi(line + 5);
+        } else if (strncmp(line, "batch ", 6) == 0) {
+            unsigned long b = strtoul(line + 6, NULL, 10);
+            if (b < 1 || b > UINT32_MAX) goto out;
+            n->batch = (uint32_t)b;
         } else if (strncmp(line, "workers ", 8) == 0) {
             unsigned long w = strtoul(line + 8, NULL, 10);
             if (n->n_files || w < 1 || w > KPM_MAX_WORKERS) goto out;
@@ -275,11 +281,12 @@ static int reconcile(night_t *n)
 }
 
 night_t *night_open(const char *state_dir, const char *inbox, const char *new_id,
-                    unsigned workers, char *err, size_t errlen)
+                    unsigned workers, uint32_t batch, char *err, size_t errlen)
 {
     night_t *n = calloc(1, sizeof *n);
     if (!n) return NULL;
     n->workers = workers;
+    n->batch = batch;
     n->state_dir = strdup(state_dir);
     n->inbox = strdup(inbox);
     char dir[4096];
@@ -305,6 +312,9 @@ night_t *night_open(const char *state_dir, const char *inbox, const char *new_id
     if (rc == KPM_OK && !n->done) {
         if (new_id && strcmp(new_id, n->id) != 0)
             log_warn("night %s is unfinished: it is resumed before night %s", n->id, new_id);
+        if (n->batch != batch)
+            log_info("night %s keeps its %lu records per message (not %lu)", n->id,
+                     (unsigned long)n->batch, (unsigned long)batch);
         return n;
     }
     if (rc == KPM_OK && new_id && strcmp(new_id, n->id) == 0)
@@ -319,6 +329,7 @@ night_t *night_open(const char *state_dir, const char *inbox, const char *new_id
     n->n_files = 0;
     n->done = 0;
     n->workers = workers;
+    n->batch = batch;
     n->number++;
     if (new_id) {
         snprintf(n->id, sizeof n->id, "%s", new_id);

@@ -42,6 +42,8 @@ typedef struct {
     int done;   /* the night's END was made durable and every file disposed of */
     unsigned long number; /* nights taken in this state directory, this one included */
     unsigned workers;     /* aggregate workers: streams of this night */
+    uint32_t batch;       /* records per message: fixed for the night, since the messages'
+                             numbers depend on it */
     night_file_t *files;
     size_t n_files;
 } night_t;
@@ -52,9 +54,15 @@ typedef struct {
  * files (regular files, not hidden, not ending in .part or .tmp, in byte order
  * of their names). new_id is used for a new night (NULL: the current UTC time and
  * the night's number, "YYYYMMDDTHHMMSSZ-N", unique in the state directory even for
- * two nights in one second). Returns NULL with a message in err. */
+ * two nights in one second). A new night takes `batch` records per message; an
+ * unfinished one keeps its own (NIGHT_BATCH_BEFORE when its state does not say).
+ * Returns NULL with a message in err. */
 night_t *night_open(const char *state_dir, const char *inbox, const char *new_id,
-                    unsigned workers, char *err, size_t errlen);
+                    unsigned workers, uint32_t batch, char *err, size_t errlen);
+
+/* Records per message of a night whose state was written before the batch was
+ * recorded (the default then). */
+#define NIGHT_BATCH_BEFORE 2048
 void night_destroy(night_t **n);
 
 int night_save(const night_t *n);
