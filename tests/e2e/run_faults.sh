@@ -2,7 +2,8 @@
 # Fault injection: each stage is killed (SIGKILL) at seeded random moments of a
 # night, several times, and restarted with `kpm restart`; the night's outputs must
 # be byte-identical to those of an uninterrupted night. Also: report down while
-# aggregate works, SIGTERM, and the same inbox twice.
+# aggregate works, aggregate restarted after report has finished the night,
+# SIGTERM, and the same inbox twice.
 # usage: run_faults.sh BUILD_DIR E2E_DIR [ROUNDS_PER_STAGE] [SEED]
 BUILD=$(cd "$1" && pwd)
 E2E=$(cd "$2" && pwd)
@@ -74,6 +75,46 @@ check "with report down, aggregate waits for it (phase sending)" \
 wait $runner
 check "report started late: the night completes" night_done "$d" $?
 check "report started late: outputs identical" outputs_equal "$TMP/base/out" "$d/out"
+
+# aggregate never hears report's acknowledgement: it is stopped (SIGSTOP) once
+# report has every table, so report writes the night, waits 3 s for a BYE that
+# does not come and exits; then aggregate is killed and restarted, and delivers
+# the night again to a report that is gone. kpm run starts report again, which
+# finds the night written and confirms it.
+d="$TMP/lost-ack"
+new_night_dir lost-ack
+KPM_LOG_LEVEL=debug "$KPM" run --inbox "$d/inbox" --out "$d/out" --state "$d/state" \
+    --timeout ${FAULT_TIMEOUT:-120} --grace 60 >"$d/kpm.log" 2>&1 &
+runner=$!
+for i in $(seq 1 3000); do
+    grep -q 'END [0-9]* of aggregate' "$d/state/log/report.log" 2>/dev/null && break
+    sleep 0.01
+done
+apid=$(stage_pid "$d/state" aggregate)
+kill -STOP "$apid"
+report_alive() {
+    local p
+    p=$(cat "$d/state/run/report.pid" 2>/dev/null)
+    [ -n "$p" ] && kill -0 "$p" 2>/dev/null
+}
+gone=0
+for i in $(seq 1 100); do
+    report_alive || { gone=1; break; }
+    sleep 0.1
+done
+check "aggregate stopped after sending its tables: report writes the night and leaves" \
+    test "$gone" = 1 -a -s "$d/state/report/last-night"
+check "aggregate had not heard it (its delivery is not recorded)" \
+    test ! -e "$d/state/aggregate/delivered"
+kill -KILL "$apid"
+kill -CONT "$apid" 2>/dev/null
+"$KPM" restart aggregate --state "$d/state" >>"$d/kpm.log" 2>&1
+wait $runner
+check "aggregate restarted to a finished report: the night completes" night_done "$d" $?
+check "kpm run started report again to confirm the night" \
+    grep -q 'report started again to confirm it' "$d/kpm.log"
+check "aggregate restarted to a finished report: outputs identical" \
+    outputs_equal "$TMP/base/out" "$d/out"
 
 # SIGTERM: the stage saves its state and exits 0 within 5 s; a restart finishes.
 d="$TMP/sigterm"
