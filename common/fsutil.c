@@ -158,28 +158,63 @@ int fs_atomic_open(fs_atomic_t *a, const char *path)
     return KPM_OK;
 }
 
-/* Whether commit succeeds or fails, the writer is finished afterwards. A failure
- * before the rename removes the temporary file and leaves the target as it was. */
-int fs_atomic_commit(fs_atomic_t *a)
+int fs_atomic_sync(fs_atomic_t *a)
 {
-    int rc = KPM_EIO;
+    int saved;
+
+    if (a->fp == NULL) {
+        errno = EINVAL;
+        return KPM_EINVAL;
+    }
+    if (fflush(a->fp) == 0 && !ferror(a->fp) && fsync(fileno(a->fp)) == 0) return KPM_OK;
+    saved = errno;
+    fs_atomic_abort(a);
+    errno = saved;
+    return KPM_EIO;
+}
+
+int fs_atomic_rename(fs_atomic_t *a)
+{
     int saved, c;
 
     if (a->fp == NULL) {
         errno = EINVAL;
         return KPM_EINVAL;
     }
-    if (fflush(a->fp) != 0 || ferror(a->fp) || fsync(fileno(a->fp)) != 0) goto out;
     c = fclose(a->fp);
     a->fp = NULL;
-    if (c != 0) goto out;
-    if (rename(a->tmp, a->path) != 0) goto out;
-    free(a->tmp); /* renamed into place: nothing left to remove */
-    a->tmp = NULL;
-    rc = fs_sync_parent(a->path);
-out:
+    if (c == 0 && rename(a->tmp, a->path) == 0) {
+        free(a->tmp); /* renamed into place: nothing left to remove */
+        a->tmp = NULL;
+        fs_atomic_abort(a);
+        return KPM_OK;
+    }
     saved = errno;
     fs_atomic_abort(a);
+    errno = saved;
+    return KPM_EIO;
+}
+
+/* Whether commit succeeds or fails, the writer is finished afterwards. A failure
+ * before the rename removes the temporary file and leaves the target as it was. */
+int fs_atomic_commit(fs_atomic_t *a)
+{
+    char *path;
+    int rc, saved;
+
+    if (a->fp == NULL) {
+        errno = EINVAL;
+        return KPM_EINVAL;
+    }
+    if ((path = strdup(a->path)) == NULL) {
+        fs_atomic_abort(a);
+        return KPM_ENOMEM;
+    }
+    rc = fs_atomic_sync(a);
+    if (rc == KPM_OK) rc = fs_atomic_rename(a);
+    if (rc == KPM_OK) rc = fs_sync_parent(path);
+    saved = errno;
+    free(path);
     errno = saved;
     return rc;
 }

@@ -25,6 +25,16 @@ int fs_atomic_open(fs_atomic_t *a, const char *path);
 int fs_atomic_commit(fs_atomic_t *a);
 void fs_atomic_abort(fs_atomic_t *a);
 
+/* fs_atomic_commit in two steps, for a group of files in one directory: first
+ * fs_atomic_sync on each (flush and fsync: the content is on disk), then
+ * fs_atomic_rename on each in the order wanted (close and rename, no fsync),
+ * then one fs_sync_dir. A night's twenty output files took twenty fsyncs of
+ * their directory one by one (docs/PERFORMANCE.md). Both return KPM_OK or
+ * KPM_EIO (errno kept); after a failure the writer is aborted (the temporary
+ * file removed, the target as it was). */
+int fs_atomic_sync(fs_atomic_t *a);
+int fs_atomic_rename(fs_atomic_t *a);
+
 /* Reads a whole file into a malloc'ed, NUL-terminated buffer (caller frees).
  * Returns KPM_OK, KPM_ENOTFOUND when the file does not exist, or KPM_EIO. */
 int fs_read_all(const char *path, char **buf, size_t *len);

@@ -277,14 +277,22 @@ int db_sqlite_finish(db_sqlite_t *d, const char *loaded_at)
     return KPM_OK;
 }
 
-int db_sqlite_install(db_sqlite_t *d)
+int db_sqlite_rename(db_sqlite_t *d)
 {
     if (!d->finished)
         return fail(d, KPM_EPROTO, "%s: installed before it is finished", DB_SQLITE_FILE);
-    if (rename(d->tmp, d->path) != 0 || fs_sync_dir(d->dir) != KPM_OK)
+    if (rename(d->tmp, d->path) != 0)
         return fail(d, KPM_EIO, "cannot move '%s' into place: %s", d->tmp, strerror(errno));
     d->installed = 1;
     return KPM_OK;
+}
+
+int db_sqlite_install(db_sqlite_t *d)
+{
+    int rc = db_sqlite_rename(d);
+    if (rc == KPM_OK && fs_sync_dir(d->dir) != KPM_OK)
+        return fail(d, KPM_EIO, "cannot sync '%s': %s", d->dir, strerror(errno));
+    return rc;
 }
 
 const char *db_sqlite_error(const db_sqlite_t *d)

@@ -36,6 +36,10 @@ int db_sqlite_finish(db_sqlite_t *d, const char *loaded_at);
 /* Renames the finished file over kpm.sqlite and fsyncs the directory. */
 int db_sqlite_install(db_sqlite_t *d);
 
+/* db_sqlite_install without the fsync of the directory: for a caller that moves
+ * a group of files into the directory and fsyncs it once. */
+int db_sqlite_rename(db_sqlite_t *d);
+
 const char *db_sqlite_error(const db_sqlite_t *d);
 
 /* Frees everything; removes the temporary file unless it was installed. */

@@ -586,6 +586,7 @@ static int write_report(report_out_t *o, fs_atomic_t *a, const char *name, int h
 int report_out_commit(report_out_t *o)
 {
     fs_atomic_t md = {0}, html = {0};
+    fs_atomic_t **group = NULL; /* the files to move into place, in order */
     time_t now = time(NULL);
     struct tm tm;
     int rc = KPM_OK;
@@ -609,38 +610,52 @@ int report_out_commit(report_out_t *o)
         rc = fail_io(o, "dashboard.json");
         goto out;
     }
-    if (o->sq != NULL && (rc = db_bg_wait(o->bg)) != KPM_OK) {
-        rc = fail(o, rc, "report: %s", db_sqlite_error(o->sq));
+
+    /* Every file's content on disk (meanwhile the kpm.sqlite thread finishes its
+     * file, fsync included), then the renames, rapport.md last, then one fsync of
+     * the directory. */
+    size_t n = 0;
+    if ((group = malloc((o->n_csv + 3) * sizeof *group)) == NULL) {
+        rc = fail(o, KPM_ENOMEM, "report: out of memory");
         goto out;
     }
-
-    /* Everything is written: now move the files into place, rapport.md last. */
-    for (size_t i = 0; i < o->n_csv; i++) {
-        char name[REPORT_NAME_MAX + 8];
-        snprintf(name, sizeof name, "%s", base_name(o->csv[i].path));
-        if (fs_atomic_commit(&o->csv[i]) != KPM_OK) {
+    for (size_t i = 0; i < o->n_csv; i++) group[n++] = &o->csv[i];
+    group[n++] = &o->json;
+    size_t before_sqlite = n;
+    if (o->html != NULL) group[n++] = &html;
+    group[n++] = &md;
+    for (size_t i = 0; i < n; i++) {
+        char name[REPORT_NAME_MAX + 16];
+        snprintf(name, sizeof name, "%s", base_name(group[i]->path));
+        if (fs_atomic_sync(group[i]) != KPM_OK) {
             rc = fail_io(o, name);
             goto out;
         }
     }
-    if (fs_atomic_commit(&o->json) != KPM_OK) {
-        rc = fail_io(o, "dashboard.json");
-        goto out;
-    }
-    if (o->sq != NULL && (rc = db_sqlite_install(o->sq)) != KPM_OK) {
+    if (o->sq != NULL && (rc = db_bg_wait(o->bg)) != KPM_OK) {
         rc = fail(o, rc, "report: %s", db_sqlite_error(o->sq));
         goto out;
     }
-    if (o->html != NULL && fs_atomic_commit(&html) != KPM_OK) {
-        rc = fail_io(o, "rapport.html");
-        goto out;
+    for (size_t i = 0; i < n; i++) {
+        if (i == before_sqlite && o->sq != NULL && (rc = db_sqlite_rename(o->sq)) != KPM_OK) {
+            rc = fail(o, rc, "report: %s", db_sqlite_error(o->sq));
+            goto out;
+        }
+        char name[REPORT_NAME_MAX + 16];
+        snprintf(name, sizeof name, "%s", base_name(group[i]->path));
+        if (fs_atomic_rename(group[i]) != KPM_OK) {
+            rc = fail_io(o, name);
+            goto out;
+        }
     }
-    if (fs_atomic_commit(&md) != KPM_OK) {
-        rc = fail_io(o, "rapport.md");
+    if (fs_sync_dir(o->dir) != KPM_OK) {
+        rc = fail(o, KPM_EIO, "report: cannot sync the output directory '%s': %s", o->dir,
+                  strerror(errno));
         goto out;
     }
     o->committed = 1;
 out:
+    free(group);
     fs_atomic_abort(&md);
     fs_atomic_abort(&html);
     return rc;

@@ -355,6 +355,49 @@ static void test_fs_atomic_commit_and_abort(void **state)
     free(tmp);
 }
 
+/* The two-step commit of a group: after fs_atomic_sync the target is still the
+ * old file; fs_atomic_rename puts the new one in place; a rename that fails
+ * (the temporary file gone) leaves the target as it was and the writer done. */
+static void test_fs_atomic_sync_then_rename(void **state)
+{
+    char *a_path = path_in(state, "a.csv"), *b_path = path_in(state, "b.csv");
+    char *b_tmp = path_in(state, "b.csv.tmp");
+    fs_atomic_t a, b;
+    char *out;
+
+    assert_int_equal(fs_write_atomic(b_path, "old\n", 4), KPM_OK);
+    assert_int_equal(fs_atomic_open(&a, a_path), KPM_OK);
+    assert_int_equal(fs_atomic_open(&b, b_path), KPM_OK);
+    fputs("nieuw a\n", a.fp);
+    fputs("nieuw b\n", b.fp);
+    assert_int_equal(fs_atomic_sync(&a), KPM_OK);
+    assert_int_equal(fs_atomic_sync(&b), KPM_OK);
+    assert_false(fs_exists(a_path)); /* synced, not yet in place */
+    out = slurp(b_path, NULL);
+    assert_string_equal(out, "old\n");
+    free(out);
+
+    assert_int_equal(fs_atomic_rename(&a), KPM_OK);
+    assert_null(a.fp);
+    out = slurp(a_path, NULL);
+    assert_string_equal(out, "nieuw a\n");
+    free(out);
+
+    assert_int_equal(unlink(b_tmp), 0); /* the rename will fail */
+    assert_int_equal(fs_atomic_rename(&b), KPM_EIO);
+    assert_int_equal(errno, ENOENT);
+    assert_null(b.fp);
+    out = slurp(b_path, NULL);
+    assert_string_equal(out, "old\n");
+    free(out);
+    assert_int_equal(fs_sync_dir(((tmpdir_t *)*state)->dir), KPM_OK);
+    fs_atomic_abort(&a);
+    fs_atomic_abort(&b);
+    free(a_path);
+    free(b_path);
+    free(b_tmp);
+}
+
 static void test_fs_atomic_open_fails_in_missing_dir(void **state)
 {
     char *path = path_in(state, "nodir/x.csv");
@@ -708,6 +751,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fs_write_atomic_replaces_whole_file, tmpdir_setup,
                                         tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_fs_atomic_commit_and_abort, tmpdir_setup,
+                                        tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_fs_atomic_sync_then_rename, tmpdir_setup,
                                         tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_fs_atomic_open_fails_in_missing_dir, tmpdir_setup,
                                         tmpdir_teardown),
