@@ -160,21 +160,6 @@ static void check_json(const char *path)
 
 /* ---- the target ---- */
 
-static int sink_begin(void *ctx, const wire_table_begin_t *tb)
-{
-    return report_out_table_begin(ctx, tb);
-}
-
-static int sink_row(void *ctx, const wire_table_row_t *row)
-{
-    return report_out_table_row(ctx, row);
-}
-
-static int sink_end(void *ctx, const wire_table_end_t *te)
-{
-    return report_out_table_end(ctx, te);
-}
-
 /* Feeds the message's TABLE records to the merger as worker w's stream. */
 static int feed(merge_t *m, size_t w, wire_reader_t *rd, const uint8_t *data, size_t size)
 {
@@ -224,8 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     report_out_opts_t opts = {.night = night, .html = (h.aux & 1) != 0, .sqlite = (h.aux & 2) != 0};
     report_out_t *o = report_out_open(out_dir, &opts, err, sizeof err);
     if (!o) fuzz_fail("%s", err);
-    static const merge_sink_t sink = {sink_begin, sink_row, sink_end};
-    rc = merge_emit(m, &sink, o); /* the merger's refusal or report_out's first */
+    rc = merge_emit(m, &report_out_sink, o); /* the merger's refusal or report_out's first */
     if (rc == KPM_EPROTO && !merge_error(m)[0] && !report_out_error(o)[0])
         fuzz_fail("a refusal without a sentence");
     if (rc == KPM_ENOMEM || rc == KPM_EIO) fuzz_fail("report_out: %s", report_out_error(o));

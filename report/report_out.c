@@ -567,6 +567,23 @@ int report_out_table_end(report_out_t *o, const wire_table_end_t *te)
     return db_end(o);
 }
 
+static int sink_begin(void *ctx, const wire_table_begin_t *tb)
+{
+    return report_out_table_begin(ctx, tb);
+}
+
+static int sink_row(void *ctx, const wire_table_row_t *row)
+{
+    return report_out_table_row(ctx, row);
+}
+
+static int sink_end(void *ctx, const wire_table_end_t *te)
+{
+    return report_out_table_end(ctx, te);
+}
+
+const merge_sink_t report_out_sink = {sink_begin, sink_row, sink_end};
+
 /* Writes rapport.md or rapport.html to its temporary file. */
 static int write_report(report_out_t *o, fs_atomic_t *a, const char *name, int html)
 {

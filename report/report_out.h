@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "merge.h"
 #include "wire.h"
 
 typedef struct report_out report_out_t;
@@ -52,6 +53,9 @@ report_out_t *report_out_new(const char *out_dir, char *err, size_t errlen);
 int report_out_table_begin(report_out_t *o, const wire_table_begin_t *tb);
 int report_out_table_row(report_out_t *o, const wire_table_row_t *row);
 int report_out_table_end(report_out_t *o, const wire_table_end_t *te);
+
+/* The three calls above as merge_emit()'s sink (its ctx: the report_out_t). */
+extern const merge_sink_t report_out_sink;
 
 /* Writes dashboard.json, rapport.md, rapport.html and kpm.sqlite and moves all
  * files into place atomically per file. Returns KPM_OK, KPM_EIO, KPM_EPROTO

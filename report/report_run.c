@@ -184,21 +184,6 @@ static int night_complete(const rep_t *r)
     return 1;
 }
 
-static int sink_begin(void *ctx, const wire_table_begin_t *tb)
-{
-    return report_out_table_begin(ctx, tb);
-}
-
-static int sink_row(void *ctx, const wire_table_row_t *row)
-{
-    return report_out_table_row(ctx, row);
-}
-
-static int sink_end(void *ctx, const wire_table_end_t *te)
-{
-    return report_out_table_end(ctx, te);
-}
-
 /* Merges the parts and writes every output; then tells the workers. */
 static int commit(rep_t *r)
 {
@@ -210,8 +195,7 @@ static int commit(rep_t *r)
         log_error("%s", err);
         return KPM_EIO;
     }
-    static const merge_sink_t sink = {sink_begin, sink_row, sink_end};
-    int rc = merge_emit(r->merge, &sink, out);
+    int rc = merge_emit(r->merge, &report_out_sink, out);
     if (rc) {
         log_error("night %s: cannot merge the workers' tables: %s; outputs not written", r->night,
                   rc == KPM_EPROTO && merge_error(r->merge)[0] ? merge_error(r->merge)
