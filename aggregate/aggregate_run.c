@@ -31,7 +31,7 @@ typedef struct {
     ckpt_meta_t meta;
     char ckpt_path[4200];
     char delivered_path[4200]; /* STATE/aggregate/delivered: the night report made durable */
-    void *zctx;
+    void *zctx; /* the process's ZeroMQ context */
     link_in_t *in;
     link_out_t *out;
     curve_t *curve; /* NULL without --keys */
@@ -283,7 +283,6 @@ int aggregate_run(const aggregate_opts_t *o)
 {
     char err[1024], dir[4200];
     agg_t a = {.o = o};
-    void *zctx = NULL;
     int rc = KPM_EIO;
     double t0 = now_s();
 
@@ -320,10 +319,10 @@ int aggregate_run(const aggregate_opts_t *o)
                  (unsigned long long)a.meta.next, a.meta.complete ? ", complete" : "",
                  a.meta.delivered ? ", delivered" : "");
     a.last_ckpt = now_s();
-    zctx = a.zctx = zmq_ctx_new();
-    if (zctx && o->keys) {
+    a.zctx = zmq_ctx_new();
+    if (a.zctx && o->keys) {
         if (!(a.curve = curve_load(o->keys, "aggregate", err, sizeof err)) ||
-            curve_start(a.curve, zctx, err, sizeof err) != KPM_OK) {
+            curve_start(a.curve, a.zctx, err, sizeof err) != KPM_OK) {
             log_error("%s", err);
             rc = KPM_EINVAL;
             goto out;
@@ -331,8 +330,8 @@ int aggregate_run(const aggregate_opts_t *o)
     }
     link_opts_t li = {.data_endpoint = o->in_endpoint, .ack_endpoint = o->in_ack,
                       .stop = &stage_stop, .curve = a.curve, .peer = "ingest"};
-    if (!zctx || !(a.in = link_in_new(zctx, &li, err, sizeof err))) {
-        log_error("%s", zctx ? err : "cannot create a ZeroMQ context");
+    if (!a.zctx || !(a.in = link_in_new(a.zctx, &li, err, sizeof err))) {
+        log_error("%s", a.zctx ? err : "cannot create a ZeroMQ context");
         rc = KPM_EZMQ;
         goto out;
     }
@@ -378,7 +377,7 @@ out_quiet:
     link_out_destroy(&a.out);
     link_in_destroy(&a.in);
     curve_destroy(&a.curve);
-    if (zctx) zmq_ctx_term(zctx);
+    if (a.zctx) zmq_ctx_term(a.zctx);
     wire_reader_destroy(&a.rd);
     state_destroy(&a.state);
     tables_cmp_config_destroy(&a.cmp);

@@ -86,6 +86,17 @@ struct link_out {
     wire_reader_t *rd;
 };
 
+/* The sender's position for a stream that starts now, at seq 0. */
+static void out_start_stream(link_out_t *out, const char *stream)
+{
+    snprintf(out->stream, sizeof out->stream, "%s", stream);
+    out->next = 0;
+    out->received = out->durable = WIRE_NO_SEQ;
+    out->rewind_pending = 0;
+    out->last_rewind_to = WIRE_NO_SEQ;
+    out->last_progress = now_ms();
+}
+
 static uint64_t seq_after(uint64_t acked)
 {
     return acked == WIRE_NO_SEQ ? 0 : acked + 1;
@@ -100,10 +111,7 @@ link_out_t *link_out_new(void *zctx, const link_opts_t *opts, const char *stream
         return NULL;
     }
     opts_defaults(&out->opts, opts);
-    snprintf(out->stream, sizeof out->stream, "%s", stream);
-    out->received = out->durable = WIRE_NO_SEQ;
-    out->last_rewind_to = WIRE_NO_SEQ;
-    out->last_progress = now_ms();
+    out_start_stream(out, stream);
     out->ctl = wire_writer_new();
     out->rd = wire_reader_new();
     out->data = socket_new(zctx, ZMQ_PUSH, out->opts.hwm, 0);
@@ -312,13 +320,7 @@ void link_out_bye(link_out_t *out, uint64_t end_seq)
 
 void link_out_set_stream(link_out_t *out, const char *stream)
 {
-    if (strcmp(out->stream, stream) == 0) return;
-    snprintf(out->stream, sizeof out->stream, "%s", stream);
-    out->next = 0;
-    out->received = out->durable = WIRE_NO_SEQ;
-    out->rewind_pending = 0;
-    out->last_rewind_to = WIRE_NO_SEQ;
-    out->last_progress = now_ms();
+    if (strcmp(out->stream, stream) != 0) out_start_stream(out, stream);
 }
 
 void link_out_seek(link_out_t *out, uint64_t next)
@@ -461,9 +463,10 @@ static void in_resume(link_in_t *in, const char *stream, uint64_t from, int forc
 }
 
 /* Handles the ack socket's connection events: on each connection a receiver
- * that knows where it stands (link_in_expect) sends RESUME(next), forced. Also a fresh receiver asks: it may be a
- * restarted one that lost what was in flight, and a sender that sent everything
- * would otherwise wait forever for a durable END (seen in fault injection). */
+ * that knows where it stands (link_in_expect) sends RESUME(next), forced. Also
+ * a fresh receiver asks: it may be a restarted one that lost what was in flight,
+ * and a sender that sent everything would otherwise wait forever for a durable
+ * END (seen in fault injection). */
 static void in_events(link_in_t *in)
 {
     for (;;) {
