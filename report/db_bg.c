@@ -221,10 +221,11 @@ int db_bg_table_begin(db_bg_t *b, const db_table_t *t)
 int db_bg_table_row(db_bg_t *b, const db_cell_t *cells, uint32_t n_cells)
 {
     size_t need = 1 + 4;
-    for (uint32_t c = 0; c < n_cells; c++) need += 4 + (cells[c].s ? cells[c].len : 0);
     if (n_cells > WIRE_MAX_COLS) return KPM_EINVAL;
-    for (uint32_t c = 0; c < n_cells; c++)
+    for (uint32_t c = 0; c < n_cells; c++) {
         if (cells[c].s && cells[c].len >= DB_BG_NULL) return KPM_ETOOBIG;
+        need += 4 + (cells[c].s ? cells[c].len : 0);
+    }
     int rc = reserve(b, need);
     if (rc != KPM_OK) return rc;
     put_tag(b, EV_ROW);

@@ -60,8 +60,7 @@ struct report_out {
     uint32_t cur_cols;
     fmt_t cur_fmt[WIRE_MAX_COLS];
     uint64_t cur_rows;
-    FILE *cur_csv; /* NULL for an unpublished table */
-    wbuf_t csvb;   /* in front of cur_csv */
+    wbuf_t csvb;   /* in front of the open published table's CSV file */
     wbuf_t jsonb;  /* in front of json.fp */
 
     size_t json_tables; /* published tables begun in dashboard.json */
@@ -436,7 +435,6 @@ int report_out_table_begin(report_out_t *o, const wire_table_begin_t *tb)
     o->cur_cols = tb->n_cols;
     o->cur_publish = tb->publish != 0;
     o->cur_rows = 0;
-    o->cur_csv = NULL;
     o->in_table = 1;
     o->n_tables += o->cur_publish;
     if (!o->cur_publish) return KPM_OK;
@@ -463,8 +461,7 @@ int report_out_table_begin(report_out_t *o, const wire_table_begin_t *tb)
         rc = fail_io(o, file);
         goto out;
     }
-    o->cur_csv = o->csv[o->n_csv++].fp;
-    wbuf_target(&o->csvb, o->cur_csv);
+    wbuf_target(&o->csvb, o->csv[o->n_csv++].fp);
 
     for (uint32_t c = 0; c < tb->n_cols; c++) {
         if (c > 0) wbuf_putc(&o->csvb, ',');
@@ -520,17 +517,17 @@ int report_out_table_row(report_out_t *o, const wire_table_row_t *row)
     if ((rc = db_row(o, row, num, num_len)) != KPM_OK) return rc;
 
     if (o->cur_rows > 1)
-        wbuf_write(js, ",\n        [", 11);
+        wbuf_lit(js, ",\n        [");
     else
-        wbuf_write(js, "\n        [", 10);
+        wbuf_lit(js, "\n        [");
     for (uint32_t c = 0; c < row->n_cells; c++) {
         const wire_value_t *v = &row->cells[c];
         if (c > 0) {
             wbuf_putc(csv, ',');
-            wbuf_write(js, ", ", 2);
+            wbuf_lit(js, ", ");
         }
         if (v->type == WIRE_VAL_NIL) {
-            wbuf_write(js, "null", 4);
+            wbuf_lit(js, "null");
         } else if (o->cur_fmt[c] == FMT_TEXT) {
             csv_put_text(csv, v->s.ptr, v->s.len);
             json_put_str(js, v->s.ptr, v->s.len);
@@ -600,6 +597,15 @@ static int write_report(report_out_t *o, fs_atomic_t *a, const char *name, int h
     return KPM_OK;
 }
 
+/* fs_atomic_sync or fs_atomic_rename of one output file; a failure (which ends
+ * the writer, its path included) is reported under the file's name. */
+static int file_step(report_out_t *o, fs_atomic_t *a, int (*step)(fs_atomic_t *))
+{
+    char name[REPORT_NAME_MAX + 16];
+    snprintf(name, sizeof name, "%s", base_name(a->path));
+    return step(a) == KPM_OK ? KPM_OK : fail_io(o, name);
+}
+
 int report_out_commit(report_out_t *o)
 {
     fs_atomic_t md = {0}, html = {0};
@@ -641,14 +647,8 @@ int report_out_commit(report_out_t *o)
     size_t before_sqlite = n;
     if (o->html != NULL) group[n++] = &html;
     group[n++] = &md;
-    for (size_t i = 0; i < n; i++) {
-        char name[REPORT_NAME_MAX + 16];
-        snprintf(name, sizeof name, "%s", base_name(group[i]->path));
-        if (fs_atomic_sync(group[i]) != KPM_OK) {
-            rc = fail_io(o, name);
-            goto out;
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        if ((rc = file_step(o, group[i], fs_atomic_sync)) != KPM_OK) goto out;
     if (o->sq != NULL && (rc = db_bg_wait(o->bg)) != KPM_OK) {
         rc = fail(o, rc, "report: %s", db_sqlite_error(o->sq));
         goto out;
@@ -658,12 +658,7 @@ int report_out_commit(report_out_t *o)
             rc = fail(o, rc, "report: %s", db_sqlite_error(o->sq));
             goto out;
         }
-        char name[REPORT_NAME_MAX + 16];
-        snprintf(name, sizeof name, "%s", base_name(group[i]->path));
-        if (fs_atomic_rename(group[i]) != KPM_OK) {
-            rc = fail_io(o, name);
-            goto out;
-        }
+        if ((rc = file_step(o, group[i], fs_atomic_rename)) != KPM_OK) goto out;
     }
     if (fs_sync_dir(o->dir) != KPM_OK) {
         rc = fail(o, KPM_EIO, "report: cannot sync the output directory '%s': %s", o->dir,

@@ -63,6 +63,9 @@ static inline void wbuf_puts(wbuf_t *b, const char *s)
     wbuf_write(b, s, strlen(s));
 }
 
+/* A string literal, its length known at compile time. */
+#define wbuf_lit(b, lit) wbuf_write((b), "" lit, sizeof(lit) - 1)
+
 /* Writes the decimal digits of v into buf (at least 21 bytes), NUL-terminated;
  * returns their count. No locale, no printf. */
 size_t wbuf_fmt_u64(char *buf, uint64_t v);
