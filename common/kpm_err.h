@@ -22,7 +22,8 @@
     X(KPM_EREWIND, -11, "receiver asked to resend from an earlier sequence number")      \
     X(KPM_ETOOBIG, -12, "value too large")                                               \
     X(KPM_EEMPTY, -13, "no value")                                                       \
-    X(KPM_ESTATE, -14, "state file is damaged or from another version")
+    X(KPM_ESTATE, -14, "state file is damaged or from another version")                  \
+    X(KPM_EBUSY, -15, "held by another process")
 
 typedef enum {
 #define KPM_ERR_ENUM(name, value, text) name = value,
