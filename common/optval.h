@@ -6,15 +6,13 @@
  * given and the allowed range, e.g.
  *   "--min-cell: 'five' is not a whole number (allowed: 0 to 1000)".
  * Every binary of kpm (the stages, the operator's command, the tools) parses its
- * numeric options through these functions, and exits 2 on an error.
+ * numeric options through these functions, and exits KPM_EXIT_USAGE (2,
+ * kpm_exit.h) on an error.
  */
 #ifndef KPM_OPTVAL_H
 #define KPM_OPTVAL_H
 
 #include <stddef.h>
-
-/* Exit status of every kpm binary for a usage error (bad option or value). */
-#define KPM_EXIT_USAGE 2
 
 /* A whole number in decimal, min <= value <= max. Returns KPM_OK, or KPM_EINVAL
  * with a message in err ("OPT: 'TEXT' is not a whole number (allowed: MIN to MAX)"
