@@ -1,7 +1,9 @@
 /* progress.c - one updating progress line per file on a terminal (see progress.h). */
 #include "progress.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -97,14 +99,48 @@ static int line_on(void)
     return line_state;
 }
 
+/* ---- the published figures (progress_publish) ---- */
+
+static char pub_path[4096];
+static char pub_file[128];
+static double pub_start, pub_shown = -1;
+
+static void publish(const char *file, uint64_t rows, size_t offset, size_t size, double now,
+                    int last)
+{
+    if (!pub_path[0]) return;
+    if (strncmp(pub_file, file, sizeof pub_file - 1) != 0) {
+        snprintf(pub_file, sizeof pub_file, "%s", file);
+        pub_start = now;
+        pub_shown = -1;
+    }
+    if (!last && pub_shown >= 0 && now - pub_shown < PROGRESS_PUBLISH) return;
+    pub_shown = now;
+    char tmp[4200], buf[512];
+    int n = snprintf(buf, sizeof buf, "file=%s\nrows=%" PRIu64 "\noffset=%zu\nsize=%zu\nelapsed=%.3f\n",
+                     pub_file, rows, last ? size : offset, size, now - pub_start);
+    snprintf(tmp, sizeof tmp, "%s.tmp", pub_path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0660);
+    if (fd < 0) return;
+    int ok = n > 0 && (size_t)n < sizeof buf && write(fd, buf, (size_t)n) == n;
+    if (close(fd) != 0 || !ok || rename(tmp, pub_path) != 0) unlink(tmp);
+}
+
+void progress_publish(const char *path)
+{
+    snprintf(pub_path, sizeof pub_path, "%s", path ? path : "");
+}
+
 void progress_rows(const char *file, uint64_t rows, size_t offset, size_t size)
 {
+    if (pub_path[0] && rows % PROGRESS_EVERY == 1) publish(file, rows, offset, size, now_s(), 0);
     if (!line_on() || (rows % PROGRESS_EVERY != 1 && line.shown >= 0)) return;
     progress_step(&line, file, rows, offset, size, now_s());
 }
 
 void progress_end(const char *file, uint64_t rows, size_t size)
 {
+    publish(file, rows, size, size, now_s(), 1);
     if (!line_on()) return;
     progress_finish(&line, file, rows, size, now_s());
 }
