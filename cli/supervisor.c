@@ -192,12 +192,12 @@ static void how_ended(const slot_t *sl, const kvfile_t *st, char *buf, size_t le
     if (sl->child && WIFSIGNALED(sl->wstatus))
         snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(sl->wstatus),
                  strsignal(WTERMSIG(sl->wstatus)));
+    else if (!*kvfile_get(st, "phase"))
+        snprintf(buf, len, "exited %d before it wrote its status", exit_code(sl));
     else if (sl->child)
-        snprintf(buf, len, "exited %d, phase '%s'", exit_code(sl),
-                 *kvfile_get(st, "phase") ? kvfile_get(st, "phase") : "none");
+        snprintf(buf, len, "exited %d, phase '%s'", exit_code(sl), kvfile_get(st, "phase"));
     else
-        snprintf(buf, len, "ended, phase '%s'",
-                 *kvfile_get(st, "phase") ? kvfile_get(st, "phase") : "none");
+        snprintf(buf, len, "ended, phase '%s'", kvfile_get(st, "phase"));
 }
 
 /* The night fails for stage: the cause from its log's last error line, else
