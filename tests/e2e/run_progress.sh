@@ -2,7 +2,8 @@
 # End-to-end test of ingest's progress line: kpm-ingest runs with the real
 # aggregate and report, once on a pseudo-terminal (script(1)), where it must draw
 # one updating line per file that ends with a newline, and once each on a pipe
-# and with CI=true on the terminal, where it must draw nothing.
+# and with CI=true on the terminal, where it must draw nothing. Then kpm run's
+# own line (file, rows, %, rows/s, ETA) on a terminal, and none on a pipe.
 # Exit 77 (skipped) when script(1) is missing or no pseudo-terminal can be had.
 # usage: run_progress.sh BUILD_DIR E2E_DIR
 BUILD=$(cd "$1" && pwd)
@@ -59,5 +60,28 @@ check "with CI=true nothing is drawn" bash -c "$(declare -f drawn); ! drawn '$TM
 check "a night with ingest's output on a pipe exits 0" night_with pipe
 check "on a pipe nothing is drawn" bash -c "$(declare -f drawn); ! drawn '$TMP/pipe.out'"
 check "the terminal's output holds ingest's log lines too" grep -aq 'ingest info: file gebruik_2021.csv' "$TMP/tty.out"
+
+# kpm run's own line: on a terminal one updating line with the file, its rows,
+# the % of its bytes, rows/s and ETA; off a terminal only the start and end lines.
+kpm_with() { # tty|pipe
+    local d=$TMP/kpm-$1 run
+    mkdir -p "$d/inbox"
+    cp "$E2E/survey/inbox/koplopers_2021.csv" "$d/inbox/"
+    "$BUILD/bench/gen_gebruik" "$ROOT/config/gemeenten_2021.csv" 1000000 "$d/inbox/gebruik_2021.csv" 3
+    run="$ROOT/scripts/kpm run --inbox $d/inbox --out $d/out --state $d/state --timeout 120"
+    case $1 in
+        tty) env -u CI KPM_BUILD_DIR="$BUILD" script -qec "$run" /dev/null </dev/null >"$TMP/kpm-$1.out" 2>&1 ;;
+        pipe) env -u CI KPM_BUILD_DIR="$BUILD" $run 2>&1 </dev/null | cat >"$TMP/kpm-$1.out" ;;
+    esac
+}
+check "kpm run on a terminal exits 0" kpm_with tty
+KLINE=$(tr '\r' '\n' <"$TMP/kpm-tty.out" | grep -aE '^kpm: gebruik_2021.csv: [0-9]+ rows, [0-9]+%, [0-9]+ rows/s, ETA [0-9]+s' | tail -n 1)
+echo "kpm run's last full progress line: $KLINE"
+check "kpm run's line shows file, rows, %, rows/s and ETA" test -n "$KLINE"
+check "... redrawn in place (carriage returns, erase to the end of the line)" \
+    bash -c "grep -ac $'\r''kpm: gebruik_2021.csv' '$TMP/kpm-tty.out' | grep -qv '^0$' && grep -aq $'\033\[K' '$TMP/kpm-tty.out'"
+check "kpm run on a pipe exits 0" kpm_with pipe
+check "on a pipe kpm run prints only its start and end lines" \
+    bash -c "test \$(wc -l <'$TMP/kpm-pipe.out') = 2 && grep -q 'started' '$TMP/kpm-pipe.out' && grep -q 'complete' '$TMP/kpm-pipe.out' && ! grep -aq $'\r' '$TMP/kpm-pipe.out'"
 
 e2e_finish
