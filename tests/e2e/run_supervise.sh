@@ -2,7 +2,8 @@
 # kpm run's supervisor: a stage that fails ends the night at once (exit 1 within
 # seconds, with the stage's own cause and its last log lines), also when ingest
 # fails while setting up after --prepare; SIGTERM or SIGKILL to kpm run leaves no
-# stage behind; a restart while no kpm run supervises starts the stage on its own.
+# stage behind; a restart while no kpm run supervises starts the stage on its own;
+# a copy of a stage started by hand is watched instead of the one that exits 75.
 # usage: run_supervise.sh BUILD_DIR E2E_DIR
 BUILD=$(cd "$1" && pwd)
 E2E=$(cd "$2" && pwd)
@@ -101,5 +102,33 @@ check "kpm run beside a stage running on its own: exit 75 naming it" \
 "$KPM" stop --state "$d/state" >/dev/null 2>&1
 check "kpm stop ends the stage running on its own" test -z "$(stages_of "$d/state")"
 check "then kpm run completes the night" kpm_night "$d/inbox" "$d/out" "$d/state"
+
+# A copy of aggregate started by hand before kpm run starts its own: kpm run's
+# aggregate finds the stage's lock held and exits 75 (simulated here by a wrapper
+# that starts the copy and exits 75); kpm run watches the copy and the night
+# completes. The stage binaries come through KPM_LIBEXECDIR (cli/paths).
+d="$TMP/adopt"
+new_night_dir adopt
+mkdir -p "$TMP/libexec"
+for s in ingest report; do ln -s "$BUILD/$s/kpm-$s" "$TMP/libexec/kpm-$s"; done
+cat >"$TMP/libexec/kpm-aggregate" <<WRAP
+#!/usr/bin/env bash
+if mkdir "$d/once" 2>/dev/null; then
+    setsid "$BUILD/aggregate/kpm-aggregate" "\$@" </dev/null >>"$d/by-hand.log" 2>&1 &
+    for i in \$(seq 1 200); do [ -s "$d/state/run/aggregate.pid" ] && break; sleep 0.01; done
+    exit 75
+fi
+exec "$BUILD/aggregate/kpm-aggregate" "\$@"
+WRAP
+chmod +x "$TMP/libexec/kpm-aggregate"
+KPM_LIBEXECDIR=$TMP/libexec "$KPM" run --inbox "$d/inbox" --out "$d/out" --state "$d/state" \
+    --timeout 60 --grace 5 >"$d/kpm.log" 2>&1
+check "a copy of aggregate runs already: the night completes" night_done "$d" $?
+check "... kpm run said it watches the copy" grep -q "aggregate: a copy is already running (pid [0-9]*)" "$d/kpm.log"
+check "... the copy did the night's work" grep -q "aggregate info: batch" "$d/by-hand.log"
+new_night_dir plain
+check "... outputs equal a plain night's" \
+    bash -c "$(declare -f kpm_night); ROOT='$ROOT' BUILD='$BUILD' kpm_night '$TMP/plain/inbox' '$TMP/plain/out' '$TMP/plain/state' && $(declare -f outputs_equal); outputs_equal '$TMP/plain/out' '$d/out'"
+check "... no stage process left" test -z "$(stages_of "$d/state")"
 
 e2e_finish
