@@ -96,9 +96,13 @@ static char **load_args(const char *state, const char *stage)
     return argv;
 }
 
-/* In the child: stdin /dev/null, stdout and stderr to the log; then exec. */
-static void exec_stage(char **argv, int log_fd)
+/* In the child: stdin /dev/null, stdout and stderr to the log, ingest told
+ * where to publish its progress (ingest/progress.h); then exec. */
+static void exec_stage(const char *state, const char *stage, char **argv, int log_fd)
 {
+    char progress[4200];
+    snprintf(progress, sizeof progress, "%s/run/ingest.progress", state);
+    if (strcmp(stage, "ingest") == 0) setenv("KPM_PROGRESS_FILE", progress, 1);
     int null = open("/dev/null", O_RDONLY);
     if (null >= 0) dup2(null, 0);
     dup2(log_fd, 1);
@@ -145,7 +149,7 @@ pid_t stages_spawn(const char *state, const char *stage, int supervised, char *e
         if (supervised) {
             prctl(PR_SET_PDEATHSIG, SIGTERM);
             if (getppid() != parent) _exit(127); /* kpm died meanwhile */
-            exec_stage(argv, log_fd);
+            exec_stage(state, stage, argv, log_fd);
         }
         setsid();
         pid_t g = fork();
@@ -153,7 +157,7 @@ pid_t stages_spawn(const char *state, const char *stage, int supervised, char *e
             ssize_t w = write(pipefd[1], &g, sizeof g);
             _exit(w == (ssize_t)sizeof g ? 0 : 1);
         }
-        if (g == 0) exec_stage(argv, log_fd);
+        if (g == 0) exec_stage(state, stage, argv, log_fd);
         _exit(1);
     }
     int saved = errno;

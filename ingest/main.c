@@ -8,7 +8,6 @@
 #include "ingest_run.h"
 #include "kpm_err.h"
 #include "log.h"
-#include "progress.h"
 #include "stage.h"
 
 #ifndef KPM_DATADIR
@@ -106,9 +105,6 @@ int main(int argc, char **argv)
         stage_worker_endpoint(o.state_dir, "ingest.ack", w, o.workers, &o.ack_endpoint[w],
                               ack_ep[w], sizeof ack_ep[w]);
     }
-    char progress_path[4200];
-    snprintf(progress_path, sizeof progress_path, "%s/run/ingest.progress", o.state_dir);
-    progress_publish(progress_path);
     int rc = ingest_run(&o);
     stage_end();
     return rc == KPM_OK || rc == KPM_ESTOP ? 0 : 1;

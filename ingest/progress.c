@@ -105,10 +105,21 @@ static char pub_path[4096];
 static char pub_file[128];
 static double pub_start, pub_shown = -1;
 
+static int pub_on(void)
+{
+    static int decided;
+    if (!decided) {
+        const char *env = getenv("KPM_PROGRESS_FILE");
+        decided = 1;
+        if (env && *env && strlen(env) < sizeof pub_path) snprintf(pub_path, sizeof pub_path, "%s", env);
+    }
+    return pub_path[0] != '\0';
+}
+
 static void publish(const char *file, uint64_t rows, size_t offset, size_t size, double now,
                     int last)
 {
-    if (!pub_path[0]) return;
+    if (!pub_on()) return;
     if (strncmp(pub_file, file, sizeof pub_file - 1) != 0) {
         snprintf(pub_file, sizeof pub_file, "%s", file);
         pub_start = now;
@@ -126,14 +137,9 @@ static void publish(const char *file, uint64_t rows, size_t offset, size_t size,
     if (close(fd) != 0 || !ok || rename(tmp, pub_path) != 0) unlink(tmp);
 }
 
-void progress_publish(const char *path)
-{
-    snprintf(pub_path, sizeof pub_path, "%s", path ? path : "");
-}
-
 void progress_rows(const char *file, uint64_t rows, size_t offset, size_t size)
 {
-    if (pub_path[0] && rows % PROGRESS_EVERY == 1) publish(file, rows, offset, size, now_s(), 0);
+    if (rows % PROGRESS_EVERY == 1) publish(file, rows, offset, size, now_s(), 0);
     if (!line_on() || (rows % PROGRESS_EVERY != 1 && line.shown >= 0)) return;
     progress_step(&line, file, rows, offset, size, now_s());
 }

@@ -47,12 +47,12 @@ int progress_finish(progress_t *p, const char *file, uint64_t rows, size_t size,
 void progress_rows(const char *file, uint64_t rows, size_t offset, size_t size);
 void progress_end(const char *file, uint64_t rows, size_t size);
 
-/* Also publish the figures, on a terminal or not, in the file at path (at most
- * every PROGRESS_PUBLISH seconds, replaced by a rename; no fsync: it is for
- * `kpm status` and kpm run's line): key=value lines file, rows, offset, size
- * (bytes of the file) and elapsed (seconds since the file's first row).
- * path is copied; NULL stops publishing. */
+/* progress_rows and progress_end also publish the figures, on a terminal or
+ * not, when the environment names a file in KPM_PROGRESS_FILE (kpm run sets it
+ * to STATE/run/ingest.progress for the ingest it starts): key=value lines file,
+ * rows, offset, size (bytes of the file) and elapsed (seconds since the file's
+ * first row), replaced by a rename at most every PROGRESS_PUBLISH seconds (no
+ * fsync: it is for `kpm status` and kpm run's line). */
 #define PROGRESS_PUBLISH 0.5
-void progress_publish(const char *path);
 
 #endif
