@@ -276,6 +276,20 @@ void stages_log_tail(const char *state, const char *stage, int n, FILE *fp)
     free(t);
 }
 
+/* The msg="..." of a logfmt line, unescaped, into buf; 0 when it has none. */
+static int logfmt_msg(const char *line, char *buf, size_t len)
+{
+    const char *p = strstr(line, " msg=\"");
+    size_t n = 0;
+    if (!p || len == 0) return 0;
+    for (p += 6; *p && *p != '"' && n + 1 < len; p++) {
+        if (*p == '\\' && p[1]) p++;
+        buf[n++] = *p;
+    }
+    buf[n] = '\0';
+    return 1;
+}
+
 int stages_log_error(const char *state, const char *stage, char *buf, size_t len)
 {
     char path[4200];
@@ -287,7 +301,9 @@ int stages_log_error(const char *state, const char *stage, char *buf, size_t len
         char *nl = strchr(line, '\n');
         if (nl) *nl = '\0';
         const char *e = strstr(line, " error: ");
-        if (e) {
+        if (strstr(line, "level=error") && logfmt_msg(line, buf, len)) {
+            found = 1;
+        } else if (e) {
             snprintf(buf, len, "%s", e + 8);
             found = 1;
         } else if (strncmp(line, "kpm: ", 5) == 0) {

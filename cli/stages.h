@@ -52,8 +52,9 @@ void stages_stop_pid(pid_t pid);
 /* Prints the last n lines of STATE/log/<stage>.log to fp, indented. */
 void stages_log_tail(const char *state, const char *stage, int n, FILE *fp);
 
-/* The last line of the stage's log that says "error:" (without the time and
- * stage), into buf; 0 when none. */
+/* The last error in the stage's log: the message of its last line "STAGE error:
+ * MSG", or in logfmt "level=error ... msg=\"MSG\"" (quotes unescaped), into buf;
+ * 0 when none. */
 int stages_log_error(const char *state, const char *stage, char *buf, size_t len);
 
 #endif
