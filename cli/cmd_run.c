@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -38,8 +39,8 @@ static const arg_spec_t specs[] = {
     {"--pg", ARG_TEXT},
     {"--pg-passfile", ARG_TEXT},
     {"--min-cell", ARG_LONG, 0, 1000},
-    {"--uren-per-dag", ARG_DOUBLE, 0, 0, 0.1, 24},
-    {"--dagen-toegekend", ARG_LONG, 0, 1000},
+    {"--uren-per-dag", ARG_DOUBLE, 0, 0, 0.5, 24},
+    {"--dagen-toegekend", ARG_LONG, 1, 365},
     {"--comparisons", ARG_TEXT},
     {"--groups", ARG_TEXT},
     {"--keys", ARG_TEXT},
@@ -64,13 +65,14 @@ static void usage(FILE *fp)
           "  --grace S              how long a dead stage may wait for `kpm restart`,\n"
           "                         1 to 86400 (default 30)\n"
           "  --min-cell N           small-cell threshold, 0 to 1000 (default 5)\n"
-          "  --uren-per-dag H       adviser hours per day, 0.1 to 24 (default 8)\n"
-          "  --dagen-toegekend N    adviser days per koploper, 0 to 1000 (default 8)\n"
+          "  --uren-per-dag H       adviser hours per day, 0.5 to 24 (default 8)\n"
+          "  --dagen-toegekend N    adviser days per koploper, 1 to 365 (default 8)\n"
           "  --catalog FILE         another round's questionnaire\n"
           "  --comparisons FILE, --groups FILE   comparisons and groups (docs/COMPARISONS.md)\n"
           "  --keys DIR             CurveZMQ keys (kpm keygen)\n"
-          "  --pg CONNINFO          also load the tables into PostgreSQL\n"
-          "  --pg-passfile FILE     PostgreSQL password file for report\n"
+          "  --pg CONNINFO          also load the tables into PostgreSQL (no password in it:\n"
+          "                         it would be saved in STATE/run and seen in ps)\n"
+          "  --pg-passfile FILE     the PostgreSQL password file (mode 0600) for report\n"
           "Both --opt VALUE and --opt=VALUE work.\n"
           "Exit status: 0 night complete, 1 night failed (the cause and the stages' last log\n"
           "lines are printed; the next run resumes it), 2 usage, 75 another night or a\n"
@@ -101,8 +103,24 @@ static void push_passed(argv_t *a, const args_t *args, char k)
     }
 }
 
+/* A conninfo that holds a password ("password=..." in any case, or a URI
+ * postgres[ql]://user:secret@...): kpm saves the stages' command lines in
+ * STATE/run and they show in ps, so a password is refused. */
+static int conninfo_has_password(const char *ci)
+{
+    for (const char *p = ci; *p; p++)
+        if (strncasecmp(p, "password", 8) == 0) return 1;
+    const char *rest = NULL;
+    if (strncasecmp(ci, "postgresql://", 13) == 0) rest = ci + 13;
+    else if (strncasecmp(ci, "postgres://", 11) == 0) rest = ci + 11;
+    if (!rest) return 0;
+    size_t auth = strcspn(rest, "/?#@");
+    return rest[auth] == '@' && memchr(rest, ':', auth) != NULL;
+}
+
 /* ingest --prepare: opens or creates the night and prints its id (stderr to
- * ingest's log). Returns 0 with the id in night. */
+ * ingest's log). Returns 0 with the id in night, KPM_EXIT_BUSY when an ingest
+ * holds its lock, else -1. */
 static int prepare(const char *state, argv_t *a, char *night, size_t len)
 {
     char logpath[4200];
@@ -133,6 +151,7 @@ static int prepare(const char *state, argv_t *a, char *night, size_t len)
     night[strcspn(night, "\n")] = '\0';
     int st = 0;
     if (pid < 0 || waitpid(pid, &st, 0) != pid) return -1;
+    if (WIFEXITED(st) && WEXITSTATUS(st) == KPM_EXIT_BUSY) return KPM_EXIT_BUSY;
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 && night[0] ? 0 : -1;
 }
 
@@ -206,6 +225,10 @@ int cmd_run(int argc, char **argv)
     if (stat(OPT("--inbox")->text, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return cmd_fail("run", KPM_EXIT_USAGE, "--inbox: '%s' is not a directory",
                         OPT("--inbox")->text);
+    if (OPT("--pg")->given && conninfo_has_password(OPT("--pg")->text))
+        return cmd_fail("run", KPM_EXIT_USAGE,
+                        "--pg holds a password: leave it out, use --pg-passfile FILE (mode 0600) "
+                        "or PGPASSFILE (docs/SECURITY.md)");
     int workers = OPT("--workers")->given ? (int)OPT("--workers")->num : 1;
     long timeout = OPT("--timeout")->given ? OPT("--timeout")->num : 3600;
     long grace = OPT("--grace")->given ? OPT("--grace")->num : 30;
@@ -282,7 +305,13 @@ int cmd_run(int argc, char **argv)
     char why[1200];
     sup_result_t sr;
     memset(&sr, 0, sizeof sr);
-    if (prepare(state, &prep, night, sizeof night) != 0) {
+    rc = prepare(state, &prep, night, sizeof night);
+    if (rc == KPM_EXIT_BUSY) {
+        fprintf(stderr, "kpm: ingest is already running in %s (started outside kpm run); see "
+                        "kpm status --state %s\n", state, state);
+        return KPM_EXIT_BUSY;
+    }
+    if (rc != 0) {
         char cause[600] = "see its log";
         stages_log_error(state, "ingest", cause, sizeof cause);
         snprintf(why, sizeof why, "ingest cannot open the night: %s", cause);

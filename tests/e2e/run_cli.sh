@@ -56,7 +56,7 @@ bad_value() { # option value
 for ov in "--workers 0" "--workers 17" "--workers two" "--timeout 0" "--timeout 604801" \
     "--timeout 10s" "--grace 0" "--grace 86401" "--grace 1e3" "--min-cell -1" "--min-cell 1001" \
     "--min-cell five" "--uren-per-dag 0" "--uren-per-dag 25" "--uren-per-dag 7,5" \
-    "--uren-per-dag nan" "--dagen-toegekend -1" "--dagen-toegekend 1001" "--dagen-toegekend 8x"; do
+    "--uren-per-dag nan" "--uren-per-dag 0.4" "--dagen-toegekend 0" "--dagen-toegekend 366" "--dagen-toegekend 8x"; do
     check "kpm run ${ov%% *} '${ov#* }': exit 2 naming the option" bad_value ${ov%% *} "${ov#* }"
 done
 check "kpm run --timeout=abc (= form, bad): exit 2 naming --timeout" \
@@ -73,6 +73,12 @@ check "kpm run --timeout --grace 5: exit 2 naming --timeout" \
 check "kpm status --state (no value): exit 2 naming --state" missing status --state
 run "$KPM" run --inbox "$TMP/inbox" --out "$S/out"
 check "kpm run without --state: exit 2" test "$RC" = 2
+for pg in "host=db PassWord=geheim" "postgresql://kpm:geheim@db/kpm"; do
+    run "$KPM" run --inbox "$TMP/inbox" --out "$S/out" --state "$S/state" --pg "$pg"
+    check "kpm run --pg '$pg' (a password): exit 2, nothing made" \
+        bash -c "test $RC = 2 && printf '%s' \"\$0\" | grep -q -- '--pg holds a password'" "$OUT"
+    check "... nothing made" nothing_made
+done
 for args in "run --inbox $TMP/inbox --out $S/out --state $S/state --bogus" "status --state $S --bogus" \
     "restart aggregate --state $S --bogus" "stop --state $S --bogus" "keygen $S/keys --bogus" \
     "demo --bogus" "version --bogus"; do
