@@ -321,3 +321,84 @@ int fs_exists(const char *path)
 
     return stat(path, &st) == 0;
 }
+
+int fs_force_exdev;
+
+int fs_tmp_open(const char *dir, int *fd, char **tmp)
+{
+    *tmp = fs_join(dir, ".kpm-XXXXXX");
+    if (*tmp == NULL) return KPM_ENOMEM;
+    *fd = mkstemp(*tmp);
+    if (*fd >= 0) fcntl(*fd, F_SETFD, FD_CLOEXEC);
+    if (*fd < 0) {
+        int saved = errno;
+        free(*tmp);
+        *tmp = NULL;
+        errno = saved;
+        return KPM_EIO;
+    }
+    return KPM_OK;
+}
+
+void fs_tmp_abort(int fd, char *tmp)
+{
+    int saved = errno;
+    if (fd >= 0) close(fd);
+    if (tmp != NULL) unlink(tmp);
+    free(tmp);
+    errno = saved;
+}
+
+int fs_tmp_commit(int fd, char *tmp, const char *dst, unsigned mode)
+{
+    if (fchmod(fd, (mode_t)mode) != 0 || fsync(fd) != 0) {
+        fs_tmp_abort(fd, tmp);
+        return KPM_EIO;
+    }
+    int c = close(fd);
+    if (c != 0 || rename(tmp, dst) != 0) {
+        fs_tmp_abort(-1, tmp);
+        return KPM_EIO;
+    }
+    free(tmp);
+    return fs_sync_parent(dst);
+}
+
+int fs_copy_fd(int src_fd, const char *dst, unsigned mode)
+{
+    char *dir = fs_dirname(dst), *tmp;
+    int fd, rc;
+    static char buf[1 << 16];
+    off_t off = 0;
+
+    if (dir == NULL) return KPM_ENOMEM;
+    rc = fs_tmp_open(dir, &fd, &tmp);
+    free(dir);
+    if (rc) return rc;
+    for (;;) {
+        ssize_t n = pread(src_fd, buf, sizeof buf, off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 || (n > 0 && fs_write_fd(fd, buf, (size_t)n) != KPM_OK)) {
+            fs_tmp_abort(fd, tmp);
+            return KPM_EIO;
+        }
+        if (n == 0) break;
+        off += n;
+    }
+    return fs_tmp_commit(fd, tmp, dst, mode);
+}
+
+int fs_move_fd(int src_fd, const char *src, const char *dst, unsigned mode, int copy)
+{
+    int rc;
+
+    if (!copy && !fs_force_exdev && rename(src, dst) == 0) {
+        if (fchmod(src_fd, (mode_t)mode) != 0) return KPM_EIO;
+        rc = fs_sync_parent(dst);
+        return rc ? rc : fs_sync_parent(src);
+    }
+    if (!copy && !fs_force_exdev && errno != EXDEV) return KPM_EIO;
+    if ((rc = fs_copy_fd(src_fd, dst, mode))) return rc;
+    if (unlink(src) != 0) return KPM_EIO;
+    return fs_sync_parent(src);
+}

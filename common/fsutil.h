@@ -48,4 +48,32 @@ char *fs_join(const char *dir, const char *name);
 /* True when the path exists. */
 int fs_exists(const char *path);
 
+/* A file written under a temporary name ".kpm-XXXXXX" in dir (mode 0600) and
+ * renamed into place whole: for names that leave no room for a ".tmp" suffix
+ * (a delivered file's name may have 255 bytes). fs_tmp_open returns the
+ * descriptor and the temporary path (malloc'ed); fs_tmp_commit gives the file
+ * `mode` (fchmod), fsyncs it, closes it, renames it to dst and fsyncs dst's
+ * directory; fs_tmp_abort closes and removes it. Commit frees tmp either way and
+ * removes the temporary file on failure. KPM_OK or KPM_EIO (errno kept). */
+int fs_tmp_open(const char *dir, int *fd, char **tmp);
+int fs_tmp_commit(int fd, char *tmp, const char *dst, unsigned mode);
+void fs_tmp_abort(int fd, char *tmp);
+
+/* Copies what the open file src_fd holds (from its start, by pread: its offset
+ * is left alone) to dst, atomically (fs_tmp_*), with `mode`. KPM_OK or KPM_EIO
+ * (errno kept: EIO, ENOSPC, ...). */
+int fs_copy_fd(int src_fd, const char *dst, unsigned mode);
+
+/* Moves the open regular file src_fd, named src, to dst and gives it `mode`
+ * through the descriptor (fchmod: a path is never followed). By rename; when
+ * that crosses file systems (EXDEV), or `copy` is set (the file has other
+ * links, which must keep their mode), by fs_copy_fd, then unlink(src) and an
+ * fsync of src's directory: a crash leaves the file in src, or a whole copy in
+ * dst, or both (then the next attempt copies again). The caller checks that
+ * src still names src_fd's file. KPM_OK or KPM_EIO (errno kept). */
+int fs_move_fd(int src_fd, const char *src, const char *dst, unsigned mode, int copy);
+
+/* Test hook: when set, fs_move_fd takes every rename as crossing file systems. */
+extern int fs_force_exdev;
+
 #endif

@@ -2,10 +2,12 @@
 #include "ingest_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kpm_err.h"
 #include "progress.h"
@@ -138,11 +140,10 @@ static int plain_ascii8(const unsigned char *p)
  * of a sequence cut short), KPM_EEMPTY for a file without content, or KPM_EIO.
  * Plain ASCII is skipped eight bytes at a time; lines are counted only when a
  * bad byte was found. */
-static int scan_bytes(const char *path, long *bad_line)
+static int scan_bytes(FILE *fp, long *bad_line)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return KPM_EIO;
     static unsigned char buf[1 << 16];
+    rewind(fp);
     u8_t st = {0};
     int rc = KPM_OK;
     size_t total = 0, n, seq_off = 0, bad_off = 0;
@@ -169,7 +170,6 @@ static int scan_bytes(const char *path, long *bad_line)
     }
     if (rc == KPM_OK && total == 0) rc = KPM_EEMPTY;
     if (rc == KPM_EPARSE) *bad_line = line_at(fp, bad_off);
-    fclose(fp);
     return rc;
 }
 
@@ -181,11 +181,15 @@ static int file_begin(file_ctx_t *fc, const char *kind)
     return ingest_put(fc, &r);
 }
 
+static int entry_notices(file_ctx_t *fc);
+
 static int file_end(file_ctx_t *fc)
 {
+    int rc = entry_notices(fc);
+    if (rc) return rc;
     for (size_t k = 0; k < fc->n_omitted; k++) {
         fc->rejects_put = 0; /* the summary rows themselves are always listed */
-        int rc = ingest_reject(fc, fc->omitted[k].first, "", REJ_TOO_MANY_REJECTS,
+        rc = ingest_reject(fc, fc->omitted[k].first, "", REJ_TOO_MANY_REJECTS,
                                "Nog %llu afwijzingen met code %s (regel %ld tot en met %ld) zijn "
                                "niet afzonderlijk opgenomen; herstel het bestand en lever het "
                                "opnieuw aan.",
@@ -214,6 +218,8 @@ static int whole_file(file_ctx_t *fc, ingest_dispo_t dispo, long line, const cha
 }
 
 static const char QUARANTINED[] = "het bestand is niet verwerkt en staat in quarantaine.";
+
+static const char *cause_nl(int e);
 
 /* Maps the header's columns. Returns 1 when the file can be processed, 0 when it
  * was set aside (records already put), or a negative error. */
@@ -626,7 +632,19 @@ static int process_rows(file_ctx_t *fc, csvin_t *in)
         if (rc < 0) return rc;
     }
     progress_end(fc->name, fc->res->rows, csvin_size(in));
-    return rc < 0 ? KPM_EIO : KPM_OK;
+    if (rc == KPM_EIO) {
+        /* Read before without error (scan_bytes): the rows before it count, the
+         * file is set aside. */
+        char sentence[256];
+        snprintf(sentence, sizeof sentence,
+                 "Het bestand kan vanaf hier niet worden gelezen (%s); de rest is niet "
+                 "verwerkt; %s", cause_nl(errno ? errno : EIO), QUARANTINED);
+        fc->res->dispo = DISPO_QUARANTINE;
+        snprintf(fc->res->reason, sizeof fc->res->reason, "%s: %s", REJ_FILE_UNREADABLE, sentence);
+        fc->rejects_put = 0;
+        return ingest_reject(fc, 0, "", REJ_FILE_UNREADABLE, "%s", sentence);
+    }
+    return rc < 0 ? rc : KPM_OK;
 }
 
 /* A file name as rejects.csv can show it: bytes that are not UTF-8 and control
@@ -661,6 +679,142 @@ static int display_name(const char *name, char *out, size_t cap)
     return changed;
 }
 
+/* ------------------------------------------------------------ the entry */
+
+int ingest_entry_open(const char *path, ingest_entry_t *e)
+{
+    memset(e, 0, sizeof *e);
+    e->fd = -1;
+    e->verdict = -1;
+    e->movable = 1;
+    if (!(e->path = strdup(path))) return KPM_ENOMEM;
+    if (lstat(path, &e->st) != 0) {
+        e->open_errno = errno;
+        return KPM_OK;
+    }
+    e->type = (unsigned)(e->st.st_mode & S_IFMT);
+    if (!S_ISREG(e->st.st_mode)) return KPM_OK; /* never opened: a device may act on open */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        e->open_errno = errno;
+        if (errno == ELOOP) e->type = S_IFLNK; /* became a link since the lstat */
+        return KPM_OK;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_ino != e->st.st_ino ||
+        st.st_dev != e->st.st_dev) {
+        /* replaced between the look and the open: taken as it is now, unopened */
+        e->open_errno = errno ? errno : EAGAIN;
+        e->type = (unsigned)(st.st_mode & S_IFMT);
+        close(fd);
+        return KPM_OK;
+    }
+    e->st = st;
+    e->fd = fd;
+    return KPM_OK;
+}
+
+void ingest_entry_close(ingest_entry_t *e)
+{
+    if (e->fd >= 0) close(e->fd);
+    e->fd = -1;
+    free(e->path);
+    e->path = NULL;
+}
+
+int ingest_entry_changed(const ingest_entry_t *e)
+{
+    struct stat now, named;
+    if (e->fd < 0 || fstat(e->fd, &now) != 0) return 1;
+    if (now.st_size != e->st.st_size || now.st_mtim.tv_sec != e->st.st_mtim.tv_sec ||
+        now.st_mtim.tv_nsec != e->st.st_mtim.tv_nsec || now.st_ino != e->st.st_ino)
+        return 1;
+    return lstat(e->path, &named) != 0 || named.st_ino != now.st_ino ||
+           named.st_dev != now.st_dev;
+}
+
+/* Why a file could not be read, for a person. */
+static const char *cause_nl(int e)
+{
+    switch (e) {
+    case EACCES:
+    case EPERM:
+        return "geen leesrecht";
+    case EIO:
+        return "leesfout van de opslag";
+    case ENAMETOOLONG:
+        return "de naam is te lang";
+    default:
+        return strerror(e);
+    }
+}
+
+static const char *entry_kind_nl(unsigned type)
+{
+    switch (type) {
+    case S_IFLNK:
+        return "een symbolische koppeling (die is niet gevolgd)";
+    case S_IFDIR:
+        return "een map";
+    case S_IFIFO:
+        return "een FIFO (named pipe)";
+    case S_IFSOCK:
+        return "een socket";
+    case S_IFCHR:
+    case S_IFBLK:
+        return "een apparaatbestand";
+    default:
+        return "geen gewoon bestand";
+    }
+}
+
+/* An entry that is not a regular file, or cannot be opened or read (e = errno). */
+static int refuse_entry(file_ctx_t *fc, const ingest_entry_t *ent, int e)
+{
+    char sentence[512];
+    int movable = ent->movable;
+    const char *fate = movable ? "het is niet gelezen en staat in quarantaine."
+                               : "het is niet gelezen en kan niet naar de quarantaine (ander "
+                                 "bestandssysteem): het blijft in de inbox staan en wordt "
+                                 "overgeslagen.";
+    ingest_dispo_t dispo = movable ? DISPO_QUARANTINE : DISPO_LEAVE;
+    if (ent->type && ent->type != S_IFREG) {
+        snprintf(sentence, sizeof sentence, "Dit is geen gewoon bestand maar %s; %s",
+                 entry_kind_nl(ent->type), fate);
+        return whole_file(fc, dispo, 0, "", REJ_NOT_A_FILE, sentence);
+    }
+    if (e == ENOENT)
+        return whole_file(fc, DISPO_LEAVE, 0, "", REJ_FILE_GONE,
+                          "Het bestand is uit de inbox verdwenen voordat het gelezen kon worden; "
+                          "het is niet verwerkt.");
+    snprintf(sentence, sizeof sentence, "Het bestand kan niet worden gelezen (%s); %s",
+             cause_nl(e), fate);
+    return whole_file(fc, dispo, 0, "", REJ_FILE_UNREADABLE, sentence);
+}
+
+/* At a file's end: was it changed while read (then it is left in the inbox for
+ * the next night), or did it change while an earlier night read it? */
+static int entry_notices(file_ctx_t *fc)
+{
+    ingest_entry_t *e = fc->entry;
+    int rc = KPM_OK;
+    if (!e) return KPM_OK;
+    if (e->fd >= 0 && e->verdict < 0) e->verdict = ingest_entry_changed(e);
+    fc->rejects_put = 0; /* notices are always listed */
+    if (e->fd >= 0 && e->verdict == 1) {
+        fc->res->dispo = DISPO_LEAVE;
+        rc = ingest_reject(fc, 0, "", REJ_FILE_CHANGED,
+                           "Het bestand veranderde terwijl het werd gelezen (grootte, tijd of "
+                           "inode); het blijft in de inbox staan en wordt de volgende nacht "
+                           "opnieuw geheel gelezen, waarna het deze versie vervangt.");
+    }
+    if (!rc && e->changed_before)
+        rc = ingest_reject(fc, 0, "", REJ_FILE_CHANGED,
+                           "Het bestand veranderde terwijl een eerdere nacht het las; het is "
+                           "daarom opnieuw geheel gelezen en vervangt de eerdere versie.");
+    return rc;
+}
+
 int ingest_file(const catalog_t *cat, batcher_t *out, const char *path, const char *name,
                 ingest_result_t *res)
 {
@@ -670,49 +824,80 @@ int ingest_file(const catalog_t *cat, batcher_t *out, const char *path, const ch
 int ingest_file_to(const catalog_t *cat, ingest_put_fn put, void *put_ctx, const char *path,
                    const char *name, ingest_result_t *res)
 {
+    ingest_entry_t e;
+    int rc = ingest_entry_open(path, &e);
+    if (rc == KPM_OK) rc = ingest_entry_to(cat, put, put_ctx, &e, name, res);
+    ingest_entry_close(&e);
+    return rc;
+}
+
+int ingest_entry_to(const catalog_t *cat, ingest_put_fn put, void *put_ctx, ingest_entry_t *ent,
+                    const char *name, ingest_result_t *res)
+{
     memset(res, 0, sizeof *res);
-    file_ctx_t fc = {.cat = cat, .put = put, .put_ctx = put_ctx, .name = name, .res = res};
+    file_ctx_t fc = {
+        .cat = cat, .put = put, .put_ctx = put_ctx, .name = name, .res = res, .entry = ent};
     csvin_t *in = NULL;
+    FILE *fp = NULL;
     char sentence[512], err[256];
     int rc;
 
     char shown[1024];
-    if (display_name(name, shown, sizeof shown)) {
-        fc.name = shown;
+    int bad_name = display_name(name, shown, sizeof shown);
+    if (bad_name) fc.name = shown;
+    if (ent->fd < 0) return refuse_entry(&fc, ent, ent->open_errno);
+    int dup_fd = dup(ent->fd);
+    if (dup_fd < 0 || !(fp = fdopen(dup_fd, "rb"))) {
+        int e = errno;
+        if (dup_fd >= 0) close(dup_fd);
+        return e == EMFILE || e == ENFILE || e == ENOMEM ? KPM_ENOMEM : refuse_entry(&fc, ent, e);
+    }
+    if (bad_name) {
         snprintf(sentence, sizeof sentence,
                  "De bestandsnaam bevat tekens die geen UTF-8 zijn of stuurtekens; %s",
                  QUARANTINED);
-        return whole_file(&fc, DISPO_QUARANTINE, 0, "", REJ_BAD_FILE_NAME, sentence);
+        rc = whole_file(&fc, DISPO_QUARANTINE, 0, "", REJ_BAD_FILE_NAME, sentence);
+        goto out;
     }
     fc.kind = kind_from_filename(name);
     if (!fc.kind) {
         snprintf(sentence, sizeof sentence,
                  "Onbekende bestandssoort: de naam begint niet met %s; %s", kind_names(),
                  QUARANTINED);
-        return whole_file(&fc, DISPO_QUARANTINE, 0, "", REJ_UNKNOWN_KIND, sentence);
+        rc = whole_file(&fc, DISPO_QUARANTINE, 0, "", REJ_UNKNOWN_KIND, sentence);
+        goto out;
     }
     long bad_line = 0;
-    rc = scan_bytes(path, &bad_line);
-    if (rc == KPM_EIO) return KPM_EIO;
+    errno = 0;
+    rc = scan_bytes(fp, &bad_line);
+    if (rc == KPM_EIO) {
+        rc = refuse_entry(&fc, ent, errno ? errno : EIO);
+        goto out;
+    }
     if (rc == KPM_EEMPTY) {
         snprintf(sentence, sizeof sentence, "Het bestand is leeg; %s", QUARANTINED);
-        return whole_file(&fc, DISPO_QUARANTINE, 0, "", REJ_EMPTY_FILE, sentence);
+        rc = whole_file(&fc, DISPO_QUARANTINE, 0, "", REJ_EMPTY_FILE, sentence);
+        goto out;
     }
     if (rc == KPM_EPARSE) {
         snprintf(sentence, sizeof sentence,
                  "Het bestand is geen geldige UTF-8-tekst of bevat NUL-tekens (eerste fout op "
                  "regel %ld); sla het op als CSV UTF-8; %s",
                  bad_line, QUARANTINED);
-        return whole_file(&fc, DISPO_QUARANTINE, bad_line, "", REJ_NOT_UTF8, sentence);
+        rc = whole_file(&fc, DISPO_QUARANTINE, bad_line, "", REJ_NOT_UTF8, sentence);
+        goto out;
     }
-    in = csvin_open(path, err, sizeof err);
-    if (!in) return KPM_EIO;
+    rewind(fp);
+    if (!(in = csvin_open_stream(fp, name, err, sizeof err))) {
+        rc = refuse_entry(&fc, ent, errno ? errno : EIO);
+        goto out;
+    }
     res->delim = csvin_delim(in);
     csvin_row_t hdr;
     rc = csvin_next(in, &hdr);
     if (rc <= 0) {
         if (rc < 0) {
-            rc = KPM_EIO;
+            rc = refuse_entry(&fc, ent, errno ? errno : EIO);
             goto out;
         }
         snprintf(sentence, sizeof sentence, "Het bestand is leeg; %s", QUARANTINED);
@@ -731,11 +916,11 @@ int ingest_file_to(const catalog_t *cat, ingest_put_fn put, void *put_ctx, const
                             "Het bestand bevat geen geldige koploper; het bestaande register blijft "
                             "gelden.")))
         goto out;
-    res->dispo = DISPO_ARCHIVE;
-    rc = file_end(&fc);
+    rc = file_end(&fc); /* res->dispo: DISPO_ARCHIVE, unless a read error set it aside */
 out:
     strmap_destroy(&fc.keys);
     free(fc.item_of_col);
     csvin_close(&in);
+    if (fp) fclose(fp);
     return rc;
 }

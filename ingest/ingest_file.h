@@ -10,6 +10,7 @@
 #define KPM_INGEST_FILE_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "batcher.h"
 #include "catalog.h"
@@ -17,7 +18,34 @@
 typedef enum {
     DISPO_ARCHIVE,    /* processed: move to the archive (without pii columns) */
     DISPO_QUARANTINE, /* unreadable as the contract: move aside whole */
+    DISPO_LEAVE,      /* leave it in the inbox: gone, changed while read, or not movable */
 } ingest_dispo_t;
+
+/* An inbox entry as ingest found it. It is looked at without following a link
+ * (lstat) and, only when it is a regular file, opened once (O_NOFOLLOW,
+ * O_NONBLOCK) and checked to be that same file (fstat). Everything ingest
+ * reads of it, and every change of its mode, goes through that descriptor. */
+typedef struct {
+    int fd;             /* the regular file, or -1 */
+    unsigned type;      /* S_IFMT of the entry itself; 0 when it could not be looked at */
+    int open_errno;     /* why it could not be looked at or opened (ENOENT: gone) */
+    int movable;        /* a rename can move it to the quarantine (same file system) */
+    int changed_before; /* it changed while an earlier night read it: FILE_CHANGED notice */
+    int verdict;        /* changed while read: -1 not known yet, 0 no, 1 yes (fixed once
+                           known, so that a file produced again gives the same records) */
+    struct stat st;     /* of the entry when opened */
+    char *path;
+} ingest_entry_t;
+
+/* Looks at and opens the entry at path (see ingest_entry_t). Returns KPM_OK (a
+ * problem of the entry is in e: type, open_errno) or KPM_ENOMEM. e->movable is
+ * set to 1; the caller knows better. */
+int ingest_entry_open(const char *path, ingest_entry_t *e);
+void ingest_entry_close(ingest_entry_t *e);
+
+/* 1 when the open file's size, modification time or inode differ from when it
+ * was opened, or its path now names another file (or none). */
+int ingest_entry_changed(const ingest_entry_t *e);
 
 #define INGEST_KIND_SLOTS 64 /* by_kind[] is indexed by wire_rec_kind_t */
 
@@ -32,10 +60,11 @@ typedef struct {
     uint64_t by_kind[INGEST_KIND_SLOTS];
 } ingest_result_t;
 
-/* Processes the file at `path`, delivered as `name`. Returns KPM_OK (also for a
- * quarantined file: see res->dispo), KPM_EIO when the file cannot be read at
- * all, or the first error the batcher's emit function returned (KPM_EREWIND,
- * KPM_ESTOP, ...), in which case the caller abandons the file. */
+/* Processes the file at `path`, delivered as `name` (ingest_entry_to on the
+ * entry at path). Returns KPM_OK (also for a file set aside or left: see
+ * res->dispo and its reject), or the first error the batcher's emit function
+ * returned (KPM_EREWIND, KPM_ESTOP, ...), in which case the caller abandons the
+ * file. */
 int ingest_file(const catalog_t *cat, batcher_t *out, const char *path, const char *name,
                 ingest_result_t *res);
 
@@ -44,6 +73,14 @@ int ingest_file(const catalog_t *cat, batcher_t *out, const char *path, const ch
 typedef int (*ingest_put_fn)(void *ctx, const wire_record_t *rec);
 int ingest_file_to(const catalog_t *cat, ingest_put_fn put, void *put_ctx, const char *path,
                    const char *name, ingest_result_t *res);
+
+/* Processes an opened entry. An entry that is not a regular file, or that
+ * could not be opened or read, gives one reject (NOT_A_FILE, FILE_GONE,
+ * FILE_UNREADABLE) and is quarantined, or left when it cannot be moved; a file
+ * that changed while it was read gets a FILE_CHANGED notice and is left in the
+ * inbox for the next night. One entry's problem never fails the night. */
+int ingest_entry_to(const catalog_t *cat, ingest_put_fn put, void *put_ctx, ingest_entry_t *e,
+                    const char *name, ingest_result_t *res);
 
 /* A person's name (trimmed, ASCII lower case) as 16 hex digits of its 64-bit
  * FNV-1a hash: what ingest passes on and archives instead of the name. */

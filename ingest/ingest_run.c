@@ -1,8 +1,11 @@
 /* ingest_run.c - the ingest stage's night loop (see ingest_run.h). */
 #include "ingest_run.h"
 
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <zmq.h>
 
@@ -38,7 +41,19 @@ struct run {
     lane_t lane[KPM_MAX_WORKERS];
     route_t *route;
     uint64_t records_out;
+    char why[1024]; /* the cause of a failure, for the log and the status file */
 };
+
+/* Records (and logs) why the night fails; returns rc. */
+static int failed(run_t *r, int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->why, sizeof r->why, fmt, ap);
+    va_end(ap);
+    log_error("%s", r->why);
+    return rc;
+}
 
 static int emit(void *ctx, uint64_t seq, const char *buf, size_t len)
 {
@@ -65,19 +80,16 @@ static int dispose_durable(run_t *r)
         if (!f->produced || !f->known) break;
         for (unsigned w = 0; w < r->workers; w++)
             if (!file_durable(r, w, k)) return KPM_OK;
-        char err[512];
+        char err[768];
         int rc = night_dispose(r->night, k, r->cat, err, sizeof err);
-        if (rc) {
-            log_error("%s: %s", f->name, err);
-            return rc;
-        }
+        if (rc) return failed(r, rc, "file %s: %s", f->name, err);
     }
     return KPM_OK;
 }
 
 static void log_file(const night_file_t *f)
 {
-    static const char *dispo[] = {"archived", "quarantined"};
+    static const char *dispo[] = {"archived", "quarantined", "left in the inbox"};
     log_info("file %s: %llu rows, %llu accepted, %llu rejected, %llu records; %s", f->name,
              (unsigned long long)f->res.rows, (unsigned long long)f->res.accepted,
              (unsigned long long)f->res.rejected, (unsigned long long)f->records,
@@ -94,11 +106,18 @@ static int produce_file(run_t *r, size_t k)
         batcher_seek(r->batch[w], first[w]);
     }
     route_clear(r->route);
-    int rc = ingest_file_to(r->cat, route_put, r->route, night_inbox_path(r->night, k), f->name,
-                            &f->res);
+    ingest_entry_t *e = night_entry(r->night, k);
+    if (!e) return failed(r, KPM_ENOMEM, "file %s: out of memory", f->name);
+    int rc = ingest_entry_to(r->cat, route_put, r->route, e, f->name, &f->res);
     for (unsigned w = 0; rc == KPM_OK && w < r->workers; w++) rc = batcher_flush(r->batch[w]);
-    if (rc == KPM_EIO) log_error("file %s: cannot be read", f->name);
+    if (rc == KPM_ENOMEM) return failed(r, rc, "file %s: out of memory (or descriptors)", f->name);
     if (rc) return rc;
+    if (!f->produced && (strncmp(f->res.reason, "FILE_", 5) == 0 ||
+                         strncmp(f->res.reason, "NOT_A_FILE", 10) == 0))
+        log_warn("file %s: %s", f->name, f->res.reason);
+    else if (!f->produced && f->res.dispo == DISPO_LEAVE)
+        log_warn("file %s changed while it was read: it stays in the inbox and the next night "
+                 "takes it again whole (FILE_CHANGED)", f->name);
     int changed = !f->known;
     for (unsigned w = 0; w < r->workers; w++) {
         uint64_t msgs = batcher_seq(r->batch[w]) - first[w];
@@ -114,7 +133,8 @@ static int produce_file(run_t *r, size_t k)
     f->rows = f->res.rows;
     if (!f->produced) log_file(f);
     f->produced = 1;
-    if (changed && (rc = night_save(r->night))) return rc;
+    if (changed && (rc = night_save(r->night)))
+        return failed(r, rc, "cannot write '%s': %s", r->night->path, strerror(errno));
     return dispose_durable(r);
 }
 
@@ -248,7 +268,8 @@ static int run_night(run_t *r)
     log_debug("night %s: durable at every worker", r->night->id);
     if ((rc = dispose_durable(r))) return rc;
     r->night->done = 1;
-    if ((rc = night_save(r->night))) return rc;
+    if ((rc = night_save(r->night)))
+        return failed(r, rc, "cannot write '%s': %s", r->night->path, strerror(errno));
     for (unsigned w = 0; w < r->workers; w++) link_out_bye(r->link[w], end_seq[w]);
     return KPM_OK;
 }
@@ -267,19 +288,25 @@ int ingest_run(const ingest_opts_t *o)
     run_t r = {.o = o};
     void *zctx = NULL;
     curve_t *curve = NULL;
-    int rc = KPM_EIO;
+    int rc = KPM_EIO, reported = 0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
 
+    /* Each file of the night is held open from its production to its disposal. */
+    struct rlimit nofile;
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+        nofile.rlim_cur = nofile.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     if (!(r.cat = catalog_load(o->catalog, err, sizeof err))) {
-        log_error("%s", err);
+        failed(&r, KPM_EIO, "%s", err);
         goto out;
     }
     r.workers = o->workers ? o->workers : 1;
     uint32_t batch = o->batch_records ? o->batch_records : INGEST_BATCH_DEFAULT;
     if (!(r.night = night_open(o->state_dir, o->inbox, o->night_id, r.workers, batch, err,
                                sizeof err))) {
-        log_error("%s", err);
+        failed(&r, KPM_EIO, "%s", err);
         goto out;
     }
     if (o->prepare) {
@@ -291,6 +318,7 @@ int ingest_run(const ingest_opts_t *o)
         log_info("night %s is done already: nothing to do", r.night->id);
         stage_status("done", r.night->id, 0, 0, NULL);
         rc = KPM_OK;
+        reported = 1;
         goto out;
     }
     log_info("night %s: %zu files in '%s'", r.night->id, r.night->n_files, o->inbox);
@@ -299,21 +327,20 @@ int ingest_run(const ingest_opts_t *o)
     if (zctx && o->keys) {
         if (!(curve = curve_load(o->keys, "ingest", err, sizeof err)) ||
             curve_start(curve, zctx, err, sizeof err) != KPM_OK) {
-            log_error("%s", err);
-            rc = KPM_EINVAL;
+            rc = failed(&r, KPM_EINVAL, "%s", err);
             goto out;
         }
         lo.curve = curve;
     }
     if (!zctx) {
-        log_error("cannot create a ZeroMQ context");
+        rc = failed(&r, KPM_EZMQ, "cannot create a ZeroMQ context: %s", zmq_strerror(zmq_errno()));
         goto out;
     }
     for (unsigned w = 0; w < r.workers; w++) {
         lo.data_endpoint = o->data_endpoint[w];
         lo.ack_endpoint = o->ack_endpoint[w];
         if (!(r.link[w] = link_out_new(zctx, &lo, r.night->id, err, sizeof err))) {
-            log_error("%s", err);
+            rc = failed(&r, KPM_EZMQ, "%s", err);
             goto out;
         }
         r.lane[w] = (lane_t){&r, w};
@@ -346,10 +373,15 @@ int ingest_run(const ingest_opts_t *o)
         log_info("stopped; night %s resumes on the next start", r.night->id);
         stage_status("stopped", r.night->id, 0, r.records_out, NULL);
     } else {
-        log_error("night %s failed: %s", r.night->id, kpm_strerror(rc));
-        stage_status("failed", r.night->id, 0, r.records_out, kpm_strerror(rc));
+        log_error("night %s failed: %s", r.night->id, r.why[0] ? r.why : kpm_strerror(rc));
+        stage_status("failed", r.night->id, 0, r.records_out, r.why[0] ? r.why : kpm_strerror(rc));
     }
+    reported = 1;
 out:
+    /* A failure while setting up says so too (kpm run reads the status file). */
+    if (!reported && !o->prepare && rc != KPM_OK && rc != KPM_ESTOP)
+        stage_status("failed", r.night ? r.night->id : o->night_id ? o->night_id : "", 0, 0,
+                     r.why[0] ? r.why : kpm_strerror(rc));
     route_destroy(&r.route);
     for (unsigned w = 0; w < KPM_MAX_WORKERS; w++) {
         batcher_destroy(&r.batch[w]);

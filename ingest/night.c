@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ static int file_alloc(night_file_t *f, unsigned workers)
 
 static void file_free(night_file_t *f)
 {
+    if (f->opened) ingest_entry_close(&f->entry);
     free(f->name);
     free(f->n_msgs);
     free(f->by_kind);
@@ -61,12 +63,9 @@ static int list_inbox(night_t *n, char *err, size_t errlen)
     struct dirent *e;
     size_t cap = 0;
     while ((e = readdir(d))) {
+        /* Every entry is taken, whatever it is: one that is no regular file is
+         * listed with a reject and set aside when it is produced (night_entry). */
         if (!name_taken(e->d_name)) continue;
-        char *p = fs_join(n->inbox, e->d_name);
-        struct stat st;
-        int regular = p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
-        free(p);
-        if (!regular) continue;
         if (n->n_files == cap) {
             cap = cap ? cap * 2 : 16;
             night_file_t *f = realloc(n->files, cap * sizeof *f);
@@ -146,6 +145,12 @@ int night_save(const night_t *n)
         char esc[3 * 256 + 1];
         escape_name(f->name, esc, sizeof esc);
         o += (size_t)snprintf(buf + o, cap - o, " %s\n", esc);
+    }
+    for (size_t k = 0; k < n->n_files; k++) {
+        if (!n->files[k].changed_before) continue;
+        char esc[3 * 256 + 1];
+        escape_name(n->files[k].name, esc, sizeof esc);
+        o += (size_t)snprintf(buf + o, cap - o, "notice %s\n", esc);
     }
     int rc = o < cap ? fs_write_atomic(n->path, buf, o) : KPM_ETOOBIG;
     free(buf);
@@ -246,6 +251,10 @@ static int night_load(night_t *n)
             memset(f, 0, sizeof *f);
             if (file_alloc(f, n->workers) || (v2 ? parse_file_v2 : parse_file)(n, f, line + 5))
                 goto out;
+        } else if (strncmp(line, "notice ", 7) == 0) {
+            unescape_name(line + 7);
+            for (size_t k = 0; k < n->n_files; k++)
+                if (strcmp(n->files[k].name, line + 7) == 0) n->files[k].changed_before = 1;
         }
     }
     rc = n->id[0] ? KPM_OK : KPM_ESTATE;
@@ -258,20 +267,27 @@ out:
  * night_dispose): after a crash between the two, a pending file that is gone from
  * the inbox but present in the archive or quarantine was disposed of. Moves happen
  * only after aggregate made the file durable, so this is safe. */
+static int lexists(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
 static int reconcile(night_t *n)
 {
     int changed = 0;
     for (size_t k = 0; k < n->n_files; k++) {
         night_file_t *f = &n->files[k];
-        if (f->status != NF_PENDING || !f->known || fs_exists(night_inbox_path(n, k)))
+        if (f->status != NF_PENDING || !f->known || lexists(night_inbox_path(n, k)))
             continue; /* only a file produced whole before can have been moved */
-        char path[4608];
+        char path[4608], qname[NAME_MAX + 1];
         snprintf(path, sizeof path, "%s/archive/%s/%s", n->state_dir, n->id, f->name);
-        if (fs_exists(path)) {
+        if (lexists(path)) {
             f->status = NF_ARCHIVED;
         } else {
-            snprintf(path, sizeof path, "%s/quarantine/%s/%s", n->state_dir, n->id, f->name);
-            if (!fs_exists(path)) continue;
+            night_quarantine_name(f->name, qname, sizeof qname);
+            snprintf(path, sizeof path, "%s/quarantine/%s/%s", n->state_dir, n->id, qname);
+            if (!lexists(path)) continue;
             f->status = NF_QUARANTINED;
         }
         log_info("file %s was moved before a restart: taken as disposed of", f->name);
@@ -323,7 +339,18 @@ night_t *night_open(const char *state_dir, const char *inbox, const char *new_id
         snprintf(err, errlen, "ingest: '%s': %s", n->path, kpm_strerror(rc));
         goto fail;
     }
-    for (size_t k = 0; k < n->n_files; k++) file_free(&n->files[k]);
+    /* Files that changed while the last night read it: this night takes them
+     * again whole, with a FILE_CHANGED notice (their names, kept meanwhile). */
+    char **changed = calloc(n->n_files + 1, sizeof *changed);
+    size_t n_changed = 0;
+    if (!changed) goto fail;
+    for (size_t k = 0; k < n->n_files; k++) {
+        if (n->files[k].status == NF_CHANGED) {
+            changed[n_changed++] = n->files[k].name;
+            n->files[k].name = NULL;
+        }
+        file_free(&n->files[k]);
+    }
     free(n->files);
     n->files = NULL;
     n->n_files = 0;
@@ -341,7 +368,13 @@ night_t *night_open(const char *state_dir, const char *inbox, const char *new_id
         strftime(when, sizeof when, "%Y%m%dT%H%M%SZ", &tm);
         snprintf(n->id, sizeof n->id, "%s-%lu", when, n->number);
     }
-    if (list_inbox(n, err, errlen) != KPM_OK) goto fail;
+    int listed = list_inbox(n, err, errlen);
+    for (size_t k = 0; k < n->n_files; k++)
+        for (size_t i = 0; i < n_changed; i++)
+            if (strcmp(n->files[k].name, changed[i]) == 0) n->files[k].changed_before = 1;
+    for (size_t i = 0; i < n_changed; i++) free(changed[i]);
+    free(changed);
+    if (listed != KPM_OK) goto fail;
     if (night_save(n) != KPM_OK) {
         snprintf(err, errlen, "ingest: cannot write '%s': %s", n->path, strerror(errno));
         goto fail;
@@ -423,19 +456,35 @@ static int archive_action(const catalog_t *cat, const kind_spec_t *kind, const c
     return ARCHIVE_KEEP;
 }
 
-/* Copies a CSV file without its personal data (see archive_action). */
-static int copy_without_pii(const catalog_t *cat, const char *src, const char *dst,
+/* Copies the open CSV file src_fd to dst without its personal data (see
+ * archive_action). */
+static int copy_without_pii(const catalog_t *cat, int src_fd, const char *dst,
                             const char *file_name, char *err, size_t errlen)
 {
     const kind_spec_t *kind = kind_from_filename(file_name);
-    csvin_t *in = csvin_open(src, err, errlen);
-    if (!in) return KPM_EIO;
-    fs_atomic_t out;
-    int rc = fs_atomic_open(&out, dst);
-    if (rc) {
+    int in_fd = dup(src_fd), out_fd = -1, rc;
+    FILE *in_fp = in_fd >= 0 ? fdopen(in_fd, "rb") : NULL;
+    csvin_t *in = NULL;
+    char *tmp = NULL, dir[4096];
+    if (!in_fp) {
+        snprintf(err, errlen, "cannot read '%s': %s", file_name, strerror(errno));
+        if (in_fd >= 0) close(in_fd);
+        return KPM_EIO;
+    }
+    rewind(in_fp);
+    if (!(in = csvin_open_stream(in_fp, file_name, err, errlen))) {
+        fclose(in_fp);
+        return KPM_EIO;
+    }
+    snprintf(dir, sizeof dir, "%s", dst);
+    *strrchr(dir, '/') = '\0';
+    FILE *out = NULL;
+    if ((rc = fs_tmp_open(dir, &out_fd, &tmp)) || !(out = fdopen(out_fd, "wb"))) {
+        snprintf(err, errlen, "cannot create a file in '%s': %s", dir, strerror(errno));
+        if (!rc) fs_tmp_abort(out_fd, tmp);
         csvin_close(&in);
-        snprintf(err, errlen, "cannot create '%s': %s", dst, strerror(errno));
-        return rc;
+        fclose(in_fp);
+        return KPM_EIO;
     }
     char delim = csvin_delim(in);
     int keep[CSVIN_MAX_FIELDS];
@@ -461,78 +510,183 @@ static int copy_without_pii(const catalog_t *cat, const char *src, const char *d
         for (size_t c = 0; c < row.n; c++) {
             int action = c < n_header ? keep[c] : ARCHIVE_KEEP;
             if (action == ARCHIVE_DROP) continue;
-            if (sep) fputc(delim, out.fp);
+            if (sep) fputc(delim, out);
             if (action == ARCHIVE_HASH && !is_header) {
                 char hash[17];
                 ingest_person_hash(row.fields[c], row.lens[c], hash);
-                put_field(out.fp, hash, 16, delim);
+                put_field(out, hash, 16, delim);
             } else {
-                put_field(out.fp, row.fields[c], row.lens[c], delim);
+                put_field(out, row.fields[c], row.lens[c], delim);
             }
             sep = 1;
         }
-        fputc('\n', out.fp);
+        fputc('\n', out);
     }
+    int read_errno = errno;
     csvin_close(&in);
+    fclose(in_fp);
     if (rc < 0) {
-        fs_atomic_abort(&out);
-        snprintf(err, errlen, "cannot read '%s'", src);
+        fclose(out);
+        fs_tmp_abort(-1, tmp);
+        snprintf(err, errlen, "cannot read '%s': %s", file_name, strerror(read_errno));
         return KPM_EIO;
     }
-    return fs_atomic_commit(&out);
+    int fd = fflush(out) == 0 && !ferror(out) ? dup(fileno(out)) : -1;
+    int saved = errno;
+    fclose(out);
+    if (fd < 0) {
+        fs_tmp_abort(-1, tmp);
+        snprintf(err, errlen, "cannot write '%s': %s", dst, strerror(saved));
+        return KPM_EIO;
+    }
+    if ((rc = fs_tmp_commit(fd, tmp, dst, 0640)))
+        snprintf(err, errlen, "cannot write '%s': %s", dst, strerror(errno));
+    return rc;
 }
 
-/* Moves a file and gives it `mode`: a delivered file keeps no permissions of
- * its delivery (it may have been world-readable in the inbox). */
-static int move_file(const char *src, const char *dst, unsigned mode, char *err, size_t errlen)
+int night_quarantine_name(const char *name, char *out, size_t cap)
 {
-    if (rename(src, dst) == 0 && chmod(dst, (mode_t)mode) == 0) return KPM_OK;
-    snprintf(err, errlen, "cannot move '%s' to '%s': %s", src, dst, strerror(errno));
+    if (strlen(name) + sizeof ".reason.tmp" - 1 <= NAME_MAX) {
+        snprintf(out, cap, "%s", name);
+        return 0;
+    }
+    uint64_t h = VAL_FNV1A64_SEED;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) h = val_fnv1a64(h, *p);
+    snprintf(out, cap, "lange-naam-%016llx", (unsigned long long)h);
+    return 1;
+}
+
+ingest_entry_t *night_entry(night_t *n, size_t k)
+{
+    night_file_t *f = &n->files[k];
+    if (f->opened) return &f->entry;
+    if (ingest_entry_open(night_inbox_path(n, k), &f->entry) != KPM_OK) return NULL;
+    f->opened = 1;
+    struct stat state;
+    /* The quarantine is in the state directory: a rename reaches it only from the
+     * same file system (a regular file is copied through its descriptor). */
+    f->entry.movable = f->entry.fd >= 0 ||
+                       (stat(n->state_dir, &state) == 0 && state.st_dev == f->entry.st.st_dev);
+    f->entry.changed_before = f->changed_before;
+    return &f->entry;
+}
+
+/* Is the entry still the one that was looked at (an entry without a descriptor)
+ * or unchanged since it was opened (a regular file)? */
+static int entry_unchanged(const ingest_entry_t *e)
+{
+    if (e->fd >= 0) return !ingest_entry_changed(e);
+    struct stat st;
+    return lstat(e->path, &st) == 0 && st.st_ino == e->st.st_ino && st.st_dev == e->st.st_dev;
+}
+
+/* Moves the entry to dst: a regular file through its descriptor (fs_move_fd),
+ * anything else by a rename of the entry itself (a link is never followed, and
+ * nothing is re-moded). Returns KPM_OK or KPM_EIO (errno kept). */
+static int move_entry(const ingest_entry_t *e, const char *dst, unsigned mode)
+{
+    if (e->fd >= 0) return fs_move_fd(e->fd, e->path, dst, mode, e->st.st_nlink > 1);
+    if (rename(e->path, dst) != 0) return KPM_EIO;
+    char dir[4608];
+    snprintf(dir, sizeof dir, "%s", dst);
+    *strrchr(dir, '/') = '\0';
+    return fs_sync_dir(dir);
+}
+
+static int make_dir(const char *dir, unsigned mode, char *err, size_t errlen)
+{
+    if (fs_mkdirs(dir, mode) == KPM_OK) return KPM_OK;
+    snprintf(err, errlen, "cannot create '%s': %s", dir, strerror(errno));
     return KPM_EIO;
+}
+
+/* Quarantine: the .reason file first, then the entry. */
+static int quarantine(night_t *n, night_file_t *f, nf_status_t *to, char *err, size_t errlen)
+{
+    char dir[4096], dst[4608], qname[NAME_MAX + 1], reason[1536];
+    snprintf(dir, sizeof dir, "%s/quarantine/%s", n->state_dir, n->id);
+    if (make_dir(dir, 0700, err, errlen)) return KPM_EIO;
+    int generated = night_quarantine_name(f->name, qname, sizeof qname);
+    int len = snprintf(reason, sizeof reason, "%s%s%s%s\n", generated ? "bestand: " : "",
+                       generated ? f->name : "", generated ? "\n" : "", f->res.reason);
+    if (len >= (int)sizeof reason) len = (int)sizeof reason - 1;
+    snprintf(dst, sizeof dst, "%s/%s.reason", dir, qname);
+    if (fs_write_atomic(dst, reason, (size_t)len)) {
+        snprintf(err, errlen, "cannot write '%s': %s", dst, strerror(errno));
+        return KPM_EIO;
+    }
+    snprintf(dst, sizeof dst, "%s/%s", dir, qname);
+    if (move_entry(&f->entry, dst, 0600)) {
+        log_error("file %s cannot be moved to '%s': %s; it stays in the inbox", f->name, dst,
+                  strerror(errno));
+        *to = NF_LEFT;
+        return KPM_OK;
+    }
+    if (generated) log_info("file %s is quarantined as %s", f->name, qname);
+    *to = NF_QUARANTINED;
+    return KPM_OK;
+}
+
+static int archive(night_t *n, night_file_t *f, const catalog_t *cat, nf_status_t *to, char *err,
+                   size_t errlen)
+{
+    char dir[4096], dst[4608];
+    snprintf(dir, sizeof dir, "%s/archive/%s", n->state_dir, n->id);
+    if (make_dir(dir, 0750, err, errlen)) return KPM_EIO;
+    snprintf(dst, sizeof dst, "%s/%s", dir, f->name);
+    const ingest_entry_t *e = &f->entry;
+    if (f->res.has_pii) {
+        int rc = copy_without_pii(cat, e->fd, dst, f->name, err, errlen);
+        if (rc) return rc;
+        if (unlink(e->path) != 0 || fs_sync_dir(n->inbox) != KPM_OK) {
+            log_error("file %s is archived, but cannot be removed from the inbox: %s; it stays",
+                      f->name, strerror(errno));
+            *to = NF_LEFT;
+            return KPM_OK;
+        }
+    } else if (move_entry(e, dst, 0640)) {
+        if (errno == ENOSPC || errno == EDQUOT || errno == EROFS) {
+            snprintf(err, errlen, "cannot archive '%s' to '%s': %s", e->path, dst,
+                     strerror(errno));
+            return KPM_EIO;
+        }
+        log_error("file %s cannot be moved to '%s': %s; it stays in the inbox", f->name, dst,
+                  strerror(errno));
+        *to = NF_LEFT;
+        return KPM_OK;
+    }
+    *to = NF_ARCHIVED;
+    return KPM_OK;
 }
 
 int night_dispose(night_t *n, size_t k, const catalog_t *cat, char *err, size_t errlen)
 {
     night_file_t *f = &n->files[k];
     if (f->status != NF_PENDING) return KPM_OK;
-    char dir[4096], dst[4608], src[4608];
-    snprintf(src, sizeof src, "%s", night_inbox_path(n, k));
-    int rc = KPM_OK;
-    switch (f->res.dispo) {
-    case DISPO_QUARANTINE:
-        snprintf(dir, sizeof dir, "%s/quarantine/%s", n->state_dir, n->id);
-        if (fs_mkdirs(dir, 0700) != KPM_OK) goto mkdir_failed;
-        snprintf(dst, sizeof dst, "%s/%s.reason", dir, f->name);
-        char reason[1024];
-        int len = snprintf(reason, sizeof reason, "%s\n", f->res.reason);
-        if ((rc = fs_write_atomic(dst, reason, (size_t)len))) {
-            snprintf(err, errlen, "cannot write '%s': %s", dst, strerror(errno));
-            return rc;
-        }
-        snprintf(dst, sizeof dst, "%s/%s", dir, f->name);
-        if ((rc = move_file(src, dst, 0600, err, errlen))) return rc;
-        f->status = NF_QUARANTINED;
-        break;
-    case DISPO_ARCHIVE:
-        snprintf(dir, sizeof dir, "%s/archive/%s", n->state_dir, n->id);
-        if (fs_mkdirs(dir, 0750) != KPM_OK) goto mkdir_failed;
-        snprintf(dst, sizeof dst, "%s/%s", dir, f->name);
-        if (f->res.has_pii) {
-            if ((rc = copy_without_pii(cat, src, dst, f->name, err, errlen))) return rc;
-            chmod(dst, 0640);
-            if (unlink(src) != 0) {
-                snprintf(err, errlen, "cannot remove '%s': %s", src, strerror(errno));
-                return KPM_EIO;
-            }
-        } else if ((rc = move_file(src, dst, 0640, err, errlen))) {
-            return rc;
-        }
-        f->status = NF_ARCHIVED;
-        break;
+    ingest_entry_t *e = night_entry(n, k);
+    if (!e) {
+        snprintf(err, errlen, "out of memory");
+        return KPM_ENOMEM;
     }
+    nf_status_t to = NF_LEFT;
+    int rc = KPM_OK;
+    if (f->res.dispo == DISPO_LEAVE) {
+        to = e->verdict == 1 ? NF_CHANGED : NF_LEFT;
+    } else if (!entry_unchanged(e)) {
+        log_warn("file %s changed after it was read: it stays in the inbox and the next night "
+                 "takes it again whole (FILE_CHANGED)",
+                 f->name);
+        to = e->fd >= 0 ? NF_CHANGED : NF_LEFT;
+    } else if (f->res.dispo == DISPO_QUARANTINE) {
+        rc = quarantine(n, f, &to, err, errlen);
+    } else {
+        rc = archive(n, f, cat, &to, err, errlen);
+    }
+    if (rc) return rc;
+    f->status = to;
+    ingest_entry_close(e);
+    f->opened = 0;
     fs_sync_dir(n->inbox);
-    return night_save(n);
-mkdir_failed:
-    snprintf(err, errlen, "cannot create '%s': %s", dir, strerror(errno));
-    return KPM_EIO;
+    if ((rc = night_save(n))) snprintf(err, errlen, "cannot write '%s': %s", n->path, strerror(errno));
+    return rc;
 }

@@ -18,6 +18,9 @@ typedef enum {
     NF_PENDING = 0, /* in the inbox */
     NF_ARCHIVED,    /* moved to STATE/archive/<night>/ */
     NF_QUARANTINED, /* moved to STATE/quarantine/<night>/ */
+    NF_CHANGED,     /* changed while the night read it: left in the inbox, taken again
+                       whole by the next night (with a FILE_CHANGED notice) */
+    NF_LEFT,        /* left in the inbox: gone, or it could not be moved (see the log) */
 } nf_status_t;
 
 /* One stream goes to each aggregate worker (docs/SCALING.md), so a file has a
@@ -32,6 +35,9 @@ typedef struct {
     uint64_t rows;     /* data rows read */
     ingest_result_t res; /* of the last production (not persisted) */
     int produced;        /* res is valid */
+    int changed_before;  /* it changed while the night before read it (persisted) */
+    int opened;          /* entry is valid: looked at (and opened) in this process */
+    ingest_entry_t entry;
 } night_file_t;
 
 typedef struct {
@@ -82,11 +88,25 @@ static inline uint64_t night_kind_count(const night_file_t *f, unsigned w, int k
     return f->by_kind[(size_t)w * INGEST_KIND_SLOTS + (size_t)kind];
 }
 
+/* The inbox entry of file k, looked at and opened once in this process
+ * (ingest_entry_open); NULL when out of memory. */
+ingest_entry_t *night_entry(night_t *n, size_t k);
+
 /* Moves file k out of the inbox by its disposition: archive (without pii columns),
- * quarantine (with a .reason file beside it), or leave it. Then saves. */
+ * quarantine (with a .reason file beside it), or leave it. A file that changed
+ * since it was opened is left (NF_CHANGED); an entry that cannot be moved is
+ * left (NF_LEFT, logged). Only through the entry's descriptor: modes by fchmod,
+ * copies from the descriptor, a file with other links copied, never re-moded;
+ * across file systems by copy (fs_move_fd). Then saves. Returns an error only
+ * when the state directory cannot be written (err says what and why). */
 int night_dispose(night_t *n, size_t k, const catalog_t *cat, char *err, size_t errlen);
 
 /* Path of file k in the inbox (static buffer). */
 const char *night_inbox_path(const night_t *n, size_t k);
+
+/* The name a file gets in the quarantine: its own, or "lange-naam-<16 hex>" (a
+ * hash of it) when "<name>.reason.tmp" would be longer than a file name may be;
+ * the .reason file then names the original. Returns 1 when generated. */
+int night_quarantine_name(const char *name, char *out, size_t cap);
 
 #endif

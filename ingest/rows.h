@@ -55,6 +55,7 @@ typedef struct {
         long first, last;
     } omitted[16];               /* rejects beyond INGEST_REJECTS_PER_FILE, per code */
     size_t n_omitted;
+    ingest_entry_t *entry;       /* the entry read */
     wire_record_t rec;
 } file_ctx_t;
 
