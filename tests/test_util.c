@@ -458,6 +458,88 @@ static void test_fs_join_and_exists(void **state)
     assert_int_equal(fs_sync_dir("/nonexistent/kpm"), KPM_EIO);
 }
 
+
+/* fs_copy_fd copies what a descriptor holds (not what a path names now), whole
+ * or not at all, with the mode asked; the source's offset is left alone. */
+static void test_fs_copy_fd(void **state)
+{
+    char *src = path_in(state, "src.csv"), *dst = path_in(state, "dst.csv");
+    const char body[] = "a;b\n1;2\n";
+    assert_int_equal(fs_write_atomic(src, body, sizeof body - 1), KPM_OK);
+    int fd = open(src, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(lseek(fd, 3, SEEK_SET), 3);
+    /* the path now names another file: the copy is of the one opened */
+    assert_int_equal(unlink(src), 0);
+    assert_int_equal(fs_write_atomic(src, "other\n", 6), KPM_OK);
+    assert_int_equal(fs_copy_fd(fd, dst, 0640), KPM_OK);
+    assert_int_equal(lseek(fd, 0, SEEK_CUR), 3);
+    size_t len;
+    char *got = slurp(dst, &len);
+    assert_int_equal(len, sizeof body - 1);
+    assert_memory_equal(got, body, len);
+    free(got);
+    struct stat st;
+    assert_int_equal(stat(dst, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0640);
+    /* no temporary file is left beside it */
+    tmpdir_t *t = *state;
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A '%s' | grep kpm-)\"", t->dir);
+    assert_int_equal(system(cmd), 0);
+    /* a directory that does not exist: an error with errno kept */
+    errno = 0;
+    assert_int_equal(fs_copy_fd(fd, "/nonexistent/kpm/x", 0640), KPM_EIO);
+    assert_int_equal(errno, ENOENT);
+    close(fd);
+    free(src);
+    free(dst);
+}
+
+/* fs_move_fd: by rename (the same inode, re-moded through the descriptor), or,
+ * across file systems (forced here) or for a file with other links, by a copy
+ * and an unlink of the name, the other links keeping their mode. */
+static void test_fs_move_fd(void **state)
+{
+    char *src = path_in(state, "in.csv"), *dst = path_in(state, "archived.csv");
+    char *other = path_in(state, "elsewhere.csv");
+    struct stat st, before;
+    for (int forced = 0; forced < 2; forced++) {
+        assert_int_equal(fs_write_atomic(src, "x;y\n", 4), KPM_OK);
+        assert_int_equal(chmod(src, 0644), 0);
+        int fd = open(src, O_RDONLY);
+        assert_true(fd >= 0);
+        assert_int_equal(fstat(fd, &before), 0);
+        fs_force_exdev = forced;
+        assert_int_equal(fs_move_fd(fd, src, dst, 0640, 0), KPM_OK);
+        fs_force_exdev = 0;
+        assert_false(fs_exists(src));
+        assert_int_equal(stat(dst, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0640);
+        assert_int_equal(st.st_ino == before.st_ino, !forced); /* renamed, or a copy */
+        char *got = slurp(dst, NULL);
+        assert_string_equal(got, "x;y\n");
+        free(got);
+        close(fd);
+    }
+    /* a hard link to a file elsewhere: copied, the other name keeps its mode */
+    assert_int_equal(fs_write_atomic(other, "h;l\n", 4), KPM_OK);
+    assert_int_equal(chmod(other, 0644), 0);
+    assert_int_equal(link(other, src), 0);
+    int fd = open(src, O_RDONLY);
+    assert_int_equal(fs_move_fd(fd, src, dst, 0600, 1), KPM_OK);
+    close(fd);
+    assert_false(fs_exists(src));
+    assert_int_equal(stat(other, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0644);
+    assert_int_equal(st.st_nlink, 1);
+    assert_int_equal(stat(dst, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    free(src);
+    free(dst);
+    free(other);
+}
+
 /* ---- strmap -------------------------------------------------------------------- */
 
 static int map_setup(void **state)
@@ -758,6 +840,8 @@ int main(void)
                                         tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_fs_read_all, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_fs_join_and_exists, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_fs_copy_fd, tmpdir_setup, tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_fs_move_fd, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_strmap_put_get_replace, map_setup, map_teardown),
         cmocka_unit_test_setup_teardown(test_strmap_remove_keeps_order, map_setup, map_teardown),
         cmocka_unit_test_setup_teardown(test_strmap_remove_during_iteration, map_setup,
