@@ -342,6 +342,21 @@ else
     WRAP=
 fi
 
+# --- ingest fails while setting up after --prepare (its endpoint cannot be
+# bound): its status file says failed, with the cause.
+new_case setupfail
+mkdir -p "$D/state"
+"$BUILD/ingest/kpm-ingest" --inbox "$D/inbox" --state "$D/state" --prepare >/dev/null 2>&1
+"$BUILD/ingest/kpm-ingest" --inbox "$D/inbox" --state "$D/state" \
+    --ack "ipc://$D/no-such-dir/ingest.ack" >/dev/null 2>"$D/ingest.err"
+rc=$?
+check "setupfail: ingest exits 1" test $rc = 1
+check "setupfail: its status says failed" grep -q "^phase=failed" "$D/state/run/ingest.status"
+check "setupfail: ... with the cause" grep -q "^last_error=.*No such file or directory" "$D/state/run/ingest.status"
+night "$D"
+check "setupfail: the next run completes the night" night_done "$D" $RC
+check "setupfail: the outputs equal a clean night's" same_as_clean "$D" "$TMP/clean/out1"
+
 for s in ${SKIPPED[@]+"${SKIPPED[@]}"}; do echo "skip $s"; done
 echo "$E2E_CHECKS checks, $E2E_FAILS failed"
 [ "$E2E_FAILS" = 0 ] || exit 1
