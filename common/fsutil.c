@@ -392,8 +392,12 @@ int fs_move_fd(int src_fd, const char *src, const char *dst, unsigned mode, int 
 {
     int rc;
 
+    /* A file of another owner cannot be re-moded: it is copied (and so owned). */
+    if (!copy && fchmod(src_fd, (mode_t)mode) != 0) {
+        if (errno != EPERM) return KPM_EIO;
+        copy = 1;
+    }
     if (!copy && !fs_force_exdev && rename(src, dst) == 0) {
-        if (fchmod(src_fd, (mode_t)mode) != 0) return KPM_EIO;
         rc = fs_sync_parent(dst);
         return rc ? rc : fs_sync_parent(src);
     }

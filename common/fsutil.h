@@ -67,7 +67,8 @@ int fs_copy_fd(int src_fd, const char *dst, unsigned mode);
 /* Moves the open regular file src_fd, named src, to dst and gives it `mode`
  * through the descriptor (fchmod: a path is never followed). By rename; when
  * that crosses file systems (EXDEV), or `copy` is set (the file has other
- * links, which must keep their mode), by fs_copy_fd, then unlink(src) and an
+ * links, which must keep their mode), or the file is another user's (fchmod
+ * fails with EPERM: the copy is ours), by fs_copy_fd, then unlink(src) and an
  * fsync of src's directory: a crash leaves the file in src, or a whole copy in
  * dst, or both (then the next attempt copies again). The caller checks that
  * src still names src_fd's file. KPM_OK or KPM_EIO (errno kept). */

@@ -688,29 +688,30 @@ int ingest_entry_open(const char *path, ingest_entry_t *e)
     e->verdict = -1;
     e->movable = 1;
     if (!(e->path = strdup(path))) return KPM_ENOMEM;
-    if (lstat(path, &e->st) != 0) {
-        e->open_errno = errno;
-        return KPM_OK;
+    /* A name replaced between the look and the open is looked at again. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (lstat(path, &e->st) != 0) {
+            e->open_errno = errno;
+            e->type = 0;
+            return KPM_OK;
+        }
+        e->type = (unsigned)(e->st.st_mode & S_IFMT);
+        if (!S_ISREG(e->st.st_mode)) return KPM_OK; /* never opened: a device may act on open */
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0 && errno != ELOOP && errno != ENOENT) {
+            e->open_errno = errno;
+            return KPM_OK;
+        }
+        struct stat st;
+        if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_ino == e->st.st_ino &&
+            st.st_dev == e->st.st_dev) {
+            e->st = st;
+            e->fd = fd;
+            return KPM_OK;
+        }
+        if (fd >= 0) close(fd);
     }
-    e->type = (unsigned)(e->st.st_mode & S_IFMT);
-    if (!S_ISREG(e->st.st_mode)) return KPM_OK; /* never opened: a device may act on open */
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0) {
-        e->open_errno = errno;
-        if (errno == ELOOP) e->type = S_IFLNK; /* became a link since the lstat */
-        return KPM_OK;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_ino != e->st.st_ino ||
-        st.st_dev != e->st.st_dev) {
-        /* replaced between the look and the open: taken as it is now, unopened */
-        e->open_errno = errno ? errno : EAGAIN;
-        e->type = (unsigned)(st.st_mode & S_IFMT);
-        close(fd);
-        return KPM_OK;
-    }
-    e->st = st;
-    e->fd = fd;
+    e->open_errno = EAGAIN;
     return KPM_OK;
 }
 
@@ -744,6 +745,8 @@ static const char *cause_nl(int e)
         return "leesfout van de opslag";
     case ENAMETOOLONG:
         return "de naam is te lang";
+    case EAGAIN:
+        return "het werd steeds vervangen terwijl het werd geopend";
     default:
         return strerror(e);
     }

@@ -188,6 +188,28 @@ static void test_entries_not_followed(void **state)
     night_destroy(&n);
 }
 
+static void finish_night(night_t **n)
+{
+    (*n)->done = 1;
+    assert_int_equal(night_save(*n), KPM_OK);
+    night_destroy(n);
+}
+
+/* A new night whose one file (delivered again) was produced whole: known, still
+ * pending; archive_path gets where it would be archived (its directory made). */
+static night_t *night_with_known_file(fx_t *fx, char *archive_path, size_t cap)
+{
+    assert_int_equal(fs_write_atomic(fx->file, "gemeente_code;periode\n", 22), KPM_OK);
+    night_t *n = open_night(fx, 100);
+    n->files[0].known = 1;
+    assert_int_equal(night_save(n), KPM_OK);
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/archive/%s", fx->state, n->id);
+    assert_int_equal(fs_mkdirs(dir, 0750), KPM_OK);
+    path_of(archive_path, cap, dir, "gebruik_2021.csv", NULL);
+    return n;
+}
+
 static void test_hardlink_and_exdev_copied(void **state)
 {
     fx_t *fx = *state;
@@ -216,20 +238,11 @@ static void test_hardlink_and_exdev_copied(void **state)
     assert_string_equal(buf, "gemeente_code;periode\n");
     free(buf);
     assert_false(fs_exists(fx->file));
-    n->done = 1;
-    assert_int_equal(night_save(n), KPM_OK);
-    night_destroy(&n);
+    finish_night(&n);
 
     /* A crash after the copy, before the unlink: the file is still pending and
      * in the inbox; disposed of again, one archive copy. */
-    assert_int_equal(fs_write_atomic(fx->file, "gemeente_code;periode\n", 22), KPM_OK);
-    n = open_night(fx, 100);
-    n->files[0].known = 1;
-    assert_int_equal(night_save(n), KPM_OK);
-    char dir[256];
-    snprintf(dir, sizeof dir, "%s/archive/%s", fx->state, n->id);
-    assert_int_equal(fs_mkdirs(dir, 0750), KPM_OK);
-    path_of(p, sizeof p, dir, "gebruik_2021.csv", NULL);
+    n = night_with_known_file(fx, p, sizeof p);
     assert_int_equal(fs_write_atomic(p, "gemeente_code;periode\n", 22), KPM_OK);
     night_destroy(&n);
     n = open_night(fx, 100);
@@ -239,18 +252,10 @@ static void test_hardlink_and_exdev_copied(void **state)
     fs_force_exdev = 0;
     assert_int_equal(n->files[0].status, NF_ARCHIVED);
     assert_false(fs_exists(fx->file));
-    n->done = 1;
-    assert_int_equal(night_save(n), KPM_OK);
-    night_destroy(&n);
+    finish_night(&n);
 
     /* A crash after the unlink, before the state said so: reconciled. */
-    assert_int_equal(fs_write_atomic(fx->file, "gemeente_code;periode\n", 22), KPM_OK);
-    n = open_night(fx, 100);
-    n->files[0].known = 1;
-    assert_int_equal(night_save(n), KPM_OK);
-    snprintf(dir, sizeof dir, "%s/archive/%s", fx->state, n->id);
-    assert_int_equal(fs_mkdirs(dir, 0750), KPM_OK);
-    path_of(p, sizeof p, dir, "gebruik_2021.csv", NULL);
+    n = night_with_known_file(fx, p, sizeof p);
     assert_int_equal(rename(fx->file, p), 0);
     night_destroy(&n);
     n = open_night(fx, 100);
@@ -302,9 +307,7 @@ static void test_changed_file_left_for_next_night(void **state)
     dispose_as(n, "gebruik_2021.csv", DISPO_ARCHIVE);
     assert_int_equal(n->files[0].status, NF_CHANGED);
     assert_true(fs_exists(fx->file)); /* left in the inbox, whole */
-    n->done = 1;
-    assert_int_equal(night_save(n), KPM_OK);
-    night_destroy(&n);
+    finish_night(&n);
     /* the next night takes it again, with the notice; kept over a restart */
     for (int round = 0; round < 2; round++) {
         n = open_night(fx, 100);

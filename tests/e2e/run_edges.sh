@@ -224,6 +224,26 @@ else
     WRAP=
 fi
 
+# --- a file of another user (an SFTP drop): it cannot be re-moded, so it is
+# archived as a copy of our own (root: without the capability to re-mode any file)
+new_case foreign
+if [ $IS_ROOT = 1 ] && command -v setpriv >/dev/null; then
+    WRAP="setpriv --bounding-set=-fowner --inh-caps=-fowner --"
+    chown 65534 "$D/inbox/deelnemers_2021.csv"
+    chmod 0644 "$D/inbox/deelnemers_2021.csv"
+    snapshot "$D/outside" >"$D/outside.before"
+    night "$D"
+    WRAP=
+    check "foreign: the night completes" night_done "$D" $RC
+    a=$(find "$D/state/archive" -name deelnemers_2021.csv)
+    check "foreign: archived as our own copy, mode 0640" \
+        test -n "$a" -a "$(stat -c '%u %a' "$a" 2>/dev/null)" = "0 640"
+    check "foreign: gone from the inbox" test ! -e "$D/inbox/deelnemers_2021.csv"
+    finish_case foreign "$TMP/clean" ""
+else
+    SKIPPED+=("foreign: a file of another user needs root to make")
+fi
+
 # --- a file removed after the night was prepared (listed, then gone)
 new_case vanished
 cp "$TMP/files/gebruik_2021.csv" "$D/inbox/gebruik_weg.csv"
