@@ -57,8 +57,10 @@ typedef struct {
 /* Opens the unfinished night in STATE (whatever new_id says), or the night new_id
  * when it is the last one and done (n->done set: nothing left to do), or starts a
  * new one with the inbox's
- * files (regular files, not hidden, not ending in .part or .tmp, in byte order
- * of their names). new_id is used for a new night (NULL: the current UTC time and
+ * entries (whatever they are: see night_entry; not hidden, not ending in .part or
+ * .tmp, in byte order of their names). A new night notes the files the last
+ * night left because they changed (NF_CHANGED): changed_before, persisted as
+ * "notice NAME" lines. new_id is used for a new night (NULL: the current UTC time and
  * the night's number, "YYYYMMDDTHHMMSSZ-N", unique in the state directory even for
  * two nights in one second). A new night takes `batch` records per message; an
  * unfinished one keeps its own (NIGHT_BATCH_BEFORE when its state does not say).
