@@ -35,6 +35,7 @@ typedef struct {
     char night[WIRE_STREAM_MAX]; /* the night last written */
     uint64_t tables, rows, records;
     int pg_rc; /* the last night's PostgreSQL load */
+    char why[1024]; /* why the outputs could not be written (for the status file) */
 } rep_t;
 
 static int write_manifest(rep_t *r, double secs)
@@ -192,22 +193,26 @@ static int commit(rep_t *r)
     report_out_opts_t oo = {.night = r->night, .html = 1, .sqlite = 1, .pg_conninfo = r->o->pg};
     report_out_t *out = report_out_open(r->o->out_dir, &oo, err, sizeof err);
     if (!out) {
+        snprintf(r->why, sizeof r->why, "%s", err);
         log_error("%s", err);
         return KPM_EIO;
     }
     int rc = merge_emit(r->merge, &report_out_sink, out);
     if (rc) {
+        snprintf(r->why, sizeof r->why, "%s",
+                 rc == KPM_EPROTO && merge_error(r->merge)[0] ? merge_error(r->merge)
+                 : report_out_error(out)[0]                  ? report_out_error(out)
+                                                             : kpm_strerror(rc));
         log_error("night %s: cannot merge the workers' tables: %s; outputs not written", r->night,
-                  rc == KPM_EPROTO && merge_error(r->merge)[0] ? merge_error(r->merge)
-                  : report_out_error(out)[0]                  ? report_out_error(out)
-                                                              : kpm_strerror(rc));
+                  r->why);
         goto out;
     }
     r->tables = merge_tables(r->merge);
     r->rows = merge_rows(r->merge);
     log_debug("night %s: tables merged and written; committing", r->night);
     if ((rc = report_out_commit(out)) != KPM_OK) {
-        log_error("night %s: cannot write the outputs: %s", r->night, report_out_error(out));
+        snprintf(r->why, sizeof r->why, "%s", report_out_error(out));
+        log_error("night %s: cannot write the outputs: %s", r->night, r->why);
         goto out;
     }
     /* A failed PostgreSQL load does not hold the night back: the files are
@@ -346,7 +351,9 @@ out:
     if (rc == KPM_ESTOP) stage_status("stopped", r.night, r.rows, 0, NULL);
     else if (rc)
         stage_status("failed", r.night, r.rows, 0,
-                     r.pg_rc ? "PostgreSQL load failed (files written)" : kpm_strerror(rc));
+                     r.pg_rc    ? "PostgreSQL load failed (files written)"
+                     : r.why[0] ? r.why
+                                : kpm_strerror(rc));
     for (unsigned w = 0; w < r.workers; w++) link_in_destroy(&r.part[w].in);
     merge_destroy(&r.merge);
     curve_destroy(&curve);

@@ -331,6 +331,8 @@ if [ $IS_ROOT = 1 ] && mkdir -p "$D/out" && mount -t tmpfs -o size=4m tmpfs "$D/
     night "$D"
     check "outfull: the night fails" test $RC != 0
     check "outfull: it says the disk is full" grep -q "No space left on device\|disk is full" "$D/kpm.log"
+    check "outfull: report's status names the cause" \
+        grep -q "^last_error=.*\(No space left on device\|disk is full\)" "$D/state/run/report.status"
     check "outfull: no stage process left" no_stage_left "$D"
     rm -f "$D/out/fill"
     cp "$TMP/files/gebruik_2021.csv" "$D/inbox/"
