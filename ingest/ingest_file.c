@@ -776,13 +776,13 @@ static int refuse_entry(file_ctx_t *fc, const ingest_entry_t *ent, int e)
 {
     char sentence[512];
     int movable = ent->movable;
-    const char *fate = movable ? "het is niet gelezen en staat in quarantaine."
-                               : "het is niet gelezen en kan niet naar de quarantaine (ander "
-                                 "bestandssysteem): het blijft in de inbox staan en wordt "
-                                 "overgeslagen.";
+    const char *fate = movable ? "staat in quarantaine"
+                               : "kan niet naar de quarantaine (ander bestandssysteem): het "
+                                 "blijft in de inbox staan en wordt overgeslagen";
     ingest_dispo_t dispo = movable ? DISPO_QUARANTINE : DISPO_LEAVE;
     if (ent->type && ent->type != S_IFREG) {
-        snprintf(sentence, sizeof sentence, "Dit is geen gewoon bestand maar %s; %s",
+        snprintf(sentence, sizeof sentence,
+                 "Dit is geen gewoon bestand maar %s; het is niet gelezen en %s.",
                  entry_kind_nl(ent->type), fate);
         return whole_file(fc, dispo, 0, "", REJ_NOT_A_FILE, sentence);
     }
@@ -790,7 +790,7 @@ static int refuse_entry(file_ctx_t *fc, const ingest_entry_t *ent, int e)
         return whole_file(fc, DISPO_LEAVE, 0, "", REJ_FILE_GONE,
                           "Het bestand is uit de inbox verdwenen voordat het gelezen kon worden; "
                           "het is niet verwerkt.");
-    snprintf(sentence, sizeof sentence, "Het bestand kan niet worden gelezen (%s); %s",
+    snprintf(sentence, sizeof sentence, "Het bestand kan niet worden gelezen (%s); het %s.",
              cause_nl(e), fate);
     return whole_file(fc, dispo, 0, "", REJ_FILE_UNREADABLE, sentence);
 }
@@ -891,8 +891,9 @@ int ingest_entry_to(const catalog_t *cat, ingest_put_fn put, void *put_ctx, inge
         goto out;
     }
     rewind(fp);
+    errno = 0;
     if (!(in = csvin_open_stream(fp, name, err, sizeof err))) {
-        rc = refuse_entry(&fc, ent, errno ? errno : EIO);
+        rc = errno == ENOMEM ? KPM_ENOMEM : refuse_entry(&fc, ent, errno ? errno : EIO);
         goto out;
     }
     res->delim = csvin_delim(in);
@@ -900,7 +901,7 @@ int ingest_entry_to(const catalog_t *cat, ingest_put_fn put, void *put_ctx, inge
     rc = csvin_next(in, &hdr);
     if (rc <= 0) {
         if (rc < 0) {
-            rc = refuse_entry(&fc, ent, errno ? errno : EIO);
+            rc = rc == KPM_ENOMEM ? rc : refuse_entry(&fc, ent, errno ? errno : EIO);
             goto out;
         }
         snprintf(sentence, sizeof sentence, "Het bestand is leeg; %s", QUARANTINED);

@@ -263,16 +263,16 @@ out:
     return rc;
 }
 
-/* A file is moved out of the inbox before night.state says so (see
- * night_dispose): after a crash between the two, a pending file that is gone from
- * the inbox but present in the archive or quarantine was disposed of. Moves happen
- * only after aggregate made the file durable, so this is safe. */
 static int lexists(const char *path)
 {
     struct stat st;
     return lstat(path, &st) == 0;
 }
 
+/* A file is moved out of the inbox before night.state says so (see
+ * night_dispose): after a crash between the two, a pending file that is gone from
+ * the inbox but present in the archive or quarantine was disposed of. Moves happen
+ * only after aggregate made the file durable, so this is safe. */
 static int reconcile(night_t *n)
 {
     int changed = 0;
