@@ -141,13 +141,19 @@ static mode_t mode_of(const char *path)
     return st.st_mode;
 }
 
+/* A file outside the inbox, mode 0644 (its path into `outside`). */
+static void make_outside(const fx_t *fx, char *outside, size_t cap, const char *body)
+{
+    path_of(outside, cap, fx->dir, "outside.csv", NULL);
+    assert_int_equal(fs_write_atomic(outside, body, strlen(body)), KPM_OK);
+    assert_int_equal(chmod(outside, 0644), 0);
+}
+
 static void test_entries_not_followed(void **state)
 {
     fx_t *fx = *state;
     char outside[160], p[512];
-    path_of(outside, sizeof outside, fx->dir, "outside.csv", NULL);
-    assert_int_equal(fs_write_atomic(outside, "geheim\n", 7), KPM_OK);
-    assert_int_equal(chmod(outside, 0644), 0);
+    make_outside(fx, outside, sizeof outside, "geheim\n");
     path_of(p, sizeof p, fx->inbox, "gebruik_link.csv", NULL);
     assert_int_equal(symlink(outside, p), 0);
     path_of(p, sizeof p, fx->inbox, "gebruik_weg.csv", NULL);
@@ -214,9 +220,7 @@ static void test_hardlink_and_exdev_copied(void **state)
 {
     fx_t *fx = *state;
     char outside[160], p[512];
-    path_of(outside, sizeof outside, fx->dir, "outside.csv", NULL);
-    assert_int_equal(fs_write_atomic(outside, "gemeente_code\n", 14), KPM_OK);
-    assert_int_equal(chmod(outside, 0644), 0);
+    make_outside(fx, outside, sizeof outside, "gemeente_code\n");
     path_of(p, sizeof p, fx->inbox, "gebruik_hard.csv", NULL);
     assert_int_equal(link(outside, p), 0);
     night_t *n = open_night(fx, 100);
