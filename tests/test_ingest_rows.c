@@ -6,7 +6,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
 #include "ingest_harness.h"
+
+static int batcher_put_fn(void *ctx, const wire_record_t *rec)
+{
+    return batcher_put(ctx, rec);
+}
 
 static const wire_response_t *resp(size_t i) { return &nth(WIRE_REC_RESPONSE, i)->u.response; }
 
@@ -529,6 +536,84 @@ static void test_same_file_same_messages(void **state)
     }
 }
 
+/* Ingests the entry at fx.dir/name as it is (no file written); decodes what came out. */
+static void run_entry(const char *name, ingest_entry_t *e)
+{
+    clear();
+    batcher_t *b = batcher_new(STREAM, 3, 1 << 16, collect, NULL);
+    assert_non_null(b);
+    assert_int_equal(ingest_entry_to(fx.cat, batcher_put_fn, b, e, name, &fx.res), KPM_OK);
+    assert_int_equal(batcher_flush(b), KPM_OK);
+    batcher_destroy(&b);
+}
+
+static void open_entry(const char *name, ingest_entry_t *e)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", fx.dir, name);
+    assert_int_equal(ingest_entry_open(path, e), KPM_OK);
+}
+
+/* Entries that are no regular file are never followed or opened: one
+ * NOT_A_FILE reject, quarantined (or left when they cannot be moved); a file
+ * gone is FILE_GONE; a file that grew between its opening and the end of its
+ * reading gets FILE_CHANGED and is left in the inbox. */
+static void test_entries_refused(void **state)
+{
+    (void)state;
+    char target[256], link_path[256];
+    snprintf(target, sizeof target, "%s/outside.csv", fx.dir);
+    FILE *fp = fopen(target, "w");
+    assert_non_null(fp);
+    fputs("gemeente_code;periode;aanbieder_type;nieuwe_vragen;lopende_trajecten;"
+          "clienten_bereikt\nGM0363;2021-01;professioneel;1;2;3\n", fp);
+    fclose(fp);
+    snprintf(link_path, sizeof link_path, "%s/gebruik_link.csv", fx.dir);
+    assert_int_equal(symlink(target, link_path), 0);
+    ingest_entry_t e;
+    open_entry("gebruik_link.csv", &e);
+    assert_int_equal(e.fd, -1);
+    run_entry("gebruik_link.csv", &e);
+    expect_reject(0, 0, "", "NOT_A_FILE");
+    assert_true(wstr_contains(rej(0)->message, "symbolische koppeling"));
+    assert_int_equal(n_of(WIRE_REC_GEBRUIK), 0); /* the target was not read */
+    assert_int_equal(fx.res.dispo, DISPO_QUARANTINE);
+    e.movable = 0; /* on another file system: stays, and says so */
+    run_entry("gebruik_link.csv", &e);
+    assert_int_equal(fx.res.dispo, DISPO_LEAVE);
+    assert_true(wstr_contains(rej(0)->message, "blijft in de inbox"));
+    ingest_entry_close(&e);
+    unlink(link_path);
+
+    char fifo[256];
+    snprintf(fifo, sizeof fifo, "%s/gebruik_fifo.csv", fx.dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    open_entry("gebruik_fifo.csv", &e); /* returns: a FIFO without writer is not opened */
+    run_entry("gebruik_fifo.csv", &e);
+    expect_reject(0, 0, "", "NOT_A_FILE");
+    ingest_entry_close(&e);
+    unlink(fifo);
+
+    open_entry("gebruik_weg.csv", &e);
+    run_entry("gebruik_weg.csv", &e);
+    expect_reject(0, 0, "", "FILE_GONE");
+    assert_int_equal(fx.res.dispo, DISPO_LEAVE);
+    ingest_entry_close(&e);
+
+    assert_int_equal(rename(target, link_path), 0);
+    open_entry("gebruik_link.csv", &e);
+    assert_true(e.fd >= 0);
+    fp = fopen(link_path, "a");
+    fputs("GM0363;2021-02;professioneel;1;2;3\n", fp);
+    fclose(fp);
+    run_entry("gebruik_link.csv", &e);
+    assert_int_equal(fx.res.dispo, DISPO_LEAVE);
+    assert_int_equal(e.verdict, 1);
+    expect_reject(0, 0, "", "FILE_CHANGED");
+    ingest_entry_close(&e);
+    unlink(link_path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -549,6 +634,7 @@ int main(void)
         cmocka_unit_test(test_lines_after_multiline_field),
         cmocka_unit_test(test_header_only),
         cmocka_unit_test(test_same_file_same_messages),
+        cmocka_unit_test(test_entries_refused),
     };
     return cmocka_run_group_tests(tests, ih_setup, ih_teardown);
 }
