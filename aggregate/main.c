@@ -6,14 +6,11 @@
 #include <stdlib.h>
 
 #include "aggregate_run.h"
+#include "datadir.h"
 #include "kpm_err.h"
 #include "log.h"
 #include "stage.h"
 #include "tables.h"
-
-#ifndef KPM_DATADIR
-#define KPM_DATADIR "config"
-#endif
 
 static void usage(FILE *fp)
 {
@@ -23,7 +20,7 @@ static void usage(FILE *fp)
             "(STATE/aggregate/checkpoint), counts, and sends the result tables to\n"
             "kpm-report. Restart it at any time: it resumes from its checkpoint.\n\n"
             "  --state DIR        kpm's state directory\n"
-            "  --catalog FILE     questionnaire (default %s/vragenlijst-2021.csv)\n"
+            "  --catalog FILE     questionnaire (default %s/config/vragenlijst-2021.csv)\n"
             "  --in ENDPOINT      bound here for records (default ipc://STATE/sock/aggregate.in)\n"
             "  --in-ack ENDPOINT  ingest's acknowledgement endpoint\n"
             "                     (default ipc://STATE/sock/ingest.ack)\n"
@@ -31,9 +28,9 @@ static void usage(FILE *fp)
             "  --out-ack ENDPOINT bound here for report's acknowledgements\n"
             "                     (default ipc://STATE/sock/aggregate.ack)\n"
             "  --min-cell N       small-cell threshold (default 5)\n"
-            "  --comparisons FILE comparisons to make (default %s/vergelijkingen.csv;\n"
+            "  --comparisons FILE comparisons to make (default %s/config/vergelijkingen.csv;\n"
             "                     when that default is missing: none)\n"
-            "  --groups FILE      named groups of tranches (default %s/groepen.csv; when\n"
+            "  --groups FILE      named groups of tranches (default %s/config/groepen.csv; when\n"
             "                     that default is missing: none)\n"
             "  --uren-per-dag H   adviser hours per day, > 0 (default 8)\n"
             "  --dagen-toegekend N\n"
@@ -50,7 +47,7 @@ static void usage(FILE *fp)
             "  --help             this text\n"
             "Exit status: 0 night delivered or stopped by SIGTERM/SIGINT with its state saved,\n"
             "1 failure, 2 usage.\n",
-            KPM_DATADIR, KPM_DATADIR, KPM_DATADIR);
+            datadir_get(), datadir_get(), datadir_get());
 }
 
 int main(int argc, char **argv)
@@ -62,12 +59,13 @@ int main(int argc, char **argv)
         {"uren-per-dag", 1, 0, 'u'}, {"dagen-toegekend", 1, 0, 'd'}, {"night", 1, 0, 'n'}, {"keys", 1, 0, 'K'},
         {"comparisons", 1, 0, 'V'}, {"groups", 1, 0, 'G'}, {"worker", 1, 0, 'w'},
         {"workers", 1, 0, 'W'}, {0, 0, 0, 0}};
-    aggregate_opts_t o = {.catalog = KPM_DATADIR "/vragenlijst-2021.csv", .min_cell = 5,
+    static char data[3][4200];
+    aggregate_opts_t o = {.catalog = datadir_config_file("vragenlijst-2021.csv", data[0], sizeof data[0]), .min_cell = 5,
                           .checkpoint_ms = 2000, .uren_per_dag = TABLES_UREN_PER_DAG,
                           .dagen_toegekend = TABLES_DAGEN_TOEGEKEND,
-                          .comparisons = KPM_DATADIR "/vergelijkingen.csv",
+                          .comparisons = datadir_config_file("vergelijkingen.csv", data[1], sizeof data[1]),
                           .comparisons_optional = 1,
-                          .groups = KPM_DATADIR "/groepen.csv",
+                          .groups = datadir_config_file("groepen.csv", data[2], sizeof data[2]),
                           .groups_optional = 1};
     char *end;
     char ep[4][4200], err[512];

@@ -1,5 +1,11 @@
-/* log.h - one-line log records on stderr: "2026-11-26T03:00:00.042Z ingest info: ..."
- * (UTC, milliseconds).
+/* log.h - one log record per line on stderr, in logfmt:
+ *
+ *     ts=2026-11-26T03:00:04.117Z level=info stage=ingest night=20261126T030000Z msg="file uitvraag_2021.csv: 120 rows"
+ *
+ * (UTC, milliseconds; night= once the stage knows its night; msg quoted, '"' and
+ * '\' escaped, line breaks flattened). Under systemd, when stderr is the journal
+ * (JOURNAL_STREAM names it), a record has no ts= (the journal stamps it) and
+ * starts with the syslog priority "<N>" so that journalctl -p works.
  *
  * Personal data never goes into a log: callers pass names of files, columns and
  * codes, never cell values of pii columns.
@@ -10,8 +16,18 @@
 typedef enum { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR } log_level_t;
 
 /* Sets the stage name printed on each line (a static string) and the lowest level
- * printed (default LOG_INFO; KPM_LOG_LEVEL=debug|info|warn|error overrides). */
+ * printed (default LOG_INFO; KPM_LOG_LEVEL=debug|info|warn|error overrides).
+ *
+ * When stderr is a regular file named *.log (kpm run's STATE/log/<stage>.log)
+ * larger than KPM_LOG_MAX_BYTES (default 10 MiB; 0: never), it is rotated first:
+ * <file>.1 .. <file>.N-1 move up one, <file> becomes <file>.1, and stderr (and
+ * stdout, when it is the same file) continue in a new <file>; N is KPM_LOG_KEEP
+ * (default 5 rotated files). */
 void log_init(const char *stage);
+
+/* Sets the night printed as night= on the following lines (copied; NULL or ""
+ * leaves it out). */
+void log_set_night(const char *night);
 
 void log_msg(log_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

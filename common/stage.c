@@ -61,6 +61,7 @@ int stage_start(const char *stage, const char *state_dir, char *err, size_t errl
 void stage_status(const char *phase, const char *night, uint64_t records_in,
                   uint64_t records_out, const char *error)
 {
+    log_set_night(night); /* night= on the stage's log lines from now on */
     if (!status_path[0]) return;
     char buf[2048], when[32];
     time_t now = time(NULL);

@@ -5,14 +5,11 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "datadir.h"
 #include "ingest_run.h"
 #include "kpm_err.h"
 #include "log.h"
 #include "stage.h"
-
-#ifndef KPM_DATADIR
-#define KPM_DATADIR "config"
-#endif
 
 static void usage(FILE *fp)
 {
@@ -23,7 +20,7 @@ static void usage(FILE *fp)
             "aggregate has made its records durable. Restart it at any time: it resumes.\n\n"
             "  --inbox DIR        where delivered files arrive\n"
             "  --state DIR        kpm's state directory (archive, quarantine, sockets)\n"
-            "  --catalog FILE     questionnaire (default %s/vragenlijst-2021.csv)\n"
+            "  --catalog FILE     questionnaire (default %s/config/vragenlijst-2021.csv)\n"
             "  --out ENDPOINT     aggregate's input (default ipc://STATE/sock/aggregate.in)\n"
             "  --ack ENDPOINT     bound here for acknowledgements\n"
             "                     (default ipc://STATE/sock/ingest.ack)\n"
@@ -41,7 +38,7 @@ static void usage(FILE *fp)
             "  --help             this text\n"
             "Exit status: 0 night delivered or stopped by SIGTERM/SIGINT with its state saved,\n"
             "1 failure, 2 usage.\n",
-            KPM_DATADIR);
+            datadir_get());
 }
 
 int main(int argc, char **argv)
@@ -51,7 +48,8 @@ int main(int argc, char **argv)
         {"out", 1, 0, 'o'},   {"ack", 1, 0, 'a'},   {"night", 1, 0, 'n'},
         {"batch", 1, 0, 'b'}, {"prepare", 0, 0, 'p'}, {"keys", 1, 0, 'k'},
         {"workers", 1, 0, 'W'}, {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
-    ingest_opts_t o = {.catalog = KPM_DATADIR "/vragenlijst-2021.csv"};
+    static char catalog[4200];
+    ingest_opts_t o = {.catalog = datadir_config_file("vragenlijst-2021.csv", catalog, sizeof catalog)};
     static char data_ep[KPM_MAX_WORKERS][4200], ack_ep[KPM_MAX_WORKERS][4200];
     char err[512], *end;
     unsigned n_out = 0, n_ack = 0;

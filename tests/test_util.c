@@ -1,4 +1,4 @@
-/* test_util.c - log, fsutil and strmap. */
+/* test_util.c - fsutil and strmap (log: test_log.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -16,7 +16,6 @@
 
 #include "fsutil.h"
 #include "kpm_err.h"
-#include "log.h"
 #include "strmap.h"
 
 #include "fail_alloc.h"
@@ -78,182 +77,6 @@ static __attribute__((noinline)) char *slurp(const char *path, size_t *len)
     assert_int_equal(rc, KPM_OK);
     if (len != NULL) *len = n;
     return buf;
-}
-
-/* Runs fn with stderr sent to the file `path` (appending). */
-static void with_stderr_to(const char *path, void (*fn)(void))
-{
-    int saved = dup(STDERR_FILENO);
-    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-    assert_true(saved >= 0 && fd >= 0);
-    fflush(stderr);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
-    fn();
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-}
-
-/* True when line (without '\n') is "YYYY-MM-DDTHH:MM:SSZ <stage> <level>: <msg>". */
-#define LOG_PREFIX 25 /* bytes of the time stamp and its space */
-
-static int is_log_line(const char *line, size_t len, const char *stage, const char *level,
-                       const char *msg)
-{
-    char expect[4096];
-    const char *pat = "dddd-dd-ddTdd:dd:dd.dddZ "; /* UTC, milliseconds */
-
-    for (size_t i = 0; pat[i] != '\0'; i++) {
-        if (i >= len) return 0;
-        if (pat[i] == 'd' ? (line[i] < '0' || line[i] > '9') : line[i] != pat[i]) return 0;
-    }
-    snprintf(expect, sizeof expect, "%s %s: %s", stage, level, msg);
-    return len == LOG_PREFIX + strlen(expect) &&
-           memcmp(line + LOG_PREFIX, expect, strlen(expect)) == 0;
-}
-
-/* ---- log ----------------------------------------------------------------------- */
-
-static void log_some(void)
-{
-    log_init("ingest");
-    log_debug("hidden %d", 1);
-    log_info("read %d rows from '%s'", 42, "gebruik_2021-03.csv");
-    log_warn("two\nlines");
-    log_error("failed: %s", "No such file or directory");
-}
-
-static void test_log_format_and_default_level(void **state)
-{
-    char *path = path_in(state, "log.txt");
-    size_t len;
-    char *out;
-    char *nl1, *nl2, *nl3;
-
-    unsetenv("KPM_LOG_LEVEL");
-    with_stderr_to(path, log_some);
-    out = slurp(path, &len);
-
-    /* debug is below the default threshold; the newline of a message is flattened. */
-    nl1 = strchr(out, '\n');
-    assert_non_null(nl1);
-    assert_true(is_log_line(out, (size_t)(nl1 - out), "ingest", "info",
-                            "read 42 rows from 'gebruik_2021-03.csv'"));
-    nl2 = strchr(nl1 + 1, '\n');
-    assert_non_null(nl2);
-    assert_true(is_log_line(nl1 + 1, (size_t)(nl2 - nl1 - 1), "ingest", "warn", "two lines"));
-    nl3 = strchr(nl2 + 1, '\n');
-    assert_non_null(nl3);
-    assert_true(is_log_line(nl2 + 1, (size_t)(nl3 - nl2 - 1), "ingest", "error",
-                            "failed: No such file or directory"));
-    assert_int_equal(nl3 + 1 - out, (ptrdiff_t)len);
-    free(out);
-    free(path);
-}
-
-static void log_levels(void)
-{
-    setenv("KPM_LOG_LEVEL", "WARN", 1);
-    log_init("report");
-    log_info("not shown");
-    log_warn("shown");
-    setenv("KPM_LOG_LEVEL", "debug", 1);
-    log_init("report");
-    log_debug("detail");
-    unsetenv("KPM_LOG_LEVEL");
-}
-
-static void test_log_level_from_env(void **state)
-{
-    char *path = path_in(state, "log.txt");
-    size_t len;
-    char *out, *nl;
-
-    with_stderr_to(path, log_levels);
-    out = slurp(path, &len);
-    nl = strchr(out, '\n');
-    assert_non_null(nl);
-    assert_true(is_log_line(out, (size_t)(nl - out), "report", "warn", "shown"));
-    assert_true(is_log_line(nl + 1, len - (size_t)(nl + 1 - out) - 1, "report", "debug", "detail"));
-    free(out);
-    free(path);
-}
-
-static void log_long(void)
-{
-    char big[10000];
-
-    memset(big, 'x', sizeof big - 1);
-    big[sizeof big - 1] = '\0';
-    log_init("aggregate");
-    log_error("%s", big);
-}
-
-static void test_log_long_message_stays_one_line(void **state)
-{
-    char *path = path_in(state, "log.txt");
-    size_t len;
-    char *out;
-
-    with_stderr_to(path, log_long);
-    out = slurp(path, &len);
-    assert_true(len > 1000 && len <= 4096);
-    assert_ptr_equal(strchr(out, '\n'), out + len - 1);
-    assert_memory_equal(out + len - 4, "...\n", 4);
-    free(out);
-    free(path);
-}
-
-#define LOG_PROCS 4
-#define LOG_LINES 300
-
-static void log_from_children(void)
-{
-    pid_t pids[LOG_PROCS];
-    char msg[600];
-
-    for (int p = 0; p < LOG_PROCS; p++) {
-        pids[p] = fork();
-        assert_true(pids[p] >= 0);
-        if (pids[p] == 0) {
-            memset(msg, 'a' + p, sizeof msg - 1);
-            msg[sizeof msg - 1] = '\0';
-            log_init("ingest");
-            for (int i = 0; i < LOG_LINES; i++)
-                log_info("%s", msg);
-            _exit(0);
-        }
-    }
-    for (int p = 0; p < LOG_PROCS; p++) {
-        int st;
-        waitpid(pids[p], &st, 0);
-    }
-}
-
-static void test_log_concurrent_lines_do_not_interleave(void **state)
-{
-    char *path = path_in(state, "log.txt");
-    char msg[600];
-    size_t len, n = 0;
-    char *out;
-
-    unsetenv("KPM_LOG_LEVEL");
-    with_stderr_to(path, log_from_children);
-    out = slurp(path, &len);
-    for (char *line = out; line < out + len; n++) {
-        char *nl = strchr(line, '\n');
-        assert_non_null(nl);
-        char c = line[LOG_PREFIX + strlen("ingest info: ")];
-        memset(msg, c, sizeof msg - 1);
-        msg[sizeof msg - 1] = '\0';
-        assert_true(is_log_line(line, (size_t)(nl - line), "ingest", "info", msg));
-        line = nl + 1;
-    }
-    assert_int_equal(n, LOG_PROCS * LOG_LINES);
-    free(out);
-    free(path);
 }
 
 /* ---- fsutil -------------------------------------------------------------------- */
@@ -822,13 +645,6 @@ static void test_strmap_out_of_memory(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_log_format_and_default_level, tmpdir_setup,
-                                        tmpdir_teardown),
-        cmocka_unit_test_setup_teardown(test_log_level_from_env, tmpdir_setup, tmpdir_teardown),
-        cmocka_unit_test_setup_teardown(test_log_long_message_stays_one_line, tmpdir_setup,
-                                        tmpdir_teardown),
-        cmocka_unit_test_setup_teardown(test_log_concurrent_lines_do_not_interleave, tmpdir_setup,
-                                        tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_fs_mkdirs, tmpdir_setup, tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_fs_write_atomic_replaces_whole_file, tmpdir_setup,
                                         tmpdir_teardown),

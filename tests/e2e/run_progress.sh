@@ -59,7 +59,7 @@ drawn() { tr '\r' '\n' <"$1" | grep -aq -e '^gebruik_2021.csv: ' -e $'\033\[K'; 
 check "with CI=true nothing is drawn" bash -c "$(declare -f drawn); ! drawn '$TMP/tty-ci.out'"
 check "a night with ingest's output on a pipe exits 0" night_with pipe
 check "on a pipe nothing is drawn" bash -c "$(declare -f drawn); ! drawn '$TMP/pipe.out'"
-check "the terminal's output holds ingest's log lines too" grep -aq 'ingest info: file gebruik_2021.csv' "$TMP/tty.out"
+check "the terminal's output holds ingest's log lines too" grep -aq 'level=info stage=ingest .*msg="file gebruik_2021.csv' "$TMP/tty.out"
 
 # kpm run's own line: on a terminal one updating line with the file, its rows,
 # the % of its bytes, rows/s and ETA; off a terminal only the start and end lines.

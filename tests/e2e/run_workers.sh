@@ -77,8 +77,8 @@ for round in $(seq 1 "$ROUNDS"); do
     check "$victim killed (round $round): outputs identical to one worker's" outputs_equal "$TMP/one/out" "$d/out"
     # The other worker went on: its one process saw the night through, without errors.
     check "$victim killed (round $round): $other ran once, to the end, without errors" \
-        test -n "$other_pid" -a "$(grep -c ' info: batch ' "$d/state/log/$other.log")" = 1 \
-        -a "$(grep -c ' error: ' "$d/state/log/$other.log")" = 0
+        test -n "$other_pid" -a "$(grep -c ' level=info .*msg="batch ' "$d/state/log/$other.log")" = 1 \
+        -a "$(grep -c ' level=error ' "$d/state/log/$other.log")" = 0
     # (a victim killed after its part was delivered only confirms it: no batch line)
     check "$victim killed (round $round): the victim was restarted and finished" \
         grep -q '^phase=done' "$d/state/run/$victim.status"

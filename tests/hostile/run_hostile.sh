@@ -214,7 +214,7 @@ check_disposition() { # state
 
 check_logs() { # state kpm_log
     local state=$1 log=$2 allow lines
-    lines=$(grep -haE 'ERROR|error:' "$state"/log/*.log "$log" 2>/dev/null)
+    lines=$(grep -haE 'ERROR|error:|level=error' "$state"/log/*.log "$log" 2>/dev/null)
     while IFS= read -r allow; do
         [ -n "$allow" ] && lines=$(printf '%s\n' "$lines" | grep -vE -- "$allow")
     done < <(expect_all log_allow)
