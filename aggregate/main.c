@@ -60,10 +60,13 @@ int main(int argc, char **argv)
         {"comparisons", 1, 0, 'V'}, {"groups", 1, 0, 'G'}, {"worker", 1, 0, 'w'},
         {"workers", 1, 0, 'W'}, {0, 0, 0, 0}};
     static char data[3][4200];
-    aggregate_opts_t o = {.catalog = datadir_config_file("vragenlijst-2021.csv", data[0], sizeof data[0]), .min_cell = 5,
+    aggregate_opts_t o = {.catalog = datadir_config_file("vragenlijst-2021.csv", data[0],
+                                                         sizeof data[0]),
+                          .min_cell = 5,
                           .checkpoint_ms = 2000, .uren_per_dag = TABLES_UREN_PER_DAG,
                           .dagen_toegekend = TABLES_DAGEN_TOEGEKEND,
-                          .comparisons = datadir_config_file("vergelijkingen.csv", data[1], sizeof data[1]),
+                          .comparisons =
+                              datadir_config_file("vergelijkingen.csv", data[1], sizeof data[1]),
                           .comparisons_optional = 1,
                           .groups = datadir_config_file("groepen.csv", data[2], sizeof data[2]),
                           .groups_optional = 1};

@@ -35,13 +35,13 @@ static const char *copy_out(const char *s, char *buf, size_t len)
 static int is_below(const char *path, const char *dir)
 {
     size_t n = strlen(dir);
-    while (n > 1 && dir[n - 1] == '/') n--;
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
     return n > 0 && strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
 }
 
 const char *datadir_resolve(const char *env, const char *exe, const char *build_tree,
-                            const char *source_dir, const char *install_dir, char *buf,
-                            size_t len)
+                            const char *source_dir, const char *install_dir, char *buf, size_t len)
 {
     if (env != NULL && env[0] != '\0') return copy_out(env, buf, len);
     if (exe != NULL && exe[0] == '/') {

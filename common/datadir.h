@@ -21,8 +21,7 @@
  * exe may be NULL (unknown). Writes the directory into buf; returns buf, or NULL
  * when it does not fit. */
 const char *datadir_resolve(const char *env, const char *exe, const char *build_tree,
-                            const char *source_dir, const char *install_dir, char *buf,
-                            size_t len);
+                            const char *source_dir, const char *install_dir, char *buf, size_t len);
 
 /* The data directory of this process (resolved once; a static string). */
 const char *datadir_get(void);

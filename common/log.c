@@ -186,8 +186,8 @@ void log_msg(log_level_t level, const char *fmt, ...)
         clock_gettime(CLOCK_REALTIME, &ts);
         gmtime_r(&ts.tv_sec, &tm);
         pos += strftime(line + pos, sizeof line - pos, "ts=%Y-%m-%dT%H:%M:%S", &tm);
-        pos += (size_t)snprintf(line + pos, sizeof line - pos, ".%03dZ ",
-                                (int)(ts.tv_nsec / 1000000));
+        pos +=
+            (size_t)snprintf(line + pos, sizeof line - pos, ".%03dZ ", (int)(ts.tv_nsec / 1000000));
     }
     pos += (size_t)snprintf(line + pos, sizeof line - pos, "level=%s stage=%s ",
                             log_level_names[level], log_stage);

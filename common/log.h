@@ -1,6 +1,6 @@
 /* log.h - one log record per line on stderr, in logfmt:
  *
- *     ts=2026-11-26T03:00:04.117Z level=info stage=ingest night=20261126T030000Z msg="file uitvraag_2021.csv: 120 rows"
+ *     ts=2026-11-26T03:00:04.117Z level=info stage=ingest night=20261126T030000Z-1 msg="..."
  *
  * (UTC, milliseconds; night= once the stage knows its night; msg quoted, '"' and
  * '\' escaped, line breaks flattened). Under systemd, when stderr is the journal

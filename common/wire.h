@@ -1,4 +1,4 @@
-/* wire.h - kpm's wire format, version 1: the one definition of what travels
+/* wire.h - kpm's wire format, version 2: the one definition of what travels
  * between the stages (see docs/PROTOCOL.md).
  *
  * A message (one ZeroMQ frame) is a msgpack stream: a header array

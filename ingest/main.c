@@ -49,7 +49,8 @@ int main(int argc, char **argv)
         {"batch", 1, 0, 'b'}, {"prepare", 0, 0, 'p'}, {"keys", 1, 0, 'k'},
         {"workers", 1, 0, 'W'}, {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
     static char catalog[4200];
-    ingest_opts_t o = {.catalog = datadir_config_file("vragenlijst-2021.csv", catalog, sizeof catalog)};
+    ingest_opts_t o = {.catalog =
+                           datadir_config_file("vragenlijst-2021.csv", catalog, sizeof catalog)};
     static char data_ep[KPM_MAX_WORKERS][4200], ack_ep[KPM_MAX_WORKERS][4200];
     char err[512], *end;
     unsigned n_out = 0, n_ack = 0;

@@ -72,9 +72,8 @@ static void test_installed_tree_found_beside_the_binary(void **state)
     snprintf(want, sizeof want, "%s/prefix/share/kpm", f->dir);
     assert_non_null(realpath(want, real));
     /* Even when the binary is below the build tree's path (an install there). */
-    assert_string_equal(datadir_resolve(NULL, exe, f->dir, "/src", "/usr/share/kpm", buf,
-                                        sizeof buf),
-                        real);
+    assert_string_equal(
+        datadir_resolve(NULL, exe, f->dir, "/src", "/usr/share/kpm", buf, sizeof buf), real);
 }
 
 static void test_build_tree_uses_the_source_tree(void **state)
@@ -84,14 +83,13 @@ static void test_build_tree_uses_the_source_tree(void **state)
     snprintf(build, sizeof build, "%s/build", f->dir);
     mkdirs(f->dir, "build/ingest");
     snprintf(exe, sizeof exe, "%s/ingest/kpm-ingest", build);
-    assert_string_equal(datadir_resolve(NULL, exe, build, "/src", "/usr/share/kpm", buf,
-                                        sizeof buf),
-                        "/src");
+    assert_string_equal(
+        datadir_resolve(NULL, exe, build, "/src", "/usr/share/kpm", buf, sizeof buf), "/src");
     /* "build2" is not below "build". */
     snprintf(exe, sizeof exe, "%s2/ingest/kpm-ingest", build);
-    assert_string_equal(datadir_resolve(NULL, exe, build, "/src", "/usr/share/kpm", buf,
-                                        sizeof buf),
-                        "/usr/share/kpm");
+    assert_string_equal(
+        datadir_resolve(NULL, exe, build, "/src", "/usr/share/kpm", buf, sizeof buf),
+        "/usr/share/kpm");
 }
 
 static void test_otherwise_the_configured_directory(void **state)
@@ -99,12 +97,12 @@ static void test_otherwise_the_configured_directory(void **state)
     fixture_t *f = *state;
     char buf[512], exe[256];
     snprintf(exe, sizeof exe, "%s/bin/kpm-report", f->dir);
-    assert_string_equal(datadir_resolve(NULL, exe, "/nowhere/build", "/src", "/opt/share/kpm",
-                                        buf, sizeof buf),
-                        "/opt/share/kpm");
-    assert_string_equal(datadir_resolve(NULL, NULL, "/b", "/src", "/opt/share/kpm", buf,
-                                        sizeof buf),
-                        "/opt/share/kpm");
+    assert_string_equal(
+        datadir_resolve(NULL, exe, "/nowhere/build", "/src", "/opt/share/kpm", buf, sizeof buf),
+        "/opt/share/kpm");
+    assert_string_equal(
+        datadir_resolve(NULL, NULL, "/b", "/src", "/opt/share/kpm", buf, sizeof buf),
+        "/opt/share/kpm");
     /* Too long for the buffer: NULL, never a cut path. */
     assert_null(datadir_resolve("/a/very/long/path", NULL, "", "", "", buf, 5));
 }

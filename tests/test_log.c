@@ -127,8 +127,9 @@ static void test_logfmt_records_and_default_level(void **state)
     with_stderr_to(f->path, log_some);
     char *out = slurp(f->path, NULL);
     n = nth_line(out, 0, line, sizeof line);
-    assert_true(is_record(line, (size_t)n,
-                          "level=info stage=ingest msg=\"read 42 rows from 'gebruik_2021-03.csv'\""));
+    assert_true(
+        is_record(line, (size_t)n,
+                  "level=info stage=ingest msg=\"read 42 rows from 'gebruik_2021-03.csv'\""));
     n = nth_line(out, 1, line, sizeof line);
     assert_true(is_record(line, (size_t)n, "level=warn stage=ingest msg=\"two lines\""));
     n = nth_line(out, 2, line, sizeof line);
@@ -231,7 +232,8 @@ static void log_from_children(void)
             memset(msg, 'a' + p, sizeof msg - 1);
             msg[sizeof msg - 1] = '\0';
             log_init("ingest");
-            for (int i = 0; i < LOG_LINES; i++) log_info("%s", msg);
+            for (int i = 0; i < LOG_LINES; i++)
+                log_info("%s", msg);
             _exit(0);
         }
     }
