@@ -1,21 +1,33 @@
 # kpm: one image with the three stages; docker-compose.yml runs each as a service.
-FROM debian:12 AS build
+# The base image is pinned to a Debian point release, the same for both stages.
+# To update: pick the newest 12.x tag at https://hub.docker.com/_/debian (tags
+# "12.N" and "12.N-slim"), change DEBIAN_TAG here, rebuild (`docker compose build
+# --pull`) and run the tests in the image's build (docs/OPERATIONS.md, "Docker").
+ARG DEBIAN_TAG=12.11
+
+FROM debian:${DEBIAN_TAG} AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
         build-essential cmake pkg-config libzmq3-dev libmsgpack-dev libcsv-dev \
         libsqlite3-dev libpq-dev \
     && rm -rf /var/lib/apt/lists/*
 COPY . /src
+# The installed layout of the Debian package: /usr/bin/kpm (when built),
+# /usr/libexec/kpm/kpm-<stage>, /usr/share/kpm/{config,samples,deploy}.
 RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release -DKPM_BUILD_TESTS=OFF \
-        -DKPM_DATADIR=/usr/share/kpm \
-    && cmake --build /build -j"$(nproc)" --target kpm-ingest kpm-aggregate kpm-report kpm-keygen
+        -DCMAKE_INSTALL_PREFIX=/usr \
+    && cmake --build /build -j"$(nproc)" \
+    && DESTDIR=/staging cmake --install /build
 
-FROM debian:12-slim
+FROM debian:${DEBIAN_TAG}-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libzmq5 libmsgpackc2 libcsv3 \
         libsqlite3-0 libpq5 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home /var/lib/kpm --create-home kpm
-COPY --from=build /build/ingest/kpm-ingest /build/aggregate/kpm-aggregate \
-                  /build/report/kpm-report /build/tools/kpm-keygen /usr/local/bin/
-COPY config/ /usr/share/kpm/
+COPY --from=build /staging/usr/ /usr/
+# The stages by their names (kpm-ingest, ...), as docker-compose.yml starts them.
+ENV PATH=/usr/libexec/kpm:$PATH
 USER kpm
 WORKDIR /var/lib/kpm
+# Unhealthy when a stage failed or stopped making progress (deploy/healthcheck).
+HEALTHCHECK --interval=30s --timeout=10s --retries=3 \
+    CMD ["/usr/share/kpm/deploy/healthcheck", "/var/lib/kpm/state"]
