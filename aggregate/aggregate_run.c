@@ -216,6 +216,13 @@ static int produce_results(agg_t *a, uint64_t *end_seq)
     c.u.counts.counts[0] = a->tables;
     c.u.counts.names[1] = wire_str("rows");
     c.u.counts.counts[1] = a->rows;
+    /* And what this night received, by record kind: report writes it into
+     * run-manifest.json (a receiver checks only "tables" and "rows"). */
+    for (int k = 1; k < CKPT_KINDS && c.u.counts.n < WIRE_MAX_COUNTS; k++) {
+        if (!a->meta.applied[k]) continue;
+        c.u.counts.names[c.u.counts.n] = wire_str(wire_rec_kind_name((wire_rec_kind_t)k));
+        c.u.counts.counts[c.u.counts.n++] = a->meta.applied[k];
+    }
     *end_seq = batcher_seq(a->batch);
     return batcher_emit_control(a->batch, WIRE_MSG_END, a->tables * 2 + a->rows, &c, 1);
 }

@@ -1,6 +1,7 @@
 /* report_run.c - the report stage's loop (see report_run.h). */
 #include "report_run.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,9 @@ typedef struct {
     uint64_t tables, rows;       /* received in that stream */
     uint64_t end_seq;            /* with complete: the END's seq */
     int complete;                /* END received and its counts checked */
+    uint32_t n_counts;           /* the END's counts, for run-manifest.json */
+    char count_names[WIRE_MAX_COUNTS][24];
+    uint64_t counts[WIRE_MAX_COUNTS];
 } part_t;
 
 typedef struct {
@@ -34,25 +38,99 @@ typedef struct {
     wire_reader_t *rd;
     char night[WIRE_STREAM_MAX]; /* the night last written */
     uint64_t tables, rows, records;
-    int pg_rc; /* the last night's PostgreSQL load */
+    int pg_rc;          /* the last night's PostgreSQL load */
     char why[1024]; /* why the outputs could not be written (for the status file) */
+    char started[32];   /* when this process began to receive the night (UTC) */
 } rep_t;
 
-static int write_manifest(rep_t *r, double secs)
+static void utc_now(char *buf, size_t len)
 {
-    char path[4200], when[32], buf[1024];
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The night's start from its id "YYYYMMDDTHHMMSSZ-N" (as ingest names a night)
+ * as "YYYY-MM-DDTHH:MM:SSZ"; "" for an id given otherwise. */
+static void night_start(const char *night, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < 15; i++)
+        if (i == 8 ? night[i] != 'T' : (night[i] < '0' || night[i] > '9')) return;
+    if (night[15] != 'Z') return;
+    snprintf(buf, len, "%.4s-%.2s-%.2sT%.2s:%.2s:%.2sZ", night, night + 4, night + 6, night + 9,
+             night + 11, night + 13);
+}
+
+/* A worker's count of a name from its END, 0 when absent. */
+static uint64_t part_count(const part_t *p, const char *name)
+{
+    for (uint32_t i = 0; i < p->n_counts; i++)
+        if (strcmp(p->count_names[i], name) == 0) return p->counts[i];
+    return 0;
+}
+
+/* Appends to buf (at *n, capacity cap) with printf; the text is cut at cap. */
+static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
+{
+    if (*n >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(buf + *n, cap - *n, fmt, ap);
+    va_end(ap);
+    if (k > 0) *n += (size_t)k < cap - *n ? (size_t)k : cap - *n;
+}
+
+/* run-manifest.json (docs/OUTPUTS.md): the night, its times, and what each
+ * stage passed on. ingest's records are those aggregate received (checked
+ * against ingest's END, so equal to what ingest sent); with workers, the
+ * broadcast kinds (file_begin, file_end, koploper, gemeente) reach every worker
+ * and are counted once per worker in the aggregate section. */
+static int write_manifest(rep_t *r, double secs)
+{
+    char path[4200], when[32], start[32], buf[16384];
+    size_t n = 0;
+    uint64_t rejects = 0, agg_in = 0;
+    utc_now(when, sizeof when);
+    night_start(r->night, start, sizeof start);
     snprintf(path, sizeof path, "%s/run-manifest.json", r->o->out_dir);
-    int n = snprintf(buf, sizeof buf,
-                     "{\n  \"schema_version\": 1,\n  \"nacht\": \"%s\",\n  \"geschreven_op\": \"%s\",\n"
-                     "  \"tabellen\": %llu,\n  \"rijen\": %llu,\n  \"records_ontvangen\": %llu,\n"
-                     "  \"aggregate_workers\": %u,\n  \"seconden_report\": %.3f\n}\n",
-                     r->night, when, (unsigned long long)r->tables, (unsigned long long)r->rows,
-                     (unsigned long long)r->records, r->workers, secs);
-    return fs_write_atomic(path, buf, (size_t)n);
+    for (unsigned w = 0; w < r->workers; w++) rejects += part_count(&r->part[w], "reject");
+    put(buf, sizeof buf, &n, "{\n  \"schema_version\": 2,\n  \"nacht\": \"%s\",\n", r->night);
+    if (start[0]) put(buf, sizeof buf, &n, "  \"gestart_op\": \"%s\",\n", start);
+    else put(buf, sizeof buf, &n, "  \"gestart_op\": null,\n");
+    put(buf, sizeof buf, &n,
+        "  \"report_gestart_op\": \"%s\",\n  \"geschreven_op\": \"%s\",\n"
+        "  \"tabellen\": %llu,\n  \"rijen\": %llu,\n  \"records_ontvangen\": %llu,\n"
+        "  \"aggregate_workers\": %u,\n  \"seconden_report\": %.3f,\n  \"stages\": {\n",
+        r->started, when, (unsigned long long)r->tables, (unsigned long long)r->rows,
+        (unsigned long long)r->records, r->workers, secs);
+    put(buf, sizeof buf, &n,
+        "    \"ingest\": {\"bestanden\": %llu, \"afwijzingen\": %llu},\n    \"aggregate\": [",
+        (unsigned long long)part_count(&r->part[0], "file_end"), (unsigned long long)rejects);
+    for (unsigned w = 0; w < r->workers; w++) {
+        const part_t *p = &r->part[w];
+        agg_in = 0;
+        put(buf, sizeof buf, &n, "%s\n      {\"worker\": %u, \"records_in\": {", w ? "," : "", w);
+        for (uint32_t i = 0, first = 1; i < p->n_counts; i++) {
+            if (!strcmp(p->count_names[i], "tables") || !strcmp(p->count_names[i], "rows")) continue;
+            put(buf, sizeof buf, &n, "%s\"%s\": %llu", first ? "" : ", ", p->count_names[i],
+                (unsigned long long)p->counts[i]);
+            agg_in += p->counts[i];
+            first = 0;
+        }
+        put(buf, sizeof buf, &n, "}, \"records_in_totaal\": %llu, \"tabellen\": %llu, \"rijen\": %llu}",
+            (unsigned long long)agg_in, (unsigned long long)part_count(p, "tables"),
+            (unsigned long long)part_count(p, "rows"));
+    }
+    put(buf, sizeof buf, &n,
+        "\n    ],\n    \"report\": {\"records_in\": %llu, \"tabellen\": %llu, \"rijen\": %llu}\n"
+        "  }\n}\n",
+        (unsigned long long)r->records, (unsigned long long)r->tables, (unsigned long long)r->rows);
+    if (n >= sizeof buf) return KPM_EINVAL; /* cannot happen: at most 16 workers of 34 counts */
+    return fs_write_atomic(path, buf, n);
 }
 
 /* Reads STATE/report/last-night: the night written last and the END seq of each
@@ -96,9 +174,27 @@ static const char *worker_label(const rep_t *r, unsigned w)
     return label;
 }
 
+/* A count's name fit for run-manifest.json: 1 to 23 of [a-z0-9_.]. */
+static int is_count_name(wire_str_t s)
+{
+    if (s.len == 0 || s.len >= sizeof ((part_t *)0)->count_names[0]) return 0;
+    for (uint32_t i = 0; i < s.len; i++)
+        if (!((s.ptr[i] >= 'a' && s.ptr[i] <= 'z') || (s.ptr[i] >= '0' && s.ptr[i] <= '9') ||
+              s.ptr[i] == '_' || s.ptr[i] == '.'))
+            return 0;
+    return 1;
+}
+
 static int check_end(rep_t *r, unsigned w, const wire_counts_t *c)
 {
     part_t *p = &r->part[w];
+    p->n_counts = 0;
+    for (uint32_t i = 0; i < c->n && i < WIRE_MAX_COUNTS; i++) {
+        if (!is_count_name(c->names[i])) continue; /* never into the JSON as it came */
+        snprintf(p->count_names[p->n_counts], sizeof p->count_names[0], "%.*s",
+                 (int)c->names[i].len, c->names[i].ptr);
+        p->counts[p->n_counts++] = c->counts[i];
+    }
     for (uint32_t i = 0; i < c->n; i++) {
         uint64_t got = wire_str_eq(c->names[i], "tables") ? p->tables
                        : wire_str_eq(c->names[i], "rows") ? p->rows
@@ -335,6 +431,7 @@ int report_run(const report_opts_t *o)
         for (unsigned w = 0; w < r.workers; w++) link_in_expect(r.part[w].in, "", 0, WIRE_NO_SEQ, 0);
     }
     stage_status("waiting", r.night, 0, 0, NULL);
+    utc_now(r.started, sizeof r.started);
     if ((rc = receive_night(&r)) < 0) goto out;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
