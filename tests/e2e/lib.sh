@@ -90,3 +90,28 @@ e2e_finish() {
     echo "$((E2E_CHECKS - E2E_FAILS)) passed, $E2E_FAILS failed"
     [ "$E2E_FAILS" = 0 ]
 }
+
+# One night from an installed tree PREFIX (bin/kpm, libexec/kpm/) on DIR/inbox into
+# DIR/out and DIR/state, with the environment pointing nowhere: `kpm run` and
+# `kpm demo` when CLI is 1, else the stages started by hand over ipc:// as
+# `kpm run` starts them. Self-contained (e2e_install runs it with the source
+# tree hidden, from a copy made with declare -f).
+installed_night() { # PREFIX DIR CLI
+    local P=$1 D=$2 L=$1/libexec/kpm S=$2/state night r a i p rc=0
+    cd "$D" || return 1
+    unset KPM_DATADIR KPM_LIBEXECDIR KPM_BUILD_DIR
+    "$L/kpm-aggregate" --help >"$D/aggregate-help.txt" 2>&1
+    if [ "$3" = 1 ]; then
+        "$P/bin/kpm" run --inbox "$D/inbox" --out "$D/out" --state "$S" --timeout 120 \
+            >"$D/kpm.log" 2>&1 || return 1
+        "$P/bin/kpm" demo >"$D/demo.log" 2>&1
+        return
+    fi
+    mkdir -p "$S/log"
+    night=$("$L/kpm-ingest" --state "$S" --inbox "$D/inbox" --prepare 2>>"$S/log/ingest.log") || return 1
+    "$L/kpm-report" --state "$S" --out "$D/out" --night "$night" 2>>"$S/log/report.log" & r=$!
+    "$L/kpm-aggregate" --state "$S" --night "$night" 2>>"$S/log/aggregate.log" & a=$!
+    "$L/kpm-ingest" --state "$S" --inbox "$D/inbox" --night "$night" 2>>"$S/log/ingest.log" & i=$!
+    for p in $i $a $r; do wait $p || rc=1; done
+    return $rc
+}

@@ -43,31 +43,9 @@ else
     echo "note: no $BUILD/cli/kpm on this branch: the installed stages are started by hand"
 fi
 
-# The night as it runs from the prefix, written out so that it runs while the
-# source tree (this script's directory too) is hidden.
-cat >"$TMP/night.sh" <<'NIGHT'
-#!/usr/bin/env bash
-# night.sh PREFIX DIR HAVE_CLI: one night on DIR/inbox into DIR/out, DIR/state.
-P=$1 D=$2 CLI=$3
-cd "$D" || exit 1
-unset KPM_DATADIR KPM_LIBEXECDIR KPM_BUILD_DIR
-"$P/libexec/kpm/kpm-aggregate" --help >"$D/aggregate-help.txt" 2>&1
-if [ "$CLI" = 1 ]; then
-    "$P/bin/kpm" run --inbox "$D/inbox" --out "$D/out" --state "$D/state" --timeout 120 \
-        >"$D/kpm.log" 2>&1 || exit 1
-    "$P/bin/kpm" demo >"$D/demo.log" 2>&1 || exit 1
-    exit 0
-fi
-S=$D/state L=$P/libexec/kpm
-mkdir -p "$S/log"
-night=$("$L/kpm-ingest" --state "$S" --inbox "$D/inbox" --prepare 2>>"$S/log/ingest.log") || exit 1
-"$L/kpm-report" --state "$S" --out "$D/out" --night "$night" 2>>"$S/log/report.log" & r=$!
-"$L/kpm-aggregate" --state "$S" --night "$night" 2>>"$S/log/aggregate.log" & a=$!
-"$L/kpm-ingest" --state "$S" --inbox "$D/inbox" --night "$night" 2>>"$S/log/ingest.log" & i=$!
-rc=0
-for p in $i $a $r; do wait $p || rc=1; done
-exit $rc
-NIGHT
+# The night as it runs from the prefix (lib.sh's installed_night), written out so
+# that it runs while the source tree (this script's directory too) is hidden.
+{ declare -f installed_night; echo 'installed_night "$@"'; } >"$TMP/night.sh"
 
 mkdir -p "$TMP/ref/inbox" "$TMP/inst/inbox"
 cp "$ROOT"/samples/inbox/* "$TMP/ref/inbox/"

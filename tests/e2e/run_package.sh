@@ -95,20 +95,10 @@ check "postrm keeps the state on remove, deletes it on purge only" \
 
 # A night from the unpacked tree (the packaged Release binaries, their data
 # found beside them in usr/share/kpm).
-U=$TMP/root/usr D=$TMP/night
-mkdir -p "$D/inbox" "$D/state/log"
+D=$TMP/night
+mkdir -p "$D/inbox"
 cp "$ROOT"/samples/inbox/* "$D/inbox/"
-packaged_night() {
-    local L=$U/libexec/kpm S=$D/state night r a i rc=0
-    cd "$D" || return 1
-    night=$(env -u KPM_DATADIR "$L/kpm-ingest" --state "$S" --inbox "$D/inbox" --prepare 2>>"$S/log/ingest.log") || return 1
-    env -u KPM_DATADIR "$L/kpm-report" --state "$S" --out "$D/out" --night "$night" 2>>"$S/log/report.log" & r=$!
-    env -u KPM_DATADIR "$L/kpm-aggregate" --state "$S" --night "$night" 2>>"$S/log/aggregate.log" & a=$!
-    env -u KPM_DATADIR "$L/kpm-ingest" --state "$S" --inbox "$D/inbox" --night "$night" 2>>"$S/log/ingest.log" & i=$!
-    for p in $i $a $r; do wait $p || rc=1; done
-    return $rc
-}
-check "a night with the packaged stages exits 0" packaged_night
+check "a night with the packaged stages exits 0" bash -c "$(declare -f installed_night); installed_night '$TMP/root/usr' '$D' $([ -x "$TMP/root/usr/bin/kpm" ] && echo 1 || echo 0)"
 mkdir -p "$TMP/ref/inbox" && cp "$ROOT"/samples/inbox/* "$TMP/ref/inbox/"
 check "reference night from the build tree exits 0" kpm_night "$TMP/ref/inbox" "$TMP/ref/out" "$TMP/ref/state"
 check "the packaged night's outputs equal the build tree's" outputs_equal "$TMP/ref/out" "$D/out"
