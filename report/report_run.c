@@ -38,9 +38,9 @@ typedef struct {
     wire_reader_t *rd;
     char night[WIRE_STREAM_MAX]; /* the night last written */
     uint64_t tables, rows, records;
-    int pg_rc;          /* the last night's PostgreSQL load */
-    char why[1024]; /* why the outputs could not be written (for the status file) */
-    char started[32];   /* when this process began to receive the night (UTC) */
+    int pg_rc;        /* the last night's PostgreSQL load */
+    char why[1024];   /* why the outputs could not be written (for the status file) */
+    char started[32]; /* when this process began to receive the night (UTC) */
 } rep_t;
 
 static void utc_now(char *buf, size_t len)
@@ -97,10 +97,13 @@ static int write_manifest(rep_t *r, double secs)
     utc_now(when, sizeof when);
     night_start(r->night, start, sizeof start);
     snprintf(path, sizeof path, "%s/run-manifest.json", r->o->out_dir);
-    for (unsigned w = 0; w < r->workers; w++) rejects += part_count(&r->part[w], "reject");
+    for (unsigned w = 0; w < r->workers; w++)
+        rejects += part_count(&r->part[w], "reject");
     put(buf, sizeof buf, &n, "{\n  \"schema_version\": 2,\n  \"nacht\": \"%s\",\n", r->night);
-    if (start[0]) put(buf, sizeof buf, &n, "  \"gestart_op\": \"%s\",\n", start);
-    else put(buf, sizeof buf, &n, "  \"gestart_op\": null,\n");
+    if (start[0])
+        put(buf, sizeof buf, &n, "  \"gestart_op\": \"%s\",\n", start);
+    else
+        put(buf, sizeof buf, &n, "  \"gestart_op\": null,\n");
     put(buf, sizeof buf, &n,
         "  \"report_gestart_op\": \"%s\",\n  \"geschreven_op\": \"%s\",\n"
         "  \"tabellen\": %llu,\n  \"rijen\": %llu,\n  \"records_ontvangen\": %llu,\n"
@@ -115,13 +118,15 @@ static int write_manifest(rep_t *r, double secs)
         agg_in = 0;
         put(buf, sizeof buf, &n, "%s\n      {\"worker\": %u, \"records_in\": {", w ? "," : "", w);
         for (uint32_t i = 0, first = 1; i < p->n_counts; i++) {
-            if (!strcmp(p->count_names[i], "tables") || !strcmp(p->count_names[i], "rows")) continue;
+            if (!strcmp(p->count_names[i], "tables") || !strcmp(p->count_names[i], "rows"))
+                continue;
             put(buf, sizeof buf, &n, "%s\"%s\": %llu", first ? "" : ", ", p->count_names[i],
                 (unsigned long long)p->counts[i]);
             agg_in += p->counts[i];
             first = 0;
         }
-        put(buf, sizeof buf, &n, "}, \"records_in_totaal\": %llu, \"tabellen\": %llu, \"rijen\": %llu}",
+        put(buf, sizeof buf, &n,
+            "}, \"records_in_totaal\": %llu, \"tabellen\": %llu, \"rijen\": %llu}",
             (unsigned long long)agg_in, (unsigned long long)part_count(p, "tables"),
             (unsigned long long)part_count(p, "rows"));
     }
@@ -177,7 +182,7 @@ static const char *worker_label(const rep_t *r, unsigned w)
 /* A count's name fit for run-manifest.json: 1 to 23 of [a-z0-9_.]. */
 static int is_count_name(wire_str_t s)
 {
-    if (s.len == 0 || s.len >= sizeof ((part_t *)0)->count_names[0]) return 0;
+    if (s.len == 0 || s.len >= sizeof((part_t *)0)->count_names[0]) return 0;
     for (uint32_t i = 0; i < s.len; i++)
         if (!((s.ptr[i] >= 'a' && s.ptr[i] <= 'z') || (s.ptr[i] >= '0' && s.ptr[i] <= '9') ||
               s.ptr[i] == '_' || s.ptr[i] == '.'))
