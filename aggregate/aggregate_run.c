@@ -124,6 +124,7 @@ static int apply_message(agg_t *a, const link_msg_t *msg)
     static wire_record_t rec;
     if (strcmp(msg->hdr.stream, a->meta.night) != 0) {
         log_info("night %s starts", msg->hdr.stream);
+        filelist_clear(&a->meta.files);
         memset(&a->meta, 0, sizeof a->meta);
         snprintf(a->meta.night, sizeof a->meta.night, "%s", msg->hdr.stream);
     }
@@ -141,6 +142,8 @@ static int apply_message(agg_t *a, const link_msg_t *msg)
             continue;
         }
         if ((rc = state_apply(a->state, &rec)) != KPM_OK) break;
+        if (rec.kind == WIRE_REC_FILE_END && (rc = filelist_put(&a->meta.files, &rec.u.file_end)))
+            break;
         if (rec.kind < CKPT_KINDS) a->meta.applied[rec.kind]++;
         a->records_in++;
         rc = KPM_OK;
@@ -208,6 +211,14 @@ static int produce_results(agg_t *a, uint64_t *end_seq)
     batcher_seek(a->batch, 0);
     int rc = batcher_emit_control(a->batch, WIRE_MSG_BEGIN, 0, &shard, 1);
     if (!rc) rc = tables_emit(a->state, &to, a->batch, &a->tables, &a->rows);
+    /* The night's files with their hashes, for report's run-manifest.json: from
+     * worker 0 only (every worker receives every file_end). */
+    uint64_t files = a->o->worker == 0 ? a->meta.files.n : 0;
+    for (size_t i = 0; !rc && i < files; i++) {
+        wire_record_t fe;
+        filelist_record(&a->meta.files, i, &fe);
+        rc = batcher_put(a->batch, &fe);
+    }
     if (!rc) rc = batcher_flush(a->batch);
     if (rc) return rc;
     wire_record_t c = {.kind = WIRE_REC_COUNTS};
@@ -224,7 +235,7 @@ static int produce_results(agg_t *a, uint64_t *end_seq)
         c.u.counts.counts[c.u.counts.n++] = a->meta.applied[k];
     }
     *end_seq = batcher_seq(a->batch);
-    return batcher_emit_control(a->batch, WIRE_MSG_END, a->tables * 2 + a->rows, &c, 1);
+    return batcher_emit_control(a->batch, WIRE_MSG_END, a->tables * 2 + a->rows + files, &c, 1);
 }
 
 /* Records that report made the night's tables durable: a small file beside the
@@ -404,6 +415,7 @@ out_quiet:
     if (a.zctx) zmq_ctx_term(a.zctx);
     wire_reader_destroy(&a.rd);
     state_destroy(&a.state);
+    filelist_clear(&a.meta.files);
     tables_cmp_config_destroy(&a.cmp);
     catalog_destroy(&a.cat);
     return rc;

@@ -61,6 +61,10 @@ int checkpoint_write(const char *path, const agg_state_t *s, const ckpt_meta_t *
     wire_writer_begin(w, WIRE_MSG_BEGIN, m->night, m->next, flags);
     size_t len;
     if ((rc = wire_writer_put(w, &rec))) goto fail;
+    for (size_t i = 0; i < m->files.n; i++) { /* the night's files, for the manifest */
+        filelist_record(&m->files, i, &rec);
+        if ((rc = wire_writer_put(w, &rec))) goto fail;
+    }
     const char *buf = wire_writer_finish(w, &len);
     if ((rc = write_frame(out.fp, buf, len))) goto fail;
     batcher_seek(b, 1);
@@ -122,6 +126,10 @@ int checkpoint_load(const char *path, agg_state_t *s, ckpt_meta_t *m, char *err,
                     for (int k = 1; k < CKPT_KINDS; k++)
                         if (wire_str_eq(rec.u.counts.names[i], wire_rec_kind_name((wire_rec_kind_t)k)))
                             m->applied[k] = rec.u.counts.counts[i];
+                continue;
+            }
+            if (frame == 0 && rec.kind == WIRE_REC_FILE_END) {
+                if ((rc = filelist_put(&m->files, &rec.u.file_end)) != KPM_OK) goto out;
                 continue;
             }
             if ((rc = state_apply(s, &rec)) != KPM_OK) {

@@ -3,7 +3,8 @@
  * A checkpoint is "KPMCKPT1" followed by frames [u32 little-endian length][wire
  * message]: a BEGIN message whose stream/seq/aux say where the input stream
  * stands (the night, the next seq expected, flags) with a COUNTS record of what
- * this night applied; DATA messages with the state as records (state_dump);
+ * this night applied and the night's FILE_END records (for run-manifest.json);
+ * DATA messages with the state as records (state_dump);
  * and an END message whose aux is the number of records, so a damaged file is
  * detected. It is written to a temporary file, fsynced and renamed, so a crash
  * leaves either the old or the new checkpoint.
@@ -13,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "filelist.h"
 #include "state.h"
 
 #define CKPT_KINDS 64
@@ -23,12 +25,15 @@ typedef struct {
     int complete;                /* the night's END was applied */
     int delivered;               /* report made the night's results durable */
     uint64_t applied[CKPT_KINDS]; /* records applied this night, by wire_rec_kind_t */
+    filelist_t files;             /* this night's files (owned: filelist_clear) */
 } ckpt_meta_t;
 
 /* Writes state and meta to path atomically. Returns KPM_OK or KPM_EIO/KPM_ENOMEM. */
 int checkpoint_write(const char *path, const agg_state_t *s, const ckpt_meta_t *m);
 
-/* Loads path into an empty state. Returns KPM_OK, KPM_ENOTFOUND when there is
+/* Loads path into an empty state and m (overwritten: filelist_clear its files
+ * before).
+ * Returns KPM_OK, KPM_ENOTFOUND when there is
  * no checkpoint yet, or KPM_ESTATE for a damaged file (with a message in err). */
 int checkpoint_load(const char *path, agg_state_t *s, ckpt_meta_t *m, char *err, size_t errlen);
 

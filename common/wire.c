@@ -63,9 +63,10 @@ static const layout_t layout_file_begin = {
 
 static const layout_t layout_file_end = {
     "file_end",
-    4,
+    5,
     {SCALAR(F_STR, file_end, file), SCALAR(F_U64, file_end, rows),
-     SCALAR(F_U64, file_end, accepted), SCALAR(F_U64, file_end, rejected)}};
+     SCALAR(F_U64, file_end, accepted), SCALAR(F_U64, file_end, rejected),
+     SCALAR(F_STR, file_end, sha256)}};
 
 static const layout_t layout_reject = {"reject",
                                        5,

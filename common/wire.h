@@ -99,6 +99,7 @@ typedef struct {
     uint64_t rows;     /* data rows read (header excluded) */
     uint64_t accepted; /* rows passed on */
     uint64_t rejected; /* rows rejected whole */
+    wire_str_t sha256; /* of the file as delivered: 64 lower-case hex digits */
 } wire_file_end_t;
 
 typedef struct {

@@ -202,6 +202,7 @@ static int file_end(file_ctx_t *fc)
     r.u.file_end.rows = fc->res->rows;
     r.u.file_end.accepted = fc->res->accepted;
     r.u.file_end.rejected = fc->res->rejected;
+    r.u.file_end.sha256 = wire_str(fc->sha256);
     return ingest_put(fc, &r);
 }
 
@@ -849,6 +850,9 @@ int ingest_entry_to(const catalog_t *cat, ingest_put_fn put, void *put_ctx, inge
     int bad_name = display_name(name, shown, sizeof shown);
     if (bad_name) fc.name = shown;
     if (ent->fd < 0) return refuse_entry(&fc, ent, ent->open_errno);
+    /* For run-manifest.json: a read of its own through the entry's descriptor
+     * (pread: the offset the scan and the parse use is not moved). */
+    if (sha256_fd(ent->fd, fc.sha256) != KPM_OK) fc.sha256[0] = '\0';
     int dup_fd = dup(ent->fd);
     if (dup_fd < 0 || !(fp = fdopen(dup_fd, "rb"))) {
         int e = errno;

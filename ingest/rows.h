@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "catalog.h"
+#include "sha256.h"
 #include "csvin.h"
 #include "ingest_file.h"
 #include "kinds.h"
@@ -56,6 +57,7 @@ typedef struct {
     } omitted[16];               /* rejects beyond INGEST_REJECTS_PER_FILE, per code */
     size_t n_omitted;
     ingest_entry_t *entry;       /* the entry read */
+    char sha256[SHA256_HEX_LEN + 1]; /* of the file as delivered ("" unreadable) */
     wire_record_t rec;
 } file_ctx_t;
 

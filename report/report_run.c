@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "curve.h"
+#include "filelist.h"
 #include "fsutil.h"
 #include "kpm_err.h"
 #include "link.h"
@@ -41,6 +42,7 @@ typedef struct {
     int pg_rc;        /* the last night's PostgreSQL load */
     char why[1024];   /* why the outputs could not be written (for the status file) */
     char started[32]; /* when this process began to receive the night (UTC) */
+    filelist_t files; /* the night's files (file_end records of worker 0) */
 } rep_t;
 
 static void utc_now(char *buf, size_t len)
@@ -71,17 +73,45 @@ static uint64_t part_count(const part_t *p, const char *name)
     return 0;
 }
 
-/* Appends to buf (at *n, capacity cap) with printf; the text is cut at cap. */
-static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
+/* A growing text; after a failed allocation it stays short and oom is set. */
+typedef struct {
+    char *p;
+    size_t n, cap;
+    int oom;
+} text_t;
+
+/* Appends to t with printf. */
+static void put(text_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(text_t *t, const char *fmt, ...)
 {
-    if (*n >= cap) return;
     va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(buf + *n, cap - *n, fmt, ap);
-    va_end(ap);
-    if (k > 0) *n += (size_t)k < cap - *n ? (size_t)k : cap - *n;
+    for (int pass = 0; pass < 2 && !t->oom; pass++) {
+        va_start(ap, fmt);
+        int k = vsnprintf(t->p ? t->p + t->n : NULL, t->cap - t->n, fmt, ap);
+        va_end(ap);
+        if (k < 0) t->oom = 1;
+        if (k < 0 || (size_t)k < t->cap - t->n) {
+            t->n += k < 0 ? 0 : (size_t)k;
+            return;
+        }
+        size_t cap = (t->cap ? t->cap : 4096) * 2 + (size_t)k;
+        char *p = realloc(t->p, cap);
+        if (!p) t->oom = 1;
+        else t->p = p, t->cap = cap;
+    }
+}
+
+/* A JSON string of a file name (UTF-8: ingest shows other bytes as U+FFFD). */
+static void put_json_str(text_t *t, const char *s)
+{
+    put(t, "\"");
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') put(t, "\\%c", c);
+        else if (c < 0x20) put(t, "\\u%04x", c);
+        else put(t, "%c", c);
+    }
+    put(t, "\"");
 }
 
 /* run-manifest.json (docs/OUTPUTS.md): the night, its times, and what each
@@ -91,51 +121,63 @@ static void put(char *buf, size_t cap, size_t *n, const char *fmt, ...)
  * and are counted once per worker in the aggregate section. */
 static int write_manifest(rep_t *r, double secs)
 {
-    char path[4200], when[32], start[32], buf[16384];
-    size_t n = 0;
+    char path[4200], when[32], start[32];
+    text_t t = {0};
     uint64_t rejects = 0, agg_in = 0;
     utc_now(when, sizeof when);
     night_start(r->night, start, sizeof start);
     snprintf(path, sizeof path, "%s/run-manifest.json", r->o->out_dir);
     for (unsigned w = 0; w < r->workers; w++)
         rejects += part_count(&r->part[w], "reject");
-    put(buf, sizeof buf, &n, "{\n  \"schema_version\": 2,\n  \"nacht\": \"%s\",\n", r->night);
+    put(&t, "{\n  \"schema_version\": 2,\n  \"nacht\": \"%s\",\n", r->night);
     if (start[0])
-        put(buf, sizeof buf, &n, "  \"gestart_op\": \"%s\",\n", start);
+        put(&t, "  \"gestart_op\": \"%s\",\n", start);
     else
-        put(buf, sizeof buf, &n, "  \"gestart_op\": null,\n");
-    put(buf, sizeof buf, &n,
+        put(&t, "  \"gestart_op\": null,\n");
+    put(&t,
         "  \"report_gestart_op\": \"%s\",\n  \"geschreven_op\": \"%s\",\n"
         "  \"tabellen\": %llu,\n  \"rijen\": %llu,\n  \"records_ontvangen\": %llu,\n"
         "  \"aggregate_workers\": %u,\n  \"seconden_report\": %.3f,\n  \"stages\": {\n",
         r->started, when, (unsigned long long)r->tables, (unsigned long long)r->rows,
         (unsigned long long)r->records, r->workers, secs);
-    put(buf, sizeof buf, &n,
-        "    \"ingest\": {\"bestanden\": %llu, \"afwijzingen\": %llu},\n    \"aggregate\": [",
+    put(&t, "    \"ingest\": {\"bestanden\": %llu, \"afwijzingen\": %llu},\n    \"aggregate\": [",
         (unsigned long long)part_count(&r->part[0], "file_end"), (unsigned long long)rejects);
     for (unsigned w = 0; w < r->workers; w++) {
         const part_t *p = &r->part[w];
         agg_in = 0;
-        put(buf, sizeof buf, &n, "%s\n      {\"worker\": %u, \"records_in\": {", w ? "," : "", w);
+        put(&t, "%s\n      {\"worker\": %u, \"records_in\": {", w ? "," : "", w);
         for (uint32_t i = 0, first = 1; i < p->n_counts; i++) {
             if (!strcmp(p->count_names[i], "tables") || !strcmp(p->count_names[i], "rows"))
                 continue;
-            put(buf, sizeof buf, &n, "%s\"%s\": %llu", first ? "" : ", ", p->count_names[i],
+            put(&t, "%s\"%s\": %llu", first ? "" : ", ", p->count_names[i],
                 (unsigned long long)p->counts[i]);
             agg_in += p->counts[i];
             first = 0;
         }
-        put(buf, sizeof buf, &n,
-            "}, \"records_in_totaal\": %llu, \"tabellen\": %llu, \"rijen\": %llu}",
+        put(&t, "}, \"records_in_totaal\": %llu, \"tabellen\": %llu, \"rijen\": %llu}",
             (unsigned long long)agg_in, (unsigned long long)part_count(p, "tables"),
             (unsigned long long)part_count(p, "rows"));
     }
-    put(buf, sizeof buf, &n,
+    put(&t,
         "\n    ],\n    \"report\": {\"records_in\": %llu, \"tabellen\": %llu, \"rijen\": %llu}\n"
-        "  }\n}\n",
+        "  },\n  \"bestanden\": [",
         (unsigned long long)r->records, (unsigned long long)r->tables, (unsigned long long)r->rows);
-    if (n >= sizeof buf) return KPM_EINVAL; /* cannot happen: at most 16 workers of 34 counts */
-    return fs_write_atomic(path, buf, n);
+    for (size_t i = 0; i < r->files.n; i++) {
+        const filelist_entry_t *e = &r->files.v[i];
+        put(&t, "%s\n    {\"bestand\": ", i ? "," : "");
+        put_json_str(&t, e->file);
+        put(&t, ", \"regels\": %llu, \"geaccepteerd\": %llu, \"afgewezen\": %llu, \"sha256\": ",
+            (unsigned long long)e->rows, (unsigned long long)e->accepted,
+            (unsigned long long)e->rejected);
+        if (e->sha256[0])
+            put(&t, "\"%s\"}", e->sha256);
+        else
+            put(&t, "null}");
+    }
+    put(&t, "%s]\n}\n", r->files.n ? "\n  " : "");
+    int rc = t.oom ? KPM_ENOMEM : fs_write_atomic(path, t.p, t.n);
+    free(t.p);
+    return rc;
 }
 
 /* Reads STATE/report/last-night: the night written last and the END seq of each
@@ -230,6 +272,7 @@ static int take(rep_t *r, unsigned w, const link_msg_t *msg)
     part_t *p = &r->part[w];
     if (msg->hdr.type == WIRE_MSG_BEGIN || strcmp(p->night, msg->hdr.stream) != 0) {
         merge_reset(r->merge, w);
+        if (w == 0) filelist_clear(&r->files);
         snprintf(p->night, sizeof p->night, "%s", msg->hdr.stream);
         p->tables = p->rows = 0;
         p->complete = 0;
@@ -250,6 +293,9 @@ static int take(rep_t *r, unsigned w, const link_msg_t *msg)
             break;
         case WIRE_REC_TABLE_END:
             rc = merge_table_end(r->merge, w, &rec.u.table_end);
+            break;
+        case WIRE_REC_FILE_END: /* the night's files, for run-manifest.json */
+            rc = filelist_put(&r->files, &rec.u.file_end);
             break;
         case WIRE_REC_COUNTS:
             if (h.type == WIRE_MSG_END) rc = check_end(r, w, &rec.u.counts);
@@ -458,6 +504,7 @@ out:
                                 : kpm_strerror(rc));
     for (unsigned w = 0; w < r.workers; w++) link_in_destroy(&r.part[w].in);
     merge_destroy(&r.merge);
+    filelist_clear(&r.files);
     curve_destroy(&curve);
     if (zctx) zmq_ctx_term(zctx);
     wire_reader_destroy(&r.rd);

@@ -275,7 +275,13 @@ static void test_checkpoint_round_trip(void **state)
     snprintf(m.night, sizeof m.night, "20210301T030000Z");
     m.applied[WIRE_REC_RESPONSE] = 3;
     m.applied[WIRE_REC_REJECT] = 2;
+    /* The night's files (for run-manifest.json) are kept too, not applied. */
+    wire_file_end_t fe = {wire_str("uitvraag_2021.csv"), 9, 8, 1, wire_str("ab12")};
+    assert_int_equal(filelist_put(&m.files, &fe), KPM_OK);
+    fe = (wire_file_end_t){wire_str("notities.txt"), 0, 0, 0, wire_str("")};
+    assert_int_equal(filelist_put(&m.files, &fe), KPM_OK);
     assert_int_equal(checkpoint_write(fx->path, fx->s, &m), KPM_OK);
+    filelist_clear(&m.files);
 
     agg_state_t *t = state_new(fx->cat);
     ckpt_meta_t got;
@@ -288,6 +294,13 @@ static void test_checkpoint_round_trip(void **state)
     assert_int_equal(got.applied[WIRE_REC_RESPONSE], 3);
     assert_int_equal(got.applied[WIRE_REC_REJECT], 2);
     assert_int_equal(got.applied[WIRE_REC_KOPLOPER], 0);
+    assert_int_equal(got.files.n, 2);
+    assert_string_equal(got.files.v[0].file, "uitvraag_2021.csv");
+    assert_int_equal(got.files.v[0].rows, 9);
+    assert_int_equal(got.files.v[0].rejected, 1);
+    assert_string_equal(got.files.v[0].sha256, "ab12");
+    assert_string_equal(got.files.v[1].file, "notities.txt");
+    assert_string_equal(got.files.v[1].sha256, "");
 
     ab_sink_t again = {0};
     dump(fx->s, &fx->dump);
@@ -312,6 +325,7 @@ static void test_checkpoint_round_trip(void **state)
     unlink(path2);
     ab_sink_clear(&again);
     state_destroy(&t);
+    filelist_clear(&got.files);
 
     /* An empty state round-trips too, and no file is "not found", not damaged. */
     agg_state_t *e = state_new(fx->cat);

@@ -110,6 +110,22 @@ static long nth_line(const char *text, int n, char *buf, size_t cap)
     return nl - p;
 }
 
+/* Runs fn with stderr to path and checks that it wrote exactly the records
+ * want[0..n-1] (each after its time stamp). */
+static void expect_records(const char *path, void (*fn)(void), const char *const *want, int n)
+{
+    char line[4200];
+    with_stderr_to(path, fn);
+    char *out = slurp(path, NULL);
+    for (int i = 0; i < n; i++) {
+        long len = nth_line(out, i, line, sizeof line);
+        if (len < 0 || !is_record(line, (size_t)len, want[i]))
+            fail_msg("record %d: got '%s', want '%s'", i, len < 0 ? "(none)" : line, want[i]);
+    }
+    assert_int_equal(nth_line(out, n, line, sizeof line), -1);
+    free(out);
+}
+
 static void log_some(void)
 {
     log_init("ingest");
@@ -122,21 +138,11 @@ static void log_some(void)
 static void test_logfmt_records_and_default_level(void **state)
 {
     fixture_t *f = *state;
-    char line[4200];
-    long n;
-    with_stderr_to(f->path, log_some);
-    char *out = slurp(f->path, NULL);
-    n = nth_line(out, 0, line, sizeof line);
-    assert_true(
-        is_record(line, (size_t)n,
-                  "level=info stage=ingest msg=\"read 42 rows from 'gebruik_2021-03.csv'\""));
-    n = nth_line(out, 1, line, sizeof line);
-    assert_true(is_record(line, (size_t)n, "level=warn stage=ingest msg=\"two lines\""));
-    n = nth_line(out, 2, line, sizeof line);
-    assert_true(is_record(line, (size_t)n,
-                          "level=error stage=ingest msg=\"failed: No such file or directory\""));
-    assert_int_equal(nth_line(out, 3, line, sizeof line), -1);
-    free(out);
+    static const char *const want[] = {
+        "level=info stage=ingest msg=\"read 42 rows from 'gebruik_2021-03.csv'\"",
+        "level=warn stage=ingest msg=\"two lines\"",
+        "level=error stage=ingest msg=\"failed: No such file or directory\""};
+    expect_records(f->path, log_some, want, 3);
 }
 
 static void log_levels(void)
@@ -154,15 +160,9 @@ static void log_levels(void)
 static void test_level_from_env(void **state)
 {
     fixture_t *f = *state;
-    char line[4200];
-    long n;
-    with_stderr_to(f->path, log_levels);
-    char *out = slurp(f->path, NULL);
-    n = nth_line(out, 0, line, sizeof line);
-    assert_true(is_record(line, (size_t)n, "level=warn stage=report msg=\"shown\""));
-    n = nth_line(out, 1, line, sizeof line);
-    assert_true(is_record(line, (size_t)n, "level=debug stage=report msg=\"detail\""));
-    free(out);
+    static const char *const want[] = {"level=warn stage=report msg=\"shown\"",
+                                       "level=debug stage=report msg=\"detail\""};
+    expect_records(f->path, log_levels, want, 2);
 }
 
 static void log_quoted(void)
@@ -177,17 +177,10 @@ static void log_quoted(void)
 static void test_quotes_escaped_and_night_field(void **state)
 {
     fixture_t *f = *state;
-    char line[4200];
-    long n;
-    with_stderr_to(f->path, log_quoted);
-    char *out = slurp(f->path, NULL);
-    n = nth_line(out, 0, line, sizeof line);
-    assert_true(is_record(line, (size_t)n,
-                          "level=warn stage=aggregate night=20261126T030000Z-1 "
-                          "msg=\"file 'a\\\"b.csv' line 3: back\\\\slash  tab\""));
-    n = nth_line(out, 1, line, sizeof line);
-    assert_true(is_record(line, (size_t)n, "level=info stage=aggregate msg=\"no night\""));
-    free(out);
+    static const char *const want[] = {"level=warn stage=aggregate night=20261126T030000Z-1 "
+                                       "msg=\"file 'a\\\"b.csv' line 3: back\\\\slash  tab\"",
+                                       "level=info stage=aggregate msg=\"no night\""};
+    expect_records(f->path, log_quoted, want, 2);
 }
 
 static void log_long(void)

@@ -99,10 +99,12 @@ static size_t build_samples(wire_record_t *s)
     r->u.file_begin = (wire_file_begin_t){S("uitvraag_2021.csv"), S("uitvraag")};
 
     r = add(s, &n, WIRE_REC_FILE_END);
-    r->u.file_end = (wire_file_end_t){S("uitvraag_2021.csv"), 1000, 990, 10};
+    r->u.file_end = (wire_file_end_t){
+        S("uitvraag_2021.csv"), 1000, 990, 10,
+        S("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")};
 
     r = add(s, &n, WIRE_REC_FILE_END);
-    r->u.file_end = (wire_file_end_t){S(""), UINT64_MAX, 0, UINT64_MAX - 1};
+    r->u.file_end = (wire_file_end_t){S(""), UINT64_MAX, 0, UINT64_MAX - 1, S("")};
 
     r = add(s, &n, WIRE_REC_REJECT);
     r->u.reject = (wire_reject_t){S("uitvraag_2021.csv"), 17, S("meting"), S("INVALID_VALUE"),
@@ -268,6 +270,7 @@ static void assert_record(const wire_record_t *got, const wire_record_t *want)
         assert_true(got->u.file_end.rows == want->u.file_end.rows);
         assert_true(got->u.file_end.accepted == want->u.file_end.accepted);
         assert_true(got->u.file_end.rejected == want->u.file_end.rejected);
+        assert_view(got->u.file_end.sha256, want->u.file_end.sha256);
         break;
     case WIRE_REC_REJECT:
         assert_view(got->u.reject.file, want->u.reject.file);
@@ -857,7 +860,8 @@ static void test_reject_records(void **state)
     } bad[] = {
 #define RAW(lit) lit, sizeof(lit) - 1
         /* string where an integer goes, integer where a string goes, bin for str */
-        {RAW("\x95\x02\xa1g\xa1x\x01\x01"), "field 'rows' is not an integer"},
+        {RAW("\x96\x02\xa1g\xa1x\x01\x01\xa0"), "field 'rows' is not an integer"},
+        {RAW("\x96\x02\xa1g\x01\x01\x01\x01"), "field 'sha256' is not a string"},
         {RAW("\x93\x01\x05\xa1k"), "(file_begin): field 'file' is not a string"},
         {RAW("\x93\x01\xc4\x01g\xa1k"), "field 'file' is not a string"},
         {RAW("\x93\x20\xa1t\xff"), "field 'rows' is out of range for uint64"},

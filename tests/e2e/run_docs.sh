@@ -35,7 +35,7 @@ layout_fields() { # name
         on { s = s $0 }
         on && /}};/ { on = 0 }
         END {
-            while (match(s, /(SCALAR|LIST)\(F_[A-Z0-9]+, [a-z_]+, [a-z_]+/)) {
+            while (match(s, /(SCALAR|LIST)\(F_[A-Z0-9]+, [a-z0-9_]+, [a-z0-9_]+/)) {
                 f = substr(s, RSTART, RLENGTH); sub(/.*, /, "", f); print f
                 s = substr(s, RSTART + RLENGTH)
             }
@@ -58,7 +58,7 @@ while read -r name num; do
 done <<<"$kinds"
 while read -r num name; do
     check "PROTOCOL-RECORDS.md's section $num $name is a kind of wire.h" grep -qx "$name $num" <<<"$kinds"
-done < <(sed -n 's/^### \([0-9]*\) `\([a-z_]*\)`.*/\1 \2/p' "$RECORDS")
+done < <(sed -n 's/^### \([0-9]*\) `\([a-z0-9_]*\)`.*/\1 \2/p' "$RECORDS")
 
 # ---- wire version ----
 v=$(sed -n 's/^#define WIRE_VERSION \([0-9]*\).*/\1/p' "$WIRE_H")

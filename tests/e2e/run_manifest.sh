@@ -23,6 +23,7 @@ for workers in 1 2; do
     d=$TMP/w$workers
     mkdir -p "$d/inbox" && cp "$ROOT"/samples/inbox/* "$d/inbox/"
     n_files=$(ls "$d/inbox" | wc -l)
+    (cd "$d/inbox" && sha256sum -- *) >"$d/delivered.sha256"
     check "[$workers worker(s)] a night on the sample inbox exits 0" \
         kpm_night "$d/inbox" "$d/out" "$d/state" --workers $workers
     M=$d/out/run-manifest.json
@@ -57,6 +58,15 @@ for workers in 1 2; do
         check "[1] aggregate: records_in_totaal = the records ingest logged ($sent)" \
             test "$(val "$M" records_in_totaal)" = "$sent"
     fi
+    check "[$workers] bestanden lists every delivered file once" \
+        test "$(grep -c '^    {"bestand": ' "$M")" = "$n_files"
+    check "[$workers] each file's sha256 is that of the file as delivered (sha256sum)" \
+        bash -c "while read -r sum name; do
+                     grep -qF \"{\\\"bestand\\\": \\\"\$name\\\", \" '$M' &&
+                     grep -F \"{\\\"bestand\\\": \\\"\$name\\\", \" '$M' | grep -qF \"\\\"sha256\\\": \\\"\$sum\\\"}\" || { echo \"  \$name\"; exit 1; }
+                 done <'$d/delivered.sha256'"
+    check "[$workers] a file's regels, geaccepteerd and afgewezen are ingest's (koplopers_2021.csv)" \
+        grep -qF "$(sed -n 's/.*msg="file koplopers_2021.csv: \([0-9]*\) rows, \([0-9]*\) accepted, \([0-9]*\) rejected.*/{"bestand": "koplopers_2021.csv", "regels": \1, "geaccepteerd": \2, "afgewezen": \3, /p' "$d/state/log/ingest.log")" "$M"
     tables=$(val "$M" tabellen)
     check "[$workers] report: tabellen > 0 and as in the report section" \
         bash -c "test '$tables' -gt 0 && grep -q '\"report\": {\"records_in\": [0-9]*, \"tabellen\": $tables, ' '$M'"
