@@ -72,4 +72,27 @@ for workers in 1 2; do
         bash -c "test '$tables' -gt 0 && grep -q '\"report\": {\"records_in\": [0-9]*, \"tabellen\": $tables, ' '$M'"
 done
 
+# The night's files survive a restart of aggregate: killed (SIGKILL) once it has
+# applied the night and waits for report, it reloads them from its checkpoint.
+d=$TMP/restart S=$TMP/restart/state B=$BUILD
+mkdir -p "$d/inbox" "$S/log" && cp "$ROOT"/samples/inbox/* "$d/inbox/"
+(cd "$d/inbox" && sha256sum -- *) >"$d/delivered.sha256"
+night=$("$B/ingest/kpm-ingest" --state "$S" --inbox "$d/inbox" --prepare 2>>"$S/log/ingest.log")
+"$B/aggregate/kpm-aggregate" --state "$S" --night "$night" 2>>"$S/log/aggregate.log" & apid=$!
+"$B/ingest/kpm-ingest" --state "$S" --inbox "$d/inbox" --night "$night" 2>>"$S/log/ingest.log" & ipid=$!
+sending() { grep -q '^phase=sending' "$S/run/aggregate.status" 2>/dev/null; }
+for _ in $(seq 1 600); do sending && break; sleep 0.1; done
+check "aggregate applied the night and waits for report" sending
+kill -KILL $apid 2>/dev/null; wait $apid 2>/dev/null
+"$B/aggregate/kpm-aggregate" --state "$S" --night "$night" 2>>"$S/log/aggregate.log" & apid=$!
+"$B/report/kpm-report" --state "$S" --out "$d/out" --night "$night" 2>>"$S/log/report.log" & rpid=$!
+check "after the restart the night completes" wait_for $rpid 60
+wait $ipid $apid 2>/dev/null
+M=$d/out/run-manifest.json
+check "after the restart bestanden still lists every file" \
+    test "$(grep -c '^    {"bestand": ' "$M")" = "$(wc -l <"$d/delivered.sha256")"
+check "after the restart each file keeps its sha256" \
+    bash -c "while read -r sum name; do grep -qF \"\$sum\" '$M' || exit 1; done <'$d/delivered.sha256'"
+kill $ipid $apid $rpid 2>/dev/null
+
 e2e_finish
