@@ -48,9 +48,18 @@ printf '#!/bin/sh\necho '"'"'{"stages": [{"name": "report", "phase": "failed"}]}
 chmod +x "$TMP/fakebin/kpm"
 check "kpm status --json reporting a failed stage: unhealthy" \
     bash -c "! PATH='$TMP/fakebin:/usr/bin:/bin' '$HC' '$TMP/night/state' 30 >/dev/null"
+# The fake exits 1 when a stage failed, as kpm status does.
+printf '#!/bin/sh\necho '"'"'{"stages": [{"stage": "report", "phase": "failed"}]}'"'"'\nexit 1\n' >"$TMP/fakebin/kpm"
+check "kpm status --json (exit 1) reporting a failed stage: unhealthy, said by the JSON" \
+    bash -c "! PATH='$TMP/fakebin:/usr/bin:/bin' '$HC' '$TMP/night/state' 30 >'$TMP/hc2.out' && grep -q 'kpm status --json' '$TMP/hc2.out'"
 if [ -x "$BUILD/cli/kpm" ]; then
     check "with the real kpm status --json after a night: healthy" \
-        bash -c "KPM='$BUILD/cli/kpm' '$HC' '$TMP/night/state' 30"
+        bash -c "KPM='$BUILD/cli/kpm' '$HC' '$TMP/night/state' 30 >/dev/null"
+    mkdir -p "$TMP/f/run"
+    printf 'stage=aggregate\npid=1\nphase=failed\nnight=N\nrecords_in=1\nrecords_out=0\nupdated=x\nlast_error=boom\n' \
+        >"$TMP/f/run/aggregate.status"
+    check "with the real kpm status --json and a failed stage: unhealthy, said by the JSON" \
+        bash -c "! KPM='$BUILD/cli/kpm' '$HC' '$TMP/f' 30 >'$TMP/hc3.out' && grep -q 'kpm status --json' '$TMP/hc3.out'"
 fi
 
 # The images: pinned base, this health check, and the compose files use it.
