@@ -64,6 +64,22 @@ for f in $TABLES dashboard rapport; do
     check "$f.$ext is byte-identical across runs" same_file "$TMP/a/out/$f.$ext" "$TMP/b/out/$f.$ext"
 done
 
+# The same answers written as the questionnaire's texts (a survey tool's export:
+# 'Te vroeg om aan te geven', 'Nog niet, wel gepland', 'ZEER TEVREDEN', in varying
+# case and spacing) give the same tables and the same rejects.
+mkdir -p "$TMP/t/inbox" && cp "$FIX"/inbox/* "$TMP/t/inbox/"
+if command -v python3 >/dev/null; then
+    check "the texts variant of the fixture rewrote answers" test "$(python3 "$FIX/to_texts.py" \
+        "$ROOT/config/vragenlijst-2021.csv" "$ROOT/config/antwoorden-2021.csv" "$TMP"/t/inbox/uitvraag_*)" -gt 40
+    check "a night on answer texts exits 0" kpm_night "$TMP/t/inbox" "$TMP/t/out" "$TMP/t/state"
+    for t in $TABLES; do
+        check "$t.csv from answer texts equals the one from codes" same_file "$TMP/t/out/$t.csv" "$FIX/expected/$t.csv"
+    done
+else
+    echo "FAIL python3 is needed to make the texts variant of the fixture (scripts/install-deps)"
+    E2E_FAILS=$((E2E_FAILS + 1))
+fi
+
 # Night 2 with an empty inbox: the outputs stay what they were.
 cp -r "$TMP/a/out" "$TMP/a/out.night1"
 check "a night with an empty inbox exits 0" kpm_night "$TMP/a/inbox" "$TMP/a/out" "$TMP/a/state"
