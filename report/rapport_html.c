@@ -72,7 +72,10 @@ static void html_table(FILE *fp, const rtab_t *t)
     static const char *const row_class[] = {"", " class=\"totaal\"", " class=\"stil\"",
                                             " class=\"sterk\""};
 
-    fputs("<div class=\"tabel\">\n<table>\n<caption>Tabel ", fp);
+    /* a wide table scrolls in its box, which the keyboard must reach too */
+    fputs("<div class=\"tabel\" tabindex=\"0\" role=\"region\" aria-label=\"Tabel ", fp);
+    text(fp, t->number);
+    fputs("\">\n<table>\n<caption>Tabel ", fp);
     text(fp, t->number);
     fputc(' ', fp);
     text(fp, t->caption);

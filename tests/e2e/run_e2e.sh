@@ -82,6 +82,8 @@ if command -v python3 >/dev/null; then
     for t in $TABLES; do
         check "$t.csv from answer texts equals the one from codes" same_file "$TMP/t/out/$t.csv" "$FIX/expected/$t.csv"
     done
+    check "rapport.md shows labels, no code of the catalogue" python3 "$E2E/no_codes.py" \
+        "$ROOT/config/vragenlijst-2021.csv" "$ROOT/config/antwoorden-2021.csv" "$TMP/t/out/rapport.md"
 else
     echo "FAIL python3 is needed to make the texts variant of the fixture (scripts/install-deps)"
     E2E_FAILS=$((E2E_FAILS + 1))
