@@ -42,7 +42,8 @@ static const char page_head[] =
     "th,td{border-bottom:1px solid #d9dee3;padding:.25rem .7rem;text-align:left}\n"
     "th{border-bottom:2px solid #9aa5b1}\n"
     ".num{text-align:right;font-variant-numeric:tabular-nums}\n"
-    "td.num{white-space:nowrap}\n"
+    "td:not(:first-child){white-space:nowrap}\n"
+    "td:first-child{min-width:6.5em}\n"
 
     ".note{color:#52606d;font-size:.9rem}\n"
     ".onderdrukt{color:#52606d;font-style:italic}\n"

@@ -1,5 +1,8 @@
-/* rmodel_mon.c - the monitoring chapter of the report model: the use of
- * client support per month, koploper gemeenten against the others. */
+/* rmodel_mon.c - the monitoring chapter of the report model: adviser days
+ * against the allotment per tranche, meetings per type and year against the
+ * call's rhythm with the reach beyond the koplopers, budgets per tranche,
+ * client experience of koploper gemeenten against the others with the change
+ * since their start, and the use of client support per month. */
 #include "rmodel_int.h"
 
 #include <inttypes.h>
@@ -52,7 +55,7 @@ static month_t *usage_months(rdoc_t *d, size_t *n)
 
 static void usage(rdoc_t *d)
 {
-    static const char *const names[2] = {"Koplopergemeenten", "Overige gemeenten"};
+    static const char *const names[2] = {"Koplopergemeenten", "Andere gemeenten"};
     size_t n = 0;
     month_t *ms = usage_months(d, &n);
     int64_t *v;
@@ -101,8 +104,308 @@ static void usage(rdoc_t *d)
     f->n_series = 2;
 }
 
+/* ---- per tranche (adviesinzet, middelen) ---- */
+
+/* The distinct tranches of column "tranche" of t, ascending, into out (cap). */
+static size_t tranches(const rtable_t *t, int64_t *out, size_t cap)
+{
+    int ct = rtable_col(t, "tranche");
+    size_t n = 0;
+
+    for (size_t r = 0; ct >= 0 && r < t->n_rows; r++) {
+        int64_t v = rtable_int(t, r, ct);
+        size_t i = 0;
+        while (i < n && out[i] < v)
+            i++;
+        if ((i < n && out[i] == v) || n == cap) continue;
+        memmove(out + i + 1, out + i, (n - i) * sizeof *out);
+        out[i] = v;
+        n++;
+    }
+    return n;
+}
+
+static double num(const rtable_t *t, size_t r, int c)
+{
+    const wire_value_t *v = rtable_cell(t, r, c);
+
+    return v->type == WIRE_VAL_REAL ? v->r : v->type == WIRE_VAL_INT ? (double)v->i : 0.0;
+}
+
+static void advisers(rdoc_t *d)
+{
+    const rtable_t *t = d->m->tables[T_ADVIESINZET];
+    int ct = rtable_col(t, "tranche"), cd = rtable_col(t, "dagen"), ca = rtable_col(t, "dagen_toegekend");
+    int64_t tr[64];
+    size_t n = tranches(t, tr, 64);
+    wire_str_t *labels = rd_alloc(d, (n + 1) * sizeof *labels);
+    double *values = rd_alloc(d, (n + 1) * sizeof *values);
+    double allot = 0, sum_all = 0, alloc_all = 0;
+    int64_t k_all = 0, over_all = 0;
+    rtb_t tb;
+
+    rd_heading(d, 3, NULL, "Inzet van de adviseurs");
+    if (t == NULL || t->n_rows == 0 || d->oom) {
+        rd_para(d, "Er zijn nog geen gegevens over de inzet van de adviseurs ontvangen.");
+        return;
+    }
+    allot = num(t, 0, ca);
+    rd_para(d, rd_fmt(d, "Elke koploper heeft recht op %s adviesdagen. Per tranche de ingezette "
+                         "dagen van de adviseurs, opgeteld en per koploper, tegenover die toekenning.",
+                      rd_dec(d, allot, allot == (double)(int64_t)allot ? 0 : 1)));
+    rd_table(&tb, d, 6, "Adviesdagen per tranche tegenover de toekenning");
+    rd_col(&tb, 0, "Tranche", 0);
+    rd_col(&tb, 1, "Koplopers", 1);
+    rd_col(&tb, 2, "Adviesdagen", 1);
+    rd_col(&tb, 3, "Gemiddeld per koploper", 1);
+    rd_col(&tb, 4, "Gemiddeld deel van de toekenning", 1);
+    rd_col(&tb, 5, "Koplopers boven de toekenning", 1);
+    for (size_t i = 0; i <= n; i++) {
+        int total = i == n;
+        double sum = 0, alloc = 0;
+        int64_t k = 0, over = 0;
+        for (size_t r = 0; r < t->n_rows; r++) {
+            if (!total && rtable_int(t, r, ct) != tr[i]) continue;
+            k++;
+            sum += num(t, r, cd);
+            alloc += num(t, r, ca);
+            over += num(t, r, cd) > num(t, r, ca);
+        }
+        if (total) k = k_all, sum = sum_all, over = over_all, alloc = alloc_all;
+        size_t row = rd_row(&tb, total ? RROW_TOTAL : RROW_PLAIN);
+        rd_set(&tb, row, 0, total ? "Totaal" : rd_fmt(d, "Tranche %" PRId64, tr[i]));
+        rd_set(&tb, row, 1, rd_int(d, k));
+        rd_set(&tb, row, 2, rd_dec(d, sum, 1));
+        rd_set(&tb, row, 3, k > 0 ? rd_dec(d, sum / (double)k, 1) : RD_NONE);
+        rd_set(&tb, row, 4, alloc > 0 ? rd_fmt(d, "%s%%", rd_dec(d, 100.0 * sum / alloc, 0)) : RD_NONE);
+        rd_set(&tb, row, 5, rd_int(d, over));
+        if (!total) {
+            const char *l = rd_fmt(d, "Tranche %" PRId64, tr[i]);
+            labels[i] = (wire_str_t){l, (uint32_t)strlen(l)};
+            values[i] = alloc > 0 ? 100.0 * sum / alloc : -1;
+            k_all += k, sum_all += sum, over_all += over, alloc_all += alloc;
+        }
+    }
+    rd_table_end(&tb, "Adviesdagen: de gewerkte uren van de adviseurs gedeeld door de uren van "
+                      "een werkdag.");
+    rfig_t *f = rd_figure(d, RF_BARS, "Ingezette adviesdagen per tranche, in procenten van de toekenning");
+    f->labels = labels;
+    f->values = values;
+    f->n = n;
+}
+
+static void budgets(rdoc_t *d)
+{
+    const rtable_t *t = d->m->tables[T_MIDDELEN];
+    int ct = rtable_col(t, "tranche"), ce = rtable_col(t, "toegekend_eur"), cc = rtable_col(t, "clienten_bereikt");
+    int64_t tr[64];
+    size_t n = tranches(t, tr, 64);
+    wire_str_t *labels = rd_alloc(d, (n + 1) * sizeof *labels);
+    double *values = rd_alloc(d, (n + 1) * sizeof *values);
+    double grand = 0;
+    rtb_t tb;
+
+    rd_heading(d, 3, NULL, "Financiële middelen");
+    if (t == NULL || t->n_rows == 0 || d->oom) {
+        rd_para(d, "Er zijn nog geen gegevens over de toegekende middelen ontvangen.");
+        return;
+    }
+    for (size_t r = 0; r < t->n_rows; r++)
+        grand += num(t, r, ce);
+    rd_table(&tb, d, 5, "Toegekende middelen per tranche (alle jaren en circulaires)");
+    rd_col(&tb, 0, "Tranche", 0);
+    rd_col(&tb, 1, "Koplopers", 1);
+    rd_col(&tb, 2, "Toegekend", 1);
+    rd_col(&tb, 3, "Cliënten bereikt", 1);
+    rd_col(&tb, 4, "Per bereikte cliënt", 1);
+    for (size_t i = 0; i <= n; i++) {
+        int total = i == n, any = 0;
+        double eur = 0;
+        int64_t k = 0, clients = 0;
+        for (size_t r = 0; r < t->n_rows; r++) {
+            if (!total && rtable_int(t, r, ct) != tr[i]) continue;
+            k++;
+            eur += num(t, r, ce);
+            if (rtable_cell(t, r, cc)->type == WIRE_VAL_INT) clients += rtable_int(t, r, cc), any = 1;
+        }
+        size_t row = rd_row(&tb, total ? RROW_TOTAL : RROW_PLAIN);
+        rd_set(&tb, row, 0, total ? "Totaal" : rd_fmt(d, "Tranche %" PRId64, tr[i]));
+        rd_set(&tb, row, 1, rd_int(d, k));
+        rd_set(&tb, row, 2, rd_eur(d, eur));
+        rd_set(&tb, row, 3, any ? rd_int(d, clients) : RD_NONE);
+        rd_set(&tb, row, 4, any && clients > 0 ? rd_eur(d, eur / (double)clients) : RD_NONE);
+        if (!total) {
+            const char *l = rd_fmt(d, "Tranche %" PRId64, tr[i]);
+            labels[i] = (wire_str_t){l, (uint32_t)strlen(l)};
+            values[i] = grand > 0 ? 100.0 * eur / grand : -1;
+        }
+    }
+    rd_table_end(&tb, "Toegekend: de projectmiddelen van alle jaren en circulaires samen. Cliënten "
+                      "bereikt: volgens de gebruiksgegevens van de gemeenten van de koplopers.");
+    rfig_t *f = rd_figure(d, RF_BARS, "Aandeel van elke tranche in de toegekende middelen");
+    f->labels = labels;
+    f->values = values;
+    f->n = n;
+}
+
+/* ---- meetings against the call's rhythm ---- */
+
+static const struct {
+    const char *type, *label, *rhythm;
+    int min, max; /* per year; 0, 0: no rhythm set */
+} meeting_types[] = {
+    {"projectleiders", "Projectleidersbijeenkomst", "3 per jaar", 3, 3},
+    {"intervisie", "Lerende cirkel (intervisie)", "4 à 5 per jaar", 4, 5},
+    {"congres", "Landelijk congres", "1 per jaar", 1, 1},
+    {"masterclass", "Masterclass", "geen vast aantal", 0, 0},
+    {"thema", "Themabijeenkomst", "geen vast aantal", 0, 0},
+    {"regio", "Regiobijeenkomst", "geen vast aantal", 0, 0},
+};
+
+static void meetings(rdoc_t *d)
+{
+    const rtable_t *t = d->m->tables[T_BIJEENKOMSTEN];
+    int cj = rtable_col(t, "jaar"), ct = rtable_col(t, "type"), ca = rtable_col(t, "aantal_bijeenkomsten");
+    int64_t *years = NULL;
+    size_t n_years = 0;
+    int64_t tot[3] = {0, 0, 0};
+    rtb_t tb;
+
+    rd_heading(d, 3, NULL, "Bijeenkomsten");
+    if (t == NULL || t->n_rows == 0) {
+        rd_para(d, "Er zijn nog geen gegevens over bijeenkomsten ontvangen.");
+        return;
+    }
+    if (rtable_distinct_ints((rtable_t *const *)&d->m->tables[T_BIJEENKOMSTEN], 1, "jaar", &years, &n_years) != 0)
+        d->oom = 1;
+    rd_para(d, "De oproep vraagt per jaar drie bijeenkomsten voor de projectleiders, vier à vijf "
+               "lerende cirkels (intervisie) en één landelijk congres. Per jaar en soort het aantal "
+               "bijeenkomsten tegenover dat ritme, en wie er kwamen: deelnemers uit de gemeenten "
+               "van koplopers en uit andere gemeenten (het bereik buiten de koplopers).");
+    rd_table(&tb, d, 7, "Bijeenkomsten per jaar en soort tegenover het ritme van de oproep");
+    rd_col(&tb, 0, "Jaar", 0);
+    rd_col(&tb, 1, "Soort", 0);
+    rd_col(&tb, 2, "Aantal", 1);
+    rd_col(&tb, 3, "Volgens de oproep", 0);
+    rd_col(&tb, 4, "Deelnemers uit koplopergemeenten", 1);
+    rd_col(&tb, 5, "Deelnemers uit andere gemeenten", 1);
+    rd_col(&tb, 6, "Andere gemeenten bereikt", 1);
+    for (size_t y = 0; y < n_years; y++) {
+        for (size_t k = 0; k < sizeof meeting_types / sizeof meeting_types[0]; k++) {
+            long r = -1;
+            int64_t count = 0;
+            for (size_t i = 0; i < t->n_rows && r < 0; i++)
+                if (rtable_is_int(t, i, cj, years[y]) && wire_str_eq(rtable_str(t, i, ct), meeting_types[k].type))
+                    r = (long)i;
+            if (r < 0 && meeting_types[k].min == 0) continue;
+            if (r >= 0) count = rtable_int(t, (size_t)r, ca);
+            int below = meeting_types[k].min > 0 && count < meeting_types[k].min;
+            size_t row = rd_row(&tb, below ? RROW_STRONG : RROW_PLAIN);
+            rd_set(&tb, row, 0, rd_fmt(d, "%" PRId64, years[y]));
+            rd_set(&tb, row, 1, meeting_types[k].label);
+            rd_set(&tb, row, 2, rd_int(d, count));
+            rd_set(&tb, row, 3, meeting_types[k].min == 0 ? meeting_types[k].rhythm
+                                : below ? rd_fmt(d, "%s: minder", meeting_types[k].rhythm)
+                                : count > meeting_types[k].max ? rd_fmt(d, "%s: meer", meeting_types[k].rhythm)
+                                : rd_fmt(d, "%s: gehaald", meeting_types[k].rhythm));
+            for (int c = 0; c < 3; c++) {
+                static const char *const cols[3] = {"deelnemers_koploper", "deelnemers_niet_koploper",
+                                                    "gemeenten_niet_koploper"};
+                int64_t v = r >= 0 ? rtable_int(t, (size_t)r, rtable_col(t, cols[c])) : 0;
+                tot[c] += c < 2 ? v : 0;
+                rd_set(&tb, row, 4 + (size_t)c, rd_int(d, v));
+            }
+        }
+    }
+    size_t row = rd_row(&tb, RROW_TOTAL);
+    rd_set(&tb, row, 0, "Totaal");
+    rd_set(&tb, row, 4, rd_int(d, tot[0]));
+    rd_set(&tb, row, 5, rd_int(d, tot[1]));
+    free(years);
+    rd_table_end(&tb, "Vet: minder bijeenkomsten dan de oproep vraagt. Andere gemeenten bereikt: "
+                      "het aantal verschillende gemeenten zonder koploper waaruit deelnemers kwamen.");
+}
+
+/* ---- client experience ---- */
+
+static void experience(rdoc_t *d)
+{
+    const rtable_t *t = d->m->tables[T_ERVARING];
+    int cj = rtable_col(t, "jaar"), cg = rtable_col(t, "groep");
+    int64_t *years = NULL;
+    size_t n_years = 0;
+    rtb_t tb;
+
+    rd_heading(d, 3, NULL, "Ervaringen van cliënten");
+    if (t == NULL || t->n_rows == 0) {
+        rd_para(d, "Er zijn nog geen gegevens over de ervaringen van cliënten ontvangen.");
+        return;
+    }
+    if (rtable_distinct_ints((rtable_t *const *)&d->m->tables[T_ERVARING], 1, "jaar", &years, &n_years) != 0)
+        d->oom = 1;
+    rd_para(d, "Uit de onderzoeken onder inwoners: het deel dat onafhankelijke "
+               "cliëntondersteuning kent en het deel dat er tevreden over is, in de gemeenten van "
+               "koplopers en in de andere gemeenten, gewogen naar het aantal respondenten. De "
+               "verandering sinds de start vergelijkt dezelfde koplopergemeenten met het jaar "
+               "waarin hun koploper begon.");
+    rd_table(&tb, d, 8, "Bekendheid en tevredenheid, koplopergemeenten tegenover andere gemeenten");
+    rd_col(&tb, 0, "Jaar", 0);
+    rd_col(&tb, 1, "Gemeenten", 0);
+    rd_col(&tb, 2, "Aantal gemeenten", 1);
+    rd_col(&tb, 3, "Respondenten", 1);
+    rd_col(&tb, 4, "Bekend", 1);
+    rd_col(&tb, 5, "Tevreden", 1);
+    rd_col(&tb, 6, "Bekend: verandering sinds de start (procentpunten)", 1);
+    rd_col(&tb, 7, "Tevreden: verandering sinds de start (procentpunten)", 1);
+    int64_t *v = rd_alloc(d, 2 * n_years * sizeof *v + 1);
+    int *has = rd_alloc(d, 2 * n_years * sizeof *has + 1);
+    const char **x = rd_alloc(d, n_years * sizeof *x + 1);
+    for (size_t r = 0; !d->oom && r < t->n_rows; r++) {
+        int kop = wire_str_eq(rtable_str(t, r, cg), "koploper");
+        size_t row = rd_row(&tb, RROW_PLAIN), y = 0;
+        rd_set(&tb, row, 0, rd_fmt(d, "%" PRId64, rtable_int(t, r, cj)));
+        rd_set(&tb, row, 1, kop ? "Koplopergemeenten" : "Andere gemeenten");
+        rd_set(&tb, row, 2, rd_cell(d, t, r, rtable_col(t, "gemeenten"), 0, ""));
+        rd_set(&tb, row, 3, rd_cell(d, t, r, rtable_col(t, "respondenten"), 0, ""));
+        rd_set(&tb, row, 4, rd_cell(d, t, r, rtable_col(t, "bekend_pct"), 0, "%"));
+        rd_set(&tb, row, 5, rd_cell(d, t, r, rtable_col(t, "tevreden_pct"), 0, "%"));
+        for (int c = 0; c < 2; c++) {
+            const wire_value_t *dv = rtable_cell(t, r, rtable_col(t, c ? "verschil_tevreden_pp" : "verschil_bekend_pp"));
+            double dd = dv->type == WIRE_VAL_REAL ? dv->r : (double)dv->i;
+            rd_set(&tb, row, 6 + (size_t)c,
+                   dv->type == WIRE_VAL_NIL ? RD_NONE
+                                            : rd_fmt(d, "%s%s", dd > 0.05 ? "+" : "", rd_dec(d, dd, 1)));
+        }
+        while (y < n_years && years[y] != rtable_int(t, r, cj))
+            y++;
+        if (y < n_years && rtable_cell(t, r, rtable_col(t, "bekend_pct"))->type != WIRE_VAL_NIL) {
+            v[(kop ? 0 : n_years) + y] = (int64_t)(num(t, r, rtable_col(t, "bekend_pct")) + 0.5);
+            has[(kop ? 0 : n_years) + y] = 1;
+        }
+    }
+    rd_table_end(&tb, "Bekend en tevreden: percentages van de respondenten, gewogen naar hun aantal "
+                      "per gemeente.");
+    for (size_t y = 0; !d->oom && y < n_years; y++)
+        x[y] = rd_fmt(d, "%" PRId64, years[y]);
+    rsvg_series_t *series = rd_alloc(d, 2 * sizeof *series);
+    if (!d->oom && n_years > 0) {
+        series[0] = (rsvg_series_t){"Koplopergemeenten", v, has};
+        series[1] = (rsvg_series_t){"Andere gemeenten", v + n_years, has + n_years};
+        rfig_t *f = rd_figure(d, RF_LINES, "Bekendheid van onafhankelijke cliëntondersteuning per jaar (%)");
+        f->x = x;
+        f->n = n_years;
+        f->series = series;
+        f->n_series = 2;
+    }
+    free(years);
+}
+
 void rmodel_monitoring(rdoc_t *d)
 {
     rd_chapter(d, "monitoring", "Monitoring");
+    advisers(d);
+    meetings(d);
+    budgets(d);
+    experience(d);
     usage(d);
 }

@@ -100,7 +100,8 @@ while IFS=$'\t' read -r name type ga ma gb mb shown sig; do
 done <"$TMP/comparisons.tsv"
 check "one forest plot per comparison with figures ($N_FOREST)" \
     test "$(grep -c '<figcaption>Figuur [0-9.]* Verschil in procentpunten' "$TMP/dom.html")" = "$N_FOREST"
-check "significant rows are bold ($N_SIG)" test "$(grep -c '<tr class="sterk">' "$TMP/dom.html")" = "$N_SIG"
+check "significant rows are bold ($N_SIG)" \
+    test "$(sed -n '/<section id="vergelijkingen">/,/<\/section>/p' "$TMP/dom.html" | grep -c '<tr class="sterk">')" = "$N_SIG"
 # The first row with a p-value, as its table row must read.
 CMP_ROW=$(awk -F, "$NL"'function pts(v, sign) { sign = v + 0 > 0 ? "+" : ""; return sign dec(v) }
     NR > 1 && $16 != "" {
