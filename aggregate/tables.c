@@ -11,6 +11,7 @@
 #include "table_out.h"
 #include "tables_cmp.h"
 #include "tables_mon.h"
+#include "tables_prog.h"
 
 #define MAX_CHOICES 32
 #define MAX_METINGEN 64
@@ -655,6 +656,7 @@ int tables_emit(const agg_state_t *s, const tables_opts_t *o, batcher_t *b, uint
     if (!rc) rc = emit_vragen(c);
     if (!rc) rc = emit_antwoorden(c);
     if (!rc) rc = emit_instellingen(c);
+    if (!rc) rc = tables_prog_emit(s, o, c->counted, c->n_counted, c->w);
 done:
     *tables = c->w ? table_out_tables(c->w) : 0;
     *rows = c->w ? table_out_rows(c->w) : 0;

@@ -22,7 +22,8 @@ static const char *const kept_names[T_KEPT] = {
     [T_TEVREDENHEID] = "tevredenheid", [T_VERGELIJKING] = "vergelijking",
     [T_ADVIESINZET] = "adviesinzet",   [T_BIJEENKOMSTEN] = "bijeenkomsten",
     [T_MIDDELEN] = "middelen",         [T_ERVARING] = "ervaring",
-    [T_VOORDRACHTEN] = "voordrachten",
+    [T_VOORDRACHTEN] = "voordrachten",   [T_PROGRAMMA] = "programma",
+    [T_PROG_UITVRAAG] = "programma_uitvraag", [T_OPROEPEN] = "oproepen",
 };
 
 /* ---- keeping tables ---- */
@@ -361,6 +362,12 @@ void rd_col(rtb_t *tb, size_t c, const char *head, int numeric)
     ((int *)tb->t->numeric)[c] = numeric;
 }
 
+void rd_cols(rtb_t *tb, const char *const *heads)
+{
+    for (size_t c = 0; heads[c] != NULL; c++)
+        rd_col(tb, c, heads[c] + (heads[c][0] == '#'), heads[c][0] == '#');
+}
+
 size_t rd_row(rtb_t *tb, int kind)
 {
     rtab_t *t = tb->t;
@@ -520,6 +527,24 @@ const char *rd_suppressed(rdoc_t *d, int64_t meting, wire_str_t group, int *prot
     return "onderdrukt*";
 }
 
+size_t rd_tranches(const rtable_t *t, int64_t *out, size_t cap)
+{
+    int ct = rtable_col(t, "tranche");
+    size_t n = 0;
+
+    for (size_t r = 0; ct >= 0 && r < t->n_rows; r++) {
+        int64_t v = rtable_int(t, r, ct);
+        size_t i = 0;
+        while (i < n && out[i] < v)
+            i++;
+        if ((i < n && out[i] == v) || n == cap) continue;
+        memmove(out + i + 1, out + i, (n - i) * sizeof *out);
+        out[i] = v;
+        n++;
+    }
+    return n;
+}
+
 /* ---- the document ---- */
 
 size_t rdoc_count(const rdoc_t *d)
@@ -564,6 +589,7 @@ rdoc_t *rmodel_build(const rmodel_t *m)
                       "%" PRId64 " antwoorden worden niet getoond (onderdrukt), en ook niet "
                       "wanneer ze zo'n kleine groep zouden verraden.",
                       rd_min_cell(d)));
+    rmodel_programme(d);
     if (rtable_distinct_ints((rtable_t *const *)&m->tables[T_RESPONS], T_BESTEDING - T_RESPONS + 1,
                              "meting", &metingen, &n) != KPM_OK)
         d->oom = 1;

@@ -35,6 +35,9 @@ enum {
     T_MIDDELEN,
     T_ERVARING,
     T_VOORDRACHTEN,
+    T_PROGRAMMA,
+    T_PROG_UITVRAAG,
+    T_OPROEPEN,
     T_KEPT
 };
 
@@ -106,6 +109,9 @@ typedef struct {
 
 void rd_table(rtb_t *tb, rdoc_t *d, size_t n_cols, const char *caption);
 void rd_col(rtb_t *tb, size_t c, const char *head, int numeric);
+/* Columns 0.. from a NULL-terminated list; a title starting with '#' is
+ * numeric (the '#' is not shown). */
+void rd_cols(rtb_t *tb, const char *const *heads);
 size_t rd_row(rtb_t *tb, int kind);
 void rd_set(rtb_t *tb, size_t r, size_t c, const char *text);
 void rd_table_end(rtb_t *tb, const char *note);
@@ -128,6 +134,8 @@ const char *rd_question(rdoc_t *d, wire_str_t item);
 /* The answer's label from antwoorden; the code with '_' as spaces and a
  * capital when antwoorden has none. "ontbrekend" is "Geen antwoord". */
 const char *rd_answer(rdoc_t *d, wire_str_t item, wire_str_t code);
+/* The distinct values of column "tranche" of t, ascending, into out (at most cap). */
+size_t rd_tranches(const rtable_t *t, int64_t *out, size_t cap);
 /* The small-cell threshold (instellingen), 5 when it did not arrive. */
 int64_t rd_min_cell(const rdoc_t *d);
 /* The counting responses of a tranche ("tranche-2" or "2") in a meting, -1
@@ -141,6 +149,7 @@ extern const char rd_protect_note[];
 
 /* ---- chapters ---- */
 
+void rmodel_programme(rdoc_t *d);
 void rmodel_survey(rdoc_t *d, int64_t meting);
 void rmodel_comparisons(rdoc_t *d);
 void rmodel_monitoring(rdoc_t *d);

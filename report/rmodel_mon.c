@@ -106,25 +106,6 @@ static void usage(rdoc_t *d)
 
 /* ---- per tranche (adviesinzet, middelen) ---- */
 
-/* The distinct tranches of column "tranche" of t, ascending, into out (cap). */
-static size_t tranches(const rtable_t *t, int64_t *out, size_t cap)
-{
-    int ct = rtable_col(t, "tranche");
-    size_t n = 0;
-
-    for (size_t r = 0; ct >= 0 && r < t->n_rows; r++) {
-        int64_t v = rtable_int(t, r, ct);
-        size_t i = 0;
-        while (i < n && out[i] < v)
-            i++;
-        if ((i < n && out[i] == v) || n == cap) continue;
-        memmove(out + i + 1, out + i, (n - i) * sizeof *out);
-        out[i] = v;
-        n++;
-    }
-    return n;
-}
-
 static double num(const rtable_t *t, size_t r, int c)
 {
     const wire_value_t *v = rtable_cell(t, r, c);
@@ -137,7 +118,7 @@ static void advisers(rdoc_t *d)
     const rtable_t *t = d->m->tables[T_ADVIESINZET];
     int ct = rtable_col(t, "tranche"), cd = rtable_col(t, "dagen"), ca = rtable_col(t, "dagen_toegekend");
     int64_t tr[64];
-    size_t n = tranches(t, tr, 64);
+    size_t n = rd_tranches(t, tr, 64);
     wire_str_t *labels = rd_alloc(d, (n + 1) * sizeof *labels);
     double *values = rd_alloc(d, (n + 1) * sizeof *values);
     double allot = 0, sum_all = 0, alloc_all = 0;
@@ -154,12 +135,7 @@ static void advisers(rdoc_t *d)
                          "dagen van de adviseurs, opgeteld en per koploper, tegenover die toekenning.",
                       rd_dec(d, allot, allot == (double)(int64_t)allot ? 0 : 1)));
     rd_table(&tb, d, 6, "Adviesdagen per tranche tegenover de toekenning");
-    rd_col(&tb, 0, "Tranche", 0);
-    rd_col(&tb, 1, "Koplopers", 1);
-    rd_col(&tb, 2, "Adviesdagen", 1);
-    rd_col(&tb, 3, "Gemiddeld per koploper", 1);
-    rd_col(&tb, 4, "Gemiddeld deel van de toekenning", 1);
-    rd_col(&tb, 5, "Koplopers boven de toekenning", 1);
+    rd_cols(&tb, (const char *const[]){"Tranche", "#Koplopers", "#Adviesdagen", "#Gemiddeld per koploper", "#Gemiddeld deel van de toekenning", "#Koplopers boven de toekenning", NULL});
     for (size_t i = 0; i <= n; i++) {
         int total = i == n;
         double sum = 0, alloc = 0;
@@ -199,7 +175,7 @@ static void budgets(rdoc_t *d)
     const rtable_t *t = d->m->tables[T_MIDDELEN];
     int ct = rtable_col(t, "tranche"), ce = rtable_col(t, "toegekend_eur"), cc = rtable_col(t, "clienten_bereikt");
     int64_t tr[64];
-    size_t n = tranches(t, tr, 64);
+    size_t n = rd_tranches(t, tr, 64);
     wire_str_t *labels = rd_alloc(d, (n + 1) * sizeof *labels);
     double *values = rd_alloc(d, (n + 1) * sizeof *values);
     double grand = 0;
@@ -213,11 +189,7 @@ static void budgets(rdoc_t *d)
     for (size_t r = 0; r < t->n_rows; r++)
         grand += num(t, r, ce);
     rd_table(&tb, d, 5, "Toegekende middelen per tranche (alle jaren en circulaires)");
-    rd_col(&tb, 0, "Tranche", 0);
-    rd_col(&tb, 1, "Koplopers", 1);
-    rd_col(&tb, 2, "Toegekend", 1);
-    rd_col(&tb, 3, "Cliënten bereikt", 1);
-    rd_col(&tb, 4, "Per bereikte cliënt", 1);
+    rd_cols(&tb, (const char *const[]){"Tranche", "#Koplopers", "#Toegekend", "#Cliënten bereikt", "#Per bereikte cliënt", NULL});
     for (size_t i = 0; i <= n; i++) {
         int total = i == n, any = 0;
         double eur = 0;
@@ -283,13 +255,7 @@ static void meetings(rdoc_t *d)
                "bijeenkomsten tegenover dat ritme, en wie er kwamen: deelnemers uit de gemeenten "
                "van koplopers en uit andere gemeenten (het bereik buiten de koplopers).");
     rd_table(&tb, d, 7, "Bijeenkomsten per jaar en soort tegenover het ritme van de oproep");
-    rd_col(&tb, 0, "Jaar", 0);
-    rd_col(&tb, 1, "Soort", 0);
-    rd_col(&tb, 2, "Aantal", 1);
-    rd_col(&tb, 3, "Volgens de oproep", 0);
-    rd_col(&tb, 4, "Deelnemers uit koplopergemeenten", 1);
-    rd_col(&tb, 5, "Deelnemers uit andere gemeenten", 1);
-    rd_col(&tb, 6, "Andere gemeenten bereikt", 1);
+    rd_cols(&tb, (const char *const[]){"Jaar", "Soort", "#Aantal", "Volgens de oproep", "#Deelnemers uit koplopergemeenten", "#Deelnemers uit andere gemeenten", "#Andere gemeenten bereikt", NULL});
     for (size_t y = 0; y < n_years; y++) {
         for (size_t k = 0; k < sizeof meeting_types / sizeof meeting_types[0]; k++) {
             long r = -1;
@@ -349,14 +315,7 @@ static void experience(rdoc_t *d)
                "verandering sinds de start vergelijkt dezelfde koplopergemeenten met het jaar "
                "waarin hun koploper begon.");
     rd_table(&tb, d, 8, "Bekendheid en tevredenheid, koplopergemeenten tegenover andere gemeenten");
-    rd_col(&tb, 0, "Jaar", 0);
-    rd_col(&tb, 1, "Gemeenten", 0);
-    rd_col(&tb, 2, "Aantal gemeenten", 1);
-    rd_col(&tb, 3, "Respondenten", 1);
-    rd_col(&tb, 4, "Bekend", 1);
-    rd_col(&tb, 5, "Tevreden", 1);
-    rd_col(&tb, 6, "Bekend: verandering sinds de start (procentpunten)", 1);
-    rd_col(&tb, 7, "Tevreden: verandering sinds de start (procentpunten)", 1);
+    rd_cols(&tb, (const char *const[]){"Jaar", "Gemeenten", "#Aantal gemeenten", "#Respondenten", "#Bekend", "#Tevreden", "#Bekend: verandering sinds de start (procentpunten)", "#Tevreden: verandering sinds de start (procentpunten)", NULL});
     int64_t *v = rd_alloc(d, 2 * n_years * sizeof *v + 1);
     int *has = rd_alloc(d, 2 * n_years * sizeof *has + 1);
     const char **x = rd_alloc(d, n_years * sizeof *x + 1);

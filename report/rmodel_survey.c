@@ -107,9 +107,7 @@ static void respons(smet_t *s)
     rtb_t tb;
 
     rd_table(&tb, s->d, 3, rd_fmt(s->d, "Respons per tranche, uitvraag %" PRId64, s->meting));
-    rd_col(&tb, 0, "Tranche", 0);
-    rd_col(&tb, 1, "Uitgenodigd", 1);
-    rd_col(&tb, 2, "Respons", 1);
+    rd_cols(&tb, (const char *const[]){"Tranche", "#Uitgenodigd", "#Respons", NULL});
     for (size_t r = 0; cm >= 0 && r < t->n_rows; r++) {
         wire_str_t tranche = rtable_str(t, r, ct);
         int total = wire_str_eq(tranche, "totaal");

@@ -28,7 +28,7 @@ check "rapport.md shows the 2021 response of tranche 1 (5 of 6, 83%)" \
 check "rapport.md says a group below the threshold is (n < 5)" \
     grep -q 'onderdrukt (n < 5)' "$TMP/a/out/rapport.md"
 check "rapport.md labels tranche 1 of 2021 (5 responses) as hidden to protect another group" \
-    bash -c "sed -n '/^## 2 Uitvraag 2021/,/^## 3/p' '$TMP/a/out/rapport.md' | grep -q '| onderdrukt\\\\\\* | onderdrukt (n < 5) | onderdrukt (n < 5) |'"
+    bash -c "sed -n '/^## [0-9]* Uitvraag 2021/,/^## [0-9]* Vergelijkingen/p' '$TMP/a/out/rapport.md' | grep -q '| onderdrukt\\\\\\* | onderdrukt (n < 5) | onderdrukt (n < 5) |'"
 check "rapport.md explains the star" grep -q 'Onderdrukt om een andere, kleine groep te beschermen' "$TMP/a/out/rapport.md"
 check "run-manifest.json names the night" grep -q '"nacht": "' "$TMP/a/out/run-manifest.json"
 check "the inbox is empty after the night" test -z "$(ls -A "$TMP/a/inbox")"

@@ -1,0 +1,185 @@
+/* tables_prog.c - the programme overview tables (see tables_prog.h). */
+#include "tables_prog.h"
+
+#include "kpm_err.h"
+#include "oproepen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_koploper_id(const void *a, const void *b)
+{
+    const agg_koploper_t *x = *(const agg_koploper_t *const *)a, *y = *(const agg_koploper_t *const *)b;
+    return strcmp(x->id, y->id);
+}
+
+/* The province of a koploper's gemeenten: the one, "meerdere", or NULL. */
+static const char *province(const agg_state_t *s, const agg_koploper_t *k)
+{
+    const char *p = NULL;
+
+    for (size_t g = 0; g < k->n_gemeenten; g++) {
+        const agg_gemeente_t *gm = strmap_get(s->gemeenten, k->gemeenten[g], strlen(k->gemeenten[g]));
+        if (!gm || !gm->provincie || !gm->provincie[0]) continue;
+        if (p && strcmp(p, gm->provincie) != 0) return "meerdere";
+        p = gm->provincie;
+    }
+    return p;
+}
+
+static int emit_register(const agg_state_t *s, const agg_koploper_t **kl, size_t n, table_out_t *w)
+{
+    static const char *const cols[] = {"koploper_id", "text", "naam", "text", "tranche", "int",
+                                       "startjaar", "int", "status", "text", "gemeenten", "int",
+                                       "provincie", "text", NULL};
+    int rc = table_out_begin(w, "programma", 0, cols);
+    for (size_t i = 0; !rc && i < n; i++) {
+        const agg_koploper_t *k = kl[i];
+        const char *p = province(s, k);
+        table_out_row(w);
+        table_out_str(w, k->id);
+        table_out_str(w, k->naam ? k->naam : "");
+        table_out_int(w, k->tranche);
+        table_out_int(w, k->startjaar);
+        if (k->status && k->status[0])
+            table_out_str(w, k->status);
+        else
+            table_out_nil(w);
+        table_out_int(w, (int64_t)k->n_gemeenten);
+        if (p)
+            table_out_str(w, p);
+        else
+            table_out_nil(w);
+        rc = table_out_put(w);
+    }
+    return rc ? rc : table_out_end(w);
+}
+
+/* One cell of programma_uitvraag. */
+typedef struct {
+    int32_t meting, tranche;
+    const char *status, *versie;
+    int64_t invited, responded;
+} cell_t;
+
+static int cmp_cell(const void *a, const void *b)
+{
+    const cell_t *x = a, *y = b;
+    int c;
+    if (x->meting != y->meting) return x->meting < y->meting ? -1 : 1;
+    if (x->tranche != y->tranche) return x->tranche < y->tranche ? -1 : 1;
+    if ((c = strcmp(x->status, y->status)) != 0) return c;
+    return strcmp(x->versie, y->versie);
+}
+
+static cell_t *cell_of(cell_t **cells, size_t *n, size_t *cap, int32_t meting,
+                       const agg_koploper_t *k, const char *versie)
+{
+    const char *status = k->status ? k->status : "";
+    for (size_t i = 0; i < *n; i++) {
+        cell_t *c = &(*cells)[i];
+        if (c->meting == meting && c->tranche == k->tranche && strcmp(c->status, status) == 0 &&
+            strcmp(c->versie, versie) == 0)
+            return c;
+    }
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 32;
+        cell_t *p = realloc(*cells, nc * sizeof *p);
+        if (!p) return NULL;
+        *cells = p;
+        *cap = nc;
+    }
+    (*cells)[*n] = (cell_t){meting, k->tranche, status, versie, 0, 0};
+    return &(*cells)[(*n)++];
+}
+
+static int emit_uitvraag(const agg_state_t *s, const agg_response_t *const *counted, size_t n_counted,
+                         table_out_t *w)
+{
+    static const char *const cols[] = {"meting", "int", "tranche", "int", "status", "text",
+                                       "versie", "text", "uitgenodigd", "int", "respons", "int",
+                                       NULL};
+    cell_t *cells = NULL, *c;
+    size_t n = 0, cap = 0, i = 0, len;
+    const char *key;
+    void *v;
+    char dk[96];
+    int rc = KPM_OK;
+
+    while (strmap_entry(s->deelnemers, &i, &key, &len, &v)) {
+        const agg_deelnemer_t *d = v;
+        const agg_koploper_t *k = strmap_get(s->koplopers, d->koploper_id, strlen(d->koploper_id));
+        if (!k) continue; /* reported by tables.c */
+        if (!(c = cell_of(&cells, &n, &cap, d->meting, k, d->versie))) goto nomem;
+        c->invited++;
+    }
+    for (size_t r = 0; r < n_counted; r++) {
+        const agg_response_t *resp = counted[r];
+        const agg_koploper_t *k = strmap_get(s->koplopers, resp->koploper_id, strlen(resp->koploper_id));
+        snprintf(dk, sizeof dk, "%d|%s", (int)resp->meting, resp->koploper_id);
+        const agg_deelnemer_t *d = strmap_get(s->deelnemers, dk, strlen(dk));
+        if (!k) continue;
+        if (!(c = cell_of(&cells, &n, &cap, resp->meting, k, d ? d->versie : ""))) goto nomem;
+        c->responded++;
+    }
+    if (n > 1) qsort(cells, n, sizeof *cells, cmp_cell);
+    rc = table_out_begin(w, "programma_uitvraag", 0, cols);
+    for (size_t k = 0; !rc && k < n; k++) {
+        table_out_row(w);
+        table_out_int(w, cells[k].meting);
+        table_out_int(w, cells[k].tranche);
+        table_out_str(w, cells[k].status);
+        table_out_str(w, cells[k].versie);
+        table_out_int(w, cells[k].invited);
+        table_out_int(w, cells[k].responded);
+        rc = table_out_put(w);
+    }
+    free(cells);
+    return rc ? rc : table_out_end(w);
+nomem:
+    free(cells);
+    return KPM_ENOMEM;
+}
+
+static int emit_oproepen(const tables_opts_t *o, table_out_t *w)
+{
+    static const char *const cols[] = {"oproep", "text", "sluit_op", "text", "min_criteria", "int",
+                                       "clientorganisatie_vereist", "text", "omschrijving", "text",
+                                       NULL};
+    int rc = table_out_begin(w, "oproepen", 0, cols);
+    for (size_t i = 0; !rc && i < oproepen_count(o->oproepen); i++) {
+        const oproep_t *c = oproepen_get(o->oproepen, i);
+        char iso[16];
+        snprintf(iso, sizeof iso, "%04d-%02d-%02d", (int)(c->sluit_op / 10000),
+                 (int)(c->sluit_op / 100 % 100), (int)(c->sluit_op % 100));
+        table_out_row(w);
+        table_out_str(w, c->name);
+        table_out_str(w, iso);
+        table_out_int(w, c->min_criteria);
+        table_out_str(w, c->client_required ? "ja" : "nee");
+        table_out_str(w, c->omschrijving);
+        rc = table_out_put(w);
+    }
+    return rc ? rc : table_out_end(w);
+}
+
+int tables_prog_emit(const agg_state_t *s, const tables_opts_t *o,
+                     const agg_response_t *const *counted, size_t n_counted, table_out_t *w)
+{
+    size_t n = strmap_count(s->koplopers), i = 0, k = 0, len;
+    const agg_koploper_t **kl = calloc(n ? n : 1, sizeof *kl);
+    const char *key;
+    void *v;
+    int rc;
+
+    if (!kl) return KPM_ENOMEM;
+    while (k < n && strmap_entry(s->koplopers, &i, &key, &len, &v))
+        kl[k++] = v;
+    if (k > 1) qsort(kl, k, sizeof *kl, cmp_koploper_id);
+    rc = emit_register(s, kl, k, w);
+    free(kl);
+    if (!rc) rc = emit_uitvraag(s, counted, n_counted, w);
+    if (!rc) rc = emit_oproepen(o, w);
+    return rc;
+}
