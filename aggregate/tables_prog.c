@@ -164,6 +164,82 @@ static int emit_oproepen(const tables_opts_t *o, table_out_t *w)
     return rc ? rc : table_out_end(w);
 }
 
+/* ---- the answers of aantal items (gebruik_aantal) ---- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The p-quantile of sorted v[0..n) by linear interpolation between order
+ * statistics (R's default, type 7): the median of an even n is the mean of
+ * the middle two. */
+static double quantile(const int64_t *v, size_t n, double p)
+{
+    double h = (double)(n - 1) * p;
+    size_t lo = (size_t)h;
+    return lo + 1 < n ? (double)v[lo] + (h - (double)lo) * (double)(v[lo + 1] - v[lo]) : (double)v[lo];
+}
+
+static int emit_aantallen(const agg_state_t *s, const agg_response_t *const *counted, size_t n_counted,
+                          table_out_t *w)
+{
+    static const char *const cols[] = {"meting", "int", "item", "text", "gevraagd", "int", "n", "int",
+                                       "minimum", "int", "q1", "dec1", "mediaan", "dec1", "q3", "dec1",
+                                       "maximum", "int", NULL};
+    int64_t *vals = calloc(n_counted + 1, sizeof *vals), *metingen = calloc(n_counted + 1, sizeof *metingen);
+    size_t n_met = 0;
+    int rc = vals && metingen ? table_out_begin(w, "aantallen", 0, cols) : KPM_ENOMEM;
+
+    for (size_t r = 0; !rc && r < n_counted; r++) { /* the metingen, ascending */
+        size_t i = 0;
+        while (i < n_met && metingen[i] < counted[r]->meting)
+            i++;
+        if (i < n_met && metingen[i] == counted[r]->meting) continue;
+        memmove(metingen + i + 1, metingen + i, (n_met - i) * sizeof *metingen);
+        metingen[i] = counted[r]->meting;
+        n_met++;
+    }
+    for (size_t m = 0; !rc && m < n_met; m++) {
+        for (size_t it = 0; !rc && it < catalog_count(s->cat); it++) {
+            const catalog_item_t *ci = catalog_item(s->cat, it);
+            size_t n = 0, asked = 0;
+            if (ci->type != ITEM_AANTAL) continue;
+            for (size_t r = 0; r < n_counted; r++) {
+                if (counted[r]->meting != metingen[m]) continue;
+                for (uint32_t a = 0; a < counted[r]->n_answers; a++) {
+                    const agg_answer_t *ans = &counted[r]->answers[a];
+                    if (ans->item != it) continue;
+                    asked++;
+                    if (ans->type == WIRE_VAL_INT) vals[n++] = ans->i;
+                }
+            }
+            if (asked == 0) continue;
+            qsort(vals, n, sizeof *vals, cmp_i64);
+            table_out_row(w);
+            table_out_int(w, metingen[m]);
+            table_out_str(w, ci->name);
+            table_out_int(w, (int64_t)asked);
+            table_out_int(w, (int64_t)n);
+            if (n > 0) {
+                table_out_int(w, vals[0]);
+                table_out_real(w, quantile(vals, n, 0.25));
+                table_out_real(w, quantile(vals, n, 0.5));
+                table_out_real(w, quantile(vals, n, 0.75));
+                table_out_int(w, vals[n - 1]);
+            } else {
+                for (int k = 0; k < 5; k++)
+                    table_out_nil(w);
+            }
+            rc = table_out_put(w);
+        }
+    }
+    free(vals);
+    free(metingen);
+    return rc ? rc : table_out_end(w);
+}
+
 int tables_prog_emit(const agg_state_t *s, const tables_opts_t *o,
                      const agg_response_t *const *counted, size_t n_counted, table_out_t *w)
 {
@@ -181,5 +257,6 @@ int tables_prog_emit(const agg_state_t *s, const tables_opts_t *o,
     free(kl);
     if (!rc) rc = emit_uitvraag(s, counted, n_counted, w);
     if (!rc) rc = emit_oproepen(o, w);
+    if (!rc) rc = emit_aantallen(s, counted, n_counted, w);
     return rc;
 }

@@ -6,7 +6,11 @@
  * - programma_uitvraag: per meting, tranche, status and questionnaire version
  *   (deelnemers' versie) the koplopers invited and those whose response counts;
  *   a response of a koploper that was not invited has version "" ;
- * - oproepen: the calls for koplopers (oproepen.h).
+ * - oproepen: the calls for koplopers (oproepen.h);
+ * - aantallen: per meting and `aantal` item (gebruik_aantal) the counting
+ *   responses asked it, the valid answers n, minimum, quartiles (linear
+ *   interpolation, R's type 7; the median of an even n is the mean of the
+ *   middle two) and maximum, over all koplopers only (no groups).
  */
 #ifndef KPM_AGG_TABLES_PROG_H
 #define KPM_AGG_TABLES_PROG_H

@@ -38,6 +38,7 @@ enum {
     T_PROGRAMMA,
     T_PROG_UITVRAAG,
     T_OPROEPEN,
+    T_AANTALLEN,
     T_KEPT
 };
 

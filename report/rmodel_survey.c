@@ -3,7 +3,8 @@
  * table of its satisfaction questions (rows: questions; columns: the answers
  * with count and whole percentage, n.v.t. where it was asked, no answer, n
  * asked, n valid, the mean), the same per tranche, the choice questions as
- * tables of their answers, the spending split, and the open answers quoted. */
+ * tables of their answers, the numbers asked for (gebruik_aantal: n, median,
+ * quartiles), the spending split, and the open answers quoted. */
 #include "rmodel_int.h"
 
 #include <inttypes.h>
@@ -73,11 +74,14 @@ static void collect(smet_t *s)
 {
     size_t cap = 0;
 
-    for (int k = T_LIKERT; k <= T_OPEN; k++)
-        cap += s->m->tables[k] != NULL ? s->m->tables[k]->n_rows : 0;
+    static const int kinds[] = {T_LIKERT, T_KEUZE, T_BESTEDING, T_OPEN, T_AANTALLEN};
+
+    for (size_t q = 0; q < sizeof kinds / sizeof kinds[0]; q++)
+        cap += s->m->tables[kinds[q]] != NULL ? s->m->tables[kinds[q]]->n_rows : 0;
     s->items = rd_alloc(s->d, (cap + 1) * sizeof *s->items);
     if (s->items == NULL || s->d->oom) return;
-    for (int k = T_LIKERT; k <= T_OPEN; k++) {
+    for (size_t q = 0; q < sizeof kinds / sizeof kinds[0]; q++) {
+        int k = kinds[q];
         const rtable_t *t = s->m->tables[k];
         int cm = rtable_col(t, "meting"), ci = rtable_col(t, "item"), cth = rtable_col(t, "thema");
         for (size_t r = 0; cm >= 0 && r < t->n_rows; r++) {
@@ -428,6 +432,34 @@ static void besteding(smet_t *s, const char *thema)
     f->n = shown;
 }
 
+/* ---- numbers asked for (aantal items) ---- */
+
+static void aantal_table(smet_t *s, const sitem_t *it, size_t n, const char *thema)
+{
+    static const char *const cols[] = {"gevraagd", "n", "minimum", "q1", "mediaan", "q3", "maximum"};
+    const rtable_t *t = s->m->tables[T_AANTALLEN];
+    rtb_t tb;
+
+    rd_table(&tb, s->d, 8, rd_fmt(s->d, "Aantallen — %s", thema));
+    rd_cols(&tb, (const char *const[]){"Vraag", "#n gevraagd", "#n geldig", "#Minimum", "#Eerste kwartiel",
+                                       "#Mediaan", "#Derde kwartiel", "#Maximum", NULL});
+    for (size_t i = 0; i < n; i++) {
+        long r = -1;
+        int cm = rtable_col(t, "meting"), ci = rtable_col(t, "item");
+        for (size_t q = 0; cm >= 0 && q < t->n_rows && r < 0; q++)
+            if (rtable_is_int(t, q, cm, s->meting) && wire_str_same(rtable_str(t, q, ci), it[i].item))
+                r = (long)q;
+        if (r < 0) continue;
+        size_t row = rd_row(&tb, RROW_PLAIN);
+        rd_set(&tb, row, 0, rd_question(s->d, it[i].item));
+        for (size_t c = 0; c < 7; c++)
+            rd_set(&tb, row, 1 + c, rd_cell(s->d, t, (size_t)r, rtable_col(t, cols[c]), c >= 3 && c <= 5 ? 1 : 0, ""));
+    }
+    rd_table_end(&tb, "Over de geldige antwoorden van alle koplopers: de kleinste en de grootste "
+                      "waarde, de mediaan en de kwartielen (een kwart van de antwoorden ligt onder "
+                      "het eerste kwartiel, een kwart boven het derde).");
+}
+
 /* ---- open answers ---- */
 
 static void open_answers(smet_t *s, wire_str_t item)
@@ -464,10 +496,10 @@ static const char *theme_name(smet_t *s, int64_t thema)
 static void theme(smet_t *s, const sitem_t *it, size_t n)
 {
     const char *name = theme_name(s, it[0].thema);
-    size_t n_likert = 0, n_open = 0;
-    sitem_t *lk = rd_alloc(s->d, n * sizeof *lk);
+    size_t n_likert = 0, n_open = 0, n_aantal = 0;
+    sitem_t *lk = rd_alloc(s->d, n * sizeof *lk), *aa = rd_alloc(s->d, n * sizeof *aa);
 
-    if (lk == NULL || s->d->oom) return;
+    if (lk == NULL || aa == NULL || s->d->oom) return;
     if (name == NULL) { /* a theme without a name in vragen */
         name = rd_fmt(s->d, "thema %" PRId64, it[0].thema);
         rd_heading(s->d, 3, NULL, rd_fmt(s->d, "Thema %" PRId64, it[0].thema));
@@ -486,6 +518,7 @@ static void theme(smet_t *s, const sitem_t *it, size_t n)
         size_t j = i + 1;
         if (it[i].kind != T_KEUZE) {
             if (it[i].kind == T_BESTEDING) besteding(s, name);
+            if (it[i].kind == T_AANTALLEN) aa[n_aantal++] = it[i];
             n_open += it[i].kind == T_OPEN;
             i++;
             continue;
@@ -495,6 +528,7 @@ static void theme(smet_t *s, const sitem_t *it, size_t n)
         keuze_table(s, &it[i], j - i, name);
         i = j;
     }
+    if (n_aantal > 0) aantal_table(s, aa, n_aantal, name);
     if (n_open == 0) return;
     rd_heading(s->d, 4, NULL, rd_fmt(s->d, "Open antwoorden — %s", name));
     for (size_t i = 0; i < n; i++)

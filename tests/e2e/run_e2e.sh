@@ -29,6 +29,11 @@ check "rapport.md says a group below the threshold is (n < 5)" \
     grep -q 'onderdrukt (n < 5)' "$TMP/a/out/rapport.md"
 check "rapport.md labels tranche 1 of 2021 (5 responses) as hidden to protect another group" \
     bash -c "sed -n '/^## [0-9]* Uitvraag 2021/,/^## [0-9]* Vergelijkingen/p' '$TMP/a/out/rapport.md' | grep -q '| onderdrukt\\\\\\* | onderdrukt (n < 5) | onderdrukt (n < 5) |'"
+sed -n '/^## 9\./,$p' "$FIX/EXPECTED.md" | sed -n 's/^ *`\(|.*|\)`$/\1/p' >"$TMP/aantal-lines"
+check "EXPECTED.md section 9 gives the two gebruik_aantal rows" test "$(wc -l <"$TMP/aantal-lines")" = 2
+while IFS= read -r line; do
+    check "rapport.md has the gebruik_aantal row ${line: -40}" grep -qxF "$line" "$TMP/a/out/rapport.md"
+done <"$TMP/aantal-lines"
 check "rapport.md explains the star" grep -q 'Onderdrukt om een andere, kleine groep te beschermen' "$TMP/a/out/rapport.md"
 check "run-manifest.json names the night" grep -q '"nacht": "' "$TMP/a/out/run-manifest.json"
 check "the inbox is empty after the night" test -z "$(ls -A "$TMP/a/inbox")"
