@@ -164,6 +164,61 @@ static int emit_oproepen(const tables_opts_t *o, table_out_t *w)
     return rc ? rc : table_out_end(w);
 }
 
+/* ---- budgets per year, tranche and circulaire ---- */
+
+typedef struct {
+    int32_t jaar, tranche;
+    const char *circulaire; /* "" when not given */
+    int64_t koplopers;      /* rows (a koploper has one per year and circulaire) */
+    double eur;
+} budget_t;
+
+static int cmp_budget(const void *a, const void *b)
+{
+    const budget_t *x = a, *y = b;
+    if (x->jaar != y->jaar) return x->jaar < y->jaar ? -1 : 1;
+    if (x->tranche != y->tranche) return x->tranche < y->tranche ? -1 : 1;
+    return strcmp(x->circulaire, y->circulaire);
+}
+
+static int emit_budgets(const agg_state_t *s, table_out_t *w)
+{
+    static const char *const cols[] = {"jaar", "int", "tranche", "int", "circulaire", "text",
+                                       "koplopers", "int", "toegekend_eur", "dec2", NULL};
+    size_t n = 0, cap = strmap_count(s->middelen) + 1, i = 0, len;
+    budget_t *b = calloc(cap, sizeof *b);
+    const char *key;
+    void *v;
+    int rc;
+
+    if (!b) return KPM_ENOMEM;
+    while (strmap_entry(s->middelen, &i, &key, &len, &v)) {
+        const agg_middelen_t *m = v;
+        const agg_koploper_t *k = strmap_get(s->koplopers, m->koploper_id, strlen(m->koploper_id));
+        size_t j = 0;
+        if (!k) continue; /* UNKNOWN_KOPLOPER, reported by tables_mon.c */
+        while (j < n && !(b[j].jaar == m->jaar && b[j].tranche == k->tranche &&
+                          strcmp(b[j].circulaire, m->circulaire) == 0))
+            j++;
+        if (j == n) b[n++] = (budget_t){m->jaar, k->tranche, m->circulaire, 0, 0.0};
+        b[j].koplopers++;
+        b[j].eur += m->toegekend_eur;
+    }
+    if (n > 1) qsort(b, n, sizeof *b, cmp_budget);
+    rc = table_out_begin(w, "middelen_jaar", 0, cols);
+    for (size_t j = 0; !rc && j < n; j++) {
+        table_out_row(w);
+        table_out_int(w, b[j].jaar);
+        table_out_int(w, b[j].tranche);
+        table_out_str(w, b[j].circulaire);
+        table_out_int(w, b[j].koplopers);
+        table_out_real(w, b[j].eur);
+        rc = table_out_put(w);
+    }
+    free(b);
+    return rc ? rc : table_out_end(w);
+}
+
 /* ---- the answers of aantal items (gebruik_aantal) ---- */
 
 static int cmp_i64(const void *a, const void *b)
@@ -258,5 +313,6 @@ int tables_prog_emit(const agg_state_t *s, const tables_opts_t *o,
     if (!rc) rc = emit_uitvraag(s, counted, n_counted, w);
     if (!rc) rc = emit_oproepen(o, w);
     if (!rc) rc = emit_aantallen(s, counted, n_counted, w);
+    if (!rc) rc = emit_budgets(s, w);
     return rc;
 }

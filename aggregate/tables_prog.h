@@ -10,7 +10,9 @@
  * - aantallen: per meting and `aantal` item (gebruik_aantal) the counting
  *   responses asked it, the valid answers n, minimum, quartiles (linear
  *   interpolation, R's type 7; the median of an even n is the mean of the
- *   middle two) and maximum, over all koplopers only (no groups).
+ *   middle two) and maximum, over all koplopers only (no groups);
+ * - middelen_jaar: the budgets of koplopers of the register per year, tranche
+ *   and circulaire ("" when not given): how many budget rows and their sum.
  */
 #ifndef KPM_AGG_TABLES_PROG_H
 #define KPM_AGG_TABLES_PROG_H

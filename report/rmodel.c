@@ -24,7 +24,7 @@ static const char *const kept_names[T_KEPT] = {
     [T_MIDDELEN] = "middelen",         [T_ERVARING] = "ervaring",
     [T_VOORDRACHTEN] = "voordrachten",   [T_PROGRAMMA] = "programma",
     [T_PROG_UITVRAAG] = "programma_uitvraag", [T_OPROEPEN] = "oproepen",
-    [T_AANTALLEN] = "aantallen",
+    [T_AANTALLEN] = "aantallen",       [T_MIDDELEN_JAAR] = "middelen_jaar",
 };
 
 /* ---- keeping tables ---- */

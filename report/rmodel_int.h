@@ -39,6 +39,7 @@ enum {
     T_PROG_UITVRAAG,
     T_OPROEPEN,
     T_AANTALLEN,
+    T_MIDDELEN_JAAR,
     T_KEPT
 };
 

@@ -113,62 +113,99 @@ static double num(const rtable_t *t, size_t r, int c)
     return v->type == WIRE_VAL_REAL ? v->r : v->type == WIRE_VAL_INT ? (double)v->i : 0.0;
 }
 
-static void advisers(rdoc_t *d)
+static const char *const statuses[4] = {"actief", "netwerkfase", "afgerond", ""};
+static const char *const status_labels[4] = {"Actief", "Netwerkfase", "Afgerond", "Onbekend"};
+
+/* The group of row r of adviesinzet: its tranche's index in tr[], or (by
+ * status) the index of its koploper's status in the register (programma). */
+static size_t adviser_group(rdoc_t *d, const rtable_t *t, size_t r, const int64_t *tr, size_t n_tr,
+                            int by_status)
 {
-    const rtable_t *t = d->m->tables[T_ADVIESINZET];
-    int ct = rtable_col(t, "tranche"), cd = rtable_col(t, "dagen"), ca = rtable_col(t, "dagen_toegekend");
+    if (by_status) {
+        const rtable_t *reg = d->m->tables[T_PROGRAMMA];
+        long k = rtable_find_str(reg, "koploper_id", rtable_str(t, r, rtable_col(t, "koploper_id")));
+        wire_str_t st = k >= 0 ? rtable_str(reg, (size_t)k, rtable_col(reg, "status")) : (wire_str_t){"", 0};
+        for (size_t g = 0; g < 3; g++)
+            if (wire_str_eq(st, statuses[g])) return g;
+        return 3;
+    }
+    for (size_t g = 0; g < n_tr; g++)
+        if (rtable_int(t, r, rtable_col(t, "tranche")) == tr[g]) return g;
+    return n_tr;
+}
+
+/* Adviser days per tranche (with a chart) or per status, against the allotment. */
+static void advisers_by(rdoc_t *d, const rtable_t *t, int by_status)
+{
+    int cd = rtable_col(t, "dagen"), ca = rtable_col(t, "dagen_toegekend");
     int64_t tr[64];
-    size_t n = rd_tranches(t, tr, 64);
+    size_t n = by_status ? 4 : rd_tranches(t, tr, 64);
     wire_str_t *labels = rd_alloc(d, (n + 1) * sizeof *labels);
     double *values = rd_alloc(d, (n + 1) * sizeof *values);
-    double allot = 0, sum_all = 0, alloc_all = 0;
-    int64_t k_all = 0, over_all = 0;
+    size_t shown = 0;
     rtb_t tb;
 
-    rd_heading(d, 3, NULL, "Inzet van de adviseurs");
-    if (t == NULL || t->n_rows == 0 || d->oom) {
-        rd_para(d, "Er zijn nog geen gegevens over de inzet van de adviseurs ontvangen.");
-        return;
-    }
-    allot = num(t, 0, ca);
-    rd_para(d, rd_fmt(d, "Elke koploper heeft recht op %s adviesdagen. Per tranche de ingezette "
-                         "dagen van de adviseurs, opgeteld en per koploper, tegenover die toekenning.",
-                      rd_dec(d, allot, allot == (double)(int64_t)allot ? 0 : 1)));
-    rd_table(&tb, d, 6, "Adviesdagen per tranche tegenover de toekenning");
-    rd_cols(&tb, (const char *const[]){"Tranche", "#Koplopers", "#Adviesdagen", "#Gemiddeld per koploper", "#Gemiddeld deel van de toekenning", "#Koplopers boven de toekenning", NULL});
+    if (d->oom) return;
+    rd_table(&tb, d, 6, by_status ? "Adviesdagen per status van de koploper tegenover de toekenning"
+                                  : "Adviesdagen per tranche tegenover de toekenning");
+    rd_cols(&tb, (const char *const[]){by_status ? "Status" : "Tranche", "#Koplopers", "#Adviesdagen",
+                                       "#Gemiddeld per koploper", "#Gemiddeld deel van de toekenning",
+                                       "#Koplopers boven de toekenning", NULL});
     for (size_t i = 0; i <= n; i++) {
         int total = i == n;
         double sum = 0, alloc = 0;
         int64_t k = 0, over = 0;
         for (size_t r = 0; r < t->n_rows; r++) {
-            if (!total && rtable_int(t, r, ct) != tr[i]) continue;
+            if (!total && adviser_group(d, t, r, tr, n, by_status) != i) continue;
             k++;
             sum += num(t, r, cd);
             alloc += num(t, r, ca);
             over += num(t, r, cd) > num(t, r, ca);
         }
-        if (total) k = k_all, sum = sum_all, over = over_all, alloc = alloc_all;
+        if (k == 0 && !total) continue;
+        const char *l = total ? "Totaal" : by_status ? status_labels[i] : rd_fmt(d, "Tranche %" PRId64, tr[i]);
         size_t row = rd_row(&tb, total ? RROW_TOTAL : RROW_PLAIN);
-        rd_set(&tb, row, 0, total ? "Totaal" : rd_fmt(d, "Tranche %" PRId64, tr[i]));
+        rd_set(&tb, row, 0, l);
         rd_set(&tb, row, 1, rd_int(d, k));
         rd_set(&tb, row, 2, rd_dec(d, sum, 1));
         rd_set(&tb, row, 3, k > 0 ? rd_dec(d, sum / (double)k, 1) : RD_NONE);
         rd_set(&tb, row, 4, alloc > 0 ? rd_fmt(d, "%s%%", rd_dec(d, 100.0 * sum / alloc, 0)) : RD_NONE);
         rd_set(&tb, row, 5, rd_int(d, over));
         if (!total) {
-            const char *l = rd_fmt(d, "Tranche %" PRId64, tr[i]);
-            labels[i] = (wire_str_t){l, (uint32_t)strlen(l)};
-            values[i] = alloc > 0 ? 100.0 * sum / alloc : -1;
-            k_all += k, sum_all += sum, over_all += over, alloc_all += alloc;
+            labels[shown] = (wire_str_t){l, (uint32_t)strlen(l)};
+            values[shown++] = alloc > 0 ? 100.0 * sum / alloc : -1;
         }
     }
-    rd_table_end(&tb, "Adviesdagen: de gewerkte uren van de adviseurs gedeeld door de uren van "
-                      "een werkdag.");
+    rd_table_end(&tb, by_status ? "Status: die van de koploper in het huidige register."
+                                : "Adviesdagen: de gewerkte uren van de adviseurs gedeeld door de "
+                                  "uren van een werkdag.");
+    if (by_status) return;
     rfig_t *f = rd_figure(d, RF_BARS, "Ingezette adviesdagen per tranche, in procenten van de toekenning");
     f->labels = labels;
     f->values = values;
-    f->n = n;
+    f->n = shown;
 }
+
+static void advisers(rdoc_t *d)
+{
+    const rtable_t *t = d->m->tables[T_ADVIESINZET];
+    double allot;
+
+    rd_heading(d, 3, NULL, "Inzet van de adviseurs");
+    if (t == NULL || t->n_rows == 0 || d->oom) {
+        rd_para(d, "Er zijn nog geen gegevens over de inzet van de adviseurs ontvangen.");
+        return;
+    }
+    allot = num(t, 0, rtable_col(t, "dagen_toegekend"));
+    rd_para(d, rd_fmt(d, "Elke koploper heeft recht op %s adviesdagen. Per tranche en per status "
+                         "de ingezette dagen van de adviseurs, opgeteld en per koploper, tegenover "
+                         "die toekenning.",
+                      rd_dec(d, allot, allot == (double)(int64_t)allot ? 0 : 1)));
+    advisers_by(d, t, 0);
+    if (d->m->tables[T_PROGRAMMA] != NULL) advisers_by(d, t, 1);
+}
+
+static void budgets_per_year(rdoc_t *d);
 
 static void budgets(rdoc_t *d)
 {
@@ -218,6 +255,49 @@ static void budgets(rdoc_t *d)
     f->labels = labels;
     f->values = values;
     f->n = n;
+    budgets_per_year(d);
+}
+
+/* Budgets per year, circulaire and tranche, with a total per year and overall. */
+static void budgets_per_year(rdoc_t *d)
+{
+    const rtable_t *t = d->m->tables[T_MIDDELEN_JAAR];
+    int cj = rtable_col(t, "jaar"), cc = rtable_col(t, "circulaire"), ce = rtable_col(t, "toegekend_eur");
+    double grand = 0;
+    int64_t grand_k = 0;
+    rtb_t tb;
+
+    if (t == NULL || t->n_rows == 0) return;
+    rd_table(&tb, d, 5, "Toegekende middelen per jaar, tranche en circulaire");
+    rd_cols(&tb, (const char *const[]){"Jaar", "Tranche", "Circulaire", "#Koplopers", "#Toegekend", NULL});
+    for (size_t r0 = 0, r1; r0 < t->n_rows; r0 = r1) {
+        double year = 0;
+        int64_t year_k = 0;
+        for (r1 = r0; r1 < t->n_rows && rtable_int(t, r1, cj) == rtable_int(t, r0, cj); r1++) {
+            wire_str_t c = rtable_str(t, r1, cc);
+            size_t row = rd_row(&tb, RROW_PLAIN);
+            rd_set(&tb, row, 0, rd_fmt(d, "%" PRId64, rtable_int(t, r1, cj)));
+            rd_set(&tb, row, 1, rd_fmt(d, "Tranche %" PRId64, rtable_int(t, r1, rtable_col(t, "tranche"))));
+            rd_set(&tb, row, 2, wire_str_eq(c, "mei")         ? "Meicirculaire"
+                                : wire_str_eq(c, "september") ? "Septembercirculaire"
+                                                              : "Niet opgegeven");
+            rd_set(&tb, row, 3, rd_cell(d, t, r1, rtable_col(t, "koplopers"), 0, ""));
+            rd_set(&tb, row, 4, rd_eur(d, num(t, r1, ce)));
+            year += num(t, r1, ce);
+            year_k += rtable_int(t, r1, rtable_col(t, "koplopers"));
+        }
+        size_t row = rd_row(&tb, RROW_TOTAL);
+        rd_set(&tb, row, 0, rd_fmt(d, "Totaal %" PRId64, rtable_int(t, r0, cj)));
+        rd_set(&tb, row, 3, rd_int(d, year_k));
+        rd_set(&tb, row, 4, rd_eur(d, year));
+        grand += year;
+        grand_k += year_k;
+    }
+    size_t row = rd_row(&tb, RROW_TOTAL);
+    rd_set(&tb, row, 0, "Totaal");
+    rd_set(&tb, row, 3, rd_int(d, grand_k));
+    rd_set(&tb, row, 4, rd_eur(d, grand));
+    rd_table_end(&tb, "Koplopers: het aantal toekenningen (een koploper per jaar en circulaire).");
 }
 
 /* ---- meetings against the call's rhythm ---- */
