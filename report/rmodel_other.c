@@ -52,6 +52,10 @@ static void shares(rdoc_t *d, int64_t meting)
                 rd_set(&tb, row, 1 + g, rd_suppressed(d, meting, groups[g], &protect));
                 continue;
             }
+            if (rtable_cell(t, r, rtable_col(t, "aandeel_pct"))->type == WIRE_VAL_NIL) {
+                rd_set(&tb, row, 1 + g, RD_NONE); /* no valid answer in the group */
+                continue;
+            }
             int one_side = wire_str_eq(rtable_str(t, r, rtable_col(t, "groepsonthulling")), "ja");
             flagged |= one_side;
             rd_set(&tb, row, 1 + g,
