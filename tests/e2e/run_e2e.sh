@@ -87,6 +87,7 @@ if command -v python3 >/dev/null; then
     for t in $TABLES; do
         check "$t.csv from answer texts equals the one from codes" same_file "$TMP/t/out/$t.csv" "$FIX/expected/$t.csv"
     done
+    check "rapport.md from answer texts equals the one from codes" same_file "$TMP/t/out/rapport.md" "$TMP/a/out/rapport.md"
     check "rapport.md shows labels, no code of the catalogue" python3 "$E2E/no_codes.py" \
         "$ROOT/config/vragenlijst-2021.csv" "$ROOT/config/antwoorden-2021.csv" "$TMP/t/out/rapport.md"
 else
