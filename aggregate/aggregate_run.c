@@ -9,6 +9,7 @@
 
 #include "batcher.h"
 #include "catalog.h"
+#include "oproepen.h"
 #include "checkpoint.h"
 #include "curve.h"
 #include "fsutil.h"
@@ -27,6 +28,7 @@ typedef struct {
     const aggregate_opts_t *o;
     catalog_t *cat;
     tables_cmp_config_t *cmp;
+    oproepen_t *oproepen; /* the calls for koplopers, beside the catalogue */
     agg_state_t *state;
     ckpt_meta_t meta;
     char ckpt_path[4200];
@@ -205,6 +207,7 @@ static int produce_results(agg_t *a, uint64_t *end_seq)
 {
     tables_opts_t to = {.min_cell = a->o->min_cell, .uren_per_dag = a->o->uren_per_dag,
                         .dagen_toegekend = a->o->dagen_toegekend, .cmp = a->cmp,
+                        .oproepen = a->oproepen,
                         .worker = a->o->worker};
     wire_record_t shard;
     wire_shard_record(&shard, a->o->worker, a->o->workers);
@@ -321,6 +324,17 @@ int aggregate_run(const aggregate_opts_t *o)
         log_error("comparisons: %s", err);
         goto out;
     }
+    {
+        /* config/oproepen.csv beside the catalogue; without one, the contract's call */
+        const char *slash = strrchr(o->catalog, '/');
+        char path[4200];
+        snprintf(path, sizeof path, "%.*soproepen.csv", slash ? (int)(slash - o->catalog + 1) : 0,
+                 o->catalog);
+        if (!(a.oproepen = oproepen_load(path, 1, err, sizeof err))) {
+            log_error("%s", err);
+            goto out;
+        }
+    }
     a.state = state_new(a.cat);
     a.rd = wire_reader_new();
     if (!a.state || !a.rd) {
@@ -417,6 +431,7 @@ out_quiet:
     state_destroy(&a.state);
     filelist_clear(&a.meta.files);
     tables_cmp_config_destroy(&a.cmp);
+    oproepen_destroy(&a.oproepen);
     catalog_destroy(&a.cat);
     return rc;
 }

@@ -2,6 +2,8 @@
  * docs/MONITORING.md, "Output tables"). */
 #include "tables_mon.h"
 
+#include "oproepen.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +39,9 @@ static const char *const cols_ervaring[] = {
     "verschil_tevreden_pp", "dec1", NULL};
 static const char *const cols_voordrachten[] = {
     "voordracht_id", "text", "criteria_ja", "int", "clientorganisatie_betrokken", "text",
-    "geschikt", "text", "reden", "text", NULL};
+    "geschikt", "text", "reden", "text", "ingediend_op", "text", "oproep", "text", "tijdig", "text",
+    "visie", "text", "betrokkenheid", "text", "innovatie", "text", "ambitie", "text",
+    "doelgroepen", "text", "koploper_id", "text", NULL};
 
 /* How the report merges the parts of several workers (wire_table_begin_t): usage
  * is sharded by gemeente, so gebruik's rows are disjoint per worker; a
@@ -614,6 +618,19 @@ static int cmp_voordracht(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
+/* The koploper a nomination became: the one (earliest startjaar) of the first
+ * of its gemeenten that is in the register, or NULL. */
+static const agg_koploper_t *voordracht_koploper(const mon_t *c, const agg_voordracht_t *v)
+{
+    for (size_t g = 0; g < v->n_gemeenten; g++) {
+        const agg_koploper_t *k = koploper_of(c, v->gemeenten[g]);
+        if (k) return k;
+    }
+    return NULL;
+}
+
+/* Suitable under the call it belongs to (docs/MONITORING.md, voordrachten.csv):
+ * enough criteria, a client organisation when the call asks one, sent in time. */
 static int emit_voordrachten(mon_t *c)
 {
     static const uint32_t criteria[] = {WIRE_CRIT_VISIE, WIRE_CRIT_BETROKKENHEID,
@@ -626,15 +643,26 @@ static int emit_voordrachten(mon_t *c)
     int rc = table_out_begin(c->w, "voordrachten", 1, cols_voordrachten);
     for (size_t i = 0; !rc && i < n; i++) {
         const agg_voordracht_t *v = d[i];
-        int ja = 0;
+        int ja = 0, late = 0;
+        const oproep_t *call = oproepen_for(c->o->oproepen, v->ingediend_op, &late);
+        int need = call ? call->min_criteria : 3, client_needed = call ? call->client_required : 1;
         for (size_t k = 0; k < sizeof criteria / sizeof *criteria; k++)
             if (v->criteria & criteria[k]) ja++;
         int client = v->clientorganisatie != 0;
-        char reden[160] = "";
-        if (ja < 3) snprintf(reden, sizeof reden, "Minder dan 3 criteria met ja (%d van 5).", ja);
-        if (!client)
-            snprintf(reden + strlen(reden), sizeof reden - strlen(reden), "%s%s", ja < 3 ? " " : "",
+        char reden[320] = "", date[40], iso[16];
+        if (ja < need)
+            snprintf(reden, sizeof reden, "Minder dan %d criteria met ja (%d van 5).", need, ja);
+        if (!client && client_needed)
+            snprintf(reden + strlen(reden), sizeof reden - strlen(reden), "%s%s", reden[0] ? " " : "",
                      "Cli\xc3\xabntorganisatie niet betrokken.");
+        if (late) {
+            oproepen_date_nl(call->sluit_op, date, sizeof date);
+            snprintf(reden + strlen(reden), sizeof reden - strlen(reden),
+                     "%sIngediend na de sluiting van de oproep (%s).", reden[0] ? " " : "", date);
+        }
+        snprintf(iso, sizeof iso, "%04d-%02d-%02d", (int)(v->ingediend_op / 10000),
+                 (int)(v->ingediend_op / 100 % 100), (int)(v->ingediend_op % 100));
+        const agg_koploper_t *k = voordracht_koploper(c, v);
         table_out_row(c->w);
         table_out_str(c->w, v->id);
         table_out_int(c->w, ja);
@@ -642,6 +670,20 @@ static int emit_voordrachten(mon_t *c)
         table_out_str(c->w, reden[0] ? "nee" : "ja");
         if (reden[0])
             table_out_str(c->w, reden);
+        else
+            table_out_nil(c->w);
+        table_out_str(c->w, iso);
+        if (call) {
+            table_out_str(c->w, call->name);
+            table_out_str(c->w, late ? "nee" : "ja");
+        } else {
+            table_out_nil(c->w);
+            table_out_nil(c->w);
+        }
+        for (size_t q = 0; q < sizeof criteria / sizeof *criteria; q++)
+            table_out_str(c->w, v->criteria & criteria[q] ? "ja" : "nee");
+        if (k)
+            table_out_str(c->w, k->id);
         else
             table_out_nil(c->w);
         rc = table_out_put(c->w);

@@ -11,6 +11,7 @@
 #include "kpm_err.h"
 #include "rapport_html.h"
 #include "rapport_md.h"
+#include "rmodel.h"
 #include "strmap.h"
 #include "values.h"
 #include "wbuf.h"
@@ -45,8 +46,8 @@ struct report_out {
     fs_atomic_t *csv; /* one per published table, in arrival order */
     size_t n_csv, cap_csv;
     fs_atomic_t json;
-    rapport_md_t *md;
-    rapport_html_t *html; /* NULL: no rapport.html */
+    rmodel_t *model;      /* the tables the reports are made of */
+    int html;             /* write rapport.html */
     db_sqlite_t *sq;      /* NULL: no kpm.sqlite */
     db_bg_t *bg;          /* with sq: the thread that fills it (db_bg.h) */
     db_pg_t *pg;          /* NULL: no PostgreSQL load */
@@ -305,9 +306,8 @@ report_out_t *report_out_open(const char *out_dir, const report_out_opts_t *opts
         return NULL;
     }
     o = calloc(1, sizeof *o);
-    if (o == NULL || (o->dir = strdup(out_dir)) == NULL || (o->md = rapport_md_new()) == NULL ||
-        (o->names = strmap_new()) == NULL || (path = fs_join(out_dir, "dashboard.json")) == NULL ||
-        (opts != NULL && opts->html && (o->html = rapport_html_new()) == NULL)) {
+    if (o == NULL || (o->dir = strdup(out_dir)) == NULL || (o->model = rmodel_new()) == NULL ||
+        (o->names = strmap_new()) == NULL || (path = fs_join(out_dir, "dashboard.json")) == NULL) {
         snprintf(err, errlen, "report: out of memory");
         goto fail;
     }
@@ -321,6 +321,7 @@ report_out_t *report_out_open(const char *out_dir, const report_out_opts_t *opts
     }
     wbuf_target(&o->jsonb, o->json.fp);
     wbuf_puts(&o->jsonb, "{\n  \"schema_version\": 1,\n  \"tabellen\": {");
+    o->html = opts != NULL && opts->html;
     if (opts != NULL && opts->sqlite &&
         ((o->sq = db_sqlite_open(out_dir, opts->night, err, errlen)) == NULL ||
          (o->bg = db_bg_start(o->sq, err, errlen)) == NULL))
@@ -427,8 +428,7 @@ int report_out_table_begin(report_out_t *o, const wire_table_begin_t *tb)
                         (unsigned)c + 1);
     }
     if (strmap_put(o->names, o->cur_name, tb->name.len, o, NULL) != KPM_OK ||
-        rapport_md_table_begin(o->md, tb) != KPM_OK ||
-        (o->html != NULL && rapport_html_table_begin(o->html, tb) != KPM_OK))
+        rmodel_table_begin(o->model, tb) != KPM_OK)
         return fail(o, KPM_ENOMEM, "report: out of memory");
     if (tb->publish && (rc = db_begin(o, tb)) != KPM_OK) return rc;
 
@@ -509,8 +509,7 @@ int report_out_table_row(report_out_t *o, const wire_table_row_t *row)
                         "the column's format",
                         o->cur_name, o->cur_rows + 1, (unsigned)c + 1);
     }
-    if (rapport_md_table_row(o->md, row) != KPM_OK ||
-        (o->html != NULL && rapport_html_table_row(o->html, row) != KPM_OK))
+    if (rmodel_table_row(o->model, row) != KPM_OK)
         return fail(o, KPM_ENOMEM, "report: out of memory");
     o->cur_rows++;
     if (!o->cur_publish) return KPM_OK;
@@ -554,8 +553,7 @@ int report_out_table_end(report_out_t *o, const wire_table_end_t *te)
         return fail(o, KPM_EPROTO,
                     "report: table '%s' ends with %" PRIu64 " rows, %" PRIu64 " received",
                     o->cur_name, te->rows, o->cur_rows);
-    rapport_md_table_end(o->md);
-    if (o->html != NULL) rapport_html_table_end(o->html);
+    rmodel_table_end(o->model);
     o->in_table = 0;
     if (!o->cur_publish) return KPM_OK;
     wbuf_puts(&o->jsonb, o->cur_rows > 0 ? "\n      ]\n    }" : "]\n    }");
@@ -582,7 +580,8 @@ static int sink_end(void *ctx, const wire_table_end_t *te)
 const merge_sink_t report_out_sink = {sink_begin, sink_row, sink_end};
 
 /* Writes rapport.md or rapport.html to its temporary file. */
-static int write_report(report_out_t *o, fs_atomic_t *a, const char *name, int html)
+static int write_report(report_out_t *o, const rdoc_t *doc, fs_atomic_t *a, const char *name,
+                        int html)
 {
     char *path = fs_join(o->dir, name);
     int rc;
@@ -591,7 +590,7 @@ static int write_report(report_out_t *o, fs_atomic_t *a, const char *name, int h
     rc = fs_atomic_open(a, path);
     free(path);
     if (rc != KPM_OK) return fail_io(o, name);
-    rc = html ? rapport_html_write(o->html, a->fp) : rapport_md_write(o->md, a->fp);
+    rc = doc == NULL ? KPM_ENOMEM : html ? rapport_html_write(doc, a->fp) : rapport_md_write(doc, a->fp);
     if (rc != KPM_OK)
         return rc == KPM_ENOMEM ? fail(o, rc, "report: out of memory") : fail_io(o, name);
     return KPM_OK;
@@ -609,6 +608,7 @@ static int file_step(report_out_t *o, fs_atomic_t *a, int (*step)(fs_atomic_t *)
 int report_out_commit(report_out_t *o)
 {
     fs_atomic_t md = {0}, html = {0};
+    rdoc_t *doc = NULL;
     fs_atomic_t **group = NULL; /* the files to move into place, in order */
     time_t now = time(NULL);
     struct tm tm;
@@ -626,8 +626,9 @@ int report_out_commit(report_out_t *o)
         rc = fail_bg(o, rc);
         goto out;
     }
-    if ((rc = write_report(o, &md, "rapport.md", 0)) != KPM_OK) goto out;
-    if (o->html != NULL && (rc = write_report(o, &html, "rapport.html", 1)) != KPM_OK) goto out;
+    doc = rmodel_build(o->model); /* one model, both reports */
+    if ((rc = write_report(o, doc, &md, "rapport.md", 0)) != KPM_OK) goto out;
+    if (o->html && (rc = write_report(o, doc, &html, "rapport.html", 1)) != KPM_OK) goto out;
     wbuf_puts(&o->jsonb, o->json_tables > 0 ? "\n  }\n}\n" : "}\n}\n");
     if (wbuf_flush(&o->jsonb) != KPM_OK) {
         rc = fail_io(o, "dashboard.json");
@@ -645,7 +646,7 @@ int report_out_commit(report_out_t *o)
     for (size_t i = 0; i < o->n_csv; i++) group[n++] = &o->csv[i];
     group[n++] = &o->json;
     size_t before_sqlite = n;
-    if (o->html != NULL) group[n++] = &html;
+    if (o->html) group[n++] = &html;
     group[n++] = &md;
     for (size_t i = 0; i < n; i++)
         if ((rc = file_step(o, group[i], fs_atomic_sync)) != KPM_OK) goto out;
@@ -668,6 +669,7 @@ int report_out_commit(report_out_t *o)
     o->committed = 1;
 out:
     free(group);
+    rdoc_destroy(&doc);
     fs_atomic_abort(&md);
     fs_atomic_abort(&html);
     return rc;
@@ -714,8 +716,7 @@ void report_out_destroy(report_out_t **po)
     wbuf_free(&o->csvb);
     wbuf_free(&o->jsonb);
     free(o->csv);
-    rapport_md_destroy(&o->md);
-    rapport_html_destroy(&o->html);
+    rmodel_destroy(&o->model);
     db_bg_destroy(&o->bg); /* before the database it works on */
     db_sqlite_destroy(&o->sq);
     db_pg_destroy(&o->pg);
