@@ -614,6 +614,52 @@ static void test_entries_refused(void **state)
     unlink(link_path);
 }
 
+/* A file that grows after its first reading is produced again (after a rewind)
+ * from the bytes it had when it was opened: the same messages, so the receiver's
+ * counts hold; the growth is caught when it is archived. */
+static void test_grown_file_produced_again_the_same(void **state)
+{
+    (void)state;
+    char path[256];
+    snprintf(path, sizeof path, "%s/gebruik_groei.csv", fx.dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("gemeente_code;periode;aanbieder_type;nieuwe_vragen;lopende_trajecten;"
+          "clienten_bereikt\nGM0363;2021-01;professioneel;1;2;3\n"
+          "GM0363;2021-02;professioneel;4;5;6\n",
+          fp);
+    fclose(fp);
+    ingest_entry_t e;
+    open_entry("gebruik_groei.csv", &e);
+    run_entry("gebruik_groei.csv", &e);
+    assert_int_equal(n_of(WIRE_REC_GEBRUIK), 2);
+    assert_int_equal(e.verdict, 0);
+    size_t n = fx.n_msgs;
+    char *first[MAX_MSGS];
+    size_t lens[MAX_MSGS];
+    for (size_t i = 0; i < n; i++) {
+        first[i] = fx.msgs[i];
+        lens[i] = fx.lens[i];
+        fx.msgs[i] = NULL;
+    }
+    fx.n_msgs = 0;
+    fp = fopen(path, "a");
+    assert_non_null(fp);
+    fputs("GM0363;2021-03;professioneel;7;8;9\n", fp);
+    fclose(fp);
+    run_entry("gebruik_groei.csv", &e);
+    assert_int_equal(n_of(WIRE_REC_GEBRUIK), 2);
+    assert_int_equal(fx.n_msgs, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(fx.lens[i], lens[i]);
+        assert_memory_equal(fx.msgs[i], first[i], lens[i]);
+        free(first[i]);
+    }
+    assert_int_equal(ingest_entry_changed(&e), 1); /* left in the inbox when archived */
+    ingest_entry_close(&e);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -635,6 +681,7 @@ int main(void)
         cmocka_unit_test(test_header_only),
         cmocka_unit_test(test_same_file_same_messages),
         cmocka_unit_test(test_entries_refused),
+        cmocka_unit_test(test_grown_file_produced_again_the_same),
     };
     return cmocka_run_group_tests(tests, ih_setup, ih_teardown);
 }
