@@ -21,7 +21,7 @@
 #include "tables.h"
 #include "tables_cmp_config.h"
 
-#define MSG_MAX_BYTES (256 * 1024)
+#define MSG_MAX_BYTES WIRE_MSG_BYTES /* wire.h: a bound of WIRE_MSG_CAP */
 #define HANDSHAKE_MS 1000 /* how long the tables wait for report's word */
 
 typedef struct {
@@ -362,13 +362,21 @@ int aggregate_run(const aggregate_opts_t *o)
         }
     }
     link_opts_t li = {.data_endpoint = o->in_endpoint, .ack_endpoint = o->in_ack,
-                      .stop = &stage_stop, .curve = a.curve, .peer = "ingest"};
+                      .stop = &stage_stop, .curve = a.curve, .peer = "ingest", .night = o->night};
     if (!a.zctx || !(a.in = link_in_new(a.zctx, &li, err, sizeof err))) {
         log_error("%s", a.zctx ? err : "cannot create a ZeroMQ context");
         rc = KPM_EZMQ;
         goto out;
     }
     int fresh = a.meta.delivered || !a.meta.night[0];
+    if (!fresh && a.meta.complete && o->night && strcmp(o->night, a.meta.night) != 0) {
+        /* Report, started for this night, takes no other night's tables (the
+         * link refuses them); the state holds the earlier night's records, so
+         * this night's tables include them. */
+        log_warn("night %s: its tables never reached report; night %s's tables include its "
+                 "records", a.meta.night, o->night);
+        fresh = 1;
+    }
     link_in_expect(a.in, a.meta.night, a.meta.next, a.meta.next ? a.meta.next - 1 : WIRE_NO_SEQ,
                    a.meta.complete);
     if (a.meta.delivered && o->night && strcmp(o->night, a.meta.night) == 0) {
