@@ -788,19 +788,20 @@ static void test_forged_ack_unnamed_or_foreign(void **state)
 {
     fx_t *fx = *state;
     sender_with_raw_receiver(fx);
+    raw_control_send(fx, WIRE_MSG_ACK, "", 2, 2);
     raw_control_send(fx, WIRE_MSG_ACK, "", WIRE_NO_SEQ - 1, WIRE_NO_SEQ - 1);
-    assert_int_equal(poll_until(fx->out, refused_is, 1), KPM_OK);
+    assert_int_equal(poll_until(fx->out, refused_is, 2), KPM_OK);
     raw_control_send(fx, WIRE_MSG_ACK, NIGHT_B, 2, 2);
     raw_control_send(fx, WIRE_MSG_RESUME, NIGHT_B, 0, WIRE_NO_SEQ);
     raw_control_send(fx, WIRE_MSG_RESUME, NIGHT_B, 100, 99);
-    assert_int_equal(poll_until(fx->out, refused_is, 4), KPM_OK);
+    assert_int_equal(poll_until(fx->out, refused_is, 5), KPM_OK);
     assert_true(link_out_durable(fx->out) == WIRE_NO_SEQ);
     assert_int_equal(link_out_next(fx->out), 3);
     assert_int_equal(link_out_resends(fx->out), 0);
 
     raw_control_send(fx, WIRE_MSG_ACK, NIGHT_A, 1, 1); /* the real one still counts */
     assert_int_equal(poll_until(fx->out, durable_is, 1), KPM_OK);
-    assert_int_equal(link_out_refused(fx->out), 4);
+    assert_int_equal(link_out_refused(fx->out), 5);
 }
 
 /* An acknowledgement of more than was sent is refused, never taken as "all
@@ -877,6 +878,11 @@ static void test_foreign_night_refused(void **state)
     raw_send(fx, NIGHT_A, 1, 2);
     raw_send(fx, NIGHT_A, 2, 2);
     expect_seqs(fx, 0, 2);
+    link_in_set_durable(fx->in, 2, 1); /* complete: a new stream could start now */
+    raw_send(fx, NIGHT_B, 0, 2);
+    expect_nothing(fx, 200);
+    assert_int_equal(link_in_refused(fx->in), 4);
+    assert_string_equal(link_in_stream(fx->in), NIGHT_A);
 
     /* The night before, complete in its state, makes way for its night. */
     link_in_destroy(&fx->in);
