@@ -289,6 +289,15 @@ static void raw_send(fx_t *fx, const char *stream, uint64_t seq, uint64_t end)
     assert_true(zmq_send(fx->raw_push, buf, len, 0) >= 0);
 }
 
+/* A receiver whose sender is a raw socket (raw_push; raw_pull gets its control
+ * messages). */
+static void receiver_with_raw_sender(fx_t *fx, const link_opts_t *o)
+{
+    fx->raw_pull = raw_socket(fx->zout, ZMQ_PULL, fx->ack_ep, 1);
+    fx->raw_push = raw_socket(fx->zout, ZMQ_PUSH, fx->data_ep, 0);
+    in_start(fx, o);
+}
+
 /* Reads control messages on the raw ack socket until one of `type` for `stream`
  * comes. Returns 1 with *h filled, 0 when none came in time. */
 static int raw_control(fx_t *fx, wire_msg_t type, const char *stream, wire_header_t *h)
@@ -573,9 +582,7 @@ static void test_streams(void **state)
 {
     fx_t *fx = *state;
     link_opts_t o = opts(fx, 0, 0);
-    fx->raw_pull = raw_socket(fx->zout, ZMQ_PULL, fx->ack_ep, 1);
-    fx->raw_push = raw_socket(fx->zout, ZMQ_PUSH, fx->data_ep, 0);
-    in_start(fx, &o);
+    receiver_with_raw_sender(fx, &o);
     link_in_expect(fx->in, "", 0, WIRE_NO_SEQ, 0);
 
     raw_send(fx, NIGHT_A, 0, 2);
@@ -831,9 +838,7 @@ static void test_forged_bye(void **state)
 {
     fx_t *fx = *state;
     link_opts_t o = opts(fx, 0, 0);
-    fx->raw_pull = raw_socket(fx->zout, ZMQ_PULL, fx->ack_ep, 1);
-    fx->raw_push = raw_socket(fx->zout, ZMQ_PUSH, fx->data_ep, 0);
-    in_start(fx, &o);
+    receiver_with_raw_sender(fx, &o);
     link_in_expect(fx->in, NIGHT_A, 3, 2, 1); /* night A's END (seq 2) is durable */
     raw_control_send(fx, WIRE_MSG_BYE, "", 2, WIRE_NO_SEQ);
     raw_control_send(fx, WIRE_MSG_BYE, NIGHT_B, 2, WIRE_NO_SEQ);
@@ -857,9 +862,7 @@ static void test_foreign_night_refused(void **state)
     fx_t *fx = *state;
     link_opts_t o = opts(fx, 0, 0);
     o.night = NIGHT_A;
-    fx->raw_pull = raw_socket(fx->zout, ZMQ_PULL, fx->ack_ep, 1);
-    fx->raw_push = raw_socket(fx->zout, ZMQ_PUSH, fx->data_ep, 0);
-    in_start(fx, &o);
+    receiver_with_raw_sender(fx, &o);
     link_in_expect(fx->in, "", 0, WIRE_NO_SEQ, 0);
     expect_nothing(fx, 200); /* it hears its socket connect, and speaks */
     wire_header_t h;

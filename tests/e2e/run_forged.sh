@@ -46,12 +46,7 @@ ep() { echo "tcp://127.0.0.1:$((BASE + $1))"; } # 0 aggregate.in, 1 ingest.ack, 
 mkdir -p "$TMP/ref/inbox" && cp "$FIX"/inbox/* "$TMP/ref/inbox/"
 check "reference night over ipc exits 0" kpm_night "$TMP/ref/inbox" "$TMP/ref/out" "$TMP/ref/state"
 
-"$BUILD/tools/kpm-keygen" "$TMP/keys" ingest aggregate report >/dev/null
-for s in ingest aggregate report; do
-    mkdir -p "$TMP/$s/keys"
-    cp "$TMP/keys/$s.key" "$TMP/keys/"*.pub "$TMP/$s/keys/"
-    rm -f "$TMP/$s/keys/$s.pub"
-done
+stage_keys "$TMP"
 
 security() { # stage -> its options for the mode
     if [ "$MODE" = curve ]; then echo "--keys $TMP/$1/keys"; else echo "${PLAIN[*]}"; fi
