@@ -6,7 +6,8 @@
 #            id, of other streams, beyond what was sent) before aggregate is up:
 #            they once made ingest archive the whole night unsent;
 #   night    a whole stream of another night to aggregate's --in before ingest
-#            connects: it once replaced the register (46 koplopers -> 2);
+#            connects (and to report's): it once replaced the register (46
+#            koplopers -> 2);
 #   big      frames of 64 MiB to aggregate's and report's inputs and to
 #            ingest's ack endpoint: they once took aggregate to 268 MB (its
 #            peak memory must not grow by half a frame);
@@ -144,10 +145,16 @@ for MODE in plain curve; do
     start_aggregate
     sleep 0.3
     forge night "$(ep 0)" "$FORGED_NIGHT"
+    forge night "$(ep 2)" "$FORGED_NIGHT" # report, started for its night, too
     sleep 0.5
     check "$MODE, forged night: aggregate still waits for its night" kill -0 "$APID"
-    [ "$MODE" = plain ] && check "plain, forged night: aggregate logs the refusal" \
-        grep -q "of night $FORGED_NIGHT refused" "$D/aggregate.log"
+    check "$MODE, forged night: report still waits for its night" kill -0 "$RPID"
+    if [ "$MODE" = plain ]; then
+        check "plain, forged night: aggregate logs the refusal" \
+            grep -q "of night $FORGED_NIGHT refused" "$D/aggregate.log"
+        check "plain, forged night: report logs the refusal" \
+            grep -q "of night $FORGED_NIGHT refused" "$D/report.log"
+    fi
     start_ingest
     night_complete night
 
