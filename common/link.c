@@ -227,8 +227,10 @@ static void out_unnamed(link_out_t *out, const wire_header_t *h)
            wire_msg_name(h->type));
     if (h->type == WIRE_MSG_RESUME && h->seq == 0 && h->aux == WIRE_NO_SEQ && out->next > 0 &&
         seq_after(out->received) == out->next &&
-        (out->durable == WIRE_NO_SEQ || out->durable + 1 < out->next))
+        (out->durable == WIRE_NO_SEQ || out->durable + 1 < out->next)) {
         out_rewind(out, out->next - 1, "a receiver without a stream asked");
+        out->received = out->next ? out->next - 1 : WIRE_NO_SEQ; /* room for the END */
+    }
 }
 
 /* An acknowledgement of more than was sent, or a durable seq beyond what was
@@ -470,6 +472,7 @@ struct link_in {
     uint64_t seen; /* data-channel messages received, in order or not */
     uint64_t last_resume_seq;
     int64_t last_resume_at;
+    char last_resume_stream[WIRE_STREAM_MAX]; /* a RESUME of another stream is not held back */
     warn_limit_t warn;
     zmq_msg_t cur; /* the message handed out last */
     wire_writer_t *ctl;
@@ -560,8 +563,10 @@ static void in_ack(link_in_t *in)
 static void in_resume(link_in_t *in, const char *stream, uint64_t from, int force)
 {
     int64_t now = now_ms();
-    if (!force && from == in->last_resume_seq && now - in->last_resume_at < LINK_RESUME_EVERY_MS)
+    if (!force && from == in->last_resume_seq && strcmp(stream, in->last_resume_stream) == 0 &&
+        now - in->last_resume_at < LINK_RESUME_EVERY_MS)
         return;
+    snprintf(in->last_resume_stream, sizeof in->last_resume_stream, "%s", stream);
     in->last_resume_seq = from;
     in->last_resume_at = now;
     uint64_t durable = strcmp(stream, in->stream) == 0 ? in->durable : WIRE_NO_SEQ;

@@ -888,7 +888,7 @@ static void test_foreign_night_refused(void **state)
     assert_string_equal(link_in_stream(fx->in), NIGHT_A);
 
     /* The night before, complete in its state, makes way for its night. */
-    link_in_destroy(&fx->in);
+    kill_receiver(fx);
     in_start(fx, &o);
     link_in_expect(fx->in, NIGHT_B, 3, 2, 1);
     assert_string_equal(link_in_stream(fx->in), NIGHT_A);
@@ -942,6 +942,41 @@ static void test_oversized_frame_dropped(void **state)
     deliver_whole_stream(fx, 50);
 }
 
+
+/* A receiver that took the whole stream dies before making it durable, and
+ * comes back knowing no night (no --night, no state): its RESUME(0) carries no
+ * stream id and moves nothing, but the sender, waiting for its END to become
+ * durable, sends the END again; the receiver asks for the stream from 0 under
+ * its name, and the night completes. */
+static void test_unnamed_resume_resends_end(void **state)
+{
+    fx_t *fx = *state;
+    link_opts_t o = opts(fx, 0, 60000); /* no resend timer: only the probe can help */
+    in_start(fx, &o);
+    link_in_expect(fx->in, "", 0, WIRE_NO_SEQ, 0);
+    out_start(fx, &o, NIGHT_A);
+    produce_ok(fx, NIGHT_A, 0, 4, 4);
+    expect_seqs(fx, 0, 4);
+    sleep_ms(200);
+    assert_int_equal(link_out_poll(fx->out), KPM_OK); /* the acknowledgements: all received */
+    kill_receiver(fx);
+
+    in_start(fx, &o);
+    link_in_expect(fx->in, "", 0, WIRE_NO_SEQ, 0);
+    expect_nothing(fx, 200); /* it connects and says RESUME(0) without a stream */
+    int rc, rewinds = 0;
+    while ((rc = link_out_wait_durable(fx->out, 4, 200)) == KPM_EREWIND && rewinds < 4) {
+        rewinds++;
+        produce_ok(fx, NIGHT_A, link_out_next(fx->out), 4, 4);
+        link_msg_t m;
+        while (link_in_recv(fx->in, &m, 100) == 1)
+            if (m.hdr.seq == 4) link_in_set_durable(fx->in, 4, 1);
+    }
+    assert_int_equal(rc, KPM_OK);
+    assert_int_equal(rewinds, 2); /* the END again, then the stream from 0 */
+    assert_true(link_out_refused(fx->out) >= 1);
+}
+
 int main(void)
 {
     setenv("KPM_LOG_LEVEL", "error", 0); /* resends and drops are expected here */
@@ -965,6 +1000,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_forged_bye, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_night_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_oversized_frame_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unnamed_resume_resends_end, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
