@@ -222,7 +222,8 @@ static int prepare_usage(mon_t *c)
             y->jaar = jaar;
             y->gemeente = g->gemeente;
             char key[32];
-            int kl = snprintf(key, sizeof key, "%d|%s", (int)jaar, g->gemeente);
+            int kl = agg_key(key, sizeof key, "%d|%s", (int)jaar, g->gemeente);
+            if (kl < 0) return KPM_ERANGE;
             if (strmap_put(c->year_index, key, (size_t)kl, y, NULL)) return KPM_ENOMEM;
         }
         opt_add(&y->nieuwe_vragen, g->nieuwe_vragen);
@@ -348,8 +349,8 @@ static int emit_year_koplopers(mon_t *c, int32_t jaar)
         for (size_t g = 0; g < kl->n_gemeenten; g++) {
             if (seen_before(kl, g)) continue;
             char key[32];
-            int len = snprintf(key, sizeof key, "%d|%s", (int)jaar, kl->gemeenten[g]);
-            const year_use_t *y = strmap_get(c->year_index, key, (size_t)len);
+            int len = agg_key(key, sizeof key, "%d|%s", (int)jaar, kl->gemeenten[g]);
+            const year_use_t *y = len < 0 ? NULL : strmap_get(c->year_index, key, (size_t)len);
             int64_t inw = inwoners_of(c, kl->gemeenten[g]);
             inwoners = inwoners < 0 || inw < 0 ? -1 : inwoners + inw;
             if (!y) continue;
@@ -462,7 +463,11 @@ static int emit_bijeenkomsten(mon_t *c)
             }
             dn += b->deelnemers;
             char k[48];
-            int kl = snprintf(k, sizeof k, "%d|%d|%s", (int)m[g].jaar, m[g].type, b->gemeente);
+            int kl = agg_key(k, sizeof k, "%d|%d|%s", (int)m[g].jaar, m[g].type, b->gemeente);
+            if (kl < 0) {
+                rc = KPM_ERANGE;
+                goto out;
+            }
             if (strmap_get(seen, k, (size_t)kl)) continue;
             if (strmap_put(seen, k, (size_t)kl, (void *)b, NULL)) {
                 rc = KPM_ENOMEM;
@@ -556,8 +561,8 @@ static int emit_ervaring_group(mon_t *c, const agg_ervaring_t *const *e, size_t 
         const agg_koploper_t *k = koploper ? koploper_of(c, e[i]->gemeente) : NULL;
         if (!k || e[i]->jaar <= k->startjaar) continue;
         char key[32];
-        int kl = snprintf(key, sizeof key, "%s|%d", e[i]->gemeente, (int)k->startjaar);
-        const agg_ervaring_t *s = strmap_get(c->s->ervaring, key, (size_t)kl);
+        int kl = agg_key(key, sizeof key, "%s|%d", e[i]->gemeente, (int)k->startjaar);
+        const agg_ervaring_t *s = kl < 0 ? NULL : strmap_get(c->s->ervaring, key, (size_t)kl);
         if (!s) continue;
         in_g = 1;
         weigh(&now, e[i]);

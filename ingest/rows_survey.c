@@ -58,6 +58,9 @@ static const char *item_expectation(const catalog_item_t *it, char *buf, size_t 
         return "een getal van 0 tot en met 100";
     case ITEM_AANTAL:
         return "een geheel getal van 0 of meer";
+    case ITEM_TEKST:
+        snprintf(buf, len, "een tekst van hoogstens %d bytes", WIRE_TEXT_MAX);
+        return buf;
     default:
         return "?";
     }
@@ -95,6 +98,7 @@ static int parse_answer(const catalog_item_t *it, const char *f, size_t len, wir
         if (rc == KPM_OK) a->value.type = WIRE_VAL_INT;
         break;
     case ITEM_TEKST:
+        if (len > WIRE_TEXT_MAX) break; /* the wire's bound on free text */
         a->value = (wire_value_t){.type = WIRE_VAL_STR, .s = wire_strn(f, len)};
         rc = KPM_OK;
         break;

@@ -348,6 +348,36 @@ static void test_keuze_and_other_items(void **state)
     assert_null(ans(resp(0), "tijd_adviseurs"));
 }
 
+
+/* A tekst answer longer than the wire's bound on free text (WIRE_TEXT_MAX) is
+ * refused as INVALID_VALUE and counts as not answered; one at the bound is kept
+ * whole. Without the check the record could not be sent at all. */
+static void test_tekst_bound(void **state)
+{
+    (void)state;
+    static const char head[] = UV_HDR ";toelichting_adviseurs\n";
+    size_t cap = sizeof head + 2 * (WIRE_TEXT_MAX + 64);
+    char *csv = malloc(cap);
+    assert_non_null(csv);
+    size_t n = (size_t)snprintf(csv, cap, "%s", head);
+    for (int row = 0; row < 2; row++) {
+        n += (size_t)snprintf(csv + n, cap - n, "R%d;2021;KL00%d;2021-03-02;", row + 1, row + 1);
+        size_t len = WIRE_TEXT_MAX + (size_t)row;
+        memset(csv + n, 'a', len);
+        n += len;
+        csv[n++] = '\n';
+    }
+    assert_int_equal(run("uitvraag_t.csv", csv, n), KPM_OK);
+    free(csv);
+    expect_frame("uitvraag_t.csv", "uitvraag", 2, 2, 0);
+    const wire_value_t *v = ans(resp(0), "toelichting_adviseurs");
+    assert_int_equal(v->type, WIRE_VAL_STR);
+    assert_int_equal(v->s.len, WIRE_TEXT_MAX);
+    expect_nil(resp(1), "toelichting_adviseurs");
+    assert_int_equal(n_of(WIRE_REC_REJECT), 1);
+    expect_reject(0, 3, "toelichting_adviseurs", "INVALID_VALUE");
+}
+
 #define BST_HDR UV_HDR ";besteding_interne_projectleiding;besteding_externe_projectleiding;" \
                        "besteding_scholing;besteding_clientondersteuners;besteding_communicatie;" \
                        "besteding_anders\n"
@@ -674,6 +704,7 @@ int main(void)
         cmocka_unit_test(test_uitvraag_keys),
         cmocka_unit_test(test_likert_values),
         cmocka_unit_test(test_keuze_and_other_items),
+        cmocka_unit_test(test_tekst_bound),
         cmocka_unit_test(test_besteding_group),
         cmocka_unit_test(test_duplicate_keys),
         cmocka_unit_test(test_pii_never_passed_on),
