@@ -8,7 +8,7 @@ ARG DEBIAN_TAG=12.11
 FROM debian:${DEBIAN_TAG} AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
         build-essential cmake pkg-config libzmq3-dev libmsgpack-dev libcsv-dev \
-        libsqlite3-dev libpq-dev \
+        libsqlite3-dev libpq-dev libsodium-dev \
     && rm -rf /var/lib/apt/lists/*
 COPY . /src
 # The installed layout of the Debian package: /usr/bin/kpm (when built),
@@ -20,7 +20,7 @@ RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release -DKPM_BUILD_TESTS=OFF \
 
 FROM debian:${DEBIAN_TAG}-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libzmq5 libmsgpackc2 libcsv3 \
-        libsqlite3-0 libpq5 \
+        libsqlite3-0 libpq5 libsodium23 \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home /var/lib/kpm --create-home kpm
 COPY --from=build /staging/usr/ /usr/

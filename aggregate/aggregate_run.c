@@ -341,10 +341,20 @@ int aggregate_run(const aggregate_opts_t *o)
         rc = KPM_ENOMEM;
         goto out;
     }
-    rc = checkpoint_load(a.ckpt_path, a.state, &a.meta, err, sizeof err);
+    /* The pseudonym key is needed only to convert a checkpoint of an older kpm;
+     * aggregate never makes one (ingest does: docs/SECURITY.md). */
+    pseudonym_key_t pk;
+    int have_key = pseudonym_key_open(o->state_dir, 0, &pk, err, sizeof err) == KPM_OK;
+    rc = checkpoint_load(a.ckpt_path, a.state, &a.meta, have_key ? &pk : NULL, err, sizeof err);
+    pseudonym_key_wipe(&pk);
     if (rc != KPM_OK && rc != KPM_ENOTFOUND) {
         log_error("%s", err);
         goto out;
+    }
+    if (rc == KPM_OK && a.meta.converted) {
+        if ((rc = save(&a))) goto out;
+        log_info("checkpoint converted: the adviser hashes of an older kpm are keyed "
+                 "pseudonyms now");
     }
     if (rc == KPM_OK) load_delivered(&a);
     if (rc == KPM_OK)

@@ -1,6 +1,7 @@
 /* checkpoint.c - aggregate's state on disk (see checkpoint.h). */
 #include "checkpoint.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,8 @@
 #include "fsutil.h"
 #include "kpm_err.h"
 
-#define CKPT_MAGIC "KPMCKPT1"
+#define CKPT_MAGIC "KPMCKPT2"
+#define CKPT_MAGIC_V1 "KPMCKPT1" /* adviser hashes without a key: converted on load */
 #define CKPT_STREAM "checkpoint"
 
 static int write_frame(FILE *fp, const char *buf, size_t len)
@@ -80,7 +82,40 @@ fail:
     return rc ? rc : KPM_EIO;
 }
 
-int checkpoint_load(const char *path, agg_state_t *s, ckpt_meta_t *m, char *err, size_t errlen)
+/* Every run of 16 hex digits after a '|' in s (an adviesinzet key quoted in a
+ * DUPLICATE_KEY reject) replaced by its keyed pseudonym, into buf. */
+static wire_str_t convert_text(const pseudonym_key_t *key, wire_str_t s, char *buf, size_t cap)
+{
+    if (s.len >= cap) return s;
+    memcpy(buf, s.ptr, s.len);
+    for (size_t i = 1; i + PSEUDONYM_HEX <= s.len; i++) {
+        if (buf[i - 1] != '|') continue;
+        size_t end = i + PSEUDONYM_HEX;
+        int hex = end == s.len || !isxdigit((unsigned char)buf[end]);
+        char out[PSEUDONYM_HEX + 1];
+        if (hex && pseudonym_of_legacy(key, buf + i, PSEUDONYM_HEX, out) == KPM_OK)
+            memcpy(buf + i, out, PSEUDONYM_HEX);
+    }
+    return wire_strn(buf, s.len);
+}
+
+/* A record of a version 1 checkpoint with its unkeyed adviser hashes replaced
+ * by the keyed pseudonyms of the same names (common/pseudonym.h). The views
+ * point into bufs. */
+static int convert_v1(const pseudonym_key_t *key, wire_record_t *rec, char *bufs, size_t cap)
+{
+    if (rec->kind == WIRE_REC_ADVIESINZET) {
+        wire_str_t *a = &rec->u.adviesinzet.adviseur;
+        if (pseudonym_of_legacy(key, a->ptr, a->len, bufs) != KPM_OK) return KPM_EPROTO;
+        *a = wire_strn(bufs, PSEUDONYM_HEX);
+    } else if (rec->kind == WIRE_REC_REJECT) {
+        rec->u.reject.message = convert_text(key, rec->u.reject.message, bufs, cap);
+    }
+    return KPM_OK;
+}
+
+int checkpoint_load(const char *path, agg_state_t *s, ckpt_meta_t *m, const pseudonym_key_t *key,
+                    char *err, size_t errlen)
 {
     char *buf;
     size_t len;
@@ -94,13 +129,25 @@ int checkpoint_load(const char *path, agg_state_t *s, ckpt_meta_t *m, char *err,
     wire_reader_t *rd = wire_reader_new();
     static wire_record_t rec;
     uint64_t records = 0;
+    static char conv[4096]; /* a converted text (reject messages are shorter) */
     int frame = 0, ended = 0;
     size_t off = 8;
     rc = KPM_ESTATE;
-    if (!rd || len < 8 || memcmp(buf, CKPT_MAGIC, 8) != 0) {
+    int v1 = rd && len >= 8 && memcmp(buf, CKPT_MAGIC_V1, 8) == 0;
+    if (!rd || len < 8 || (!v1 && memcmp(buf, CKPT_MAGIC, 8) != 0)) {
         snprintf(err, errlen, "'%s' is not a kpm checkpoint", path);
         goto out;
     }
+    if (v1 && !key) {
+        snprintf(err, errlen,
+                 "checkpoint '%s' holds the unkeyed adviser hashes of an older kpm; converting "
+                 "them needs the pseudonym key STATE/" PSEUDONYM_KEY_FILE
+                 ", which kpm-ingest makes on its first start (on another host: copy it here, "
+                 "docs/SECURITY.md)",
+                 path);
+        goto out;
+    }
+    m->converted = v1;
     while (off < len) {
         if (len - off < 4) goto damaged;
         const unsigned char *p = (const unsigned char *)buf + off;
@@ -132,7 +179,8 @@ int checkpoint_load(const char *path, agg_state_t *s, ckpt_meta_t *m, char *err,
                 if ((rc = filelist_put(&m->files, &rec.u.file_end)) != KPM_OK) goto out;
                 continue;
             }
-            if ((rc = state_apply(s, &rec)) != KPM_OK) {
+            if ((v1 && (rc = convert_v1(key, &rec, conv, sizeof conv)) != KPM_OK) ||
+                (rc = state_apply(s, &rec)) != KPM_OK) {
                 snprintf(err, errlen, "checkpoint '%s': %s", path, kpm_strerror(rc));
                 rc = KPM_ESTATE;
                 goto out;

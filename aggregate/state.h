@@ -81,7 +81,7 @@ typedef struct {
 typedef struct {
     const char *koploper_id; /* interned */
     int32_t datum;
-    char adviseur[17]; /* hash of the name */
+    char adviseur[17]; /* keyed pseudonym of the name (pseudonym.h) */
     double uren;
     const char *file; /* interned */
     uint32_t line;

@@ -6,7 +6,7 @@
 #   PREFIX/share/kpm/config/            questionnaire, gemeenten, groups, comparisons
 #   PREFIX/share/kpm/samples/inbox/     the sample inbox of `kpm demo`
 #   PREFIX/share/kpm/deploy/            the cron line, the container health check
-#   PREFIX/lib/systemd/system/          kpm-nightly.service and .timer
+#   PREFIX/lib/systemd/system/          kpm-nightly.service and .timer, kpm-alert@.service
 #
 # The stages find share/kpm from their own place (common/datadir.h), so an
 # installed tree works under any prefix.
@@ -27,6 +27,7 @@ set(KPM_SYSTEMD_UNITDIR "lib/systemd/system" CACHE STRING
     "Where the systemd units are installed (relative: under the prefix)")
 install(FILES ${CMAKE_SOURCE_DIR}/deploy/kpm-nightly.service
               ${CMAKE_SOURCE_DIR}/deploy/kpm-nightly.timer
+              ${CMAKE_SOURCE_DIR}/deploy/kpm-alert@.service
         DESTINATION ${KPM_SYSTEMD_UNITDIR})
 
 # ---- the Debian package (scripts/package) ----

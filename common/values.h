@@ -18,7 +18,8 @@
 const char *val_trim(const char *s, size_t *len);
 
 /* FNV-1a, 64 bits: start from VAL_FNV1A64_SEED and add each byte with
- * val_fnv1a64 (ingest's person hash and its routing of records to workers). */
+ * val_fnv1a64 (the first step of an adviser's keyed pseudonym, and ingest's routing
+ * of records to workers). */
 #define VAL_FNV1A64_SEED 0xcbf29ce484222325ULL
 static inline uint64_t val_fnv1a64(uint64_t h, unsigned char c)
 {

@@ -178,7 +178,7 @@ typedef struct {
 typedef struct {
     wire_str_t koploper_id;
     int32_t datum;          /* YYYYMMDD */
-    wire_str_t adviseur;    /* 16 hex digits: a hash of the name, never the name */
+    wire_str_t adviseur;    /* 16 hex digits: the keyed pseudonym (pseudonym.h), never the name */
     double uren;
     wire_str_t file;
     uint32_t line;

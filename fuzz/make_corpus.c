@@ -46,6 +46,7 @@ static const struct {
 static const char *out_root;
 static const catalog_t *cat;
 static size_t written, bytes;
+static const pseudonym_key_t corpus_key = {{0}}; /* fixed: the same corpus every time */
 
 static void put_file(const char *target, const char *name, const void *buf, size_t len)
 {
@@ -141,7 +142,8 @@ static void ingest_dir(const char *root, const char *dir, const char *tag)
         batcher_t *b = batcher_new(STREAM, 16, 4096, on_ingest_msg, seeds ? label : NULL);
         ingest_result_t res;
         memset(&res, 0, sizeof res);
-        if (!b || ingest_file(cat, b, path, names[i], &res) != KPM_OK || batcher_flush(b) != KPM_OK)
+        if (!b || ingest_file(cat, &corpus_key, b, path, names[i], &res) != KPM_OK ||
+            batcher_flush(b) != KPM_OK)
             fuzz_fail("cannot ingest %s", names[i]);
         batcher_destroy(&b);
         remove(path);

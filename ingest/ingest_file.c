@@ -396,28 +396,16 @@ static int parse_text(const char *s, size_t len, size_t max, colval_t *v)
     return KPM_OK;
 }
 
-/* A person's name is personal data: it is replaced at once by a hash of it
- * (trimmed, ASCII lower case; FNV-1a, 64 bits, as 16 hex digits), enough to tell
- * one person's rows from another's. The name itself goes nowhere. */
-void ingest_person_hash(const char *s, size_t len, char out[17])
-{
-    s = val_trim(s, &len);
-    uint64_t h = VAL_FNV1A64_SEED;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
-        h = val_fnv1a64(h, c);
-    }
-    snprintf(out, 17, "%016llx", (unsigned long long)h);
-}
-
-static int parse_person(const char *s, size_t len, colval_t *v)
+/* A person's name is personal data: it is replaced at once by its keyed
+ * pseudonym (common/pseudonym.h), enough to tell one person's rows from
+ * another's. The name itself goes nowhere. */
+static int parse_person(const file_ctx_t *fc, const char *s, size_t len, colval_t *v)
 {
     int rc = parse_text(s, len, MAX_TEXT_KEY, v);
     if (rc != KPM_OK) return rc;
-    ingest_person_hash(v->s, v->len, v->buf);
+    pseudonym_of_name(fc->pk, v->s, v->len, v->buf);
     v->s = v->buf;
-    v->len = 16;
+    v->len = PSEUDONYM_HEX;
     return KPM_OK;
 }
 
@@ -491,7 +479,7 @@ static int parse_col(file_ctx_t *fc, const col_spec_t *cs, const char *s, size_t
         return rc;
     }
     case COL_PERSON:
-        return parse_person(s, len, v);
+        return parse_person(fc, s, len, v);
     }
     return KPM_EINVAL;
 }
@@ -532,28 +520,10 @@ static int check_columns(file_ctx_t *fc, const csvin_row_t *row)
     return 1;
 }
 
-/* Rejects a second row with the same key in one file. Returns 1 when the key is
- * new, 0 when the row was rejected, or a negative error. */
-int ingest_check_duplicate(file_ctx_t *fc, long line, const char *key, size_t len)
-{
-    void *prev = strmap_get(fc->keys, key, len);
-    if (!prev) return strmap_put(fc->keys, key, len, (void *)(intptr_t)line, NULL) ? KPM_ENOMEM : 1;
-    char q[64];
-    fc->res->rejected++;
-    int rc = ingest_reject(fc, line, "", REJ_DUPLICATE_KEY,
-                    "De sleutel %s komt al voor op regel %ld van dit bestand; de regel is niet "
-                    "verwerkt.",
-                    ingest_quote(key, len, q, sizeof q), (long)(intptr_t)prev);
-    return rc ? rc : 0;
-}
-
-wire_str_t ingest_vstr(const colval_t *v)
-{
-    return v->present ? wire_strn(v->s, v->len) : wire_str("");
-}
-
-/* The row's key (its first key_cols columns joined by '|') into buf. */
-static size_t row_key(const file_ctx_t *fc, char *buf, size_t cap)
+/* The row's key (its first key_cols columns joined by '|') into buf; `shown`:
+ * as a reject quotes it, a person's pseudonym as "(naam)" (it tells a reader
+ * nothing, and it differs per installation). */
+static size_t row_key(const file_ctx_t *fc, int shown, char *buf, size_t cap)
 {
     size_t o = 0;
     for (int k = 0; k < fc->kind->key_cols && o < cap; k++) {
@@ -561,6 +531,8 @@ static size_t row_key(const file_ctx_t *fc, char *buf, size_t cap)
         const char *sep = k ? "|" : "";
         if (!v->present)
             o += (size_t)snprintf(buf + o, cap - o, "%s", sep);
+        else if (shown && fc->kind->cols[k].type == COL_PERSON)
+            o += (size_t)snprintf(buf + o, cap - o, "%s(naam)", sep);
         else if (v->s)
             o += (size_t)snprintf(buf + o, cap - o, "%s%.*s", sep, (int)v->len, v->s);
         else
@@ -569,11 +541,32 @@ static size_t row_key(const file_ctx_t *fc, char *buf, size_t cap)
     return o < cap ? o : cap - 1;
 }
 
+/* Rejects a second row with the same key in one file. Returns 1 when the key is
+ * new, 0 when the row was rejected, or a negative error. */
+int ingest_check_duplicate(file_ctx_t *fc, long line, const char *key, size_t len)
+{
+    void *prev = strmap_get(fc->keys, key, len);
+    if (!prev) return strmap_put(fc->keys, key, len, (void *)(intptr_t)line, NULL) ? KPM_ENOMEM : 1;
+    char q[64], shown[512];
+    size_t shown_len = row_key(fc, 1, shown, sizeof shown);
+    fc->res->rejected++;
+    int rc = ingest_reject(fc, line, "", REJ_DUPLICATE_KEY,
+                    "De sleutel %s komt al voor op regel %ld van dit bestand; de regel is niet "
+                    "verwerkt.",
+                    ingest_quote(shown, shown_len, q, sizeof q), (long)(intptr_t)prev);
+    return rc ? rc : 0;
+}
+
+wire_str_t ingest_vstr(const colval_t *v)
+{
+    return v->present ? wire_strn(v->s, v->len) : wire_str("");
+}
+
 static int build_row(file_ctx_t *fc, const csvin_row_t *row)
 {
     if (fc->kind->key_cols) {
         char key[512];
-        size_t kl = row_key(fc, key, sizeof key);
+        size_t kl = row_key(fc, 0, key, sizeof key);
         int rc = ingest_check_duplicate(fc, row->line, key, kl);
         if (rc != 1) return rc;
     }
@@ -871,28 +864,29 @@ static int entry_notices(file_ctx_t *fc)
     return rc;
 }
 
-int ingest_file(const catalog_t *cat, batcher_t *out, const char *path, const char *name,
-                ingest_result_t *res)
+int ingest_file(const catalog_t *cat, const pseudonym_key_t *pk, batcher_t *out,
+                const char *path, const char *name, ingest_result_t *res)
 {
-    return ingest_file_to(cat, put_batcher, out, path, name, res);
+    return ingest_file_to(cat, pk, put_batcher, out, path, name, res);
 }
 
-int ingest_file_to(const catalog_t *cat, ingest_put_fn put, void *put_ctx, const char *path,
-                   const char *name, ingest_result_t *res)
+int ingest_file_to(const catalog_t *cat, const pseudonym_key_t *pk, ingest_put_fn put,
+                   void *put_ctx, const char *path, const char *name, ingest_result_t *res)
 {
     ingest_entry_t e;
     int rc = ingest_entry_open(path, &e);
-    if (rc == KPM_OK) rc = ingest_entry_to(cat, put, put_ctx, &e, name, res);
+    if (rc == KPM_OK) rc = ingest_entry_to(cat, pk, put, put_ctx, &e, name, res);
     ingest_entry_close(&e);
     return rc;
 }
 
-int ingest_entry_to(const catalog_t *cat, ingest_put_fn put, void *put_ctx, ingest_entry_t *ent,
-                    const char *name, ingest_result_t *res)
+int ingest_entry_to(const catalog_t *cat, const pseudonym_key_t *pk, ingest_put_fn put,
+                    void *put_ctx, ingest_entry_t *ent, const char *name, ingest_result_t *res)
 {
     memset(res, 0, sizeof *res);
     file_ctx_t fc = {
-        .cat = cat, .put = put, .put_ctx = put_ctx, .name = name, .res = res, .entry = ent};
+        .cat = cat, .pk = pk, .put = put, .put_ctx = put_ctx, .name = name, .res = res,
+        .entry = ent};
     csvin_t *in = NULL;
     FILE *fp = NULL;
     char sentence[512], err[256];

@@ -2,8 +2,9 @@
  *
  * Validates a file by the data contract (docs/INPUT-RULES.md) and puts, through a
  * batcher, FILE_BEGIN, the file's records, a REJECT for every rejection, and
- * FILE_END. Values of `pii` columns are never copied anywhere. The records
- * depend only on the file's name and bytes, so a second run gives the same
+ * FILE_END. Values of `pii` columns are never copied anywhere; a person's name
+ * becomes its pseudonym under `pk` (common/pseudonym.h). The records depend
+ * only on the file's name and bytes and the key, so a second run gives the same
  * messages (link.h relies on that).
  */
 #ifndef KPM_INGEST_FILE_H
@@ -14,6 +15,7 @@
 
 #include "batcher.h"
 #include "catalog.h"
+#include "pseudonym.h"
 
 typedef enum {
     DISPO_ARCHIVE,    /* processed: move to the archive (without pii columns) */
@@ -65,25 +67,21 @@ typedef struct {
  * res->dispo and its reject), or the first error the batcher's emit function
  * returned (KPM_EREWIND, KPM_ESTOP, ...), in which case the caller abandons the
  * file. */
-int ingest_file(const catalog_t *cat, batcher_t *out, const char *path, const char *name,
-                ingest_result_t *res);
+int ingest_file(const catalog_t *cat, const pseudonym_key_t *pk, batcher_t *out,
+                const char *path, const char *name, ingest_result_t *res);
 
 /* The same with the records handed to put(put_ctx, rec) instead of a batcher
  * (ingest's router to several aggregate workers: ingest/route.h). */
 typedef int (*ingest_put_fn)(void *ctx, const wire_record_t *rec);
-int ingest_file_to(const catalog_t *cat, ingest_put_fn put, void *put_ctx, const char *path,
-                   const char *name, ingest_result_t *res);
+int ingest_file_to(const catalog_t *cat, const pseudonym_key_t *pk, ingest_put_fn put,
+                   void *put_ctx, const char *path, const char *name, ingest_result_t *res);
 
 /* Processes an opened entry. An entry that is not a regular file, or that
  * could not be opened or read, gives one reject (NOT_A_FILE, FILE_GONE,
  * FILE_UNREADABLE) and is quarantined, or left when it cannot be moved; a file
  * that changed while it was read gets a FILE_CHANGED notice and is left in the
  * inbox for the next night. One entry's problem never fails the night. */
-int ingest_entry_to(const catalog_t *cat, ingest_put_fn put, void *put_ctx, ingest_entry_t *e,
-                    const char *name, ingest_result_t *res);
-
-/* A person's name (trimmed, ASCII lower case) as 16 hex digits of its 64-bit
- * FNV-1a hash: what ingest passes on and archives instead of the name. */
-void ingest_person_hash(const char *s, size_t len, char out[17]);
+int ingest_entry_to(const catalog_t *cat, const pseudonym_key_t *pk, ingest_put_fn put,
+                    void *put_ctx, ingest_entry_t *e, const char *name, ingest_result_t *res);
 
 #endif

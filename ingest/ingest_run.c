@@ -34,6 +34,7 @@ typedef struct {
 struct run {
     const ingest_opts_t *o;
     catalog_t *cat;
+    pseudonym_key_t pk; /* the installation's pseudonym key (STATE/keys) */
     night_t *night;
     unsigned workers;
     link_out_t *link[KPM_MAX_WORKERS];
@@ -108,7 +109,7 @@ static int produce_file(run_t *r, size_t k)
     route_clear(r->route);
     ingest_entry_t *e = night_entry(r->night, k);
     if (!e) return failed(r, KPM_ENOMEM, "file %s: out of memory", f->name);
-    int rc = ingest_entry_to(r->cat, route_put, r->route, e, f->name, &f->res);
+    int rc = ingest_entry_to(r->cat, &r->pk, route_put, r->route, e, f->name, &f->res);
     for (unsigned w = 0; rc == KPM_OK && w < r->workers; w++) rc = batcher_flush(r->batch[w]);
     if (rc == KPM_ENOMEM) return failed(r, rc, "file %s: out of memory (or descriptors)", f->name);
     if (rc) return rc;
@@ -298,7 +299,9 @@ int ingest_run(const ingest_opts_t *o)
         nofile.rlim_cur = nofile.rlim_max;
         setrlimit(RLIMIT_NOFILE, &nofile);
     }
-    if (!(r.cat = catalog_load(o->catalog, err, sizeof err))) {
+    if (!(r.cat = catalog_load(o->catalog, err, sizeof err)) ||
+        pseudonym_key_open(o->state_dir, 1, &r.pk, err, sizeof err) != KPM_OK ||
+        night_scrub_archive(o->state_dir, r.cat, err, sizeof err) != KPM_OK) {
         failed(&r, KPM_EIO, "%s", err);
         goto out;
     }
@@ -391,5 +394,6 @@ out:
     if (zctx) zmq_ctx_term(zctx);
     night_destroy(&r.night);
     catalog_destroy(&r.cat);
+    pseudonym_key_wipe(&r.pk);
     return rc;
 }

@@ -15,7 +15,7 @@ typedef enum {
     COL_MONTH,    /* YYYY-MM */
     COL_GEMEENTE, /* one gemeente code */
     COL_DECIMAL,  /* number in [min, max] (',' or '.'); above min when min_exclusive */
-    COL_PERSON,   /* a person's name: only a hash of it is kept (see ingest_file.c) */
+    COL_PERSON,   /* a person's name: only its keyed pseudonym is kept (pseudonym.h) */
     COL_NAME,     /* a name (of a koploper, gemeente, province): trimmed text of at most 200
                      bytes without control characters */
 } col_type_t;

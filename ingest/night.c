@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -440,24 +441,23 @@ static void put_field(FILE *fp, const char *s, size_t len, char delim)
     fputc('"', fp);
 }
 
-enum { ARCHIVE_KEEP, ARCHIVE_DROP, ARCHIVE_HASH };
-
-/* What the archive keeps of a column: pii items of the catalogue are dropped, a
- * person's name (COL_PERSON, e.g. adviseur) is replaced by its hash. */
-static int archive_action(const catalog_t *cat, const kind_spec_t *kind, const char *name,
-                          size_t len)
+/* Whether the archive drops a column: pii items of the catalogue and a person's
+ * name (COL_PERSON, e.g. adviseur). The archive keeps no pseudonym either: the
+ * state holds what the replacement rule needs (docs/SECURITY.md). */
+static int archive_drops(const catalog_t *cat, const kind_spec_t *kind, const char *name,
+                         size_t len)
 {
     int item = catalog_find(cat, name, len);
-    if (item >= 0 && catalog_item(cat, (size_t)item)->type == ITEM_PII) return ARCHIVE_DROP;
+    if (item >= 0 && catalog_item(cat, (size_t)item)->type == ITEM_PII) return 1;
     for (size_t s = 0; kind && s < kind->n_cols; s++)
         if (kind->cols[s].type == COL_PERSON && strlen(kind->cols[s].name) == len &&
             strncasecmp(kind->cols[s].name, name, len) == 0)
-            return ARCHIVE_HASH;
-    return ARCHIVE_KEEP;
+            return 1;
+    return 0;
 }
 
 /* Copies the open CSV file src_fd to dst without its personal data (see
- * archive_action). */
+ * archive_drops); dst may be the file src_fd reads (the copy replaces it). */
 static int copy_without_pii(const catalog_t *cat, int src_fd, const char *dst,
                             const char *file_name, char *err, size_t errlen)
 {
@@ -487,18 +487,17 @@ static int copy_without_pii(const catalog_t *cat, int src_fd, const char *dst,
         return KPM_EIO;
     }
     char delim = csvin_delim(in);
-    int keep[CSVIN_MAX_FIELDS];
+    int drop[CSVIN_MAX_FIELDS];
     size_t n_header = 0;
     csvin_row_t row;
     int first = 1;
     while ((rc = csvin_next(in, &row)) == 1) {
-        int is_header = first;
         if (first) {
             n_header = row.n;
             for (size_t c = 0; c < row.n; c++) {
                 size_t len = row.lens[c];
                 const char *name = val_trim(row.fields[c], &len);
-                keep[c] = archive_action(cat, kind, name, len);
+                drop[c] = archive_drops(cat, kind, name, len);
             }
             first = 0;
         } else if (row.n != n_header || row.too_wide || row.unterminated || row.bad_quote) {
@@ -508,16 +507,9 @@ static int copy_without_pii(const catalog_t *cat, int src_fd, const char *dst,
         }
         int sep = 0;
         for (size_t c = 0; c < row.n; c++) {
-            int action = c < n_header ? keep[c] : ARCHIVE_KEEP;
-            if (action == ARCHIVE_DROP) continue;
+            if (c < n_header && drop[c]) continue;
             if (sep) fputc(delim, out);
-            if (action == ARCHIVE_HASH && !is_header) {
-                char hash[17];
-                ingest_person_hash(row.fields[c], row.lens[c], hash);
-                put_field(out, hash, 16, delim);
-            } else {
-                put_field(out, row.fields[c], row.lens[c], delim);
-            }
+            put_field(out, row.fields[c], row.lens[c], delim);
             sep = 1;
         }
         fputc('\n', out);
@@ -541,6 +533,73 @@ static int copy_without_pii(const catalog_t *cat, int src_fd, const char *dst,
     }
     if ((rc = fs_tmp_commit(fd, tmp, dst, 0640)))
         snprintf(err, errlen, "cannot write '%s': %s", dst, strerror(errno));
+    return rc;
+}
+
+/* 1 when the archived file at path still has a column the archive drops (a
+ * file archived by an older kpm, which kept a hash of the adviser's name). */
+static int archived_with_pii(const catalog_t *cat, const kind_spec_t *kind, const char *path)
+{
+    char err[256];
+    csvin_t *in = csvin_open(path, err, sizeof err);
+    if (!in) return 0;
+    csvin_row_t row;
+    int found = 0;
+    if (csvin_next(in, &row) == 1)
+        for (size_t c = 0; c < row.n && !found; c++) {
+            size_t len = row.lens[c];
+            const char *name = val_trim(row.fields[c], &len);
+            found = archive_drops(cat, kind, name, len);
+        }
+    csvin_close(&in);
+    return found;
+}
+
+/* Scrubs the archived files of one night directory (see night_scrub_archive). */
+static int scrub_night_dir(const catalog_t *cat, const char *dir, char *err, size_t errlen)
+{
+    DIR *d = opendir(dir);
+    if (!d) return KPM_OK; /* not a directory */
+    struct dirent *e;
+    int rc = KPM_OK;
+    while (rc == KPM_OK && (e = readdir(d)) != NULL) {
+        const kind_spec_t *kind = name_taken(e->d_name) ? kind_from_filename(e->d_name) : NULL;
+        int has_person = 0;
+        for (size_t s = 0; kind && s < kind->n_cols; s++)
+            has_person |= kind->cols[s].type == COL_PERSON;
+        if (!has_person) continue;
+        char path[4608];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (!archived_with_pii(cat, kind, path)) continue;
+        int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) {
+            snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+            rc = KPM_EIO;
+            break;
+        }
+        rc = copy_without_pii(cat, fd, path, e->d_name, err, errlen);
+        close(fd);
+        if (rc == KPM_OK) log_info("archive: removed the adviser hashes from '%s'", path);
+    }
+    closedir(d);
+    return rc;
+}
+
+int night_scrub_archive(const char *state_dir, const catalog_t *cat, char *err, size_t errlen)
+{
+    char top[4200];
+    snprintf(top, sizeof top, "%s/archive", state_dir);
+    DIR *d = opendir(top);
+    if (!d) return KPM_OK; /* nothing archived yet */
+    struct dirent *e;
+    int rc = KPM_OK;
+    while (rc == KPM_OK && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        char dir[4608];
+        snprintf(dir, sizeof dir, "%s/%s", top, e->d_name);
+        rc = scrub_night_dir(cat, dir, err, errlen);
+    }
+    closedir(d);
     return rc;
 }
 

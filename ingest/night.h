@@ -103,6 +103,12 @@ ingest_entry_t *night_entry(night_t *n, size_t k);
  * when the state directory cannot be written (err says what and why). */
 int night_dispose(night_t *n, size_t k, const catalog_t *cat, char *err, size_t errlen);
 
+/* Rewrites every file in STATE/archive/<night>/ that still holds a column the
+ * archive drops (adviser-name hashes kept by kpm before keyed pseudonyms)
+ * without it; files without such a column are only looked at (their header).
+ * Returns KPM_OK or KPM_EIO with a message in err. */
+int night_scrub_archive(const char *state_dir, const catalog_t *cat, char *err, size_t errlen);
+
 /* Path of file k in the inbox (static buffer). */
 const char *night_inbox_path(const night_t *n, size_t k);
 

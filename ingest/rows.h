@@ -38,6 +38,7 @@ typedef struct {
 
 typedef struct {
     const catalog_t *cat;
+    const pseudonym_key_t *pk; /* a person's name becomes its pseudonym with this key */
     ingest_put_fn put; /* where the records go */
     void *put_ctx;
     const char *name;
@@ -72,8 +73,9 @@ int ingest_reject(file_ctx_t *fc, long line, const char *column, const char *cod
  * bytes. Never used for pii columns. */
 const char *ingest_quote(const char *s, size_t len, char *out, size_t outlen);
 
-/* Rejects a second row with the same key in one file. Returns 1 when the key is
- * new, 0 when the row was rejected, or a negative error. */
+/* Rejects a second row with the same key in one file (the key of the row in
+ * fc->vals). Returns 1 when the key is new, 0 when the row was rejected, or a
+ * negative error. */
 int ingest_check_duplicate(file_ctx_t *fc, long line, const char *key, size_t len);
 
 /* A column's value as a view ("" when absent). */

@@ -29,7 +29,7 @@ static int row_gebruik(file_ctx_t *fc)
 
 static int row_adviesinzet(file_ctx_t *fc, const csvin_row_t *row)
 {
-    const colval_t *v = fc->vals; /* v[2]: the adviser's hash (COL_PERSON) */
+    const colval_t *v = fc->vals; /* v[2]: the adviser's pseudonym (COL_PERSON) */
     fc->rec.kind = WIRE_REC_ADVIESINZET;
     fc->rec.u.adviesinzet = (wire_adviesinzet_t){ingest_vstr(&v[0]), (int32_t)v[1].i,
                                                  ingest_vstr(&v[2]), v[3].r, wire_str(fc->name),

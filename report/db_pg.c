@@ -3,12 +3,14 @@
 
 #include "kpm_err.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Serialises loaders of one database: pg_advisory_xact_lock's key ("kpm"). */
 #define DB_PG_LOCK_KEY "7040109"
@@ -324,4 +326,53 @@ void db_pg_destroy(db_pg_t **pd)
     free(d->night);
     free(d);
     *pd = NULL;
+}
+
+/* A passfile libpq may read: a regular file only its owner can open. */
+static int check_passfile(const char *path, int must_exist, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        if (!must_exist && errno == ENOENT) return KPM_OK;
+        snprintf(err, errlen, "cannot use the passfile '%s': %s", path, strerror(errno));
+        return KPM_EINVAL;
+    }
+    if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
+        snprintf(err, errlen,
+                 "the passfile '%s' has mode %04o: it must be a file that group and others "
+                 "cannot open (chmod 600)",
+                 path, (unsigned)(st.st_mode & 07777));
+        return KPM_EINVAL;
+    }
+    return KPM_OK;
+}
+
+int db_pg_check_secrets(const char *conninfo, const char *passfile, char *err, size_t errlen)
+{
+    char *perr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
+    PQfreemem(perr); /* it may quote the string, password and all */
+    if (opts == NULL) {
+        snprintf(err, errlen, "--pg: not a libpq connection string or URI");
+        return KPM_EINVAL;
+    }
+    int has_password = 0;
+    for (const PQconninfoOption *o = opts; o->keyword != NULL; o++)
+        has_password |= strcmp(o->keyword, "password") == 0 && o->val != NULL;
+    PQconninfoFree(opts);
+    if (has_password) {
+        snprintf(err, errlen,
+                 "--pg: the connection string holds a password, which would be in the process "
+                 "list and in STATE/run: leave it out and put it in a passfile (--pg-passfile "
+                 "FILE or PGPASSFILE, mode 0600; see docs/SECURITY.md)");
+        return KPM_EINVAL;
+    }
+    const char *env = getenv("PGPASSFILE");
+    int rc = passfile ? check_passfile(passfile, 1, err, errlen)
+                      : env && *env ? check_passfile(env, 0, err, errlen) : KPM_OK;
+    if (rc == KPM_OK && passfile && setenv("PGPASSFILE", passfile, 1) != 0) {
+        snprintf(err, errlen, "cannot set PGPASSFILE: %s", strerror(errno));
+        rc = KPM_EINVAL;
+    }
+    return rc;
 }

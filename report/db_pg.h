@@ -41,4 +41,13 @@ const char *db_pg_error(const db_pg_t *d);
 /* Closes the connection (an open transaction is rolled back) and frees. */
 void db_pg_destroy(db_pg_t **d);
 
+/* Keeps the password out of kpm's command lines and state (docs/SECURITY.md):
+ * refuses a conninfo that holds one (a password= key, or a URI with
+ * user:password@) or that libpq cannot parse, and a passfile (`passfile`, the
+ * --pg-passfile option, may be NULL; else PGPASSFILE when that file exists)
+ * that is not a regular file with no access for group and others. A given
+ * passfile is put in PGPASSFILE for libpq. The message in err never quotes the
+ * conninfo. Returns KPM_OK or KPM_EINVAL (a usage error). */
+int db_pg_check_secrets(const char *conninfo, const char *passfile, char *err, size_t errlen);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "db_pg.h"
 #include "kpm_err.h"
 #include "log.h"
 #include "report_run.h"
@@ -33,7 +34,10 @@ static void usage(FILE *fp)
             "                     per night (a libpq connection string or URI; PG*\n"
             "                     environment variables and ~/.pgpass apply). If the load\n"
             "                     fails, the files are written and the exit status is 1;\n"
-            "                     the next night loads every table again\n"
+            "                     the next night loads every table again. Without a password:\n"
+            "                     one in it is refused (docs/SECURITY.md)\n"
+            "  --pg-passfile FILE the PostgreSQL passfile (mode 0600; else PGPASSFILE, ~/.pgpass\n"
+            "                     or PGPASSWORD)\n"
             "  --keys DIR         use CurveZMQ with the keys in DIR (report.key, aggregate.pub;\n"
             "                     see kpm-keygen): for tcp:// between hosts\n"
             "  --help             this text\n"
@@ -46,8 +50,10 @@ int main(int argc, char **argv)
                                               {"in", 1, 0, 'i'},    {"in-ack", 1, 0, 'I'},
                                               {"night", 1, 0, 'n'}, {"pg", 1, 0, 'p'},
                                               {"keys", 1, 0, 'K'},  {"help", 0, 0, 'h'},
-                                              {"workers", 1, 0, 'W'}, {0, 0, 0, 0}};
+                                              {"workers", 1, 0, 'W'}, {"pg-passfile", 1, 0, 'P'},
+                                              {0, 0, 0, 0}};
     report_opts_t o = {0};
+    const char *pg_passfile = NULL;
     static char ep_in[KPM_MAX_WORKERS][4200], ep_ack[KPM_MAX_WORKERS][4200];
     char err[512], *end;
     unsigned n_in = 0, n_ack = 0;
@@ -68,6 +74,7 @@ int main(int argc, char **argv)
         case 'W': workers = strtol(optarg, &end, 10), bad |= *end || end == optarg; break;
         case 'n': o.night = optarg; break;
         case 'p': o.pg = optarg; break;
+        case 'P': pg_passfile = optarg; break;
         case 'K': o.keys = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -78,6 +85,11 @@ int main(int argc, char **argv)
         workers > KPM_MAX_WORKERS || (n_in && n_in != (unsigned)workers) ||
         (n_ack && n_ack != (unsigned)workers)) {
         usage(stderr);
+        return 2;
+    }
+    if ((o.pg || pg_passfile) &&
+        db_pg_check_secrets(o.pg ? o.pg : "", pg_passfile, err, sizeof err)) {
+        fprintf(stderr, "kpm-report: %s\n", err);
         return 2;
     }
     o.workers = (unsigned)workers;

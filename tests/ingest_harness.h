@@ -19,6 +19,9 @@
 #include "wire.h"
 
 #define STREAM "20210301T030000Z"
+
+/* The pseudonym key of the tests: fixed, so the expected pseudonyms are too. */
+static const pseudonym_key_t ih_key = {{'k', 'p', 'm', '-', 't', 'e', 's', 't'}};
 #define MAX_MSGS 256
 #define MAX_RECS 512
 
@@ -73,7 +76,7 @@ static inline int run(const char *name, const char *bytes, size_t len)
     assert_int_equal(fclose(fp), 0);
     batcher_t *b = batcher_new(STREAM, 3, 1 << 16, collect, NULL);
     assert_non_null(b);
-    int rc = ingest_file(fx.cat, b, path, name, &fx.res);
+    int rc = ingest_file(fx.cat, &ih_key, b, path, name, &fx.res);
     if (rc == KPM_OK) rc = batcher_flush(b);
     batcher_destroy(&b);
     unlink(path);

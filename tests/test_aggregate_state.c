@@ -288,7 +288,7 @@ static void test_checkpoint_round_trip(void **state)
     agg_state_t *t = state_new(fx->cat);
     ckpt_meta_t got;
     char err[256] = "";
-    assert_int_equal(checkpoint_load(fx->path, t, &got, err, sizeof err), KPM_OK);
+    assert_int_equal(checkpoint_load(fx->path, t, &got, NULL, err, sizeof err), KPM_OK);
     assert_string_equal(got.night, "20210301T030000Z");
     assert_int_equal(got.next, 42);
     assert_int_equal(got.complete, 1);
@@ -332,9 +332,9 @@ static void test_checkpoint_round_trip(void **state)
     /* An empty state round-trips too, and no file is "not found", not damaged. */
     agg_state_t *e = state_new(fx->cat);
     assert_int_equal(checkpoint_write(fx->path, e, &(ckpt_meta_t){0}), KPM_OK);
-    assert_int_equal(checkpoint_load(fx->path, e, &got, err, sizeof err), KPM_OK);
+    assert_int_equal(checkpoint_load(fx->path, e, &got, NULL, err, sizeof err), KPM_OK);
     assert_string_equal(got.night, "");
-    assert_int_equal(checkpoint_load(path2, e, &got, err, sizeof err), KPM_ENOTFOUND);
+    assert_int_equal(checkpoint_load(path2, e, &got, NULL, err, sizeof err), KPM_ENOTFOUND);
     state_destroy(&e);
 }
 
@@ -348,7 +348,7 @@ static int load_bytes(fx_t *fx, const char *buf, size_t len)
     agg_state_t *t = state_new(fx->cat);
     ckpt_meta_t m;
     char err[256] = "";
-    int rc = checkpoint_load(fx->path, t, &m, err, sizeof err);
+    int rc = checkpoint_load(fx->path, t, &m, NULL, err, sizeof err);
     if (rc == KPM_ESTATE) assert_true(strlen(err) > 0);
     state_destroy(&t);
     return rc;
@@ -364,7 +364,7 @@ static void test_checkpoint_damaged(void **state)
     size_t len;
     assert_int_equal(fs_read_all(fx->path, &good, &len), KPM_OK);
     assert_true(len > 8);
-    assert_memory_equal(good, "KPMCKPT1", 8);
+    assert_memory_equal(good, "KPMCKPT2", 8);
     assert_int_equal(load_bytes(fx, good, len), KPM_OK);
 
     char *bad = malloc(len + 1);
@@ -392,7 +392,10 @@ static void test_checkpoint_damaged(void **state)
     assert_true(frames >= 3); /* BEGIN, DATA..., END */
     /* Wrong magic. */
     memcpy(bad, good, len);
-    bad[7] = '2';
+    bad[7] = '9';
+    assert_int_equal(load_bytes(fx, bad, len), KPM_ESTATE);
+    /* A version 1 checkpoint without the pseudonym key to convert it. */
+    bad[7] = '1';
     assert_int_equal(load_bytes(fx, bad, len), KPM_ESTATE);
     assert_int_equal(load_bytes(fx, "KPMCKPT", 7), KPM_ESTATE);
     free(bad);
@@ -473,7 +476,7 @@ static void test_overlong_key_in_checkpoint(void **state)
     fx_t *fx = *state;
     msgpack_sbuffer file;
     msgpack_sbuffer_init(&file);
-    msgpack_sbuffer_write(&file, "KPMCKPT1", 8);
+    msgpack_sbuffer_write(&file, "KPMCKPT2", 8); /* the current version: refused for its key */
     wire_writer_t *w = wire_writer_new();
     assert_non_null(w);
     size_t len;
@@ -514,6 +517,58 @@ static void test_overlong_key_in_checkpoint(void **state)
     msgpack_sbuffer_destroy(&file);
 }
 
+/* A checkpoint of kpm before keyed pseudonyms ("KPMCKPT1") holds the unkeyed
+ * FNV-1a of each adviser's name, which a list of names reverses. Loaded with the
+ * key, every such hash (in the adviesinzet entries and in a DUPLICATE_KEY
+ * reject that quotes a key) becomes the pseudonym a new delivery of the same
+ * name gets, so a re-delivered old row still replaces its entry. */
+static void test_checkpoint_v1_converted(void **state)
+{
+    fx_t *fx = *state;
+    static const pseudonym_key_t key = {{'v', '1'}};
+    const char *fnv_jan = "51ff633aa10b8d56"; /* FNV-1a 64 of "jan de vries" */
+    char jan[PSEUDONYM_HEX + 1], msg[128], want_msg[128];
+    pseudonym_of_name(&key, " Jan de Vries ", 14, jan);
+    ab_adviesinzet(fx->s, "KL001", 20210301, fnv_jan, 3.5, "adviesinzet_2021.csv", 2);
+    snprintf(msg, sizeof msg, "De sleutel KL001|20210301|%s komt al voor op regel 2.", fnv_jan);
+    ab_reject(fx->s, "adviesinzet_2021.csv", 3, "", "DUPLICATE_KEY", msg);
+    ckpt_meta_t m = {.next = 3};
+    assert_int_equal(checkpoint_write(fx->path, fx->s, &m), KPM_OK);
+    char *buf;
+    size_t len;
+    assert_int_equal(fs_read_all(fx->path, &buf, &len), KPM_OK);
+    buf[7] = '1';
+    FILE *fp = fopen(fx->path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(buf, 1, len, fp), len);
+    assert_int_equal(fclose(fp), 0);
+    free(buf);
+
+    agg_state_t *t = state_new(fx->cat);
+    ckpt_meta_t got;
+    char err[512] = "";
+    assert_int_equal(checkpoint_load(fx->path, t, &got, NULL, err, sizeof err), KPM_ESTATE);
+    assert_non_null(strstr(err, "pseudonym key"));
+    state_destroy(&t);
+    t = state_new(fx->cat);
+    assert_int_equal(checkpoint_load(fx->path, t, &got, &key, err, sizeof err), KPM_OK);
+    assert_int_equal(got.converted, 1);
+    ab_sink_t out = {0};
+    dump(t, &out);
+    assert_int_equal(n_dumped(&out, WIRE_REC_ADVIESINZET), 1);
+    assert_wstr(dumped(&out, WIRE_REC_ADVIESINZET, 0)->u.adviesinzet.adviseur, jan);
+    snprintf(want_msg, sizeof want_msg, "De sleutel KL001|20210301|%s komt al voor op regel 2.",
+             jan);
+    assert_wstr(dumped(&out, WIRE_REC_REJECT, 0)->u.reject.message, want_msg);
+    /* A new delivery of the same row replaces the converted entry. */
+    ab_adviesinzet(t, "KL001", 20210301, jan, 4.0, "adviesinzet_2021.csv", 2);
+    ab_sink_clear(&out);
+    dump(t, &out);
+    assert_int_equal(n_dumped(&out, WIRE_REC_ADVIESINZET), 1);
+    ab_sink_clear(&out);
+    state_destroy(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -527,6 +582,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_checkpoint_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overlong_key_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overlong_key_in_checkpoint, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoint_v1_converted, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -572,7 +572,8 @@ static void run_entry(const char *name, ingest_entry_t *e)
     clear();
     batcher_t *b = batcher_new(STREAM, 3, 1 << 16, collect, NULL);
     assert_non_null(b);
-    assert_int_equal(ingest_entry_to(fx.cat, batcher_put_fn, b, e, name, &fx.res), KPM_OK);
+    assert_int_equal(ingest_entry_to(fx.cat, &ih_key, batcher_put_fn, b, e, name, &fx.res),
+                     KPM_OK);
     assert_int_equal(batcher_flush(b), KPM_OK);
     batcher_destroy(&b);
 }

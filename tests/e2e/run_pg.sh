@@ -4,8 +4,10 @@
 # `kpm run --pg`, and checks that every published table in the database equals
 # its CSV file byte for byte (rendered by SQL in the CSV's dialect), that a
 # night with nothing new changes no table, that an unreachable server fails the
-# night but writes the files, and that the next run loads what was missed. Then
-# runs test_report_pg (one-transaction semantics, reload, layout change).
+# night but writes the files, and that the next run loads what was missed; that
+# a password in --pg is refused, and one from a passfile or PGPASSWORD is in no
+# command line and nowhere in STATE (docs/SECURITY.md). Then runs
+# test_report_pg (one-transaction semantics, reload, layout change).
 # Exit 77 (skipped) only when the PostgreSQL server is not installed.
 # usage: run_pg.sh BUILD_DIR E2E_DIR
 BUILD=$(cd "$1" && pwd)
@@ -166,6 +168,65 @@ check "the next run exits 0" kpm_night "$TMP/inbox" "$TMP/out" "$TMP/state" --pg
 check "after the next run every table equals its CSV file again" db_equals_csv "$TMP/out"
 check "kpm_nacht has nights 1, 2 and 4" \
     test "$(psql "$PG" -qAt -c "SELECT count(DISTINCT nacht) FROM kpm_nacht")" = 3
+
+# The password stays out of the state and the process list (docs/SECURITY.md):
+# a role that must give a password (scram-sha-256), a passfile for it, and
+# --pg without the password.
+PW="kpm-pw-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+psql "$BASE dbname=postgres" -qAt -c "CREATE ROLE kpmpw LOGIN PASSWORD '$PW'" \
+    -c "CREATE DATABASE kpmpw OWNER kpmpw" >/dev/null
+"${AS[@]}" sed -i "1i host all kpmpw 127.0.0.1/32 scram-sha-256" "$PGDATA/pg_hba.conf"
+"${AS[@]}" "$PGBIN/pg_ctl" -D "$PGDATA" reload >/dev/null
+sleep 0.5
+SEC="host=127.0.0.1 port=$PORT user=kpmpw dbname=kpmpw"
+printf '127.0.0.1:%s:kpmpw:kpmpw:%s\n' "$PORT" "$PW" >"$TMP/pgpass"
+chmod 600 "$TMP/pgpass"
+SECI=$TMP/sec/inbox SECS=$TMP/sec/state SECO=$TMP/sec/out
+mkdir -p "$SECI"
+no_password() { ! grep -rqaF -e "$PW" "$@" 2>/dev/null; }
+refused() { "$@" >"$TMP/refused.log" 2>&1; [ $? = 2 ] && grep -q passfile "$TMP/refused.log"; }
+check "kpm run --pg with password= is refused with exit 2, pointing to a passfile" \
+    refused "$ROOT/scripts/kpm" run --inbox "$SECI" --out "$SECO" --state "$SECS" --pg "$SEC password=$PW"
+check "kpm-report --pg with a URI user:password@ is refused with exit 2" \
+    refused "$BUILD/report/kpm-report" --state "$SECS" --out "$SECO" \
+    --pg "postgresql://kpmpw:$PW@127.0.0.1:$PORT/kpmpw"
+check "kpm-report --pg with ?password= is refused with exit 2" \
+    refused "$BUILD/report/kpm-report" --state "$SECS" --out "$SECO" \
+    --pg "postgresql://kpmpw@127.0.0.1:$PORT/kpmpw?password=$PW"
+chmod 640 "$TMP/pgpass"
+check "a passfile that group may read is refused with exit 2" \
+    bash -c "'$BUILD/report/kpm-report' --state '$SECS' --out '$SECO' --pg '$SEC' --pg-passfile '$TMP/pgpass' 2>&1 | grep -q 'chmod 600'; [ \${PIPESTATUS[0]} = 2 ]"
+chmod 600 "$TMP/pgpass"
+check "nothing of the refused runs holds the password" no_password "$TMP/sec"
+cp "$E2E"/survey/inbox/* "$SECI/"
+kpm_night "$SECI" "$SECO" "$SECS" --pg "$SEC" </dev/null
+check "without the passfile the role cannot log in (the night fails: a password is needed)" test $? = 1
+# With the passfile: watch every process's command line while the night runs.
+KPM_BUILD_DIR=$BUILD "$ROOT/scripts/kpm" run --inbox "$SECI" --out "$SECO" --state "$SECS" \
+    --timeout 120 --pg "$SEC" --pg-passfile "$TMP/pgpass" >"$TMP/sec.kpm.log" 2>&1 &
+night=$!
+seen=0 leaked=0
+while kill -0 "$night" 2>/dev/null; do
+    for f in /proc/[0-9]*/cmdline; do
+        mapfile -d '' -t argv <"$f" 2>/dev/null || continue # no fork: quick looks
+        c="${argv[*]}"
+        case $c in *kpm-report*--pg*) seen=$((seen + 1)) ;; esac
+        case $c in *"$PW"*) leaked=1 ;; esac
+    done
+done
+wait "$night"
+check "with --pg-passfile the night exits 0" test $? = 0
+check "the tables are in the password-protected database" \
+    test "$(PGPASSFILE=$TMP/pgpass psql "$SEC" -qAt -c "SELECT count(DISTINCT tabel) > 0 FROM kpm_nacht")" = t
+check "kpm-report's command line was seen while it ran ($seen looks)" test "$seen" -gt 0
+check "the password was in no process's command line meanwhile" test "$leaked" = 0
+check "the password is nowhere in STATE or the outputs (grep -r)" no_password "$SECS" "$SECO"
+check "STATE/run/report.args names the passfile, not the password" \
+    grep -qaF "$TMP/pgpass" "$SECS/run/report.args"
+cp "$E2E"/survey/inbox/* "$SECI/"
+PGPASSWORD=$PW kpm_night "$SECI" "$SECO" "$SECS" --pg "$SEC"
+check "with PGPASSWORD (environment, not the command line) the night exits 0" test $? = 0
+check "still no password in STATE or the outputs" no_password "$SECS" "$SECO"
 
 # One transaction per night, reload, layout change, reader's view (C, libpq).
 echo "--- test_report_pg"
