@@ -1,6 +1,7 @@
 /* aggregate_run.c - the aggregate stage's loop (see aggregate_run.h). */
 #include "aggregate_run.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,12 @@
 #include "catalog.h"
 #include "oproepen.h"
 #include "checkpoint.h"
-#include "curve.h"
 #include "fsutil.h"
 #include "kpm_err.h"
 #include "link.h"
 #include "log.h"
 #include "stage.h"
+#include "stage_net.h"
 #include "state.h"
 #include "tables.h"
 #include "tables_cmp_config.h"
@@ -33,10 +34,9 @@ typedef struct {
     ckpt_meta_t meta;
     char ckpt_path[4200];
     char delivered_path[4200]; /* STATE/aggregate/delivered: the night report made durable */
-    void *zctx; /* the process's ZeroMQ context */
+    stage_net_t net; /* the ZeroMQ context and keys (NULL curve without --keys) */
     link_in_t *in;
     link_out_t *out;
-    curve_t *curve; /* NULL without --keys */
     batcher_t *batch;
     wire_reader_t *rd;
     int dirty;
@@ -113,11 +113,9 @@ static int open_out(agg_t *a)
         return KPM_OK;
     }
     link_opts_t lo = {.data_endpoint = a->o->out_endpoint, .ack_endpoint = a->o->out_ack,
-                      .stop = &stage_stop, .curve = a->curve, .peer = "report"};
-    if (!(a->out = link_out_new(a->zctx, &lo, a->meta.night, err, sizeof err))) {
-        log_error("%s", err);
-        return KPM_EZMQ;
-    }
+                      .stop = &stage_stop, .curve = a->net.curve, .peer = "report"};
+    if (!(a->out = link_out_new(a->net.zctx, &lo, a->meta.night, err, sizeof err)))
+        return stage_fail(KPM_EZMQ, "%s", err);
     return KPM_OK;
 }
 
@@ -312,16 +310,16 @@ int aggregate_run(const aggregate_opts_t *o)
     snprintf(a.ckpt_path, sizeof a.ckpt_path, "%s/checkpoint", dir);
     snprintf(a.delivered_path, sizeof a.delivered_path, "%s/delivered", dir);
     if (fs_mkdirs(dir, 0770) != KPM_OK) {
-        log_error("cannot create '%s'", dir);
+        stage_fail(rc, "cannot create '%s': %s", dir, strerror(errno));
         goto out;
     }
     if (!(a.cat = catalog_load(o->catalog, err, sizeof err))) {
-        log_error("%s", err);
+        stage_fail(rc, "%s", err);
         goto out;
     }
     if (!(a.cmp = tables_cmp_config_load(o->comparisons, o->comparisons_optional, o->groups,
                                          o->groups_optional, err, sizeof err))) {
-        log_error("comparisons: %s", err);
+        stage_fail(rc, "comparisons: %s", err);
         goto out;
     }
     {
@@ -343,7 +341,7 @@ int aggregate_run(const aggregate_opts_t *o)
     }
     rc = checkpoint_load(a.ckpt_path, a.state, &a.meta, err, sizeof err);
     if (rc != KPM_OK && rc != KPM_ENOTFOUND) {
-        log_error("%s", err);
+        stage_fail(rc, "%s", err);
         goto out;
     }
     if (rc == KPM_OK) load_delivered(&a);
@@ -352,20 +350,12 @@ int aggregate_run(const aggregate_opts_t *o)
                  (unsigned long long)a.meta.next, a.meta.complete ? ", complete" : "",
                  a.meta.delivered ? ", delivered" : "");
     a.last_ckpt = now_s();
-    a.zctx = zmq_ctx_new();
-    if (a.zctx && o->keys) {
-        if (!(a.curve = curve_load(o->keys, "aggregate", err, sizeof err)) ||
-            curve_start(a.curve, a.zctx, err, sizeof err) != KPM_OK) {
-            log_error("%s", err);
-            rc = KPM_EINVAL;
-            goto out;
-        }
-    }
+    if ((rc = stage_net_open(&a.net, o->keys, "aggregate"))) goto out;
     link_opts_t li = {.data_endpoint = o->in_endpoint, .ack_endpoint = o->in_ack,
-                      .stop = &stage_stop, .curve = a.curve, .peer = "ingest", .night = o->night};
-    if (!a.zctx || !(a.in = link_in_new(a.zctx, &li, err, sizeof err))) {
-        log_error("%s", a.zctx ? err : "cannot create a ZeroMQ context");
-        rc = KPM_EZMQ;
+                      .stop = &stage_stop, .curve = a.net.curve, .peer = "ingest",
+                      .night = o->night};
+    if (!(a.in = link_in_new(a.net.zctx, &li, err, sizeof err))) {
+        rc = stage_fail(KPM_EZMQ, "%s", err);
         goto out;
     }
     int fresh = a.meta.delivered || !a.meta.night[0];
@@ -418,8 +408,7 @@ out_quiet:
     batcher_destroy(&a.batch);
     link_out_destroy(&a.out);
     link_in_destroy(&a.in);
-    curve_destroy(&a.curve);
-    if (a.zctx) zmq_ctx_term(a.zctx);
+    stage_net_close(&a.net);
     wire_reader_destroy(&a.rd);
     state_destroy(&a.state);
     filelist_clear(&a.meta.files);
