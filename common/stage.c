@@ -81,6 +81,8 @@ int stage_start(const char *name, const stage_common_t *c)
 
     int rc = stage_lock(name, state_dir);
     if (rc) return rc;
+    if (c->plaintext_net)
+        log_warn("--insecure-plaintext: tcp traffic is not encrypted and any peer is admitted");
     char run[4096];
     snprintf(run, sizeof run, "%.4000s/run", state_dir);
     snprintf(pid_path, sizeof pid_path, "%.4000s/%.32s.pid", run, name);
@@ -97,8 +99,6 @@ int stage_start(const char *name, const stage_common_t *c)
         return stage_fail(KPM_EIO, "cannot write '%s/%s.pid': %s", run, name, strerror(e));
     }
     stage_status("starting", NULL, 0, 0, NULL);
-    if (c->plaintext_net)
-        log_warn("--insecure-plaintext: tcp traffic is not encrypted and any peer is admitted");
     return check_ipc_dirs(c);
 }
 

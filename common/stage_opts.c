@@ -185,7 +185,7 @@ int stage_opts_parse(const stage_cli_t *cli, int argc, char **argv, stage_common
     longopts[n + N_COMMON] = (struct option){0, 0, 0, 0};
 
     int ch, rc;
-    optind = 1;
+    optind = 0; /* glibc: a full restart (the parser may run more than once) */
     opterr = 0; /* the messages below name the option */
     while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         if (ch == 'h' || ch == (int)n + COMMON_HELP) {
