@@ -16,7 +16,7 @@ int stage_net_open(stage_net_t *n, const char *keys, const char *self)
     if (!keys) return KPM_OK;
     if (!(n->curve = curve_load(keys, self, err, sizeof err)) ||
         curve_start(n->curve, n->zctx, err, sizeof err) != KPM_OK)
-        return stage_fail(KPM_EINVAL, "keys: %s", err);
+        return stage_fail(KPM_EINVAL, "%s", err);
     return KPM_OK;
 }
 
