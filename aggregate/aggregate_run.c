@@ -54,10 +54,9 @@ static double now_s(void)
 static int save(agg_t *a)
 {
     int rc = checkpoint_write(a->ckpt_path, a->state, &a->meta);
-    if (rc) {
-        log_error("cannot write checkpoint '%s': %s", a->ckpt_path, kpm_strerror(rc));
-        return rc;
-    }
+    if (rc)
+        return stage_fail(rc, "cannot write checkpoint '%s': %s", a->ckpt_path,
+                          rc == KPM_EIO ? strerror(errno) : kpm_strerror(rc));
     a->dirty = 0;
     a->last_ckpt = now_s();
     return KPM_OK;
@@ -81,11 +80,11 @@ static int check_counts(agg_t *a, const wire_counts_t *c, uint64_t total)
             ok = 0;
         }
     }
-    if (!ok) {
-        log_error("night %s: records went missing (%llu sent, %llu applied); no tables written",
-                  a->meta.night, (unsigned long long)total, (unsigned long long)applied);
-        return KPM_EGAP;
-    }
+    if (!ok)
+        return stage_fail(KPM_EGAP,
+                          "night %s: records went missing (%llu sent, %llu applied); no tables "
+                          "written", a->meta.night, (unsigned long long)total,
+                          (unsigned long long)applied);
     return KPM_OK;
 }
 
@@ -97,8 +96,7 @@ static int check_shard(agg_t *a, const wire_counts_t *c)
     char err[256];
     if (wire_shard_check(c, a->o->worker, a->o->workers, err, sizeof err) == KPM_OK)
         return KPM_OK;
-    log_error("night %s: ingest's stream %s", a->meta.night, err);
-    return KPM_ESTATE;
+    return stage_fail(KPM_ESTATE, "night %s: ingest's stream %s", a->meta.night, err);
 }
 
 /* The link to report, for the night being received. It is set up as soon as
@@ -148,11 +146,10 @@ static int apply_message(agg_t *a, const link_msg_t *msg)
         a->records_in++;
         rc = KPM_OK;
     }
-    if (rc < 0) {
-        log_error("night %s: message %llu: %s", a->meta.night, (unsigned long long)h.seq,
-                  rc == KPM_EPROTO ? wire_reader_error(a->rd) : kpm_strerror(rc));
-        return rc;
-    }
+    if (rc < 0)
+        return stage_fail(rc, "night %s: message %llu: %s", a->meta.night,
+                          (unsigned long long)h.seq,
+                          rc == KPM_EPROTO ? wire_reader_error(a->rd) : kpm_strerror(rc));
     a->meta.next = h.seq + 1;
     a->dirty = 1;
     if (h.type == WIRE_MSG_END) {
@@ -246,10 +243,8 @@ static int mark_delivered(agg_t *a)
 {
     char line[WIRE_STREAM_MAX + 2];
     int n = snprintf(line, sizeof line, "%s\n", a->meta.night);
-    if (fs_write_atomic(a->delivered_path, line, (size_t)n) != KPM_OK) {
-        log_error("cannot write '%s'", a->delivered_path);
-        return KPM_EIO;
-    }
+    if (fs_write_atomic(a->delivered_path, line, (size_t)n) != KPM_OK)
+        return stage_fail(KPM_EIO, "cannot write '%s': %s", a->delivered_path, strerror(errno));
     return KPM_OK;
 }
 
