@@ -204,6 +204,10 @@ int stage_opts_parse(const stage_cli_t *cli, int argc, char **argv, stage_common
             continue;
         }
         if (ch == (int)n + COMMON_INSECURE) {
+            /* said in words: getopt would take any unique prefix ("--ins") */
+            if (strcmp(argv[optind - 1], "--insecure-plaintext") != 0)
+                return stage_usage_error(cli, "'%s': write --insecure-plaintext in full",
+                                         argv[optind - 1]);
             c->insecure_plaintext = 1;
             continue;
         }

@@ -135,6 +135,8 @@ static void test_parse_refuses(void **state)
                            "tcp://h:1"};
     assert_int_equal(parse(&v, 8, plain), STAGE_OPTS_GO);
     assert_int_equal(v.c.plaintext_net, 1);
+    plain[5] = "--insecure"; /* a prefix getopt would take: not in words */
+    assert_int_equal(parse(&v, 8, plain), KPM_EXIT_USAGE);
 }
 
 static void test_ipc_dir(void **state)
