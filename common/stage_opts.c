@@ -56,8 +56,10 @@ int stage_opts_workers(const stage_cli_t *cli, unsigned given_workers, long *wor
 {
     if (!given_workers) *workers = n ? n : 1;
     if ((n && n != (unsigned long)*workers) || (n2 && n2 != (unsigned long)*workers))
-        return stage_usage_error(cli, "--%s and --%s are given once per worker (%ld), or not at "
-                                 "all", per, per2, *workers);
+        return stage_usage_error(cli,
+                                 "--%s and --%s are given once per worker (%ld), or not at "
+                                 "all",
+                                 per, per2, *workers);
     return STAGE_OPTS_GO;
 }
 
@@ -89,7 +91,8 @@ static void help(const stage_cli_t *cli)
     FILE *fp = stdout;
     fprintf(fp, "usage: kpm-%s %s\n%s\n\n", cli->stage, cli->synopsis, cli->about);
     help_option(fp, "state", "DIR", "kpm's state directory", NULL);
-    for (const stage_opt_t *o = cli->opts; o->name; o++) help_option(fp, o->name, o->arg, o->help, o);
+    for (const stage_opt_t *o = cli->opts; o->name; o++)
+        help_option(fp, o->name, o->arg, o->help, o);
     char keys[256];
     snprintf(keys, sizeof keys,
              "use CurveZMQ with the keys in DIR\n(%s;\nmade by 'kpm keygen DIR'): "
@@ -122,7 +125,9 @@ static int take_value(const stage_cli_t *cli, const stage_opt_t *o, unsigned giv
     long whole;
     double number;
     switch (o->kind) {
-    case STAGE_OPT_FLAG: ((int *)o->value)[i] = 1; return STAGE_OPTS_GO;
+    case STAGE_OPT_FLAG:
+        ((int *)o->value)[i] = 1;
+        return STAGE_OPTS_GO;
     case STAGE_OPT_TEXT:
     case STAGE_OPT_ENDPOINT:
         if (!text[0]) return stage_usage_error(cli, "%s: the value is empty", opt);
@@ -171,17 +176,15 @@ int stage_opts_parse(const stage_cli_t *cli, int argc, char **argv, stage_common
     memset(c, 0, sizeof *c);
     for (; cli->opts[n].name; n++) {
         if (n == MAX_OPTS) return stage_usage_error(cli, "too many options declared");
-        longopts[n] = (struct option){cli->opts[n].name,
-                                      cli->opts[n].kind == STAGE_OPT_FLAG ? no_argument
-                                                                          : required_argument,
-                                      NULL, (int)n};
+        longopts[n] = (struct option){
+            cli->opts[n].name,
+            cli->opts[n].kind == STAGE_OPT_FLAG ? no_argument : required_argument, NULL, (int)n};
     }
     static const char *const common_names[N_COMMON] = {"state", "keys", "insecure-plaintext",
                                                        "help"};
     for (int k = 0; k < N_COMMON; k++)
         longopts[n + (size_t)k] = (struct option){
-            common_names[k], k <= COMMON_KEYS ? required_argument : no_argument, NULL,
-            (int)n + k};
+            common_names[k], k <= COMMON_KEYS ? required_argument : no_argument, NULL, (int)n + k};
     longopts[n + N_COMMON] = (struct option){0, 0, 0, 0};
 
     int ch, rc;
@@ -192,10 +195,8 @@ int stage_opts_parse(const stage_cli_t *cli, int argc, char **argv, stage_common
             help(cli);
             return KPM_EXIT_OK;
         }
-        if (ch == '?')
-            return stage_usage_error(cli, "unknown option '%s'", argv[optind - 1]);
-        if (ch == ':')
-            return stage_usage_error(cli, "%s needs a value", argv[optind - 1]);
+        if (ch == '?') return stage_usage_error(cli, "unknown option '%s'", argv[optind - 1]);
+        if (ch == ':') return stage_usage_error(cli, "%s needs a value", argv[optind - 1]);
         if (ch == (int)n + COMMON_STATE || ch == (int)n + COMMON_KEYS) {
             if (!optarg[0])
                 return stage_usage_error(cli, "--%s: the value is empty",

@@ -29,25 +29,25 @@ typedef enum {
 
 /* One option of a stage. */
 typedef struct {
-    const char *name;      /* without the dashes: "min-cell" */
+    const char *name; /* without the dashes: "min-cell" */
     stage_opt_kind_t kind;
-    void *value;           /* where the value goes (its type by kind); with `many`, the
-                              first element of an array of `many` */
-    const char *arg;       /* the value's name in --help ("N", "DIR"); NULL for a flag */
-    const char *help;      /* --help text; '\n' starts another line of it */
-    double min, max;       /* WHOLE and NUMBER: the allowed range (shown in --help) */
-    unsigned many;         /* 0: once (given again, the last counts); N: up to N times,
-                              in order, into value[0..N-1] */
-    unsigned *given;       /* NULL, or counts how often the option was given */
-    int required;          /* a usage error when not given */
+    void *value;      /* where the value goes (its type by kind); with `many`, the
+                         first element of an array of `many` */
+    const char *arg;  /* the value's name in --help ("N", "DIR"); NULL for a flag */
+    const char *help; /* --help text; '\n' starts another line of it */
+    double min, max;  /* WHOLE and NUMBER: the allowed range (shown in --help) */
+    unsigned many;    /* 0: once (given again, the last counts); N: up to N times,
+                         in order, into value[0..N-1] */
+    unsigned *given;  /* NULL, or counts how often the option was given */
+    int required;     /* a usage error when not given */
 } stage_opt_t;
 
 /* What a stage's --help says about it, and its own options. */
 typedef struct {
-    const char *stage;      /* "ingest": the binary is kpm-<stage> */
-    const char *synopsis;   /* the usage line after the binary's name */
-    const char *about;      /* what the stage does, in lines */
-    const char *keys_files; /* what --keys DIR must hold: "ingest.key, aggregate.pub" */
+    const char *stage;       /* "ingest": the binary is kpm-<stage> */
+    const char *synopsis;    /* the usage line after the binary's name */
+    const char *about;       /* what the stage does, in lines */
+    const char *keys_files;  /* what --keys DIR must hold: "ingest.key, aggregate.pub" */
     const stage_opt_t *opts; /* the stage's own options, ended by an entry without name */
 } stage_cli_t;
 

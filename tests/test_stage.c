@@ -28,22 +28,25 @@ static void test_endpoint_rule(void **state)
     char err[512];
     int plain = 0;
     /* ipc is local: no keys needed */
-    assert_int_equal(stage_endpoint_check("--in", "ipc:///s/sock/a.in", 0, 0, &plain, err,
-                                          sizeof err), KPM_OK);
+    assert_int_equal(
+        stage_endpoint_check("--in", "ipc:///s/sock/a.in", 0, 0, &plain, err, sizeof err), KPM_OK);
     assert_int_equal(plain, 0);
     /* tcp without keys: refused, naming --keys and kpm keygen */
-    assert_int_equal(stage_endpoint_check("--out", "tcp://10.0.0.2:5551", 0, 0, &plain, err,
-                                          sizeof err), KPM_EINVAL);
+    assert_int_equal(
+        stage_endpoint_check("--out", "tcp://10.0.0.2:5551", 0, 0, &plain, err, sizeof err),
+        KPM_EINVAL);
     assert_non_null(strstr(err, "--out"));
     assert_non_null(strstr(err, "--keys"));
     assert_non_null(strstr(err, "kpm keygen"));
     assert_int_equal(plain, 0);
     /* with keys, or said in words */
-    assert_int_equal(stage_endpoint_check("--out", "tcp://10.0.0.2:5551", 1, 0, &plain, err,
-                                          sizeof err), KPM_OK);
+    assert_int_equal(
+        stage_endpoint_check("--out", "tcp://10.0.0.2:5551", 1, 0, &plain, err, sizeof err),
+        KPM_OK);
     assert_int_equal(plain, 0);
-    assert_int_equal(stage_endpoint_check("--out", "tcp://10.0.0.2:5551", 0, 1, &plain, err,
-                                          sizeof err), KPM_OK);
+    assert_int_equal(
+        stage_endpoint_check("--out", "tcp://10.0.0.2:5551", 0, 1, &plain, err, sizeof err),
+        KPM_OK);
     assert_int_equal(plain, 1);
     /* an abstract ipc socket has no directory to guard it */
     plain = 0;
@@ -81,8 +84,11 @@ static int parse(cli_vals_t *v, int argc, const char **argv)
         {"hours", STAGE_OPT_NUMBER, &v->hours, "H", "hours", 0.5, 24},
         {"flag", STAGE_OPT_FLAG, &v->flag, NULL, "a flag"},
         {0}};
-    const stage_cli_t cli = {.stage = "test", .synopsis = "--state DIR --out DIR",
-                             .about = "a test", .keys_files = "test.key", .opts = opts};
+    const stage_cli_t cli = {.stage = "test",
+                             .synopsis = "--state DIR --out DIR",
+                             .about = "a test",
+                             .keys_files = "test.key",
+                             .opts = opts};
     return stage_opts_parse(&cli, argc, (char **)argv, &v->c);
 }
 
@@ -90,8 +96,9 @@ static void test_parse_values(void **state)
 {
     (void)state;
     cli_vals_t v;
-    const char *ok[] = {"t", "--state", "/s", "--out", "/o", "--cells", "0", "--hours", "7.5",
-                        "--peer", "ipc:///s/sock/a", "--peer", "ipc:///s/sock/b", "--flag"};
+    const char *ok[] = {
+        "t",       "--state", "/s",     "--out",           "/o",     "--cells",         "0",
+        "--hours", "7.5",     "--peer", "ipc:///s/sock/a", "--peer", "ipc:///s/sock/b", "--flag"};
     assert_int_equal(parse(&v, 14, ok), STAGE_OPTS_GO);
     assert_string_equal(v.c.state_dir, "/s");
     assert_string_equal(v.out, "/o");
@@ -109,16 +116,26 @@ static void test_parse_refuses(void **state)
     (void)state;
     cli_vals_t v;
     const char *cases[][8] = {
-        {"--cells", "five"},  {"--cells", "5x"},   {"--cells", ""},     {"--cells", "-1"},
-        {"--cells", "1001"},  {"--hours", "7,5"},  {"--hours", "0.4"},  {"--hours", "nan"},
-        {"--out", ""},        {"--bogus", "1"},    {"--peer", "tcp://h:1"},
+        {"--cells", "five"},
+        {"--cells", "5x"},
+        {"--cells", ""},
+        {"--cells", "-1"},
+        {"--cells", "1001"},
+        {"--hours", "7,5"},
+        {"--hours", "0.4"},
+        {"--hours", "nan"},
+        {"--out", ""},
+        {"--bogus", "1"},
+        {"--peer", "tcp://h:1"},
         {"--peer", "ipc:///a", "--peer", "ipc:///b", "--peer", "ipc:///c", "--peer", "ipc:///d"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const char *argv[16] = {"t", "--state", "/s", "--out", "/o"};
         int argc = 5;
-        for (int k = 0; k < 8 && cases[i][k]; k++) argv[argc++] = cases[i][k];
-        if (i == sizeof cases / sizeof *cases - 1) argv[argc++] = "--peer", argv[argc++] = "ipc:///e";
+        for (int k = 0; k < 8 && cases[i][k]; k++)
+            argv[argc++] = cases[i][k];
+        if (i == sizeof cases / sizeof *cases - 1)
+            argv[argc++] = "--peer", argv[argc++] = "ipc:///e";
         assert_int_equal(parse(&v, argc, argv), KPM_EXIT_USAGE);
     }
     const char *no_state[] = {"t", "--out", "/o"};
@@ -128,11 +145,12 @@ static void test_parse_refuses(void **state)
     const char *extra[] = {"t", "--state", "/s", "--out", "/o", "positional"};
     assert_int_equal(parse(&v, 6, extra), KPM_EXIT_USAGE);
     /* tcp with keys, or with --insecure-plaintext (noted for the warning) */
-    const char *keyed[] = {"t", "--state", "/s", "--out", "/o", "--keys", "/k", "--peer", "tcp://h:1"};
+    const char *keyed[] = {"t",      "--state", "/s",     "--out",    "/o",
+                           "--keys", "/k",      "--peer", "tcp://h:1"};
     assert_int_equal(parse(&v, 9, keyed), STAGE_OPTS_GO);
     assert_int_equal(v.c.plaintext_net, 0);
-    const char *plain[] = {"t", "--state", "/s", "--out", "/o", "--insecure-plaintext", "--peer",
-                           "tcp://h:1"};
+    const char *plain[] = {"t",      "--state",  "/s", "--out", "/o", "--insecure-plaintext",
+                           "--peer", "tcp://h:1"};
     assert_int_equal(parse(&v, 8, plain), STAGE_OPTS_GO);
     assert_int_equal(v.c.plaintext_net, 1);
     plain[5] = "--insecure"; /* a prefix getopt would take: not in words */
@@ -212,7 +230,8 @@ static void test_second_copy(void **state)
         stage_common_t c = {.state_dir = dir};
         char ok = stage_start("unit", &c) == KPM_OK ? 'y' : 'n';
         if (write(p[1], &ok, 1) != 1) _exit(3);
-        for (;;) pause();
+        for (;;)
+            pause();
     }
     char ok = 0;
     assert_int_equal(read(p[0], &ok, 1), 1);
