@@ -140,6 +140,15 @@ for stage in ingest aggregate report; do
     check "kpm-$stage --insecure-plaintext: warns in its log" grep -q 'level=warn.*--insecure-plaintext' "$d.log"
     sleep 0.3
     check "kpm-$stage --insecure-plaintext: still running" kill -0 $pid
+    if [ $stage = aggregate ]; then
+        # Its port taken by the one running: a setup failure, with the cause.
+        # shellcheck disable=SC2046
+        "$AGGREGATE" --state "$TMP/bind" $(tcp_args $stage $PORT) --insecure-plaintext 2>/dev/null
+        rc=$?
+        check "kpm-aggregate on a port in use: exit 1, phase=failed naming the endpoint and the cause" \
+            bash -c "[ $rc = 1 ] && grep -q '^phase=failed$' '$TMP/bind/run/aggregate.status' &&
+                grep -q \"^last_error=.*tcp://127.0.0.1:$PORT.*Address already in use\" '$TMP/bind/run/aggregate.status'"
+    fi
     kill -TERM $pid 2>/dev/null
     wait $pid 2>/dev/null
     PORT=$((PORT + 2))
