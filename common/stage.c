@@ -60,7 +60,7 @@ static int check_ipc_dirs(const stage_common_t *c)
         if (!slash) snprintf(dir, sizeof dir, ".");
         else if (slash == dir) dir[1] = '\0';
         else *slash = '\0';
-        if (stage_ipc_dir_check(dir, err, sizeof err) != KPM_OK)
+        if (stage_ipc_dir_check(dir, 0, err, sizeof err) != KPM_OK)
             return stage_fail(KPM_EINVAL, "endpoint '%s': %s", c->ipc[i], err);
     }
     return KPM_OK;
@@ -225,10 +225,10 @@ int stage_exit(int rc)
     return rc == KPM_EBUSY ? KPM_EXIT_BUSY : KPM_EXIT_FAILED;
 }
 
-int stage_ipc_dir_check(const char *dir, char *err, size_t errlen)
+int stage_ipc_dir_check(const char *dir, int create, char *err, size_t errlen)
 {
     struct stat st;
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+    if (create && mkdir(dir, 0700) != 0 && errno != EEXIST) {
         snprintf(err, errlen, "cannot create '%s': %s", dir, strerror(errno));
         return KPM_EIO;
     }
@@ -254,7 +254,7 @@ int stage_ipc_endpoint(const char *state_dir, const char *name, char *buf, size_
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%.4000s/sock", state_dir);
-    int rc = stage_ipc_dir_check(dir, err, errlen);
+    int rc = stage_ipc_dir_check(dir, 1, err, errlen);
     if (rc) return rc;
     int n = snprintf(buf, len, "ipc://%s/%s", dir, name);
     if (n > 0 && (size_t)n < len) return KPM_OK;

@@ -75,10 +75,13 @@ void stage_batch_done(const stage_batch_t *b);
 void stage_end(void);
 
 /* The directory of keyless ipc:// endpoints must be the service user's alone:
- * creates `dir` with mode 0700 when missing; refuses (KPM_EINVAL, the cause in
- * err) one that is not a directory, is a symbolic link, belongs to another user
- * or is open to group or others. Returns KPM_OK, KPM_EINVAL or KPM_EIO. */
-int stage_ipc_dir_check(const char *dir, char *err, size_t errlen);
+ * with `create`, makes `dir` with mode 0700 when missing (STATE/sock; the
+ * directory of an endpoint given elsewhere is never made: it is outside the
+ * state); refuses (KPM_EINVAL, the cause in err) one that is not a directory,
+ * is a symbolic link, belongs to another user or is open to group or others.
+ * Returns KPM_OK, KPM_EINVAL or KPM_EIO (a missing directory: its path and
+ * strerror in err). */
+int stage_ipc_dir_check(const char *dir, int create, char *err, size_t errlen);
 
 /* Builds "ipc://STATE/sock/<name>" into buf (STATE/sock checked by
  * stage_ipc_dir_check). Returns KPM_OK or an error with the cause in err. */

@@ -161,12 +161,12 @@ static void test_ipc_dir(void **state)
 {
     char dir[256], err[512];
     snprintf(dir, sizeof dir, "%s/sock", (char *)*state);
-    assert_int_equal(stage_ipc_dir_check(dir, err, sizeof err), KPM_OK);
+    assert_int_equal(stage_ipc_dir_check(dir, 1, err, sizeof err), KPM_OK);
     struct stat st;
     assert_int_equal(stat(dir, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0700);
     assert_int_equal(chmod(dir, 0750), 0);
-    assert_int_equal(stage_ipc_dir_check(dir, err, sizeof err), KPM_EINVAL);
+    assert_int_equal(stage_ipc_dir_check(dir, 1, err, sizeof err), KPM_EINVAL);
     assert_non_null(strstr(err, "open to group or others"));
     assert_int_equal(stat(dir, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0750); /* refused, not changed */
@@ -174,8 +174,14 @@ static void test_ipc_dir(void **state)
     snprintf(link, sizeof link, "%s/sock-link", (char *)*state);
     assert_int_equal(chmod(dir, 0700), 0);
     assert_int_equal(symlink(dir, link), 0);
-    assert_int_equal(stage_ipc_dir_check(link, err, sizeof err), KPM_EINVAL);
+    assert_int_equal(stage_ipc_dir_check(link, 1, err, sizeof err), KPM_EINVAL);
     assert_non_null(strstr(err, "symbolic link"));
+    /* an endpoint's own directory outside the state is never made */
+    char missing[256];
+    snprintf(missing, sizeof missing, "%s/no-such-dir", (char *)*state);
+    assert_int_equal(stage_ipc_dir_check(missing, 0, err, sizeof err), KPM_EIO);
+    assert_non_null(strstr(err, "No such file or directory"));
+    assert_false(fs_exists(missing));
 }
 
 /* A stage that fails at setup: the status says failed with the cause, and a
