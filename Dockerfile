@@ -4,6 +4,8 @@
 # "12.N" and "12.N-slim"), change DEBIAN_TAG here, rebuild (`docker compose build
 # --pull`) and run the tests in the image's build (docs/OPERATIONS.md, "Docker").
 ARG DEBIAN_TAG=12.11
+# /keys is where the compose file's named volume of CurveZMQ keys is mounted (a
+# fresh named volume takes this directory's owner and mode: kpm, 0700).
 
 FROM debian:${DEBIAN_TAG} AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
@@ -22,7 +24,8 @@ FROM debian:${DEBIAN_TAG}-slim
 RUN apt-get update && apt-get install -y --no-install-recommends libzmq5 libmsgpackc2 libcsv3 \
         libsqlite3-0 libpq5 libsodium23 \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --home /var/lib/kpm --create-home kpm
+    && useradd --system --home /var/lib/kpm --create-home kpm \
+    && install -d -o kpm -g kpm -m 0700 /keys
 COPY --from=build /staging/usr/ /usr/
 # The stages by their names (kpm-ingest, ...), as docker-compose.yml starts them.
 ENV PATH=/usr/libexec/kpm:$PATH

@@ -1,6 +1,7 @@
 /* aggregate_run.c - the aggregate stage's loop (see aggregate_run.h). */
 #include "aggregate_run.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,12 @@
 #include "catalog.h"
 #include "oproepen.h"
 #include "checkpoint.h"
-#include "curve.h"
 #include "fsutil.h"
 #include "kpm_err.h"
 #include "link.h"
 #include "log.h"
 #include "stage.h"
+#include "stage_net.h"
 #include "state.h"
 #include "tables.h"
 #include "tables_cmp_config.h"
@@ -33,10 +34,9 @@ typedef struct {
     ckpt_meta_t meta;
     char ckpt_path[4200];
     char delivered_path[4200]; /* STATE/aggregate/delivered: the night report made durable */
-    void *zctx; /* the process's ZeroMQ context */
+    stage_net_t net; /* the ZeroMQ context and keys (NULL curve without --keys) */
     link_in_t *in;
     link_out_t *out;
-    curve_t *curve; /* NULL without --keys */
     batcher_t *batch;
     wire_reader_t *rd;
     int dirty;
@@ -54,10 +54,9 @@ static double now_s(void)
 static int save(agg_t *a)
 {
     int rc = checkpoint_write(a->ckpt_path, a->state, &a->meta);
-    if (rc) {
-        log_error("cannot write checkpoint '%s': %s", a->ckpt_path, kpm_strerror(rc));
-        return rc;
-    }
+    if (rc)
+        return stage_fail(rc, "cannot write checkpoint '%s': %s", a->ckpt_path,
+                          rc == KPM_EIO ? strerror(errno) : kpm_strerror(rc));
     a->dirty = 0;
     a->last_ckpt = now_s();
     return KPM_OK;
@@ -81,11 +80,11 @@ static int check_counts(agg_t *a, const wire_counts_t *c, uint64_t total)
             ok = 0;
         }
     }
-    if (!ok) {
-        log_error("night %s: records went missing (%llu sent, %llu applied); no tables written",
-                  a->meta.night, (unsigned long long)total, (unsigned long long)applied);
-        return KPM_EGAP;
-    }
+    if (!ok)
+        return stage_fail(KPM_EGAP,
+                          "night %s: records went missing (%llu sent, %llu applied); no tables "
+                          "written", a->meta.night, (unsigned long long)total,
+                          (unsigned long long)applied);
     return KPM_OK;
 }
 
@@ -97,8 +96,7 @@ static int check_shard(agg_t *a, const wire_counts_t *c)
     char err[256];
     if (wire_shard_check(c, a->o->worker, a->o->workers, err, sizeof err) == KPM_OK)
         return KPM_OK;
-    log_error("night %s: ingest's stream %s", a->meta.night, err);
-    return KPM_ESTATE;
+    return stage_fail(KPM_ESTATE, "night %s: ingest's stream %s", a->meta.night, err);
 }
 
 /* The link to report, for the night being received. It is set up as soon as
@@ -113,11 +111,9 @@ static int open_out(agg_t *a)
         return KPM_OK;
     }
     link_opts_t lo = {.data_endpoint = a->o->out_endpoint, .ack_endpoint = a->o->out_ack,
-                      .stop = &stage_stop, .curve = a->curve, .peer = "report"};
-    if (!(a->out = link_out_new(a->zctx, &lo, a->meta.night, err, sizeof err))) {
-        log_error("%s", err);
-        return KPM_EZMQ;
-    }
+                      .stop = &stage_stop, .curve = a->net.curve, .peer = "report"};
+    if (!(a->out = link_out_new(a->net.zctx, &lo, a->meta.night, err, sizeof err)))
+        return stage_fail(KPM_EZMQ, "%s", err);
     return KPM_OK;
 }
 
@@ -150,11 +146,10 @@ static int apply_message(agg_t *a, const link_msg_t *msg)
         a->records_in++;
         rc = KPM_OK;
     }
-    if (rc < 0) {
-        log_error("night %s: message %llu: %s", a->meta.night, (unsigned long long)h.seq,
-                  rc == KPM_EPROTO ? wire_reader_error(a->rd) : kpm_strerror(rc));
-        return rc;
-    }
+    if (rc < 0)
+        return stage_fail(rc, "night %s: message %llu: %s", a->meta.night,
+                          (unsigned long long)h.seq,
+                          rc == KPM_EPROTO ? wire_reader_error(a->rd) : kpm_strerror(rc));
     a->meta.next = h.seq + 1;
     a->dirty = 1;
     if (h.type == WIRE_MSG_END) {
@@ -248,10 +243,8 @@ static int mark_delivered(agg_t *a)
 {
     char line[WIRE_STREAM_MAX + 2];
     int n = snprintf(line, sizeof line, "%s\n", a->meta.night);
-    if (fs_write_atomic(a->delivered_path, line, (size_t)n) != KPM_OK) {
-        log_error("cannot write '%s'", a->delivered_path);
-        return KPM_EIO;
-    }
+    if (fs_write_atomic(a->delivered_path, line, (size_t)n) != KPM_OK)
+        return stage_fail(KPM_EIO, "cannot write '%s': %s", a->delivered_path, strerror(errno));
     return KPM_OK;
 }
 
@@ -312,16 +305,16 @@ int aggregate_run(const aggregate_opts_t *o)
     snprintf(a.ckpt_path, sizeof a.ckpt_path, "%s/checkpoint", dir);
     snprintf(a.delivered_path, sizeof a.delivered_path, "%s/delivered", dir);
     if (fs_mkdirs(dir, 0770) != KPM_OK) {
-        log_error("cannot create '%s'", dir);
+        stage_fail(rc, "cannot create '%s': %s", dir, strerror(errno));
         goto out;
     }
     if (!(a.cat = catalog_load(o->catalog, err, sizeof err))) {
-        log_error("%s", err);
+        stage_fail(rc, "%s", err);
         goto out;
     }
     if (!(a.cmp = tables_cmp_config_load(o->comparisons, o->comparisons_optional, o->groups,
                                          o->groups_optional, err, sizeof err))) {
-        log_error("comparisons: %s", err);
+        stage_fail(rc, "comparisons: %s", err);
         goto out;
     }
     {
@@ -348,7 +341,7 @@ int aggregate_run(const aggregate_opts_t *o)
     rc = checkpoint_load(a.ckpt_path, a.state, &a.meta, have_key ? &pk : NULL, err, sizeof err);
     pseudonym_key_wipe(&pk);
     if (rc != KPM_OK && rc != KPM_ENOTFOUND) {
-        log_error("%s", err);
+        stage_fail(rc, "%s", err);
         goto out;
     }
     if (rc == KPM_OK && a.meta.converted) {
@@ -362,20 +355,12 @@ int aggregate_run(const aggregate_opts_t *o)
                  (unsigned long long)a.meta.next, a.meta.complete ? ", complete" : "",
                  a.meta.delivered ? ", delivered" : "");
     a.last_ckpt = now_s();
-    a.zctx = zmq_ctx_new();
-    if (a.zctx && o->keys) {
-        if (!(a.curve = curve_load(o->keys, "aggregate", err, sizeof err)) ||
-            curve_start(a.curve, a.zctx, err, sizeof err) != KPM_OK) {
-            log_error("%s", err);
-            rc = KPM_EINVAL;
-            goto out;
-        }
-    }
+    if ((rc = stage_net_open(&a.net, o->keys, "aggregate"))) goto out;
     link_opts_t li = {.data_endpoint = o->in_endpoint, .ack_endpoint = o->in_ack,
-                      .stop = &stage_stop, .curve = a.curve, .peer = "ingest", .night = o->night};
-    if (!a.zctx || !(a.in = link_in_new(a.zctx, &li, err, sizeof err))) {
-        log_error("%s", a.zctx ? err : "cannot create a ZeroMQ context");
-        rc = KPM_EZMQ;
+                      .stop = &stage_stop, .curve = a.net.curve, .peer = "ingest",
+                      .night = o->night};
+    if (!(a.in = link_in_new(a.net.zctx, &li, err, sizeof err))) {
+        rc = stage_fail(KPM_EZMQ, "%s", err);
         goto out;
     }
     int fresh = a.meta.delivered || !a.meta.night[0];
@@ -428,8 +413,7 @@ out_quiet:
     batcher_destroy(&a.batch);
     link_out_destroy(&a.out);
     link_in_destroy(&a.in);
-    curve_destroy(&a.curve);
-    if (a.zctx) zmq_ctx_term(a.zctx);
+    stage_net_close(&a.net);
     wire_reader_destroy(&a.rd);
     state_destroy(&a.state);
     filelist_clear(&a.meta.files);

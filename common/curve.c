@@ -95,8 +95,11 @@ curve_t *curve_load(const char *dir, const char *self, char *err, size_t errlen)
         return NULL;
     }
     snprintf(path, sizeof path, "%s/%s.key", dir, self);
-    if (read_key(path, "public", c->public_z85) || read_key(path, "secret", c->secret_z85)) {
-        snprintf(err, errlen, "curve: cannot read a key pair from '%s'", path);
+    int krc = read_key(path, "public", c->public_z85);
+    if (krc == KPM_OK) krc = read_key(path, "secret", c->secret_z85);
+    if (krc) {
+        snprintf(err, errlen, "curve: cannot read a key pair from '%s': %s", path,
+                 krc == KPM_EIO ? strerror(errno) : "no public= and secret= key of 40 characters");
         goto fail;
     }
     DIR *d = opendir(dir);

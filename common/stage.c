@@ -1,6 +1,7 @@
 #include "stage.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +11,9 @@
 
 #include "fsutil.h"
 #include "kpm_err.h"
+#include "kpm_exit.h"
 #include "log.h"
+#include "statelock.h"
 
 volatile sig_atomic_t stage_stop = 0;
 
@@ -18,6 +21,11 @@ static char pid_path[4096];
 static char metrics_path[4096];
 static char status_path[4096];
 static const char *stage_name = "";
+static statelock_t stage_lock_held = STATELOCK_INIT;
+/* The last status written, for stage_fail; and the cause of a failure. */
+static char last_night[128];
+static uint64_t last_in, last_out;
+static char fail_cause[1024];
 
 static void on_signal(int sig)
 {
@@ -25,9 +33,43 @@ static void on_signal(int sig)
     stage_stop = 1;
 }
 
-int stage_start(const char *stage, const char *state_dir, char *err, size_t errlen)
+int stage_lock(const char *name, const char *state_dir)
 {
-    stage_name = stage;
+    char lock[96], err[4200];
+    long holder = 0;
+    snprintf(lock, sizeof lock, "stage.%.80s", name);
+    int rc = statelock_take(state_dir, lock, 0, &stage_lock_held, &holder, err, sizeof err);
+    if (rc == KPM_EBUSY) {
+        if (holder)
+            fprintf(stderr, "kpm-%s: already running in %s (pid %ld)\n", name, state_dir, holder);
+        else
+            fprintf(stderr, "kpm-%s: already running in %s\n", name, state_dir);
+    } else if (rc) {
+        log_error("%s", err);
+    }
+    return rc;
+}
+
+/* The directory of each ipc:// endpoint given without keys (see stage_start). */
+static int check_ipc_dirs(const stage_common_t *c)
+{
+    char dir[4096], err[4400];
+    for (unsigned i = 0; !c->keys && i < c->n_ipc; i++) {
+        snprintf(dir, sizeof dir, "%s", c->ipc[i] + 6);
+        char *slash = strrchr(dir, '/');
+        if (!slash) snprintf(dir, sizeof dir, ".");
+        else if (slash == dir) dir[1] = '\0';
+        else *slash = '\0';
+        if (stage_ipc_dir_check(dir, 0, err, sizeof err) != KPM_OK)
+            return stage_fail(KPM_EINVAL, "endpoint '%s': %s", c->ipc[i], err);
+    }
+    return KPM_OK;
+}
+
+int stage_start(const char *name, const stage_common_t *c)
+{
+    const char *state_dir = c->state_dir;
+    stage_name = name;
     umask(007);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -37,32 +79,38 @@ int stage_start(const char *stage, const char *state_dir, char *err, size_t errl
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    int rc = stage_lock(name, state_dir);
+    if (rc) return rc;
+    if (c->plaintext_net)
+        log_warn("--insecure-plaintext: tcp traffic is not encrypted and any peer is admitted");
     char run[4096];
     snprintf(run, sizeof run, "%.4000s/run", state_dir);
-    if (fs_mkdirs(run, 0770) != KPM_OK) {
-        snprintf(err, errlen, "%s: cannot create '%s': %s", stage, run, strerror(errno));
-        return KPM_EIO;
-    }
-    snprintf(pid_path, sizeof pid_path, "%.4000s/%.32s.pid", run, stage);
-    snprintf(status_path, sizeof status_path, "%.4000s/%.32s.status", run, stage);
+    snprintf(pid_path, sizeof pid_path, "%.4000s/%.32s.pid", run, name);
+    snprintf(status_path, sizeof status_path, "%.4000s/%.32s.status", run, name);
     char metrics[4096];
     snprintf(metrics, sizeof metrics, "%.4000s/metrics", state_dir);
     if (fs_mkdirs(metrics, 0770) == KPM_OK)
-        snprintf(metrics_path, sizeof metrics_path, "%.4000s/%.32s.prom", metrics, stage);
+        snprintf(metrics_path, sizeof metrics_path, "%.4000s/%.32s.prom", metrics, name);
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
     if (fs_write_atomic(pid_path, buf, (size_t)n) != KPM_OK) {
-        snprintf(err, errlen, "%s: cannot write '%s': %s", stage, pid_path, strerror(errno));
-        return KPM_EIO;
+        int e = errno;
+        pid_path[0] = '\0';
+        return stage_fail(KPM_EIO, "cannot write '%s/%s.pid': %s", run, name, strerror(e));
     }
-    return KPM_OK;
+    stage_status("starting", NULL, 0, 0, NULL);
+    return check_ipc_dirs(c);
 }
 
 void stage_status(const char *phase, const char *night, uint64_t records_in,
                   uint64_t records_out, const char *error)
 {
     log_set_night(night); /* night= on the stage's log lines from now on */
+    snprintf(last_night, sizeof last_night, "%s", night ? night : "");
+    last_in = records_in;
+    last_out = records_out;
     if (!status_path[0]) return;
+    if (strcmp(phase, "failed") == 0 && fail_cause[0]) error = fail_cause;
     char buf[2048], when[32];
     time_t now = time(NULL);
     struct tm tm;
@@ -75,6 +123,23 @@ void stage_status(const char *phase, const char *night, uint64_t records_in,
                      (unsigned long long)records_in, (unsigned long long)records_out, when,
                      error ? error : "");
     if (n > 0) fs_write_atomic(status_path, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+int stage_fail(int rc, const char *fmt, ...)
+{
+    char cause[sizeof fail_cause];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cause, sizeof cause, fmt, ap);
+    va_end(ap);
+    for (char *p = cause; *p; p++) /* one line in the status file */
+        if (*p == '\n' || *p == '\r') *p = ' ';
+    log_error("%s", cause);
+    memcpy(fail_cause, cause, sizeof cause);
+    char night[sizeof last_night];
+    memcpy(night, last_night, sizeof night);
+    stage_status("failed", night, last_in, last_out, NULL);
+    return rc;
 }
 
 /* Reads "name{...} value" from a previous textfile; 0 when absent. */
@@ -148,17 +213,53 @@ void stage_batch_done(const stage_batch_t *b)
 void stage_end(void)
 {
     if (pid_path[0]) unlink(pid_path);
+    pid_path[0] = '\0';
+    statelock_release(&stage_lock_held);
     log_debug("exit");
 }
 
-int stage_ipc_endpoint(const char *state_dir, const char *name, char *buf, size_t len)
+int stage_exit(int rc)
+{
+    stage_end();
+    if (rc == KPM_OK || rc == KPM_ESTOP) return KPM_EXIT_OK;
+    return rc == KPM_EBUSY ? KPM_EXIT_BUSY : KPM_EXIT_FAILED;
+}
+
+int stage_ipc_dir_check(const char *dir, int create, char *err, size_t errlen)
+{
+    struct stat st;
+    if (create && mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create '%s': %s", dir, strerror(errno));
+        return KPM_EIO;
+    }
+    if (lstat(dir, &st) != 0) {
+        snprintf(err, errlen, "cannot look at '%s': %s", dir, strerror(errno));
+        return KPM_EIO;
+    }
+    const char *why = S_ISLNK(st.st_mode)        ? "is a symbolic link"
+                      : !S_ISDIR(st.st_mode)     ? "is not a directory"
+                      : st.st_uid != geteuid()   ? "belongs to another user"
+                      : (st.st_mode & 077) != 0 ? "is open to group or others"
+                                                 : NULL;
+    if (!why) return KPM_OK;
+    snprintf(err, errlen,
+             "'%s' %s (mode %04o): ipc:// sockets without keys need a directory only this "
+             "user can open (mode 0700); fix it or use --keys",
+             dir, why, (unsigned)(st.st_mode & 07777));
+    return KPM_EINVAL;
+}
+
+int stage_ipc_endpoint(const char *state_dir, const char *name, char *buf, size_t len, char *err,
+                       size_t errlen)
 {
     char dir[4096];
     snprintf(dir, sizeof dir, "%.4000s/sock", state_dir);
-    if (fs_mkdirs(dir, 0700) != KPM_OK) return KPM_EIO;
-    chmod(dir, 0700);
+    int rc = stage_ipc_dir_check(dir, 1, err, errlen);
+    if (rc) return rc;
     int n = snprintf(buf, len, "ipc://%s/%s", dir, name);
-    return (n < 0 || (size_t)n >= len) ? KPM_ETOOBIG : KPM_OK;
+    if (n > 0 && (size_t)n < len) return KPM_OK;
+    snprintf(err, errlen, "endpoint 'ipc://%s/%s' is too long", dir, name);
+    return KPM_ETOOBIG;
 }
 
 void stage_worker_name(const char *base, unsigned worker, unsigned workers, char *buf,
@@ -173,11 +274,29 @@ void stage_worker_name(const char *base, unsigned worker, unsigned workers, char
         snprintf(buf, len, "%.*s.%u%s", (int)(dot - base), base, worker, dot);
 }
 
-void stage_worker_endpoint(const char *state_dir, const char *base, unsigned worker,
-                           unsigned workers, const char **slot, char *buf, size_t len)
+int stage_worker_endpoint(const char *state_dir, const char *base, unsigned worker,
+                          unsigned workers, const char **slot, char *buf, size_t len)
 {
-    char name[64];
-    if (*slot) return;
+    char name[64], err[4400];
+    if (*slot) return KPM_OK;
     stage_worker_name(base, worker, workers, name, sizeof name);
-    if (stage_ipc_endpoint(state_dir, name, buf, len) == KPM_OK) *slot = buf;
+    int rc = stage_ipc_endpoint(state_dir, name, buf, len, err, sizeof err);
+    if (rc) return stage_fail(rc, "%s", err);
+    *slot = buf;
+    return KPM_OK;
+}
+
+int stage_worker_endpoints(const char *state_dir, unsigned workers, const char **data,
+                           const char *data_base, const char **ack, const char *ack_base,
+                           char (*buf)[STAGE_ENDPOINT_MAX])
+{
+    int rc = KPM_OK;
+    for (unsigned w = 0; rc == KPM_OK && w < workers; w++) {
+        rc = stage_worker_endpoint(state_dir, data_base, w, workers, &data[w], buf[2 * w],
+                                   STAGE_ENDPOINT_MAX);
+        if (rc == KPM_OK)
+            rc = stage_worker_endpoint(state_dir, ack_base, w, workers, &ack[w], buf[2 * w + 1],
+                                       STAGE_ENDPOINT_MAX);
+    }
+    return rc;
 }

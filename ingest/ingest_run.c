@@ -11,7 +11,6 @@
 
 #include "batcher.h"
 #include "catalog.h"
-#include "curve.h"
 #include "ingest_file.h"
 #include "kpm_err.h"
 #include "link.h"
@@ -19,6 +18,7 @@
 #include "night.h"
 #include "route.h"
 #include "stage.h"
+#include "stage_net.h"
 
 #define MSG_MAX_BYTES WIRE_MSG_BYTES /* wire.h: a bound of WIRE_MSG_CAP */
 #define HANDSHAKE_MS 1000 /* how long the first message waits for the workers' word */
@@ -287,8 +287,7 @@ int ingest_run(const ingest_opts_t *o)
 {
     char err[1024];
     run_t r = {.o = o};
-    void *zctx = NULL;
-    curve_t *curve = NULL;
+    stage_net_t net = {0};
     int rc = KPM_EIO, reported = 0;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -325,24 +324,12 @@ int ingest_run(const ingest_opts_t *o)
         goto out;
     }
     log_info("night %s: %zu files in '%s'", r.night->id, r.night->n_files, o->inbox);
-    zctx = zmq_ctx_new();
-    link_opts_t lo = {.stop = &stage_stop, .peer = "aggregate"};
-    if (zctx && o->keys) {
-        if (!(curve = curve_load(o->keys, "ingest", err, sizeof err)) ||
-            curve_start(curve, zctx, err, sizeof err) != KPM_OK) {
-            rc = failed(&r, KPM_EINVAL, "%s", err);
-            goto out;
-        }
-        lo.curve = curve;
-    }
-    if (!zctx) {
-        rc = failed(&r, KPM_EZMQ, "cannot create a ZeroMQ context: %s", zmq_strerror(zmq_errno()));
-        goto out;
-    }
+    if ((rc = stage_net_open(&net, o->keys, "ingest"))) goto out;
+    link_opts_t lo = {.stop = &stage_stop, .peer = "aggregate", .curve = net.curve};
     for (unsigned w = 0; w < r.workers; w++) {
         lo.data_endpoint = o->data_endpoint[w];
         lo.ack_endpoint = o->ack_endpoint[w];
-        if (!(r.link[w] = link_out_new(zctx, &lo, r.night->id, err, sizeof err))) {
+        if (!(r.link[w] = link_out_new(net.zctx, &lo, r.night->id, err, sizeof err))) {
             rc = failed(&r, KPM_EZMQ, "%s", err);
             goto out;
         }
@@ -390,8 +377,7 @@ out:
         batcher_destroy(&r.batch[w]);
         link_out_destroy(&r.link[w]);
     }
-    curve_destroy(&curve);
-    if (zctx) zmq_ctx_term(zctx);
+    stage_net_close(&net);
     night_destroy(&r.night);
     catalog_destroy(&r.cat);
     pseudonym_key_wipe(&r.pk);

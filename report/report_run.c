@@ -2,13 +2,13 @@
 #include "report_run.h"
 
 #include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <zmq.h>
 
-#include "curve.h"
 #include "filelist.h"
 #include "fsutil.h"
 #include "kpm_err.h"
@@ -17,6 +17,7 @@
 #include "merge.h"
 #include "report_out.h"
 #include "stage.h"
+#include "stage_net.h"
 
 /* What one aggregate worker sent of the current night. */
 typedef struct {
@@ -419,8 +420,7 @@ int report_run(const report_opts_t *o)
 {
     char err[1024], dir[4200];
     rep_t r = {.o = o, .workers = o->workers ? o->workers : 1};
-    void *zctx = NULL;
-    curve_t *curve = NULL;
+    stage_net_t net = {0};
     int rc = KPM_EIO;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -428,34 +428,20 @@ int report_run(const report_opts_t *o)
     snprintf(dir, sizeof dir, "%s/report", o->state_dir);
     snprintf(r.done_path, sizeof r.done_path, "%s/last-night", dir);
     if (fs_mkdirs(dir, 0770) != KPM_OK || fs_mkdirs(o->out_dir, 0750) != KPM_OK) {
-        log_error("cannot create '%s' or '%s'", dir, o->out_dir);
+        stage_fail(rc, "cannot create '%s' or '%s': %s", dir, o->out_dir, strerror(errno));
         goto out;
     }
     if (!(r.rd = wire_reader_new()) || !(r.merge = merge_new(r.workers))) {
         rc = KPM_ENOMEM;
         goto out;
     }
-    zctx = zmq_ctx_new();
-    if (zctx && o->keys) {
-        if (!(curve = curve_load(o->keys, "report", err, sizeof err)) ||
-            curve_start(curve, zctx, err, sizeof err) != KPM_OK) {
-            log_error("%s", err);
-            rc = KPM_EINVAL;
-            goto out;
-        }
-    }
-    if (!zctx) {
-        log_error("cannot create a ZeroMQ context");
-        rc = KPM_EZMQ;
-        goto out;
-    }
+    if ((rc = stage_net_open(&net, o->keys, "report"))) goto out;
     for (unsigned w = 0; w < r.workers; w++) {
         link_opts_t li = {.data_endpoint = o->in_endpoint[w], .ack_endpoint = o->in_ack[w],
-                          .stop = &stage_stop, .curve = curve, .peer = "aggregate",
+                          .stop = &stage_stop, .curve = net.curve, .peer = "aggregate",
                           .night = o->night};
-        if (!(r.part[w].in = link_in_new(zctx, &li, err, sizeof err))) {
-            log_error("%s", err);
-            rc = KPM_EZMQ;
+        if (!(r.part[w].in = link_in_new(net.zctx, &li, err, sizeof err))) {
+            rc = stage_fail(KPM_EZMQ, "%s", err);
             goto out;
         }
     }
@@ -498,8 +484,7 @@ out:
     for (unsigned w = 0; w < r.workers; w++) link_in_destroy(&r.part[w].in);
     merge_destroy(&r.merge);
     filelist_clear(&r.files);
-    curve_destroy(&curve);
-    if (zctx) zmq_ctx_term(zctx);
+    stage_net_close(&net);
     wire_reader_destroy(&r.rd);
     return rc;
 }

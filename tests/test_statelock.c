@@ -15,23 +15,7 @@
 
 #include "kpm_err.h"
 #include "statelock.h"
-
-static int dir_setup(void **state)
-{
-    char *dir = strdup("/tmp/kpm-statelock.XXXXXX");
-    if (!dir || !mkdtemp(dir)) return -1;
-    *state = dir;
-    return 0;
-}
-
-static int dir_teardown(void **state)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", (char *)*state);
-    int rc = system(cmd);
-    free(*state);
-    return rc == 0 ? 0 : -1;
-}
+#include "tmpdir.h"
 
 /* Forks a child that takes the lock and reports on a pipe; returns its pid after
  * it holds the lock. The child holds it until killed. */

@@ -48,8 +48,10 @@ check "... followed by the stages' last log lines" grep -q -- "--- last lines of
 check "... no stage process left" test -z "$(stages_of "$TMP/full/state")"
 
 # ingest fails while it sets up (after --prepare): its acknowledgement socket's
-# path is taken by a directory.
+# path is taken by a directory (in a socket directory of mode 0700: the stages
+# refuse a looser one, docs/OPERATIONS.md).
 new_night_dir setup
+mkdir -p "$TMP/setup/state" && mkdir -m 0700 "$TMP/setup/state/sock"
 mkdir -p "$TMP/setup/state/sock/ingest.ack/x"
 night "$TMP/setup"
 echo "     (ingest's setup failure: exit $RC after $MS ms)"

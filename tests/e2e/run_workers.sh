@@ -114,14 +114,62 @@ compose_wired() { # N
     local f k out ack
     f=$("$ROOT/deploy/compose-workers" "$1") || return 1
     for k in $(seq 0 $(($1 - 1))); do
-        out=$(grep -A6 "^  aggregate-$k:" <<<"$f" | grep -o '"--out", "tcp://report:[0-9]*"' | grep -o '[0-9]*"$')
-        ack=$(grep -A6 "^  aggregate-$k:" <<<"$f" | grep -o '"--in-ack", "tcp://ingest:[0-9]*"' | grep -o '[0-9]*"$')
+        out=$(grep -A12 "^  aggregate-$k:" <<<"$f" | grep -o '"--out", "tcp://report:[0-9]*"' | grep -o '[0-9]*"$')
+        ack=$(grep -A12 "^  aggregate-$k:" <<<"$f" | grep -o '"--in-ack", "tcp://ingest:[0-9]*"' | grep -o '[0-9]*"$')
         grep -q "\"--in\", \"tcp://\*:${out%\"}\", \"--in-ack\", \"tcp://aggregate-$k:5554\"" <<<"$f" || return 1
         grep -q "\"--out\", \"tcp://aggregate-$k:5551\", \"--ack\", \"tcp://\*:${ack%\"}\"" <<<"$f" || return 1
         grep -q "\"--worker\", \"$k\", \"--workers\", \"$1\"" <<<"$f" || return 1
     done
 }
 check "compose file for 3 workers: each worker wired to report and ingest" compose_wired 3
+# Closed by default (docs/OPERATIONS.md, "Containers"): in docker-compose.yml and
+# in a generated file, a keygen service makes the keys into the named volume,
+# every stage waits for it to complete, mounts the volume and passes --keys, and
+# no stage talks tcp without them. Read with a YAML parser when python3-yaml is
+# there, else by the text.
+compose_closed() { # file
+    if python3 -c 'import yaml' 2>/dev/null; then
+        python3 - "$1" <<'PY'
+import sys, yaml
+d = yaml.safe_load(open(sys.argv[1]))
+sv = d["services"]
+bad = []
+kg = sv.get("keygen")
+if not kg or "kpm-keygen /keys" not in " ".join(kg["command"]) or "keys:/keys" not in kg["volumes"]:
+    bad.append("no keygen service writing /keys")
+if "keys" not in d.get("volumes", {}):
+    bad.append("no named volume 'keys'")
+for name, s in sv.items():
+    if name == "keygen":
+        continue
+    cmd = s["command"]
+    dep = s.get("depends_on", {})
+    if not isinstance(dep, dict) or dep.get("keygen", {}).get("condition") != "service_completed_successfully":
+        bad.append(name + ": does not wait for keygen to complete")
+    if "--keys" not in cmd or cmd[cmd.index("--keys") + 1] != "/keys":
+        bad.append(name + ": no --keys /keys")
+    if "--insecure-plaintext" in cmd:
+        bad.append(name + ": --insecure-plaintext")
+    if not any(v.startswith("keys:/keys") for v in s["volumes"]):
+        bad.append(name + ": keys volume not mounted")
+if bad:
+    print("  " + "; ".join(bad))
+    sys.exit(1)
+PY
+    else
+        local n_stage n_keys
+        n_stage=$(grep -c '"kpm-\(ingest\|aggregate\|report\)"' "$1")
+        n_keys=$(grep '"kpm-\(ingest\|aggregate\|report\)"' "$1" | grep -c '"--keys", "/keys"')
+        [ "$n_stage" -gt 0 ] && [ "$n_stage" = "$n_keys" ] && grep -q 'kpm-keygen /keys' "$1" &&
+            [ "$(grep -c 'condition: service_completed_successfully' "$1")" = "$n_stage" ] &&
+            ! grep -q -- '--insecure-plaintext' "$1"
+    fi
+}
+check "docker-compose.yml: keys made by a keygen service, every stage uses --keys" \
+    compose_closed "$ROOT/docker-compose.yml"
+"$ROOT/deploy/compose-workers" 3 >"$TMP/compose-3.yml"
+check "compose file for 3 workers: keys made by a keygen service, every stage uses --keys" \
+    compose_closed "$TMP/compose-3.yml"
 check "compose file for 1 worker is refused (docker-compose.yml is that)" \
     bash -c "! '$ROOT/deploy/compose-workers' 1 >/dev/null 2>&1"
 
