@@ -18,15 +18,18 @@
 #include "stage.h"
 #include "state.h"
 #include "tables.h"
+#include "feed_ref.h"
 #include "tables_cmp_config.h"
 
 #define MSG_MAX_BYTES (256 * 1024)
 #define HANDSHAKE_MS 1000 /* how long the tables wait for report's word */
+#define AGG_DATADIR "config" /* the default reference data, as kpm-aggregate's KPM_DATADIR */
 
 typedef struct {
     const aggregate_opts_t *o;
     catalog_t *cat;
     tables_cmp_config_t *cmp;
+    feed_ref_t *ref; /* the feed's gemeenten list and mergers */
     agg_state_t *state;
     ckpt_meta_t meta;
     char ckpt_path[4200];
@@ -201,11 +204,22 @@ static int emit(void *ctx, uint64_t seq, const char *buf, size_t len)
     return link_out_send(a->out, seq, buf, len);
 }
 
+/* The day of a night id ("YYYYMMDDTHHMMSSZ-N"), or 0 when it has none. */
+static int32_t night_date(const char *night)
+{
+    int32_t d = 0;
+    for (int i = 0; i < 8; i++) {
+        if (night[i] < '0' || night[i] > '9') return 0;
+        d = d * 10 + (night[i] - '0');
+    }
+    return d;
+}
+
 static int produce_results(agg_t *a, uint64_t *end_seq)
 {
     tables_opts_t to = {.min_cell = a->o->min_cell, .uren_per_dag = a->o->uren_per_dag,
                         .dagen_toegekend = a->o->dagen_toegekend, .cmp = a->cmp,
-                        .worker = a->o->worker};
+                        .worker = a->o->worker, .ref = a->ref, .as_of = night_date(a->meta.night)};
     wire_record_t shard;
     wire_shard_record(&shard, a->o->worker, a->o->workers);
     batcher_seek(a->batch, 0);
@@ -321,6 +335,13 @@ int aggregate_run(const aggregate_opts_t *o)
         log_error("comparisons: %s", err);
         goto out;
     }
+    if (!(a.ref = feed_ref_load(o->gemeenten_ref ? o->gemeenten_ref : AGG_DATADIR "/gemeenten_2021.csv",
+                                o->gemeenten_ref == NULL,
+                                o->herindelingen ? o->herindelingen : AGG_DATADIR "/herindelingen.csv",
+                                o->herindelingen == NULL, err, sizeof err))) {
+        log_error("gemeenten and mergers: %s", err);
+        goto out;
+    }
     a.state = state_new(a.cat);
     a.rd = wire_reader_new();
     if (!a.state || !a.rd) {
@@ -417,6 +438,7 @@ out_quiet:
     state_destroy(&a.state);
     filelist_clear(&a.meta.files);
     tables_cmp_config_destroy(&a.cmp);
+    feed_ref_destroy(&a.ref);
     catalog_destroy(&a.cat);
     return rc;
 }

@@ -17,7 +17,7 @@ static const char *const bijeenkomst_types[N_TYPES] = {"masterclass",    "thema"
 /* The columns of each table: (name, format) pairs. */
 /* clang-format off */
 static const char *const cols_gebruik[] = {
-    "gemeente_code", "text", "periode", "text", "aanbieder_type", "text", "nieuwe_vragen", "int",
+    "gemeente_code", "text", "periode", "month", "aanbieder_type", "text", "nieuwe_vragen", "int",
     "lopende_trajecten", "int", "clienten_bereikt", "int", NULL};
 static const char *const cols_gebruik_jaar[] = {
     "jaar", "int", "eenheid", "text", "id", "text", "koploper", "text", "nieuwe_vragen", "int",
@@ -36,8 +36,8 @@ static const char *const cols_ervaring[] = {
     "bekend_pct", "pct1", "tevreden_pct", "pct1", "verschil_bekend_pp", "dec1",
     "verschil_tevreden_pp", "dec1", NULL};
 static const char *const cols_voordrachten[] = {
-    "voordracht_id", "text", "criteria_ja", "int", "clientorganisatie_betrokken", "text",
-    "geschikt", "text", "reden", "text", NULL};
+    "voordracht_id", "text", "criteria_ja", "int", "clientorganisatie_betrokken", "jn",
+    "geschikt", "jn", "reden", "text", NULL};
 
 /* How the report merges the parts of several workers (wire_table_begin_t): usage
  * is sharded by gemeente, so gebruik's rows are disjoint per worker; a
@@ -370,8 +370,9 @@ static int emit_year_koplopers(mon_t *c, int32_t jaar)
 
 static int emit_gebruik_jaar(mon_t *c)
 {
-    int rc = table_out_begin_merged(c->w, "gebruik_jaar", 1, cols_gebruik_jaar, "sum",
-                                    merge_gebruik_jaar);
+    /* two grains in one table: a CSV file only; the feed has tables_dim.h's */
+    int rc = table_out_begin_merged(c->w, "gebruik_jaar", WIRE_PUBLISH | WIRE_PUBLISH_NO_FEED,
+                                    cols_gebruik_jaar, "sum", merge_gebruik_jaar);
     for (size_t i = 0; !rc && i < c->n_years; i++) {
         const year_use_t *y = &c->years[i];
         table_out_row(c->w);

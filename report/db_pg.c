@@ -1,6 +1,8 @@
 /* db_pg.c - the night's published tables into PostgreSQL (see db_pg.h). */
 #include "db_pg.h"
 
+#include "db_views.h"
+
 #include "kpm_err.h"
 
 #include <inttypes.h>
@@ -12,7 +14,7 @@
 
 /* Serialises loaders of one database: pg_advisory_xact_lock's key ("kpm"). */
 #define DB_PG_LOCK_KEY "7040109"
-#define DB_PG_SIGNATURE "kpm 1: "
+#define DB_PG_SIGNATURE "kpm 2: " /* the feed's schema version (DB_SCHEMA_VERSION) */
 
 typedef struct {
     char name[DB_NAME_MAX + 1];
@@ -111,8 +113,11 @@ db_pg_t *db_pg_open(const char *conninfo, const char *night)
         fail_conn(d, "cannot set the client encoding to UTF8");
         return d;
     }
-    db_buf_printf(&d->sql, "CREATE TABLE IF NOT EXISTS %s (%s)", DB_NIGHT_TABLE,
+    /* kpm's views go first: they would keep a table whose layout changed from
+     * being replaced; they are made again at the commit. */
+    db_buf_printf(&d->sql, "CREATE TABLE IF NOT EXISTS %s (%s);\n", DB_NIGHT_TABLE,
                   db_night_columns_sql(DB_PG));
+    db_views_drop_sql(&d->sql);
     if (d->sql.oom) {
         fail(d, KPM_ENOMEM, "report: out of memory");
         return d;
@@ -280,6 +285,14 @@ int db_pg_table_end(db_pg_t *d)
     return KPM_OK;
 }
 
+static int was_loaded(const void *ctx, const char *name)
+{
+    const db_pg_t *d = ctx;
+    for (size_t i = 0; i < d->n_loaded; i++)
+        if (strcmp(d->loaded[i].name, name) == 0) return 1;
+    return 0;
+}
+
 int db_pg_commit(db_pg_t *d, const char *loaded_at)
 {
     const char *params[4] = {d->night, NULL, NULL, loaded_at};
@@ -299,6 +312,11 @@ int db_pg_commit(db_pg_t *d, const char *loaded_at)
                 "cannot write " DB_NIGHT_TABLE) != KPM_OK)
             return d->rc;
     }
+    db_buf_reset(&d->sql);
+    db_schema_version_sql(&d->sql, DB_PG);
+    db_views_create_sql(&d->sql, was_loaded, d);
+    if (d->sql.oom) return fail(d, KPM_ENOMEM, "report: out of memory");
+    if (run(d, d->sql.p, 0, NULL, "cannot create the views") != KPM_OK) return d->rc;
     res = PQexec(d->conn, "COMMIT");
     if (PQresultStatus(res) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(res), "COMMIT") != 0)
         return fail_res(d, res, "cannot commit the night");
