@@ -23,7 +23,9 @@
 
 #define MSG_MAX_BYTES (256 * 1024)
 #define HANDSHAKE_MS 1000 /* how long the tables wait for report's word */
-#define AGG_DATADIR "config" /* the default reference data, as kpm-aggregate's KPM_DATADIR */
+#ifndef KPM_DATADIR /* the default reference data's directory (CMake sets it) */
+#define KPM_DATADIR "config"
+#endif
 
 typedef struct {
     const aggregate_opts_t *o;
@@ -335,9 +337,9 @@ int aggregate_run(const aggregate_opts_t *o)
         log_error("comparisons: %s", err);
         goto out;
     }
-    if (!(a.ref = feed_ref_load(o->gemeenten_ref ? o->gemeenten_ref : AGG_DATADIR "/gemeenten_2021.csv",
+    if (!(a.ref = feed_ref_load(o->gemeenten_ref ? o->gemeenten_ref : KPM_DATADIR "/gemeenten_2021.csv",
                                 o->gemeenten_ref == NULL,
-                                o->herindelingen ? o->herindelingen : AGG_DATADIR "/herindelingen.csv",
+                                o->herindelingen ? o->herindelingen : KPM_DATADIR "/herindelingen.csv",
                                 o->herindelingen == NULL, err, sizeof err))) {
         log_error("gemeenten and mergers: %s", err);
         goto out;
