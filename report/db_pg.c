@@ -17,7 +17,7 @@
 #define DB_PG_SIGNATURE "kpm 2: " /* the feed's schema version (DB_SCHEMA_VERSION) */
 
 typedef struct {
-    char name[DB_NAME_MAX + 1];
+    db_table_t t; /* its layout, for the views */
     uint64_t rows;
 } loaded_t;
 
@@ -279,18 +279,18 @@ int db_pg_table_end(db_pg_t *d)
         d->loaded = n;
         d->cap_loaded = cap;
     }
-    snprintf(d->loaded[d->n_loaded].name, sizeof d->loaded[0].name, "%s", d->cur->name);
+    d->loaded[d->n_loaded].t = *d->cur;
     d->loaded[d->n_loaded++].rows = d->rows;
     d->cur = NULL;
     return KPM_OK;
 }
 
-static int was_loaded(const void *ctx, const char *name)
+static const db_table_t *was_loaded(const void *ctx, const char *name)
 {
     const db_pg_t *d = ctx;
     for (size_t i = 0; i < d->n_loaded; i++)
-        if (strcmp(d->loaded[i].name, name) == 0) return 1;
-    return 0;
+        if (strcmp(d->loaded[i].t.name, name) == 0) return &d->loaded[i].t;
+    return NULL;
 }
 
 int db_pg_commit(db_pg_t *d, const char *loaded_at)
@@ -306,7 +306,7 @@ int db_pg_commit(db_pg_t *d, const char *loaded_at)
         return d->rc;
     for (size_t i = 0; i < d->n_loaded; i++) {
         snprintf(rows, sizeof rows, "%" PRIu64, d->loaded[i].rows);
-        params[1] = d->loaded[i].name;
+        params[1] = d->loaded[i].t.name;
         params[2] = rows;
         if (run(d, "INSERT INTO " DB_NIGHT_TABLE " VALUES ($1, $2, $3, $4)", 4, params,
                 "cannot write " DB_NIGHT_TABLE) != KPM_OK)

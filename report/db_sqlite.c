@@ -19,7 +19,7 @@
 #define DB_SQLITE_FILE "kpm.sqlite"
 
 typedef struct {
-    char name[DB_NAME_MAX + 1];
+    db_table_t t; /* its layout, for the views */
     uint64_t rows;
 } loaded_t;
 
@@ -224,7 +224,7 @@ int db_sqlite_table_end(db_sqlite_t *d)
         d->loaded = n;
         d->cap_loaded = cap;
     }
-    snprintf(d->loaded[d->n_loaded].name, sizeof d->loaded[0].name, "%s", d->cur->name);
+    d->loaded[d->n_loaded].t = *d->cur;
     d->loaded[d->n_loaded++].rows = d->rows;
     d->cur = NULL;
     return KPM_OK;
@@ -244,7 +244,7 @@ static int write_night(db_sqlite_t *d, const char *loaded_at)
                                   -1, &st, NULL) == SQLITE_OK;
     for (size_t i = 0; ok && i < d->n_loaded; i++) {
         ok = sqlite3_bind_text(st, 1, d->night, -1, SQLITE_STATIC) == SQLITE_OK &&
-             sqlite3_bind_text(st, 2, d->loaded[i].name, -1, SQLITE_STATIC) == SQLITE_OK &&
+             sqlite3_bind_text(st, 2, d->loaded[i].t.name, -1, SQLITE_STATIC) == SQLITE_OK &&
              sqlite3_bind_int64(st, 3, (int64_t)d->loaded[i].rows) == SQLITE_OK &&
              sqlite3_bind_text(st, 4, loaded_at, -1, SQLITE_STATIC) == SQLITE_OK &&
              sqlite3_step(st) == SQLITE_DONE;
@@ -265,12 +265,12 @@ static int sync_file(const char *path)
     return rc;
 }
 
-static int was_loaded(const void *ctx, const char *name)
+static const db_table_t *was_loaded(const void *ctx, const char *name)
 {
     const db_sqlite_t *d = ctx;
     for (size_t i = 0; i < d->n_loaded; i++)
-        if (strcmp(d->loaded[i].name, name) == 0) return 1;
-    return 0;
+        if (strcmp(d->loaded[i].t.name, name) == 0) return &d->loaded[i].t;
+    return NULL;
 }
 
 int db_sqlite_finish(db_sqlite_t *d, const char *loaded_at)

@@ -8,11 +8,11 @@
 
 #include "db_schema.h"
 
-/* True when the night loaded the table `name` (ctx: the loader's). */
-typedef int (*db_loaded_fn)(const void *ctx, const char *name);
+/* The layout of the table `name` the night loaded, or NULL (ctx: the loader's). */
+typedef const db_table_t *(*db_loaded_fn)(const void *ctx, const char *name);
 
-/* Appends "CREATE VIEW ...;" for every view whose tables the night loaded, in
- * dependency order. */
+/* Appends "CREATE VIEW ...;" for every view whose tables the night loaded with
+ * the columns it reads, in dependency order. */
 void db_views_create_sql(db_buf_t *b, db_loaded_fn loaded, const void *ctx);
 
 /* Appends "DROP VIEW IF EXISTS ...;" for every view, dependants first. */
