@@ -7,6 +7,7 @@
 
 #include "feed_ref.h"
 #include "kpm_err.h"
+#include "opt_sum.h"
 #include "usage_map.h"
 
 #define FEED_ONLY (WIRE_PUBLISH | WIRE_PUBLISH_NO_CSV)
@@ -36,16 +37,11 @@ static const char *const merge_usage_koploper[] = {
     "key", "key", "sum", "sum", "same", "ratio clienten_bereikt inwoners 1000"};
 /* clang-format on */
 
-typedef struct {
-    int64_t sum;
-    int has;
-} opt_t;
-
 /* Usage of one code in one year. */
 typedef struct {
     int32_t jaar;
     char code[7];
-    opt_t nv, cb;
+    opt_sum_t nv, cb;
 } use_t;
 
 typedef struct {
@@ -61,37 +57,6 @@ typedef struct {
 } dim_t;
 
 /* ------------------------------------------------------------ helpers */
-
-static void opt_add(opt_t *t, int64_t v)
-{
-    if (v < 0) return;
-    t->sum += v;
-    t->has = 1;
-}
-
-static void out_opt(table_out_t *w, opt_t v)
-{
-    if (v.has)
-        table_out_int(w, v.sum);
-    else
-        table_out_nil(w);
-}
-
-static void out_count(table_out_t *w, int64_t v)
-{
-    if (v >= 0)
-        table_out_int(w, v);
-    else
-        table_out_nil(w);
-}
-
-static void out_per_1000(table_out_t *w, opt_t cb, int64_t inwoners)
-{
-    if (cb.has && inwoners > 0)
-        table_out_real(w, 1000.0 * (double)cb.sum / (double)inwoners);
-    else
-        table_out_nil(w);
-}
 
 static const feed_ref_t *ref_of(const dim_t *d)
 {
@@ -178,6 +143,14 @@ static int koploper_nu(const dim_t *d, const char *t)
         if (strcmp(today(d, d->codes[i]), t) == 0 &&
             strmap_get(d->kl_of, d->codes[i], strlen(d->codes[i])) != NULL)
             return 1;
+    return 0;
+}
+
+/* True when k lists its gemeente g earlier too (a gemeente counts once). */
+static int listed_before(const agg_koploper_t *k, size_t g)
+{
+    for (size_t j = 0; j < g; j++)
+        if (strcmp(k->gemeenten[j], k->gemeenten[g]) == 0) return 1;
     return 0;
 }
 
@@ -285,10 +258,10 @@ static int emit_gemeente(dim_t *d)
         table_out_str(d->w, c);
         naam ? table_out_str(d->w, naam) : table_out_nil(d->w);
         prov ? table_out_str(d->w, prov) : table_out_nil(d->w);
-        out_count(d->w, inwoners_of(d, c));
+        out_opt_int(d->w, inwoners_of(d, c));
         table_out_str(d->w, strmap_get(d->kl_of, c, 6) ? "ja" : "nee");
         table_out_str(d->w, t);
-        out_count(d->w, strcmp(t, c) == 0 ? inwoners_nu(d, c) : -1);
+        out_opt_int(d->w, strcmp(t, c) == 0 ? inwoners_nu(d, c) : -1);
         bron ? table_out_str(d->w, bron) : table_out_nil(d->w);
         rc = table_out_put(d->w);
     }
@@ -301,11 +274,8 @@ static int emit_koplopers(dim_t *d, void **kl, size_t n)
     for (size_t i = 0; !rc && i < n; i++) {
         const agg_koploper_t *k = kl[i];
         int64_t distinct = 0;
-        for (size_t g = 0; g < k->n_gemeenten; g++) {
-            size_t j = 0;
-            while (j < g && strcmp(k->gemeenten[j], k->gemeenten[g]) != 0) j++;
-            distinct += j == g;
-        }
+        for (size_t g = 0; g < k->n_gemeenten; g++)
+            distinct += !listed_before(k, g);
         table_out_row(d->w);
         table_out_str(d->w, k->id);
         k->naam ? table_out_str(d->w, k->naam) : table_out_nil(d->w);
@@ -320,9 +290,7 @@ static int emit_koplopers(dim_t *d, void **kl, size_t n)
     for (size_t i = 0; !rc && i < n; i++) {
         const agg_koploper_t *k = kl[i];
         for (size_t g = 0; !rc && g < k->n_gemeenten; g++) {
-            size_t j = 0;
-            while (j < g && strcmp(k->gemeenten[j], k->gemeenten[g]) != 0) j++;
-            if (j < g) continue;
+            if (listed_before(k, g)) continue;
             table_out_row(d->w);
             table_out_str(d->w, k->id);
             table_out_str(d->w, k->gemeenten[g]);
@@ -346,7 +314,7 @@ static int emit_usage_gemeente(dim_t *d)
         table_out_str(d->w, strmap_get(d->kl_of, u->code, 6) ? "ja" : "nee");
         out_opt(d->w, u->nv);
         out_opt(d->w, u->cb);
-        out_count(d->w, inwoners_of(d, u->code));
+        out_opt_int(d->w, inwoners_of(d, u->code));
         out_per_1000(d->w, u->cb, inwoners_of(d, u->code));
         rc = table_out_put(d->w);
     }
@@ -369,8 +337,8 @@ static int emit_usage_nu(dim_t *d)
     qsort(f, d->n_use, sizeof *f, cmp_use);
     for (size_t i = 0; i < d->n_use; i++) { /* equal (jaar, code) into one */
         if (n > 0 && cmp_use(&f[n - 1], &f[i]) == 0) {
-            if (f[i].nv.has) opt_add(&f[n - 1].nv, f[i].nv.sum);
-            if (f[i].cb.has) opt_add(&f[n - 1].cb, f[i].cb.sum);
+            opt_merge(&f[n - 1].nv, f[i].nv);
+            opt_merge(&f[n - 1].cb, f[i].cb);
             continue;
         }
         f[n++] = f[i];
@@ -385,7 +353,7 @@ static int emit_usage_nu(dim_t *d)
         table_out_str(d->w, koploper_nu(d, f[i].code) ? "ja" : "nee");
         out_opt(d->w, f[i].nv);
         out_opt(d->w, f[i].cb);
-        out_count(d->w, inw);
+        out_opt_int(d->w, inw);
         out_per_1000(d->w, f[i].cb, inw);
         rc = table_out_put(d->w);
     }
@@ -403,20 +371,18 @@ static int emit_usage_koploper(dim_t *d, void **kl, size_t n_kl)
         while (end < d->n_use && d->use[end].jaar == d->use[y].jaar) end++;
         for (size_t i = 0; !rc && i < n_kl; i++) {
             const agg_koploper_t *k = kl[i];
-            opt_t nv = {0, 0}, cb = {0, 0};
+            opt_sum_t nv = {0, 0}, cb = {0, 0};
             int64_t inw = 0;
             int used = 0;
             for (size_t g = 0; g < k->n_gemeenten; g++) {
-                size_t j = 0;
-                while (j < g && strcmp(k->gemeenten[j], k->gemeenten[g]) != 0) j++;
-                if (j < g) continue;
+                if (listed_before(k, g)) continue;
                 int64_t v = inwoners_of(d, k->gemeenten[g]);
                 inw = inw < 0 || v < 0 ? -1 : inw + v;
                 for (size_t u = y; u < end; u++) {
                     if (strcmp(d->use[u].code, k->gemeenten[g]) != 0) continue;
                     used = 1;
-                    if (d->use[u].nv.has) opt_add(&nv, d->use[u].nv.sum);
-                    if (d->use[u].cb.has) opt_add(&cb, d->use[u].cb.sum);
+                    opt_merge(&nv, d->use[u].nv);
+                    opt_merge(&cb, d->use[u].cb);
                 }
             }
             if (!used) continue;
@@ -425,7 +391,7 @@ static int emit_usage_koploper(dim_t *d, void **kl, size_t n_kl)
             table_out_str(d->w, k->id);
             out_opt(d->w, nv);
             out_opt(d->w, cb);
-            out_count(d->w, inw);
+            out_opt_int(d->w, inw);
             out_per_1000(d->w, cb, inw);
             rc = table_out_put(d->w);
         }

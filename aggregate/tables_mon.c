@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kpm_err.h"
+#include "opt_sum.h"
 #include "usage_map.h"
 #include "reject_codes.h"
 
@@ -50,12 +51,6 @@ static const char *const merge_middelen[] = {
     "key", "key", "sum", "sum", "ratio toegekend_eur clienten_bereikt 1", "sum"};
 /* clang-format on */
 
-/* A sum of optional whole numbers: has is 0 while every value was empty. */
-typedef struct {
-    int64_t sum;
-    int has;
-} opt_sum_t;
-
 /* Usage of one gemeente in one year. */
 typedef struct {
     int32_t jaar;
@@ -82,28 +77,6 @@ typedef struct {
 } mon_t;
 
 /* ------------------------------------------------------------- helpers */
-
-static void opt_add(opt_sum_t *t, int64_t v)
-{
-    if (v < 0) return;
-    t->sum += v;
-    t->has = 1;
-}
-
-static void opt_merge(opt_sum_t *t, opt_sum_t v)
-{
-    if (!v.has) return;
-    t->sum += v.sum;
-    t->has = 1;
-}
-
-static void out_opt(table_out_t *w, opt_sum_t v)
-{
-    if (v.has)
-        table_out_int(w, v.sum);
-    else
-        table_out_nil(w);
-}
 
 /* A quotient, or an empty cell when the divisor is not positive. */
 static void out_ratio(table_out_t *w, double num, double den)
@@ -289,14 +262,6 @@ static int cmp_gebruik(const void *a, const void *b)
     return (x->type > y->type) - (x->type < y->type);
 }
 
-static void out_opt_int(table_out_t *w, int64_t v)
-{
-    if (v >= 0)
-        table_out_int(w, v);
-    else
-        table_out_nil(w);
-}
-
 static int emit_gebruik(mon_t *c)
 {
     void **rows = calloc(c->n_gebruik + 1, sizeof *rows);
@@ -323,14 +288,6 @@ static int emit_gebruik(mon_t *c)
 }
 
 /* ----------------------------------------------------------- gebruik_jaar */
-
-static void out_per_1000(table_out_t *w, opt_sum_t clienten, int64_t inwoners)
-{
-    if (clienten.has && inwoners > 0)
-        table_out_real(w, 1000.0 * (double)clienten.sum / (double)inwoners);
-    else
-        table_out_nil(w);
-}
 
 /* The koploper rows of one year: sums over its gemeenten with usage. */
 static int emit_year_koplopers(mon_t *c, int32_t jaar)
