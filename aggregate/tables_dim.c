@@ -208,16 +208,22 @@ static int prepare(dim_t *d)
     }
     n = usage_map_count(d->s->gebruik);
     if (!(d->use = calloc(n + 1, sizeof *d->use))) goto out;
+    /* Rows of one gemeente and year mostly follow each other (a file is a
+     * gemeente's months): the last one is tried before the map. */
+    use_t *y = NULL;
     for (size_t u = 0; u < n; u++) {
         const agg_gebruik_t *g = usage_map_at(d->s->gebruik, u);
-        char k[32];
-        int kl = snprintf(k, sizeof k, "%d|%s", (int)(g->periode / 100), g->gemeente);
-        use_t *y = strmap_get(years, k, (size_t)kl);
-        if (y == NULL) {
-            y = &d->use[d->n_use++];
-            y->jaar = g->periode / 100;
-            memcpy(y->code, g->gemeente, 7);
-            if (strmap_put(years, k, (size_t)kl, y, NULL) || know(all, g->gemeente)) goto out;
+        int32_t jaar = g->periode / 100;
+        if (y == NULL || y->jaar != jaar || memcmp(y->code, g->gemeente, 7) != 0) {
+            char k[4 + 7]; /* the year's bytes, then the code */
+            memcpy(k, &jaar, 4);
+            memcpy(k + 4, g->gemeente, 7);
+            if ((y = strmap_get(years, k, sizeof k)) == NULL) {
+                y = &d->use[d->n_use++];
+                y->jaar = jaar;
+                memcpy(y->code, g->gemeente, 7);
+                if (strmap_put(years, k, sizeof k, y, NULL)) goto out;
+            }
         }
         opt_add(&y->nv, g->nieuwe_vragen);
         opt_add(&y->cb, g->clienten_bereikt);
