@@ -1,6 +1,7 @@
 /* tables_dim.c - the feed's dimensions and usage grains (see tables_dim.h). */
 #include "tables_dim.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,13 @@ typedef struct {
     opt_sum_t nv, cb;
 } use_t;
 
+/* Today's gemeente as a whole (prepare_nu). */
+typedef struct {
+    int64_t inwoners; /* -1: unknown */
+    int koploper;
+    int unknown; /* while summing: a figure was unknown */
+} nu_t;
+
 typedef struct {
     const agg_state_t *s;
     const tables_opts_t *o;
@@ -54,6 +62,8 @@ typedef struct {
     size_t n_codes;
     use_t *use; /* per (jaar, code as delivered), sorted */
     size_t n_use;
+    strmap_t *index; /* code -> its index in codes + 1 */
+    nu_t *nu;        /* per code in codes: as today's gemeente */
 } dim_t;
 
 /* ------------------------------------------------------------ helpers */
@@ -114,36 +124,55 @@ static int is_new(const dim_t *d, const char *code)
     return 0;
 }
 
-/* The inhabitants of today's gemeente t: a new gemeente's own delivered figure;
- * else the sum of the figures of every code folded into it, t included (-1
- * when one of them is unknown). */
-static int64_t inwoners_nu(const dim_t *d, const char *t)
+/* Today's gemeente t as a whole: its inhabitants (-1: unknown) and whether it
+ * or a code folded into it belongs to a koploper. */
+static const nu_t *nu_of(const dim_t *d, const char *t)
 {
-    int64_t sum = 0;
-    if (is_new(d, t)) {
-        const agg_gemeente_t *g = delivered(d, t);
-        if (g != NULL && g->inwoners > 0) return g->inwoners;
-    } else {
-        sum = inwoners_of(d, t);
-        if (sum < 0) return -1;
-    }
-    for (size_t i = 0; i < d->n_codes; i++) {
-        int64_t v;
-        if (strcmp(d->codes[i], t) == 0 || strcmp(today(d, d->codes[i]), t) != 0) continue;
-        if ((v = inwoners_of(d, d->codes[i])) < 0) return -1;
-        sum += v;
-    }
-    return sum > 0 ? sum : -1;
+    uintptr_t i = (uintptr_t)strmap_get(d->index, t, strlen(t));
+    return i ? &d->nu[i - 1] : NULL;
 }
 
-/* True when code, or a code folded into it, belongs to a koploper. */
+static int64_t inwoners_nu(const dim_t *d, const char *t)
+{
+    const nu_t *n = nu_of(d, t);
+    return n ? n->inwoners : -1;
+}
+
 static int koploper_nu(const dim_t *d, const char *t)
 {
+    const nu_t *n = nu_of(d, t);
+    return n ? n->koploper : 0;
+}
+
+/* Fills d->nu, once for every known code (docs/DATABASE.md, "Today's
+ * boundaries"): a new gemeente counts by its own delivered figure, else every
+ * gemeente by the sum of the figures of the codes folded into it, its own
+ * included (-1 when one of them is unknown). */
+static int prepare_nu(dim_t *d)
+{
+    if (!(d->nu = calloc(d->n_codes + 1, sizeof *d->nu)) || !(d->index = strmap_new()))
+        return KPM_ENOMEM;
     for (size_t i = 0; i < d->n_codes; i++)
-        if (strcmp(today(d, d->codes[i]), t) == 0 &&
-            strmap_get(d->kl_of, d->codes[i], strlen(d->codes[i])) != NULL)
-            return 1;
-    return 0;
+        if (strmap_put(d->index, d->codes[i], strlen(d->codes[i]), (void *)(uintptr_t)(i + 1), NULL))
+            return KPM_ENOMEM;
+    for (size_t i = 0; i < d->n_codes; i++) {
+        const char *c = d->codes[i];
+        nu_t *t = (nu_t *)nu_of(d, today(d, c));
+        int64_t v = inwoners_of(d, c);
+        if (t == NULL) continue; /* a successor no list names: never, all are known */
+        if (strmap_get(d->kl_of, c, strlen(c)) != NULL) t->koploper = 1;
+        if (t == &d->nu[i] && is_new(d, c)) continue; /* its own figure: below */
+        if (v < 0) t->unknown = 1;
+        t->inwoners += v;
+    }
+    for (size_t i = 0; i < d->n_codes; i++) {
+        nu_t *t = &d->nu[i];
+        const agg_gemeente_t *g = delivered(d, d->codes[i]);
+        if (is_new(d, d->codes[i]) && g != NULL && g->inwoners > 0)
+            *t = (nu_t){g->inwoners, t->koploper, 0};
+        if (t->unknown || t->inwoners <= 0) t->inwoners = -1;
+    }
+    return KPM_OK;
 }
 
 /* True when k lists its gemeente g earlier too (a gemeente counts once). */
@@ -234,7 +263,7 @@ static int prepare(dim_t *d)
     while (strmap_entry(all, &i, &key, &len, &v))
         d->codes[d->n_codes++] = v;
     qsort(d->codes, d->n_codes, sizeof *d->codes, cmp_str);
-    rc = KPM_OK;
+    rc = prepare_nu(d);
 out:
     strmap_destroy(&all);
     strmap_destroy(&years);
@@ -429,5 +458,7 @@ int tables_dim_emit(const agg_state_t *s, const tables_opts_t *o, table_out_t *w
     free(d.use);
     strmap_destroy(&d.ref);
     strmap_destroy(&d.kl_of);
+    strmap_destroy(&d.index);
+    free(d.nu);
     return rc;
 }
