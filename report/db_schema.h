@@ -1,8 +1,9 @@
-/* db_schema.h - the database layout of the published tables, shared by the
- * SQLite and PostgreSQL loaders (docs/DATABASE.md).
+/* db_schema.h - the layout of the dashboard feed's tables, shared by the SQLite
+ * and PostgreSQL loaders and the JSON files (docs/DATABASE.md).
  *
- * One SQL table per published table: the same name, the same columns in the same
- * order with a type from the column's format, then `kpm_rij` (the row's 1-based
+ * One SQL table per feed table: the same name, the same columns in the same
+ * order with a type from the column's format (a ja/nee column a boolean, a
+ * month its first day, year and month), then `kpm_rij` (the row's 1-based
  * position, the CSV's order). The primary key is the table's natural key where
  * kpm knows one (a static list), else kpm_rij. A growable buffer builds the SQL.
  */
