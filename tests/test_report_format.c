@@ -664,6 +664,47 @@ static void test_uncommitted_night_keeps_old_files(void **state)
     assert_null(rh_slurp(state, "rapport.md"));
 }
 
+/* Where a table goes follows its publish bits; a table no longer in the feed
+ * loses its dashboard/ file at the next commit. */
+static void test_feed_and_csv_apart(void **state)
+{
+    const wire_table_row_t rows[] = {ROW(I(2021), S("ja"))};
+    report_out_t *o = open_out(state);
+
+    rh_feed(o, "beide", 1, "jaar:int,koploper:jn", rows, 1);
+    rh_feed(o, "alleen_csv", WIRE_PUBLISH | WIRE_PUBLISH_NO_FEED, "jaar:int,koploper:jn", rows, 1);
+    rh_feed(o, "alleen_feed", WIRE_PUBLISH | WIRE_PUBLISH_NO_CSV, "jaar:int,koploper:jn", rows, 1);
+    assert_int_equal(report_out_commit(o), KPM_OK);
+    assert_int_equal(report_out_tables(o), 3);
+    report_out_destroy(&o);
+    assert_file(state, "beide.csv", "jaar,koploper\n2021,ja\n");
+    assert_file(state, "alleen_csv.csv", "jaar,koploper\n2021,ja\n");
+    assert_null(rh_slurp(state, "alleen_feed.csv"));
+    assert_null(rh_slurp(state, "dashboard/alleen_csv.json"));
+    char *json = rh_slurp(state, "dashboard/alleen_feed.json");
+    assert_non_null(json);
+    assert_contains(json, "  \"rijen\": [\n    [2021, true]\n  ]\n}\n");
+    free(json);
+
+    o = open_out(state); /* the next night without alleen_feed */
+    rh_feed(o, "beide", 1, "jaar:int,koploper:jn", rows, 1);
+    assert_int_equal(report_out_commit(o), KPM_OK);
+    report_out_destroy(&o);
+    assert_null(rh_slurp(state, "dashboard/alleen_feed.json"));
+    assert_non_null(json = rh_slurp(state, "dashboard/beide.json"));
+    free(json);
+
+    /* a ja/nee column holding anything else is refused */
+    const wire_table_row_t bad[] = {ROW(I(2021), S("misschien"))};
+    o = open_out(state);
+    rh_tdef_t d;
+    rh_tdef(&d, "beide", 1, "owner", "jaar:int,koploper:jn");
+    assert_int_equal(report_out_table_begin(o, &d.tb), KPM_OK);
+    assert_int_equal(report_out_table_row(o, &bad[0]), KPM_EPROTO);
+    assert_non_null(strstr(report_out_error(o), "does not fit"));
+    report_out_destroy(&o);
+}
+
 static void test_new_creates_directory(void **state)
 {
     char *sub = fs_join(rh_dir(state), "uit");
@@ -704,6 +745,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_protocol_errors, rh_tmpdir_setup, rh_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_uncommitted_night_keeps_old_files, rh_tmpdir_setup,
                                         rh_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_feed_and_csv_apart, rh_tmpdir_setup, rh_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_new_creates_directory, rh_tmpdir_setup, rh_tmpdir_teardown),
     };
 
