@@ -654,7 +654,9 @@ static void test_uncommitted_night_keeps_old_files(void **state)
     rh_feed(o, "respons", 1, "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1",
          rows, 1);
     assert_int_equal(count_files(state, ".tmp"), 1); /* respons.csv (dashboard.json: at the commit) */
-    assert_non_null(rh_slurp(state, "dashboard/respons.json.tmp"));
+    char *tmp = rh_slurp(state, "dashboard/respons.json.tmp");
+    assert_non_null(tmp);
+    free(tmp);
     report_out_destroy(&o);
 
     assert_file(state, "respons.csv", "old\n");
