@@ -11,6 +11,7 @@
 #include "catalog.h"
 #include "checkpoint.h"
 #include "curve.h"
+#include "datadir.h"
 #include "fsutil.h"
 #include "kpm_err.h"
 #include "link.h"
@@ -23,9 +24,6 @@
 
 #define MSG_MAX_BYTES (256 * 1024)
 #define HANDSHAKE_MS 1000 /* how long the tables wait for report's word */
-#ifndef KPM_DATADIR /* the default reference data's directory (CMake sets it) */
-#define KPM_DATADIR "config"
-#endif
 
 typedef struct {
     const aggregate_opts_t *o;
@@ -337,10 +335,14 @@ int aggregate_run(const aggregate_opts_t *o)
         log_error("comparisons: %s", err);
         goto out;
     }
-    if (!(a.ref = feed_ref_load(o->gemeenten_ref ? o->gemeenten_ref : KPM_DATADIR "/gemeenten_2021.csv",
-                                o->gemeenten_ref == NULL,
-                                o->herindelingen ? o->herindelingen : KPM_DATADIR "/herindelingen.csv",
-                                o->herindelingen == NULL, err, sizeof err))) {
+    char gem_path[4200], mrg_path[4200]; /* the defaults: in the data directory (datadir.h) */
+    if (!(a.ref = feed_ref_load(
+              o->gemeenten_ref ? o->gemeenten_ref
+                               : datadir_config_file("gemeenten_2021.csv", gem_path, sizeof gem_path),
+              o->gemeenten_ref == NULL,
+              o->herindelingen ? o->herindelingen
+                               : datadir_config_file("herindelingen.csv", mrg_path, sizeof mrg_path),
+              o->herindelingen == NULL, err, sizeof err))) {
         log_error("gemeenten and mergers: %s", err);
         goto out;
     }
