@@ -9,6 +9,7 @@
 
 #include "batcher.h"
 #include "catalog.h"
+#include "oproepen.h"
 #include "checkpoint.h"
 #include "curve.h"
 #include "datadir.h"
@@ -22,7 +23,7 @@
 #include "feed_ref.h"
 #include "tables_cmp_config.h"
 
-#define MSG_MAX_BYTES (256 * 1024)
+#define MSG_MAX_BYTES WIRE_MSG_BYTES /* wire.h: a bound of WIRE_MSG_CAP */
 #define HANDSHAKE_MS 1000 /* how long the tables wait for report's word */
 
 typedef struct {
@@ -30,6 +31,7 @@ typedef struct {
     catalog_t *cat;
     tables_cmp_config_t *cmp;
     feed_ref_t *ref; /* the feed's gemeenten list and mergers */
+    oproepen_t *oproepen; /* the calls for koplopers, beside the catalogue */
     agg_state_t *state;
     ckpt_meta_t meta;
     char ckpt_path[4200];
@@ -219,7 +221,8 @@ static int produce_results(agg_t *a, uint64_t *end_seq)
 {
     tables_opts_t to = {.min_cell = a->o->min_cell, .uren_per_dag = a->o->uren_per_dag,
                         .dagen_toegekend = a->o->dagen_toegekend, .cmp = a->cmp,
-                        .worker = a->o->worker, .ref = a->ref, .as_of = night_date(a->meta.night)};
+                        .oproepen = a->oproepen, .ref = a->ref, .as_of = night_date(a->meta.night),
+                        .worker = a->o->worker};
     wire_record_t shard;
     wire_shard_record(&shard, a->o->worker, a->o->workers);
     batcher_seek(a->batch, 0);
@@ -335,6 +338,17 @@ int aggregate_run(const aggregate_opts_t *o)
         log_error("comparisons: %s", err);
         goto out;
     }
+    {
+        /* config/oproepen.csv beside the catalogue; without one, the contract's call */
+        const char *slash = strrchr(o->catalog, '/');
+        char path[4200];
+        snprintf(path, sizeof path, "%.*soproepen.csv", slash ? (int)(slash - o->catalog + 1) : 0,
+                 o->catalog);
+        if (!(a.oproepen = oproepen_load(path, 1, err, sizeof err))) {
+            log_error("%s", err);
+            goto out;
+        }
+    }
     char gem_path[4200], mrg_path[4200]; /* the defaults: in the data directory (datadir.h) */
     if (!(a.ref = feed_ref_load(
               o->gemeenten_ref ? o->gemeenten_ref
@@ -373,13 +387,22 @@ int aggregate_run(const aggregate_opts_t *o)
         }
     }
     link_opts_t li = {.data_endpoint = o->in_endpoint, .ack_endpoint = o->in_ack,
-                      .stop = &stage_stop, .curve = a.curve, .peer = "ingest"};
+                      .stop = &stage_stop, .curve = a.curve, .peer = "ingest", .night = o->night};
     if (!a.zctx || !(a.in = link_in_new(a.zctx, &li, err, sizeof err))) {
         log_error("%s", a.zctx ? err : "cannot create a ZeroMQ context");
         rc = KPM_EZMQ;
         goto out;
     }
     int fresh = a.meta.delivered || !a.meta.night[0];
+    if (!fresh && a.meta.complete && o->night && strcmp(o->night, a.meta.night) != 0) {
+        /* An earlier night whose tables report never made durable (its outputs
+         * failed) is not sent again: report, started for this night, takes no
+         * other night's tables (the link refuses them). The state holds the
+         * earlier night's records, so this night's tables include them. */
+        log_warn("night %s: its tables never reached report; night %s's tables include its "
+                 "records", a.meta.night, o->night);
+        fresh = 1;
+    }
     link_in_expect(a.in, a.meta.night, a.meta.next, a.meta.next ? a.meta.next - 1 : WIRE_NO_SEQ,
                    a.meta.complete);
     if (a.meta.delivered && o->night && strcmp(o->night, a.meta.night) == 0) {
@@ -399,22 +422,6 @@ int aggregate_run(const aggregate_opts_t *o)
     stage_status("receiving", a.meta.night, 0, 0, NULL);
     if ((rc = receive_night(&a))) goto out;
     if ((rc = deliver_night(&a))) goto out;
-    while (o->night && strcmp(o->night, a.meta.night) != 0) {
-        /* An earlier night whose tables report had not made durable (its outputs
-         * failed) went first; ingest waits with ours meanwhile. Lingering here
-         * instead never ended (ingest's resends kept the link busy) and the
-         * night was only given up at kpm run's --timeout. */
-        log_info("night %s: delivered (an earlier night); on to night %s", a.meta.night,
-                 o->night);
-        a.meta.complete = 0;
-        a.meta.delivered = 0;
-        link_in_hold(a.in, 0);
-        /* ingest has sent ours and heard nothing of it (held): ask from its start now,
-         * rather than wait for its resend timer */
-        link_in_expect(a.in, o->night, 0, WIRE_NO_SEQ, 0);
-        stage_status("receiving", a.meta.night, 0, 0, NULL);
-        if ((rc = receive_night(&a)) || (rc = deliver_night(&a))) goto out;
-    }
     link_in_linger(a.in, 3000);
     stage_status("done", a.meta.night, a.records_in, a.rows, NULL);
 out:
@@ -443,6 +450,7 @@ out_quiet:
     filelist_clear(&a.meta.files);
     tables_cmp_config_destroy(&a.cmp);
     feed_ref_destroy(&a.ref);
+    oproepen_destroy(&a.oproepen);
     catalog_destroy(&a.cat);
     return rc;
 }

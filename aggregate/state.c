@@ -1,11 +1,21 @@
 /* state.c - aggregate's state and the contract's replacement rules. */
 #include "state.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kpm_err.h"
+
+int agg_key(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, cap, fmt, ap);
+    va_end(ap);
+    return n < 0 || (size_t)n >= cap ? -1 : n;
+}
 
 static char *dup_view(wire_str_t v)
 {
@@ -203,8 +213,12 @@ static int apply_deelnemer(agg_state_t *s, const wire_deelnemer_t *w)
         free(d);
         return KPM_ENOMEM;
     }
-    char key[96];
-    int kl = snprintf(key, sizeof key, "%d|%s", (int)d->meting, d->koploper_id);
+    char key[AGG_KEY_MAX];
+    int kl = agg_key(key, sizeof key, "%d|%s", (int)d->meting, d->koploper_id);
+    if (kl < 0) {
+        free(d);
+        return KPM_ERANGE;
+    }
     return put_last(s->deelnemers, key, (size_t)kl, d, free);
 }
 

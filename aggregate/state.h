@@ -158,6 +158,14 @@ void state_destroy(agg_state_t **s);
  * kind that does not belong on ingest's stream. */
 int state_apply(agg_state_t *s, const wire_record_t *rec);
 
+/* Builds a map key from received values (printf's format) into buf of cap
+ * bytes. Returns its length, or -1 when it does not fit: the caller refuses the
+ * record (KPM_ERANGE), since a key cut short would merge distinct rows and one
+ * read at its printed length would overrun buf. The wire bounds (WIRE_ID_MAX)
+ * keep every key of a valid record within AGG_KEY_MAX. */
+#define AGG_KEY_MAX 192
+int agg_key(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Puts the whole state as records (KOPLOPER, DEELNEMER, RESPONSE, REJECT) into
  * b; applying them to an empty state gives the same state. */
 int state_dump(const agg_state_t *s, batcher_t *b);

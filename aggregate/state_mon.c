@@ -115,9 +115,10 @@ static int apply_gebruik(agg_state_t *s, const wire_gebruik_t *w)
 
 static int apply_adviesinzet(agg_state_t *s, const wire_adviesinzet_t *w)
 {
-    char key[160];
-    int kl = snprintf(key, sizeof key, "%.*s|%d|%.*s", (int)w->koploper_id.len, w->koploper_id.ptr,
+    char key[AGG_KEY_MAX];
+    int kl = agg_key(key, sizeof key, "%.*s|%d|%.*s", (int)w->koploper_id.len, w->koploper_id.ptr,
                       (int)w->datum, (int)w->adviseur.len, w->adviseur.ptr);
+    if (kl < 0) return KPM_ERANGE;
     agg_adviesinzet_t *a = entry(s->adviesinzet, key, (size_t)kl, sizeof *a);
     if (!a) return KPM_ENOMEM;
     a->koploper_id = intern(s, w->koploper_id);
@@ -132,9 +133,10 @@ static int apply_adviesinzet(agg_state_t *s, const wire_adviesinzet_t *w)
 
 static int apply_bijeenkomst(agg_state_t *s, const wire_bijeenkomst_t *w)
 {
-    char key[160];
-    int kl = snprintf(key, sizeof key, "%.*s|%.*s", (int)w->bijeenkomst_id.len,
+    char key[AGG_KEY_MAX];
+    int kl = agg_key(key, sizeof key, "%.*s|%.*s", (int)w->bijeenkomst_id.len,
                       w->bijeenkomst_id.ptr, (int)w->gemeente.len, w->gemeente.ptr);
+    if (kl < 0) return KPM_ERANGE;
     agg_bijeenkomst_t *b = entry(s->bijeenkomsten, key, (size_t)kl, sizeof *b);
     if (!b) return KPM_ENOMEM;
     b->id = intern(s, w->bijeenkomst_id);
@@ -150,9 +152,10 @@ static int apply_bijeenkomst(agg_state_t *s, const wire_bijeenkomst_t *w)
 
 static int apply_middelen(agg_state_t *s, const wire_middelen_t *w)
 {
-    char key[160];
-    int kl = snprintf(key, sizeof key, "%.*s|%d|%.*s", (int)w->koploper_id.len, w->koploper_id.ptr,
+    char key[AGG_KEY_MAX];
+    int kl = agg_key(key, sizeof key, "%.*s|%d|%.*s", (int)w->koploper_id.len, w->koploper_id.ptr,
                       (int)w->jaar, (int)w->circulaire.len, w->circulaire.ptr);
+    if (kl < 0) return KPM_ERANGE;
     agg_middelen_t *m = entry(s->middelen, key, (size_t)kl, sizeof *m);
     if (!m) return KPM_ENOMEM;
     m->koploper_id = intern(s, w->koploper_id);
@@ -167,9 +170,10 @@ static int apply_middelen(agg_state_t *s, const wire_middelen_t *w)
 
 static int apply_ervaring(agg_state_t *s, const wire_ervaring_t *w)
 {
-    char key[32];
-    int kl = snprintf(key, sizeof key, "%.*s|%d", (int)w->gemeente.len, w->gemeente.ptr,
+    char key[AGG_KEY_MAX];
+    int kl = agg_key(key, sizeof key, "%.*s|%d", (int)w->gemeente.len, w->gemeente.ptr,
                       (int)w->jaar);
+    if (kl < 0) return KPM_ERANGE;
     agg_ervaring_t *e = entry(s->ervaring, key, (size_t)kl, sizeof *e);
     if (!e) return KPM_ENOMEM;
     copy_view(e->gemeente, sizeof e->gemeente, w->gemeente);

@@ -12,6 +12,7 @@
 #include "tables_cmp.h"
 #include "tables_dim.h"
 #include "tables_mon.h"
+#include "tables_prog.h"
 
 #define MAX_CHOICES 32
 #define MAX_METINGEN 64
@@ -591,6 +592,39 @@ static int emit_vragen(ctx_t *c)
     return rc ? rc : table_out_end(c->w);
 }
 
+/* The answer labels of the catalogue, for what a person reads (the reports):
+ * per keuze and Likert item each code with its Dutch text. */
+static int emit_antwoorden(ctx_t *c)
+{
+    static const char *const cols[] = {"item", "text", "code", "text", "label", "text", NULL};
+    int rc = table_out_begin(c->w, "antwoorden", 0, cols);
+    for (size_t it = 0; !rc && it < c->n_items; it++) {
+        const catalog_item_t *ci = catalog_item(c->s->cat, it);
+        for (size_t a = 0; !rc && a < ci->n_answers; a++) {
+            table_out_row(c->w);
+            table_out_str(c->w, ci->name);
+            table_out_str(c->w, ci->answers[a].code);
+            table_out_str(c->w, ci->answers[a].label);
+            rc = table_out_put(c->w);
+        }
+    }
+    return rc ? rc : table_out_end(c->w);
+}
+
+/* The settings the reports need to word what they show: the small-cell
+ * threshold (a group below it is suppressed for its own size). */
+static int emit_instellingen(ctx_t *c)
+{
+    static const char *const cols[] = {"min_cell", "int", NULL};
+    int rc = table_out_begin(c->w, "instellingen", 0, cols);
+    if (!rc) {
+        table_out_row(c->w);
+        table_out_int(c->w, c->o->min_cell);
+        rc = table_out_put(c->w);
+    }
+    return rc ? rc : table_out_end(c->w);
+}
+
 /* A monitoring notice, merged into the rejects table (tables_mon_notify_fn). */
 static int mon_notice(void *ctx, const char *file, uint32_t line, const char *column,
                       const char *code, const char *message)
@@ -634,6 +668,9 @@ int tables_emit(const agg_state_t *s, const tables_opts_t *o, batcher_t *b, uint
     if (!rc) rc = tables_dim_emit(s, o, c->w);
     if (!rc) rc = tables_cmp_emit(c->cmp, c->w);
     if (!rc) rc = emit_vragen(c);
+    if (!rc) rc = emit_antwoorden(c);
+    if (!rc) rc = emit_instellingen(c);
+    if (!rc) rc = tables_prog_emit(s, o, c->counted, c->n_counted, c->w);
 done:
     *tables = c->w ? table_out_tables(c->w) : 0;
     *rows = c->w ? table_out_rows(c->w) : 0;

@@ -19,6 +19,7 @@
 #include "state.h"
 
 struct tables_cmp_config;
+struct oproepen;
 
 typedef struct {
     int min_cell;        /* small-cell threshold: tranche groups below it are suppressed */
@@ -27,6 +28,8 @@ typedef struct {
     const struct tables_cmp_config *cmp; /* comparisons (docs/COMPARISONS.md); NULL: no
                                             tevredenheid/vergelijking tables and only
                                             primary suppression */
+    const struct oproepen *oproepen; /* the calls for koplopers (oproepen.h); NULL: the
+                                        contract's rule (3 criteria, client organisation) */
     unsigned worker;     /* this worker's number: 0 sends every table; others only the
                             tables that are merged from parts (docs/SCALING.md) */
     const struct feed_ref *ref; /* the CBS gemeenten and the mergers (feed_ref.h); NULL: none */

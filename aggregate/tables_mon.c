@@ -2,6 +2,8 @@
  * docs/MONITORING.md, "Output tables"). */
 #include "tables_mon.h"
 
+#include "oproepen.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +40,9 @@ static const char *const cols_ervaring[] = {
     "verschil_tevreden_pp", "dec1", NULL};
 static const char *const cols_voordrachten[] = {
     "voordracht_id", "text", "criteria_ja", "int", "clientorganisatie_betrokken", "jn",
-    "geschikt", "jn", "reden", "text", NULL};
+    "geschikt", "jn", "reden", "text", "ingediend_op", "text", "oproep", "text", "tijdig", "jn",
+    "visie", "jn", "betrokkenheid", "jn", "innovatie", "jn", "ambitie", "jn",
+    "doelgroepen", "jn", "koploper_id", "text", NULL};
 
 /* How the report merges the parts of several workers (wire_table_begin_t): usage
  * is sharded by gemeente, so gebruik's rows are disjoint per worker; a
@@ -191,7 +195,8 @@ static int prepare_usage(mon_t *c)
             y->jaar = jaar;
             y->gemeente = g->gemeente;
             char key[32];
-            int kl = snprintf(key, sizeof key, "%d|%s", (int)jaar, g->gemeente);
+            int kl = agg_key(key, sizeof key, "%d|%s", (int)jaar, g->gemeente);
+            if (kl < 0) return KPM_ERANGE;
             if (strmap_put(c->year_index, key, (size_t)kl, y, NULL)) return KPM_ENOMEM;
         }
         opt_add(&y->nieuwe_vragen, g->nieuwe_vragen);
@@ -301,8 +306,8 @@ static int emit_year_koplopers(mon_t *c, int32_t jaar)
         for (size_t g = 0; g < kl->n_gemeenten; g++) {
             if (seen_before(kl, g)) continue;
             char key[32];
-            int len = snprintf(key, sizeof key, "%d|%s", (int)jaar, kl->gemeenten[g]);
-            const year_use_t *y = strmap_get(c->year_index, key, (size_t)len);
+            int len = agg_key(key, sizeof key, "%d|%s", (int)jaar, kl->gemeenten[g]);
+            const year_use_t *y = len < 0 ? NULL : strmap_get(c->year_index, key, (size_t)len);
             int64_t inw = inwoners_of(c, kl->gemeenten[g]);
             inwoners = inwoners < 0 || inw < 0 ? -1 : inwoners + inw;
             if (!y) continue;
@@ -416,7 +421,11 @@ static int emit_bijeenkomsten(mon_t *c)
             }
             dn += b->deelnemers;
             char k[48];
-            int kl = snprintf(k, sizeof k, "%d|%d|%s", (int)m[g].jaar, m[g].type, b->gemeente);
+            int kl = agg_key(k, sizeof k, "%d|%d|%s", (int)m[g].jaar, m[g].type, b->gemeente);
+            if (kl < 0) {
+                rc = KPM_ERANGE;
+                goto out;
+            }
             if (strmap_get(seen, k, (size_t)kl)) continue;
             if (strmap_put(seen, k, (size_t)kl, (void *)b, NULL)) {
                 rc = KPM_ENOMEM;
@@ -510,8 +519,8 @@ static int emit_ervaring_group(mon_t *c, const agg_ervaring_t *const *e, size_t 
         const agg_koploper_t *k = koploper ? koploper_of(c, e[i]->gemeente) : NULL;
         if (!k || e[i]->jaar <= k->startjaar) continue;
         char key[32];
-        int kl = snprintf(key, sizeof key, "%s|%d", e[i]->gemeente, (int)k->startjaar);
-        const agg_ervaring_t *s = strmap_get(c->s->ervaring, key, (size_t)kl);
+        int kl = agg_key(key, sizeof key, "%s|%d", e[i]->gemeente, (int)k->startjaar);
+        const agg_ervaring_t *s = kl < 0 ? NULL : strmap_get(c->s->ervaring, key, (size_t)kl);
         if (!s) continue;
         in_g = 1;
         weigh(&now, e[i]);
@@ -572,6 +581,19 @@ static int cmp_voordracht(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
+/* The koploper a nomination became: the one (earliest startjaar) of the first
+ * of its gemeenten that is in the register, or NULL. */
+static const agg_koploper_t *voordracht_koploper(const mon_t *c, const agg_voordracht_t *v)
+{
+    for (size_t g = 0; g < v->n_gemeenten; g++) {
+        const agg_koploper_t *k = koploper_of(c, v->gemeenten[g]);
+        if (k) return k;
+    }
+    return NULL;
+}
+
+/* Suitable under the call it belongs to (docs/MONITORING.md, voordrachten.csv):
+ * enough criteria, a client organisation when the call asks one, sent in time. */
 static int emit_voordrachten(mon_t *c)
 {
     static const uint32_t criteria[] = {WIRE_CRIT_VISIE, WIRE_CRIT_BETROKKENHEID,
@@ -584,15 +606,26 @@ static int emit_voordrachten(mon_t *c)
     int rc = table_out_begin(c->w, "voordrachten", 1, cols_voordrachten);
     for (size_t i = 0; !rc && i < n; i++) {
         const agg_voordracht_t *v = d[i];
-        int ja = 0;
+        int ja = 0, late = 0;
+        const oproep_t *call = oproepen_for(c->o->oproepen, v->ingediend_op, &late);
+        int need = call ? call->min_criteria : 3, client_needed = call ? call->client_required : 1;
         for (size_t k = 0; k < sizeof criteria / sizeof *criteria; k++)
             if (v->criteria & criteria[k]) ja++;
         int client = v->clientorganisatie != 0;
-        char reden[160] = "";
-        if (ja < 3) snprintf(reden, sizeof reden, "Minder dan 3 criteria met ja (%d van 5).", ja);
-        if (!client)
-            snprintf(reden + strlen(reden), sizeof reden - strlen(reden), "%s%s", ja < 3 ? " " : "",
+        char reden[320] = "", date[40], iso[16];
+        if (ja < need)
+            snprintf(reden, sizeof reden, "Minder dan %d criteria met ja (%d van 5).", need, ja);
+        if (!client && client_needed)
+            snprintf(reden + strlen(reden), sizeof reden - strlen(reden), "%s%s", reden[0] ? " " : "",
                      "Cli\xc3\xabntorganisatie niet betrokken.");
+        if (late) {
+            oproepen_date_nl(call->sluit_op, date, sizeof date);
+            snprintf(reden + strlen(reden), sizeof reden - strlen(reden),
+                     "%sIngediend na de sluiting van de oproep (%s).", reden[0] ? " " : "", date);
+        }
+        snprintf(iso, sizeof iso, "%04d-%02d-%02d", (int)(v->ingediend_op / 10000),
+                 (int)(v->ingediend_op / 100 % 100), (int)(v->ingediend_op % 100));
+        const agg_koploper_t *k = voordracht_koploper(c, v);
         table_out_row(c->w);
         table_out_str(c->w, v->id);
         table_out_int(c->w, ja);
@@ -600,6 +633,20 @@ static int emit_voordrachten(mon_t *c)
         table_out_str(c->w, reden[0] ? "nee" : "ja");
         if (reden[0])
             table_out_str(c->w, reden);
+        else
+            table_out_nil(c->w);
+        table_out_str(c->w, iso);
+        if (call) {
+            table_out_str(c->w, call->name);
+            table_out_str(c->w, late ? "nee" : "ja");
+        } else {
+            table_out_nil(c->w);
+            table_out_nil(c->w);
+        }
+        for (size_t q = 0; q < sizeof criteria / sizeof *criteria; q++)
+            table_out_str(c->w, v->criteria & criteria[q] ? "ja" : "nee");
+        if (k)
+            table_out_str(c->w, k->id);
         else
             table_out_nil(c->w);
         rc = table_out_put(c->w);

@@ -1,5 +1,6 @@
 /* catalog.c - the questionnaire catalogue: loading, checks and look-ups. */
 #include "catalog.h"
+#include "catalog_int.h"
 
 #include "csvin.h"
 #include "kpm_err.h"
@@ -12,14 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct catalog {
-    catalog_item_t *items;
-    size_t n_items;
-    size_t cap_items;
-    char **groups; /* sum group names, in order of first appearance */
-    size_t n_groups;
-    size_t cap_groups;
-};
 
 enum { COL_ITEM, COL_THEMA, COL_THEMA_NAAM, COL_TYPE, COL_WAARDEN, COL_VERSIE, COL_VRAAG, COL_N };
 
@@ -119,6 +112,7 @@ static void item_free(catalog_item_t *it)
     free(it->values);
     free(it->vraag);
     free(it->category);
+    catalog_answers_free(it);
 }
 
 void catalog_destroy(catalog_t **cp)
@@ -438,6 +432,28 @@ static int settle_theme_names(loader_t *ld)
     return KPM_OK;
 }
 
+/* The answer labels beside the catalogue: "vragenlijst" in its file name
+ * becomes "antwoorden". A catalogue named otherwise, or without such a file,
+ * keeps the labels made from the codes. */
+static int load_labels_beside(loader_t *ld)
+{
+    const char *base = strrchr(ld->path, '/');
+    const char *at;
+    char path[4096];
+    FILE *probe;
+
+    base = base != NULL ? base + 1 : ld->path;
+    at = strstr(base, "vragenlijst");
+    if (at == NULL) return KPM_OK;
+    if (snprintf(path, sizeof path, "%.*santwoorden%s", (int)(at - ld->path), ld->path,
+                 at + strlen("vragenlijst")) >= (int)sizeof path)
+        return KPM_OK;
+    probe = fopen(path, "r");
+    if (probe == NULL) return KPM_OK;
+    fclose(probe);
+    return catalog_labels_load(ld->c, path, ld->err, ld->errlen);
+}
+
 catalog_t *catalog_load(const char *path, char *err, size_t errlen)
 {
     loader_t ld = {.path = path, .err = err, .errlen = errlen};
@@ -483,6 +499,11 @@ catalog_t *catalog_load(const char *path, char *err, size_t errlen)
         goto fail;
     }
     if (settle_theme_names(&ld) != KPM_OK) goto fail;
+    if (catalog_answers_init(ld.c) != KPM_OK) {
+        load_error(&ld, 0, "out of memory");
+        goto fail;
+    }
+    if (load_labels_beside(&ld) != KPM_OK) goto fail;
     free(ld.lines);
     csvin_close(&r);
     return ld.c;

@@ -2,6 +2,7 @@
 #include "link.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
  * acknowledgements (and the window behind them) sat in the queue. */
 #define LINK_RECONNECT_MS 5
 #define LINK_RECONNECT_MAX_MS 100
+#define LINK_WARN_EVERY_MS 5000 /* at most one warning a peer can provoke per this */
 
 static int64_t now_ms(void)
 {
@@ -33,6 +35,39 @@ static int stopped(const link_opts_t *o)
     return o->stop && *o->stop;
 }
 
+/* Warnings that a peer can provoke at will (forged, foreign or malformed
+ * messages) are written at most once per LINK_WARN_EVERY_MS per link end; the
+ * next one says how many were left out, so that a flood cannot fill the disk. */
+typedef struct {
+    int64_t last;
+    uint64_t left_out;
+    uint64_t refused; /* messages refused so far (link_out_refused, link_in_refused) */
+} warn_limit_t;
+
+static void refuse(warn_limit_t *wl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void refuse(warn_limit_t *wl, const char *fmt, ...)
+{
+    int64_t now = now_ms();
+    wl->refused++;
+    if (wl->last && now - wl->last < LINK_WARN_EVERY_MS) {
+        wl->left_out++;
+        return;
+    }
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (wl->left_out)
+        log_warn("%s (and %llu such messages in the last %d s, not logged)", msg,
+                 (unsigned long long)wl->left_out, LINK_WARN_EVERY_MS / 1000);
+    else
+        log_warn("%s", msg);
+    wl->last = now;
+    wl->left_out = 0;
+}
+
 static void *socket_new(void *zctx, int type, int hwm, int linger_ms)
 {
     void *s = zmq_socket(zctx, type);
@@ -40,6 +75,10 @@ static void *socket_new(void *zctx, int type, int hwm, int linger_ms)
     zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
     zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
     zmq_setsockopt(s, ZMQ_LINGER, &linger_ms, sizeof linger_ms);
+    /* A frame beyond the largest legal message is dropped by ZeroMQ (and the
+     * connection that sent it closed) before it takes memory (wire.h). */
+    int64_t cap = (int64_t)WIRE_MSG_CAP;
+    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &cap, sizeof cap);
     int ivl = LINK_RECONNECT_MS, ivl_max = LINK_RECONNECT_MAX_MS;
     zmq_setsockopt(s, ZMQ_RECONNECT_IVL, &ivl, sizeof ivl);
     zmq_setsockopt(s, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof ivl_max);
@@ -74,6 +113,7 @@ struct link_out {
     void *ack;  /* PULL, bound: ACK and RESUME from the receiver */
     char stream[WIRE_STREAM_MAX];
     uint64_t next;     /* next seq to send */
+    uint64_t high;     /* one past the highest seq sent or skipped: acknowledgeable */
     uint64_t received; /* highest seq the receiver has in order, WIRE_NO_SEQ: none */
     uint64_t durable;  /* highest seq the receiver made durable, WIRE_NO_SEQ: none */
     int rewind_pending;
@@ -82,6 +122,7 @@ struct link_out {
     uint64_t last_rewind_to;
     int64_t last_rewind_at;
     uint64_t rewinds;
+    warn_limit_t warn;
     wire_writer_t *ctl;
     wire_reader_t *rd;
 };
@@ -90,7 +131,7 @@ struct link_out {
 static void out_start_stream(link_out_t *out, const char *stream)
 {
     snprintf(out->stream, sizeof out->stream, "%s", stream);
-    out->next = 0;
+    out->next = out->high = 0;
     out->received = out->durable = WIRE_NO_SEQ;
     out->rewind_pending = 0;
     out->last_rewind_to = WIRE_NO_SEQ;
@@ -168,17 +209,79 @@ static void out_rewind(link_out_t *out, uint64_t to, const char *why)
     out->last_progress = now;
 }
 
+static void out_skip_to(link_out_t *out, uint64_t next)
+{
+    out->next = next;
+    if (out->high < next) out->high = next;
+}
+
+/* A control message without a stream id: ignored, but for one case. A
+ * receiver that lost everything and knows no night (no --night, no state)
+ * says RESUME(0) without a stream. If the sender has sent all and waits for
+ * its END to become durable, it sends its last message again: a receiver that
+ * does not know the stream asks for it from 0, under its name. Nothing is
+ * taken as received or durable from such a message. */
+static void out_unnamed(link_out_t *out, const wire_header_t *h)
+{
+    refuse(&out->warn, "link %s: %s without a stream id ignored", out->stream,
+           wire_msg_name(h->type));
+    if (h->type == WIRE_MSG_RESUME && h->seq == 0 && h->aux == WIRE_NO_SEQ && out->next > 0 &&
+        seq_after(out->received) == out->next &&
+        (out->durable == WIRE_NO_SEQ || out->durable + 1 < out->next)) {
+        out_rewind(out, out->next - 1, "a receiver without a stream asked");
+        out->received = out->next ? out->next - 1 : WIRE_NO_SEQ; /* room for the END */
+    }
+}
+
+/* An acknowledgement of more than was sent, or a durable seq beyond what was
+ * received, is a forgery or a bug: taking it would make the sender count as
+ * delivered what never arrived. A RESUME beyond what was sent is the word of
+ * a receiver that holds more than a restarted sender sent (PROTOCOL.md rule
+ * 4), but what it calls durable must lie below where it resumes. */
+static int out_ack_plausible(const link_out_t *out, const wire_header_t *h)
+{
+    if (h->type == WIRE_MSG_ACK) {
+        if (h->seq != WIRE_NO_SEQ && h->seq >= out->high) return 0;
+        if (h->aux != WIRE_NO_SEQ && (h->seq == WIRE_NO_SEQ || h->aux > h->seq)) return 0;
+        return 1;
+    }
+    return h->aux == WIRE_NO_SEQ || h->aux < h->seq;
+}
+
 static void out_handle(link_out_t *out, const char *buf, size_t len)
 {
     wire_header_t h;
     if (wire_reader_open(out->rd, buf, len, &h) != KPM_OK) {
-        log_warn("link %s: malformed control message dropped: %s", out->stream,
-                 wire_reader_error(out->rd));
+        refuse(&out->warn, "link %s: malformed control message dropped: %s", out->stream,
+               wire_reader_error(out->rd));
         return;
     }
+    /* The receiver's word for the handshake, of whatever stream: at worst the
+     * sender starts before a receiver that then asks for a resend. */
     out->heard = 1;
-    if (h.stream[0] && strcmp(h.stream, out->stream) != 0) return; /* another night */
-    if (h.type == WIRE_MSG_ACK || h.type == WIRE_MSG_RESUME) {
+    if (h.type != WIRE_MSG_ACK && h.type != WIRE_MSG_RESUME) {
+        refuse(&out->warn, "link %s: unexpected %s on the acknowledgement channel dropped",
+               out->stream, wire_msg_name(h.type));
+        return;
+    }
+    if (!h.stream[0]) {
+        out_unnamed(out, &h);
+        return;
+    }
+    if (strcmp(h.stream, out->stream) != 0) {
+        /* Also a receiver that still speaks of the night before: harmless. */
+        refuse(&out->warn, "link %s: %s of stream %s ignored", out->stream,
+               wire_msg_name(h.type), h.stream);
+        return;
+    }
+    if (!out_ack_plausible(out, &h)) {
+        refuse(&out->warn,
+               "link %s: %s of seq %llu (durable %lld) refused: only %llu messages were sent",
+               out->stream, wire_msg_name(h.type), (unsigned long long)h.seq,
+               h.aux == WIRE_NO_SEQ ? -1LL : (long long)h.aux, (unsigned long long)out->high);
+        return;
+    }
+    {
         uint64_t rcv = h.type == WIRE_MSG_ACK ? h.seq : (h.seq ? h.seq - 1 : WIRE_NO_SEQ);
         int ahead = rcv != WIRE_NO_SEQ && (out->received == WIRE_NO_SEQ || rcv > out->received);
         if (ahead) out->last_progress = now_ms();
@@ -192,11 +295,11 @@ static void out_handle(link_out_t *out, const char *buf, size_t len)
         if (h.seq < out->next)
             out_rewind(out, h.seq, "receiver asked");
         else if (h.seq > out->next)
-            out->next = h.seq; /* the receiver has more than we sent: it was durable */
+            out_skip_to(out, h.seq); /* the receiver has more than we sent: it was durable */
     }
     /* What the receiver holds need not be sent again. */
     if (out->received != WIRE_NO_SEQ && out->received + 1 > out->next)
-        out->next = out->received + 1;
+        out_skip_to(out, out->received + 1);
 }
 
 static int out_drain(link_out_t *out)
@@ -269,7 +372,7 @@ int link_out_send(link_out_t *out, uint64_t seq, const void *buf, size_t len)
         if (out->next - base < out->opts.window) {
             if (zmq_send(out->data, buf, len, ZMQ_DONTWAIT) >= 0) {
                 if (base == out->next) out->last_progress = now_ms();
-                out->next++;
+                out_skip_to(out, out->next + 1);
                 return KPM_OK;
             }
             if (zmq_errno() != EAGAIN && zmq_errno() != EINTR) {
@@ -326,7 +429,7 @@ void link_out_set_stream(link_out_t *out, const char *stream)
 void link_out_seek(link_out_t *out, uint64_t next)
 {
     if (next <= out->next) return;
-    out->next = next;
+    out_skip_to(out, next);
     out->received = out->durable = next - 1;
     out->last_progress = now_ms();
 }
@@ -344,6 +447,11 @@ uint64_t link_out_durable(const link_out_t *out)
 uint64_t link_out_resends(const link_out_t *out)
 {
     return out->rewinds;
+}
+
+uint64_t link_out_refused(const link_out_t *out)
+{
+    return out->warn.refused;
 }
 
 /* ---------------------------------------------------------------- receiver */
@@ -364,7 +472,8 @@ struct link_in {
     uint64_t seen; /* data-channel messages received, in order or not */
     uint64_t last_resume_seq;
     int64_t last_resume_at;
-    int64_t last_foreign_log;
+    char last_resume_stream[WIRE_STREAM_MAX]; /* a RESUME of another stream is not held back */
+    warn_limit_t warn;
     zmq_msg_t cur; /* the message handed out last */
     wire_writer_t *ctl;
     wire_reader_t *rd;
@@ -454,8 +563,10 @@ static void in_ack(link_in_t *in)
 static void in_resume(link_in_t *in, const char *stream, uint64_t from, int force)
 {
     int64_t now = now_ms();
-    if (!force && from == in->last_resume_seq && now - in->last_resume_at < LINK_RESUME_EVERY_MS)
+    if (!force && from == in->last_resume_seq && strcmp(stream, in->last_resume_stream) == 0 &&
+        now - in->last_resume_at < LINK_RESUME_EVERY_MS)
         return;
+    snprintf(in->last_resume_stream, sizeof in->last_resume_stream, "%s", stream);
     in->last_resume_seq = from;
     in->last_resume_at = now;
     uint64_t durable = strcmp(stream, in->stream) == 0 ? in->durable : WIRE_NO_SEQ;
@@ -493,10 +604,25 @@ static void in_events(link_in_t *in)
     }
 }
 
+/* The night this receiver is for (opts.night), or NULL: any. */
+static const char *in_night(const link_in_t *in)
+{
+    return in->opts.night && in->opts.night[0] ? in->opts.night : NULL;
+}
+
 void link_in_expect(link_in_t *in, const char *stream, uint64_t next, uint64_t durable,
                     int complete)
 {
-    snprintf(in->stream, sizeof in->stream, "%s", stream ? stream : "");
+    const char *night = in_night(in);
+    if (!stream) stream = "";
+    if (night && strcmp(stream, night) != 0 && (!stream[0] || complete)) {
+        /* Nothing of its night yet: it says so under the night's name. */
+        stream = night;
+        next = 0;
+        durable = WIRE_NO_SEQ;
+        complete = 0;
+    }
+    snprintf(in->stream, sizeof in->stream, "%s", stream);
     in->next = next;
     in->durable = durable;
     in->complete = complete;
@@ -512,12 +638,28 @@ void link_in_expect(link_in_t *in, const char *stream, uint64_t next, uint64_t d
  * in order (to be handed out), 0 when it was handled here. */
 static int in_handle(link_in_t *in, const wire_header_t *h)
 {
+    if (!h->stream[0]) {
+        refuse(&in->warn, "link: %s without a stream id dropped", wire_msg_name(h->type));
+        return 0;
+    }
+    const char *night = in_night(in);
+    if (night && strcmp(h->stream, night) != 0) {
+        refuse(&in->warn, "link: %s of night %s refused: this receiver is for night %s",
+               wire_msg_name(h->type), h->stream, night);
+        return 0;
+    }
     if (h->type == WIRE_MSG_BYE) {
-        if (strcmp(h->stream, in->stream) == 0 && in->complete) in->got_bye = 1;
+        if (strcmp(h->stream, in->stream) == 0 && in->complete && h->seq + 1 == in->next)
+            in->got_bye = 1;
+        else
+            refuse(&in->warn, "link: BYE of stream %s seq %llu ignored (stream %s at seq %llu%s)",
+                   h->stream, (unsigned long long)h->seq, in->stream[0] ? in->stream : "-",
+                   (unsigned long long)in->next, in->complete ? ", complete" : "");
         return 0;
     }
     if (h->type != WIRE_MSG_BEGIN && h->type != WIRE_MSG_DATA && h->type != WIRE_MSG_END) {
-        log_warn("link: unexpected %s message on the data channel dropped", wire_msg_name(h->type));
+        refuse(&in->warn, "link: unexpected %s message on the data channel dropped",
+               wire_msg_name(h->type));
         return 0;
     }
     int same = strcmp(h->stream, in->stream) == 0;
@@ -533,12 +675,8 @@ static int in_handle(link_in_t *in, const wire_header_t *h)
         same = 1;
     }
     if (!same) {
-        int64_t now = now_ms();
-        if (now - in->last_foreign_log > 5000) {
-            log_warn("link: message of stream %s dropped: stream %s is %s", h->stream, in->stream,
-                     in->hold ? "held" : "not complete");
-            in->last_foreign_log = now;
-        }
+        refuse(&in->warn, "link: message of stream %s dropped: stream %s is %s", h->stream,
+               in->stream, in->hold ? "held" : "not complete");
         return 0;
     }
     if (h->seq == in->next) {
@@ -566,7 +704,7 @@ int link_in_recv(link_in_t *in, link_msg_t *msg, int timeout_ms)
             size_t len = zmq_msg_size(&in->cur);
             in->seen++;
             if (wire_reader_open(in->rd, buf, len, &msg->hdr) != KPM_OK) {
-                log_warn("link: malformed message dropped: %s", wire_reader_error(in->rd));
+                refuse(&in->warn, "link: malformed message dropped: %s", wire_reader_error(in->rd));
                 continue;
             }
             if (!in_handle(in, &msg->hdr)) {
@@ -633,4 +771,9 @@ const char *link_in_stream(const link_in_t *in)
 uint64_t link_in_next(const link_in_t *in)
 {
     return in->next;
+}
+
+uint64_t link_in_refused(const link_in_t *in)
+{
+    return in->warn.refused;
 }

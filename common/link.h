@@ -37,6 +37,8 @@ typedef struct {
     volatile sig_atomic_t *stop;    /* set by a signal handler: calls return KPM_ESTOP */
     const struct curve *curve;      /* NULL, or CurveZMQ keys (curve.h) for both sockets */
     const char *peer;               /* with curve: the other stage's name ("aggregate") */
+    const char *night;              /* receiver: NULL or "", any night; else the only stream
+                                       it takes (--night): others are refused and logged */
 } link_opts_t;
 
 /* ---- sender ---- */
@@ -88,6 +90,9 @@ void link_out_seek(link_out_t *out, uint64_t next);
 uint64_t link_out_next(const link_out_t *out);    /* next seq the link will send */
 uint64_t link_out_durable(const link_out_t *out); /* WIRE_NO_SEQ: nothing durable yet */
 uint64_t link_out_resends(const link_out_t *out); /* rewinds so far (for logs) */
+/* Control messages refused so far: malformed, without a stream id, of another
+ * stream, or acknowledging more than was sent (each logged, rate-limited). */
+uint64_t link_out_refused(const link_out_t *out);
 
 /* ---- receiver ---- */
 
@@ -133,5 +138,8 @@ int link_in_linger(link_in_t *in, int quiet_ms);
 
 const char *link_in_stream(const link_in_t *in);
 uint64_t link_in_next(const link_in_t *in);
+/* Data messages refused so far: malformed, without a stream id, of a night other
+ * than opts.night, a BYE that does not end the stream (each logged, rate-limited). */
+uint64_t link_in_refused(const link_in_t *in);
 
 #endif

@@ -123,7 +123,7 @@ void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN + 1])
     to_hex(d, hex);
 }
 
-int sha256_fd(int fd, char hex[SHA256_HEX_LEN + 1])
+int sha256_fd(int fd, off_t limit, char hex[SHA256_HEX_LEN + 1])
 {
     uint8_t buf[65536], d[32];
     sha256_t c;
@@ -131,7 +131,10 @@ int sha256_fd(int fd, char hex[SHA256_HEX_LEN + 1])
     ssize_t n;
     hex[0] = '\0';
     sha256_init(&c);
-    while ((n = pread(fd, buf, sizeof buf, off)) != 0) {
+    for (;;) {
+        size_t want = sizeof buf;
+        if (limit >= 0 && limit - off < (off_t)want) want = (size_t)(limit - off);
+        if (want == 0 || (n = pread(fd, buf, want, off)) == 0) break;
         if (n < 0) {
             if (errno == EINTR) continue;
             return KPM_EIO;
@@ -151,7 +154,7 @@ int sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1])
         hex[0] = '\0';
         return KPM_EIO;
     }
-    int rc = sha256_fd(fd, hex);
+    int rc = sha256_fd(fd, -1, hex);
     int e = errno;
     close(fd);
     errno = e;

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define SHA256_HEX_LEN 64 /* lower-case hex digits, without the NUL */
 
@@ -27,8 +28,9 @@ void sha256_hex(const void *data, size_t len, char hex[SHA256_HEX_LEN + 1]);
  * Returns KPM_OK, or KPM_EIO with errno set (hex is then ""). */
 int sha256_file(const char *path, char hex[SHA256_HEX_LEN + 1]);
 
-/* The same for an open file, read from its start with pread: the descriptor's
- * offset (shared with its dups) does not move. */
-int sha256_fd(int fd, char hex[SHA256_HEX_LEN + 1]);
+/* The same for the first `limit` bytes of an open file (limit < 0: all of it),
+ * read from its start with pread: the descriptor's offset (shared with its dups)
+ * does not move. */
+int sha256_fd(int fd, off_t limit, char hex[SHA256_HEX_LEN + 1]);
 
 #endif

@@ -42,6 +42,7 @@ typedef struct {
     uint32_t n_off; /* lists: of the uint32_t item count in wire_record_t */
     uint32_t max;   /* lists: items allowed */
     bool shares_n;  /* lists: the count was set by the list before (equal lengths) */
+    uint32_t smax;  /* strings (the field, its items, its values): bytes allowed */
 } field_t;
 
 #define MAX_FIELDS 7
@@ -54,118 +55,119 @@ typedef struct {
 
 #define OFF(m) ((uint32_t)offsetof(wire_record_t, u.m))
 /* clang-format off */
-#define SCALAR(t, st, m) {#m, t, OFF(st.m), 0, 0, false}
-#define LIST(t, st, m, n, max, shares) {#m, t, OFF(st.m), OFF(st.n), max, shares}
+#define SCALAR(t, st, m) {#m, t, OFF(st.m), 0, 0, false, 0}
+#define STR(st, m, smax) {#m, F_STR, OFF(st.m), 0, 0, false, smax}
+#define LIST(t, st, m, n, max, shares, smax) {#m, t, OFF(st.m), OFF(st.n), max, shares, smax}
 /* clang-format on */
 
 static const layout_t layout_file_begin = {
-    "file_begin", 2, {SCALAR(F_STR, file_begin, file), SCALAR(F_STR, file_begin, kind)}};
+    "file_begin", 2, {STR(file_begin, file, WIRE_NAME_MAX), STR(file_begin, kind, WIRE_ID_MAX)}};
 
 static const layout_t layout_file_end = {
     "file_end",
     5,
-    {SCALAR(F_STR, file_end, file), SCALAR(F_U64, file_end, rows),
+    {STR(file_end, file, WIRE_NAME_MAX), SCALAR(F_U64, file_end, rows),
      SCALAR(F_U64, file_end, accepted), SCALAR(F_U64, file_end, rejected),
-     SCALAR(F_STR, file_end, sha256)}};
+     STR(file_end, sha256, WIRE_ID_MAX)}};
 
 static const layout_t layout_reject = {"reject",
                                        5,
-                                       {SCALAR(F_STR, reject, file), SCALAR(F_U32, reject, line),
-                                        SCALAR(F_STR, reject, column), SCALAR(F_STR, reject, code),
-                                        SCALAR(F_STR, reject, message)}};
+                                       {STR(reject, file, WIRE_NAME_MAX), SCALAR(F_U32, reject, line),
+                                        STR(reject, column, WIRE_NAME_MAX), STR(reject, code, WIRE_ID_MAX),
+                                        STR(reject, message, WIRE_TEXT_MAX)}};
 
 static const layout_t layout_koploper = {
     "koploper",
     6,
-    {SCALAR(F_STR, koploper, id), SCALAR(F_STR, koploper, naam), SCALAR(F_I32, koploper, tranche),
-     SCALAR(F_I32, koploper, startjaar), SCALAR(F_STR, koploper, status),
-     LIST(F_STRS, koploper, gemeenten, n_gemeenten, WIRE_MAX_LIST, false)}};
+    {STR(koploper, id, WIRE_ID_MAX), STR(koploper, naam, WIRE_NAME_MAX), SCALAR(F_I32, koploper, tranche),
+     SCALAR(F_I32, koploper, startjaar), STR(koploper, status, WIRE_ID_MAX),
+     LIST(F_STRS, koploper, gemeenten, n_gemeenten, WIRE_MAX_LIST, false, WIRE_ID_MAX)}};
 
 static const layout_t layout_deelnemer = {
     "deelnemer",
     5,
-    {SCALAR(F_I32, deelnemer, meting), SCALAR(F_STR, deelnemer, koploper_id),
-     SCALAR(F_STR, deelnemer, versie), SCALAR(F_STR, deelnemer, file),
+    {SCALAR(F_I32, deelnemer, meting), STR(deelnemer, koploper_id, WIRE_ID_MAX),
+     STR(deelnemer, versie, WIRE_ID_MAX), STR(deelnemer, file, WIRE_NAME_MAX),
      SCALAR(F_U32, deelnemer, line)}};
 
 static const layout_t layout_response = {
     "response",
     7,
-    {SCALAR(F_STR, response, response_id), SCALAR(F_I32, response, meting),
-     SCALAR(F_STR, response, koploper_id), SCALAR(F_STR, response, ingevuld_op),
-     SCALAR(F_STR, response, file), SCALAR(F_U32, response, line),
-     LIST(F_ANSWERS, response, answers, n_answers, WIRE_MAX_ANSWERS, false)}};
+    {STR(response, response_id, WIRE_ID_MAX), SCALAR(F_I32, response, meting),
+     STR(response, koploper_id, WIRE_ID_MAX), STR(response, ingevuld_op, WIRE_ID_MAX),
+     STR(response, file, WIRE_NAME_MAX), SCALAR(F_U32, response, line),
+     LIST(F_ANSWERS, response, answers, n_answers, WIRE_MAX_ANSWERS, false, WIRE_TEXT_MAX)}};
 
 static const layout_t layout_gebruik = {
     "gebruik",
     6,
-    {SCALAR(F_STR, gebruik, gemeente), SCALAR(F_I32, gebruik, periode),
-     SCALAR(F_STR, gebruik, aanbieder_type), SCALAR(F_I64, gebruik, nieuwe_vragen),
+    {STR(gebruik, gemeente, WIRE_ID_MAX), SCALAR(F_I32, gebruik, periode),
+     STR(gebruik, aanbieder_type, WIRE_ID_MAX), SCALAR(F_I64, gebruik, nieuwe_vragen),
      SCALAR(F_I64, gebruik, lopende_trajecten), SCALAR(F_I64, gebruik, clienten_bereikt)}};
 
 static const layout_t layout_adviesinzet = {
     "adviesinzet",
     6,
-    {SCALAR(F_STR, adviesinzet, koploper_id), SCALAR(F_I32, adviesinzet, datum),
-     SCALAR(F_STR, adviesinzet, adviseur), SCALAR(F_REAL, adviesinzet, uren),
-     SCALAR(F_STR, adviesinzet, file), SCALAR(F_U32, adviesinzet, line)}};
+    {STR(adviesinzet, koploper_id, WIRE_ID_MAX), SCALAR(F_I32, adviesinzet, datum),
+     STR(adviesinzet, adviseur, WIRE_ID_MAX), SCALAR(F_REAL, adviesinzet, uren),
+     STR(adviesinzet, file, WIRE_NAME_MAX), SCALAR(F_U32, adviesinzet, line)}};
 
 static const layout_t layout_bijeenkomst = {
     "bijeenkomst",
     7,
-    {SCALAR(F_STR, bijeenkomst, bijeenkomst_id), SCALAR(F_STR, bijeenkomst, type),
-     SCALAR(F_I32, bijeenkomst, datum), SCALAR(F_STR, bijeenkomst, gemeente),
-     SCALAR(F_I64, bijeenkomst, deelnemers), SCALAR(F_STR, bijeenkomst, file),
+    {STR(bijeenkomst, bijeenkomst_id, WIRE_ID_MAX), STR(bijeenkomst, type, WIRE_ID_MAX),
+     SCALAR(F_I32, bijeenkomst, datum), STR(bijeenkomst, gemeente, WIRE_ID_MAX),
+     SCALAR(F_I64, bijeenkomst, deelnemers), STR(bijeenkomst, file, WIRE_NAME_MAX),
      SCALAR(F_U32, bijeenkomst, line)}};
 
 static const layout_t layout_middelen = {
     "middelen",
     6,
-    {SCALAR(F_STR, middelen, koploper_id), SCALAR(F_I32, middelen, jaar),
-     SCALAR(F_REAL, middelen, toegekend_eur), SCALAR(F_STR, middelen, circulaire),
-     SCALAR(F_STR, middelen, file), SCALAR(F_U32, middelen, line)}};
+    {STR(middelen, koploper_id, WIRE_ID_MAX), SCALAR(F_I32, middelen, jaar),
+     SCALAR(F_REAL, middelen, toegekend_eur), STR(middelen, circulaire, WIRE_ID_MAX),
+     STR(middelen, file, WIRE_NAME_MAX), SCALAR(F_U32, middelen, line)}};
 
 static const layout_t layout_ervaring = {
     "ervaring",
     7,
-    {SCALAR(F_STR, ervaring, gemeente), SCALAR(F_I32, ervaring, jaar),
+    {STR(ervaring, gemeente, WIRE_ID_MAX), SCALAR(F_I32, ervaring, jaar),
      SCALAR(F_I64, ervaring, respondenten), SCALAR(F_REAL, ervaring, bekend_pct),
-     SCALAR(F_REAL, ervaring, tevreden_pct), SCALAR(F_STR, ervaring, file),
+     SCALAR(F_REAL, ervaring, tevreden_pct), STR(ervaring, file, WIRE_NAME_MAX),
      SCALAR(F_U32, ervaring, line)}};
 
 static const layout_t layout_voordracht = {
     "voordracht",
     6,
-    {SCALAR(F_STR, voordracht, voordracht_id), SCALAR(F_I32, voordracht, ingediend_op),
-     LIST(F_STRS, voordracht, gemeenten, n_gemeenten, WIRE_MAX_LIST, false),
+    {STR(voordracht, voordracht_id, WIRE_ID_MAX), SCALAR(F_I32, voordracht, ingediend_op),
+     LIST(F_STRS, voordracht, gemeenten, n_gemeenten, WIRE_MAX_LIST, false, WIRE_ID_MAX),
      SCALAR(F_U32, voordracht, criteria), SCALAR(F_U32, voordracht, clientorganisatie),
-     SCALAR(F_STR, voordracht, file)}};
+     STR(voordracht, file, WIRE_NAME_MAX)}};
 
 static const layout_t layout_gemeente = {
     "gemeente",
     4,
-    {SCALAR(F_STR, gemeente, gemeente), SCALAR(F_STR, gemeente, naam),
-     SCALAR(F_STR, gemeente, provincie), SCALAR(F_I64, gemeente, inwoners)}};
+    {STR(gemeente, gemeente, WIRE_ID_MAX), STR(gemeente, naam, WIRE_NAME_MAX),
+     STR(gemeente, provincie, WIRE_NAME_MAX), SCALAR(F_I64, gemeente, inwoners)}};
 
 static const layout_t layout_table_begin = {
     "table_begin",
     6,
-    {SCALAR(F_STR, table_begin, name), SCALAR(F_U32, table_begin, publish),
-     SCALAR(F_STR, table_begin, merge),
-     LIST(F_STRS, table_begin, col_names, n_cols, WIRE_MAX_COLS, false),
-     LIST(F_STRS, table_begin, col_formats, n_cols, WIRE_MAX_COLS, true),
-     LIST(F_STRS, table_begin, col_merge, n_cols, WIRE_MAX_COLS, true)}};
+    {STR(table_begin, name, WIRE_ID_MAX), SCALAR(F_U32, table_begin, publish),
+     STR(table_begin, merge, WIRE_ID_MAX),
+     LIST(F_STRS, table_begin, col_names, n_cols, WIRE_MAX_COLS, false, WIRE_ID_MAX),
+     LIST(F_STRS, table_begin, col_formats, n_cols, WIRE_MAX_COLS, true, WIRE_ID_MAX),
+     LIST(F_STRS, table_begin, col_merge, n_cols, WIRE_MAX_COLS, true, WIRE_NAME_MAX)}};
 
 static const layout_t layout_table_row = {
-    "table_row", 1, {LIST(F_VALUES, table_row, cells, n_cells, WIRE_MAX_COLS, false)}};
+    "table_row", 1, {LIST(F_VALUES, table_row, cells, n_cells, WIRE_MAX_COLS, false, WIRE_TEXT_MAX)}};
 
 static const layout_t layout_table_end = {
-    "table_end", 2, {SCALAR(F_STR, table_end, name), SCALAR(F_U64, table_end, rows)}};
+    "table_end", 2, {STR(table_end, name, WIRE_ID_MAX), SCALAR(F_U64, table_end, rows)}};
 
 static const layout_t layout_counts = {"counts",
                                        2,
-                                       {LIST(F_STRS, counts, names, n, WIRE_MAX_COUNTS, false),
-                                        LIST(F_U64S, counts, counts, n, WIRE_MAX_COUNTS, true)}};
+                                       {LIST(F_STRS, counts, names, n, WIRE_MAX_COUNTS, false, WIRE_ID_MAX),
+                                        LIST(F_U64S, counts, counts, n, WIRE_MAX_COUNTS, true, 0)}};
 
 static const layout_t *layout_of(uint64_t kind)
 {
@@ -266,15 +268,15 @@ void wire_writer_begin(wire_writer_t *w, wire_msg_t type, const char *stream, ui
     w->state = W_OPEN;
 }
 
-static int pack_str(msgpack_packer *pk, wire_str_t s)
+static int pack_str(msgpack_packer *pk, wire_str_t s, uint32_t max)
 {
-    if (s.ptr == NULL && s.len > 0) return KPM_EINVAL;
+    if ((s.ptr == NULL && s.len > 0) || s.len > max) return KPM_EINVAL;
     if (msgpack_pack_str(pk, s.len) || (s.len > 0 && msgpack_pack_str_body(pk, s.ptr, s.len)))
         return KPM_ENOMEM;
     return KPM_OK;
 }
 
-static int pack_value(msgpack_packer *pk, const wire_value_t *v)
+static int pack_value(msgpack_packer *pk, const wire_value_t *v, uint32_t max)
 {
     switch (v->type) {
     case WIRE_VAL_NIL:
@@ -284,7 +286,7 @@ static int pack_value(msgpack_packer *pk, const wire_value_t *v)
     case WIRE_VAL_REAL:
         return msgpack_pack_double(pk, v->r) ? KPM_ENOMEM : KPM_OK;
     case WIRE_VAL_STR:
-        return pack_str(pk, v->s);
+        return pack_str(pk, v->s, max);
     }
     return KPM_EINVAL;
 }
@@ -301,7 +303,7 @@ static int pack_field(msgpack_packer *pk, const wire_record_t *rec, const field_
     }
     switch (f->type) {
     case F_STR:
-        return pack_str(pk, *(const wire_str_t *)p);
+        return pack_str(pk, *(const wire_str_t *)p, f->smax);
     case F_I32:
         return msgpack_pack_int32(pk, *(const int32_t *)p) ? KPM_ENOMEM : KPM_OK;
     case F_U32:
@@ -316,7 +318,7 @@ static int pack_field(msgpack_packer *pk, const wire_record_t *rec, const field_
         const wire_str_t *s = (const wire_str_t *)p;
         if (msgpack_pack_array(pk, n)) return KPM_ENOMEM;
         for (uint32_t i = 0; i < n && rc == KPM_OK; i++)
-            rc = pack_str(pk, s[i]);
+            rc = pack_str(pk, s[i], f->smax);
         return rc;
     }
     case F_U64S: {
@@ -330,15 +332,15 @@ static int pack_field(msgpack_packer *pk, const wire_record_t *rec, const field_
         const wire_value_t *v = (const wire_value_t *)p;
         if (msgpack_pack_array(pk, n)) return KPM_ENOMEM;
         for (uint32_t i = 0; i < n && rc == KPM_OK; i++)
-            rc = pack_value(pk, &v[i]);
+            rc = pack_value(pk, &v[i], f->smax);
         return rc;
     }
     case F_ANSWERS: {
         const wire_answer_t *a = (const wire_answer_t *)p;
         if (msgpack_pack_map(pk, n)) return KPM_ENOMEM;
         for (uint32_t i = 0; i < n && rc == KPM_OK; i++) {
-            rc = pack_str(pk, a[i].item);
-            if (rc == KPM_OK) rc = pack_value(pk, &a[i].value);
+            rc = pack_str(pk, a[i].item, WIRE_NAME_MAX);
+            if (rc == KPM_OK) rc = pack_value(pk, &a[i].value, f->smax);
         }
         return rc;
     }
@@ -640,6 +642,19 @@ static num_rc_t get_value(const msgpack_object *o, wire_value_t *v)
     }
 }
 
+/* A string within its bound; `part` names an item of a list ("item 3"), or is
+ * NULL for the field itself. */
+static int str_bound(wire_reader_t *r, const field_t *f, wire_str_t s, uint32_t max,
+                     const char *part, uint32_t item)
+{
+    if (s.len <= max) return KPM_OK;
+    if (part == NULL)
+        return field_fail(r, f->name, "has %" PRIu32 " bytes, at most %" PRIu32 " allowed", s.len,
+                          max);
+    return field_fail(r, f->name, "%s %" PRIu32 " has %" PRIu32 " bytes, at most %" PRIu32
+                      " allowed", part, item, s.len, max);
+}
+
 /* "field 'cells' item 3 is not nil, ..." ("value 3" for the values of a map). */
 static int value_fail(wire_reader_t *r, const char *field, num_rc_t rc, const char *part,
                       uint32_t item)
@@ -678,7 +693,7 @@ static int decode_field(wire_reader_t *r, const field_t *f, const msgpack_object
     switch (f->type) {
     case F_STR:
         if (!get_str(o, (wire_str_t *)p)) return field_fail(r, f->name, "is not a string");
-        return KPM_OK;
+        return str_bound(r, f, *(wire_str_t *)p, f->smax, NULL, 0);
     case F_I32:
         if ((rc = get_int(o, INT32_MIN, INT32_MAX, &i)) != NUM_OK)
             return num_fail(r, f->name, rc, "int32");
@@ -714,8 +729,13 @@ static int decode_field(wire_reader_t *r, const field_t *f, const msgpack_object
         for (uint32_t k = 0; k < o->via.map.size; k++) {
             if (!get_str(&kv[k].key, &a[k].item))
                 return field_fail(r, f->name, "key %" PRIu32 " is not a string", k + 1);
+            if ((err = str_bound(r, f, a[k].item, WIRE_NAME_MAX, "key", k + 1)) != KPM_OK)
+                return err;
             if ((rc = get_value(&kv[k].val, &a[k].value)) != NUM_OK)
                 return value_fail(r, f->name, rc, "value", k + 1);
+            if (a[k].value.type == WIRE_VAL_STR &&
+                (err = str_bound(r, f, a[k].value.s, f->smax, "value", k + 1)) != KPM_OK)
+                return err;
         }
         return KPM_OK;
     }
@@ -729,13 +749,18 @@ static int decode_field(wire_reader_t *r, const field_t *f, const msgpack_object
         if (f->type == F_STRS) {
             if (!get_str(e, &((wire_str_t *)p)[k]))
                 return field_fail(r, f->name, "item %" PRIu32 " is not a string", k + 1);
+            if ((err = str_bound(r, f, ((wire_str_t *)p)[k], f->smax, "item", k + 1)) != KPM_OK)
+                return err;
         } else if (f->type == F_U64S) {
             if ((rc = get_uint(e, UINT64_MAX, &((uint64_t *)p)[k])) != NUM_OK)
                 return field_fail(r, f->name, "item %" PRIu32 " is %s", k + 1,
                                   rc == NUM_TYPE ? "not an integer" : "out of range for uint64");
         } else {
-            if ((rc = get_value(e, &((wire_value_t *)p)[k])) != NUM_OK)
+            const wire_value_t *v = &((wire_value_t *)p)[k];
+            if ((rc = get_value(e, (wire_value_t *)v)) != NUM_OK)
                 return value_fail(r, f->name, rc, "item", k + 1);
+            if (v->type == WIRE_VAL_STR && (err = str_bound(r, f, v->s, f->smax, "item", k + 1)))
+                return err;
         }
     }
     return KPM_OK;

@@ -24,6 +24,25 @@
 #define WIRE_MAX_COLS 32       /* columns of one result table */
 #define WIRE_MAX_COUNTS 32     /* kinds counted in a COUNTS record */
 
+/* Bytes a string field may have (docs/PROTOCOL-RECORDS.md names the bound of
+ * each field). The writer and the reader refuse a longer string, so what a
+ * receiver builds from a record is bounded by these, not by the sender. */
+#define WIRE_ID_MAX 64     /* ids, codes, kinds, dates, gemeente codes, column names (ingest's rule) */
+#define WIRE_NAME_MAX 256  /* file names, names of persons, bodies and catalogue items */
+#define WIRE_TEXT_MAX 8192 /* free text: open answers, reject sentences, table cells */
+
+/* The largest legal message, in bytes. A batcher closes a message as soon as it
+ * holds WIRE_MSG_BYTES (or its record limit), so a message is at most that, less
+ * one byte, plus its last record; the largest record is a response of
+ * WIRE_MAX_ANSWERS answers, each an item name of WIRE_NAME_MAX bytes and a text
+ * of WIRE_TEXT_MAX, plus its ids and file name (about 2.1 MiB). Every receiving
+ * socket drops a larger frame (ZMQ_MAXMSGSIZE: WIRE_MSG_CAP), so a peer cannot
+ * make a stage hold more than its high-water mark times this. */
+#define WIRE_MSG_BYTES (256 * 1024)
+#define WIRE_RECORD_MAX \
+    ((size_t)WIRE_MAX_ANSWERS * (WIRE_NAME_MAX + WIRE_TEXT_MAX + 10) + 4 * WIRE_NAME_MAX + 64)
+#define WIRE_MSG_CAP (WIRE_MSG_BYTES + WIRE_RECORD_MAX + 64 * 1024) /* 64 KiB margin */
+
 typedef enum {
     WIRE_MSG_BEGIN = 1,  /* first message of a stream (seq 0) */
     WIRE_MSG_DATA = 2,   /* records */

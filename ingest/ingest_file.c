@@ -1,4 +1,5 @@
 /* ingest_file.c - validation of one delivered file (see ingest_file.h). */
+#define _GNU_SOURCE /* fopencookie */
 #include "ingest_file.h"
 
 #include <errno.h>
@@ -772,6 +773,57 @@ static const char *entry_kind_nl(unsigned type)
     }
 }
 
+/* A stream over the entry's descriptor that ends at the size the file had when it
+ * was opened. Rows appended while the night runs are not read, so a file produced
+ * again after a rewind gives the same records under the same numbers (link.h);
+ * the change itself is caught at the file's end or at its archiving
+ * (ingest_entry_changed), which leaves the file for the next night. */
+typedef struct {
+    int fd;
+    off_t pos, end;
+} capped_t;
+
+static ssize_t capped_read(void *cookie, char *buf, size_t len)
+{
+    capped_t *c = cookie;
+    if (c->pos >= c->end) return 0;
+    if ((off_t)len > c->end - c->pos) len = (size_t)(c->end - c->pos);
+    ssize_t n = pread(c->fd, buf, len, c->pos);
+    if (n > 0) c->pos += n;
+    return n;
+}
+
+static int capped_seek(void *cookie, off64_t *off, int whence)
+{
+    capped_t *c = cookie;
+    off64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? c->pos : c->end;
+    if (*off + base < 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    c->pos = *off += base;
+    return 0;
+}
+
+static int capped_close(void *cookie)
+{
+    free(cookie);
+    return 0;
+}
+
+/* NULL with errno set when it cannot be made. */
+static FILE *capped_open(const ingest_entry_t *ent)
+{
+    capped_t *c = malloc(sizeof *c);
+    if (!c) return NULL;
+    *c = (capped_t){.fd = ent->fd, .pos = 0, .end = ent->st.st_size};
+    FILE *fp = fopencookie(c, "rb", (cookie_io_functions_t){.read = capped_read,
+                                                            .seek = capped_seek,
+                                                            .close = capped_close});
+    if (!fp) free(c);
+    return fp;
+}
+
 /* An entry that is not a regular file, or cannot be opened or read (e = errno). */
 static int refuse_entry(file_ctx_t *fc, const ingest_entry_t *ent, int e)
 {
@@ -851,12 +903,11 @@ int ingest_entry_to(const catalog_t *cat, ingest_put_fn put, void *put_ctx, inge
     if (bad_name) fc.name = shown;
     if (ent->fd < 0) return refuse_entry(&fc, ent, ent->open_errno);
     /* For run-manifest.json: a read of its own through the entry's descriptor
-     * (pread: the offset the scan and the parse use is not moved). */
-    if (sha256_fd(ent->fd, fc.sha256) != KPM_OK) fc.sha256[0] = '\0';
-    int dup_fd = dup(ent->fd);
-    if (dup_fd < 0 || !(fp = fdopen(dup_fd, "rb"))) {
+     * (pread: the offset the scan and the parse use is not moved), of the bytes
+     * the records are made of (capped_open). */
+    if (sha256_fd(ent->fd, ent->st.st_size, fc.sha256) != KPM_OK) fc.sha256[0] = '\0';
+    if (!(fp = capped_open(ent))) {
         int e = errno;
-        if (dup_fd >= 0) close(dup_fd);
         return e == EMFILE || e == ENFILE || e == ENOMEM ? KPM_ENOMEM : refuse_entry(&fc, ent, e);
     }
     if (bad_name) {

@@ -20,7 +20,7 @@
 #include "route.h"
 #include "stage.h"
 
-#define MSG_MAX_BYTES (256 * 1024)
+#define MSG_MAX_BYTES WIRE_MSG_BYTES /* wire.h: a bound of WIRE_MSG_CAP */
 #define HANDSHAKE_MS 1000 /* how long the first message waits for the workers' word */
 
 typedef struct run run_t;

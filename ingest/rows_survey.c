@@ -50,13 +50,17 @@ static const char *item_expectation(const catalog_item_t *it, char *buf, size_t 
     case ITEM_KEUZE: {
         size_t o = (size_t)snprintf(buf, len, "een van: ");
         for (size_t i = 0; i < it->n_values && o < len; i++)
-            o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", it->values[i]);
+            o += (size_t)snprintf(buf + o, len - o, "%s'%s'", i ? ", " : "",
+                                  i < it->n_answers ? it->answers[i].label : it->values[i]);
         return buf;
     }
     case ITEM_PROCENT:
         return "een getal van 0 tot en met 100";
     case ITEM_AANTAL:
         return "een geheel getal van 0 of meer";
+    case ITEM_TEKST:
+        snprintf(buf, len, "een tekst van hoogstens %d bytes", WIRE_TEXT_MAX);
+        return buf;
     default:
         return "?";
     }
@@ -68,18 +72,22 @@ static int parse_answer(const catalog_item_t *it, const char *f, size_t len, wir
 {
     a->value.type = WIRE_VAL_NIL;
     if (val_is_empty(f, len)) return KPM_OK;
-    int rc = KPM_EINVAL, code;
-    size_t idx;
+    int rc = KPM_EINVAL, code, k;
     switch (it->type) {
     case ITEM_LIKERT:
     case ITEM_LIKERT_NVT:
         rc = val_parse_likert(f, len, it->type == ITEM_LIKERT_NVT, &code);
+        if (rc != KPM_OK && (k = catalog_answer_match(it, f, len)) >= 0) {
+            code = it->answers[k].code[0] - '0'; /* the answers' codes are "0".."4" */
+            rc = KPM_OK;
+        }
         if (rc == KPM_OK) a->value = (wire_value_t){.type = WIRE_VAL_INT, .i = code};
         break;
-    case ITEM_KEUZE:
-        rc = val_parse_choice(f, len, (const char *const *)it->values, it->n_values, &idx);
+    case ITEM_KEUZE: /* a code, the questionnaire's text or another spelling of it */
+        k = catalog_answer_match(it, f, len);
+        rc = k >= 0 && (size_t)k < it->n_values ? KPM_OK : KPM_EPARSE;
         if (rc == KPM_OK)
-            a->value = (wire_value_t){.type = WIRE_VAL_STR, .s = wire_str(it->values[idx])};
+            a->value = (wire_value_t){.type = WIRE_VAL_STR, .s = wire_str(it->values[k])};
         break;
     case ITEM_PROCENT:
         rc = val_parse_decimal(f, len, 0, 100, &a->value.r);
@@ -90,6 +98,7 @@ static int parse_answer(const catalog_item_t *it, const char *f, size_t len, wir
         if (rc == KPM_OK) a->value.type = WIRE_VAL_INT;
         break;
     case ITEM_TEKST:
+        if (len > WIRE_TEXT_MAX) break; /* the wire's bound on free text */
         a->value = (wire_value_t){.type = WIRE_VAL_STR, .s = wire_strn(f, len)};
         rc = KPM_OK;
         break;

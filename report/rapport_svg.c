@@ -1,7 +1,7 @@
 /* rapport_svg.c - the charts of rapport.html (see rapport_svg.h). */
 #include "rapport_svg.h"
 
-#include "report_out.h"
+#include "rformat.h"
 #include "values.h"
 
 #include <inttypes.h>
@@ -155,10 +155,17 @@ static void segment(FILE *fp, double x, int y, double w, const char *fill, const
                 x + w / 2, y + 17, ink, floor(pct + 0.5));
 }
 
+static void clipped_label(FILE *fp, wire_str_t s, size_t max);
+
+#define ROW_LABEL_CHARS 16 /* characters of a bar's label left of its n */
+
+/* A bar's label, cut to fit; the whole text is the element's title. */
 static void row_label(FILE *fp, int y, wire_str_t label)
 {
-    fprintf(fp, "<text x=\"0\" y=\"%d\">", y + 17);
+    fprintf(fp, "<text x=\"0\" y=\"%d\"><title>", y + 17);
     rapport_html_text(fp, label.ptr, label.len);
+    fputs("</title>", fp);
+    clipped_label(fp, label, ROW_LABEL_CHARS);
     fputs("</text>\n", fp);
 }
 

@@ -12,6 +12,7 @@
 #include "kpm_err.h"
 #include "rapport_html.h"
 #include "rapport_md.h"
+#include "rmodel.h"
 #include "strmap.h"
 #include "values.h"
 #include "wbuf.h"
@@ -65,8 +66,8 @@ struct report_out {
     fs_atomic_t json; /* dashboard.json, the index, written at the commit */
     char *night;      /* the night's id, for the index */
     char made_at[32]; /* when the night's output began, for the index */
-    rapport_md_t *md;
-    rapport_html_t *html; /* NULL: no rapport.html */
+    rmodel_t *model;      /* the tables the reports are made of */
+    int html;             /* write rapport.html */
     db_sqlite_t *sq;      /* NULL: no kpm.sqlite */
     db_bg_t *bg;          /* with sq: the thread that fills it (db_bg.h) */
     db_pg_t *pg;          /* NULL: no PostgreSQL load */
@@ -328,11 +329,10 @@ report_out_t *report_out_open(const char *out_dir, const report_out_opts_t *opts
         return NULL;
     }
     o = calloc(1, sizeof *o);
-    if (o == NULL || (o->dir = strdup(out_dir)) == NULL || (o->md = rapport_md_new()) == NULL ||
+    if (o == NULL || (o->dir = strdup(out_dir)) == NULL || (o->model = rmodel_new()) == NULL ||
         (o->names = strmap_new()) == NULL ||
         (o->feed_dir = fs_join(out_dir, FEED_DIR)) == NULL ||
-        (o->night = strdup(opts != NULL && opts->night != NULL ? opts->night : "")) == NULL ||
-        (opts != NULL && opts->html && (o->html = rapport_html_new()) == NULL)) {
+        (o->night = strdup(opts != NULL && opts->night != NULL ? opts->night : "")) == NULL) {
         snprintf(err, errlen, "report: out of memory");
         goto fail;
     }
@@ -346,6 +346,7 @@ report_out_t *report_out_open(const char *out_dir, const report_out_opts_t *opts
     }
     gmtime_r(&now, &tm);
     strftime(o->made_at, sizeof o->made_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    o->html = opts != NULL && opts->html;
     if (opts != NULL && opts->sqlite &&
         ((o->sq = db_sqlite_open(out_dir, opts->night, err, errlen)) == NULL ||
          (o->bg = db_bg_start(o->sq, err, errlen)) == NULL))
@@ -542,9 +543,7 @@ int report_out_table_begin(report_out_t *o, const wire_table_begin_t *tb)
     o->cur_feed = o->cur_publish && !(tb->publish & WIRE_PUBLISH_NO_FEED);
     /* the reports read the tables of the CSV files (and the unpublished ones) */
     if (strmap_put(o->names, o->cur_name, tb->name.len, o, NULL) != KPM_OK ||
-        ((!o->cur_publish || o->cur_csv) &&
-         (rapport_md_table_begin(o->md, tb) != KPM_OK ||
-          (o->html != NULL && rapport_html_table_begin(o->html, tb) != KPM_OK))))
+        ((!o->cur_publish || o->cur_csv) && rmodel_table_begin(o->model, tb) != KPM_OK))
         return fail(o, KPM_ENOMEM, "report: out of memory");
     if (o->cur_feed && ((rc = db_begin(o, tb)) != KPM_OK || (rc = feed_file_begin(o)) != KPM_OK))
         return rc;
@@ -615,9 +614,7 @@ int report_out_table_row(report_out_t *o, const wire_table_row_t *row)
                         "the column's format",
                         o->cur_name, o->cur_rows + 1, (unsigned)c + 1);
     }
-    if ((!o->cur_publish || o->cur_csv) &&
-        (rapport_md_table_row(o->md, row) != KPM_OK ||
-         (o->html != NULL && rapport_html_table_row(o->html, row) != KPM_OK)))
+    if ((!o->cur_publish || o->cur_csv) && rmodel_table_row(o->model, row) != KPM_OK)
         return fail(o, KPM_ENOMEM, "report: out of memory");
     o->cur_rows++;
     if (!o->cur_publish) return KPM_OK;
@@ -660,10 +657,7 @@ int report_out_table_end(report_out_t *o, const wire_table_end_t *te)
         return fail(o, KPM_EPROTO,
                     "report: table '%s' ends with %" PRIu64 " rows, %" PRIu64 " received",
                     o->cur_name, te->rows, o->cur_rows);
-    if (!o->cur_publish || o->cur_csv) {
-        rapport_md_table_end(o->md);
-        if (o->html != NULL) rapport_html_table_end(o->html);
-    }
+    if (!o->cur_publish || o->cur_csv) rmodel_table_end(o->model);
     o->in_table = 0;
     if (o->cur_csv && wbuf_target(&o->csvb, NULL) != KPM_OK)
         return fail_io(o, base_name(o->csv[o->n_csv - 1].path));
@@ -692,7 +686,8 @@ static int sink_end(void *ctx, const wire_table_end_t *te)
 const merge_sink_t report_out_sink = {sink_begin, sink_row, sink_end};
 
 /* Writes rapport.md or rapport.html to its temporary file. */
-static int write_report(report_out_t *o, fs_atomic_t *a, const char *name, int html)
+static int write_report(report_out_t *o, const rdoc_t *doc, fs_atomic_t *a, const char *name,
+                        int html)
 {
     char *path = fs_join(o->dir, name);
     int rc;
@@ -701,7 +696,7 @@ static int write_report(report_out_t *o, fs_atomic_t *a, const char *name, int h
     rc = fs_atomic_open(a, path);
     free(path);
     if (rc != KPM_OK) return fail_io(o, name);
-    rc = html ? rapport_html_write(o->html, a->fp) : rapport_md_write(o->md, a->fp);
+    rc = doc == NULL ? KPM_ENOMEM : html ? rapport_html_write(doc, a->fp) : rapport_md_write(doc, a->fp);
     if (rc != KPM_OK)
         return rc == KPM_ENOMEM ? fail(o, rc, "report: out of memory") : fail_io(o, name);
     return KPM_OK;
@@ -777,6 +772,7 @@ static void remove_stale(report_out_t *o)
 int report_out_commit(report_out_t *o)
 {
     fs_atomic_t md = {0}, html = {0};
+    rdoc_t *doc = NULL;
     fs_atomic_t **group = NULL; /* the files to move into place, in order */
     time_t now = time(NULL);
     struct tm tm;
@@ -794,8 +790,9 @@ int report_out_commit(report_out_t *o)
         rc = fail_bg(o, rc);
         goto out;
     }
-    if ((rc = write_report(o, &md, "rapport.md", 0)) != KPM_OK) goto out;
-    if (o->html != NULL && (rc = write_report(o, &html, "rapport.html", 1)) != KPM_OK) goto out;
+    doc = rmodel_build(o->model); /* one model, both reports */
+    if ((rc = write_report(o, doc, &md, "rapport.md", 0)) != KPM_OK) goto out;
+    if (o->html && (rc = write_report(o, doc, &html, "rapport.html", 1)) != KPM_OK) goto out;
     if ((rc = write_index(o)) != KPM_OK) goto out;
 
     /* Every file's content on disk (meanwhile the kpm.sqlite thread finishes its
@@ -810,7 +807,7 @@ int report_out_commit(report_out_t *o)
     for (size_t i = 0; i < o->n_feed; i++) group[n++] = &o->tab[i];
     group[n++] = &o->json; /* the index after the files it names */
     size_t before_sqlite = n;
-    if (o->html != NULL) group[n++] = &html;
+    if (o->html) group[n++] = &html;
     group[n++] = &md;
     for (size_t i = 0; i < n; i++)
         if ((rc = file_step(o, group[i], fs_atomic_sync)) != KPM_OK) goto out;
@@ -834,6 +831,7 @@ int report_out_commit(report_out_t *o)
     o->committed = 1;
 out:
     free(group);
+    rdoc_destroy(&doc);
     fs_atomic_abort(&md);
     fs_atomic_abort(&html);
     return rc;
@@ -886,8 +884,7 @@ void report_out_destroy(report_out_t **po)
     free(o->feed);
     free(o->feed_dir);
     free(o->night);
-    rapport_md_destroy(&o->md);
-    rapport_html_destroy(&o->html);
+    rmodel_destroy(&o->model);
     db_bg_destroy(&o->bg); /* before the database it works on */
     db_sqlite_destroy(&o->sq);
     db_pg_destroy(&o->pg);

@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "merge.h"
+#include "rformat.h"
 #include "wire.h"
 
 typedef struct report_out report_out_t;
@@ -81,13 +82,5 @@ const char *report_out_error(const report_out_t *o);
 
 /* Frees everything; removes temporary files of an uncommitted night. */
 void report_out_destroy(report_out_t **o);
-
-/* Formats one cell as the CSV shows it ("" for NIL) into buf (NUL-terminated).
- * Formats: "int", "text", "dec1"/"pct1" (one decimal), "dec2" (two decimals),
- * "dec4" (four decimals, for p-values), rounding half away from zero; an INT is accepted by the decimal formats.
- * Returns the length, or -1 for an unknown format, a value of the wrong type
- * (REAL for "int", non-finite) or a result that does not fit in buf. */
-int report_format_cell(const wire_value_t *v, const char *format, size_t format_len, char *buf,
-                       size_t buflen);
 
 #endif

@@ -399,16 +399,8 @@ static int receive_night(rep_t *r)
         }
         if (!got) turn = (turn + 1) % r->workers;
         if (!night_complete(r)) continue;
-        if ((rc = commit(r))) return rc;
-        if (r->o->night && strcmp(r->night, r->o->night) != 0) {
-            /* An earlier night that was not acknowledged (its outputs failed)
-             * comes first: written now, on to ours. */
-            log_info("night %s: outputs of this earlier night written; waiting for night %s",
-                     r->night, r->o->night);
-            for (unsigned w = 0; w < r->workers; w++) r->part[w].complete = 0;
-            continue;
-        }
-        return KPM_OK;
+        /* With --night, the links take that night's tables only (link_opts_t). */
+        return commit(r);
     }
 }
 
@@ -459,7 +451,8 @@ int report_run(const report_opts_t *o)
     }
     for (unsigned w = 0; w < r.workers; w++) {
         link_opts_t li = {.data_endpoint = o->in_endpoint[w], .ack_endpoint = o->in_ack[w],
-                          .stop = &stage_stop, .curve = curve, .peer = "aggregate"};
+                          .stop = &stage_stop, .curve = curve, .peer = "aggregate",
+                          .night = o->night};
         if (!(r.part[w].in = link_in_new(zctx, &li, err, sizeof err))) {
             log_error("%s", err);
             rc = KPM_EZMQ;

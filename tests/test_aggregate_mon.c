@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "agg_build.h"
+#include "oproepen.h"
 #include "batcher.h"
 #include "kpm_err.h"
 #include "state.h"
@@ -49,7 +52,7 @@ static void emit_worker(const agg_state_t *s, ab_sink_t *out, double uren_per_da
 static void emit_with(const agg_state_t *s, ab_sink_t *out, double uren_per_dag,
                       int dagen_toegekend)
 {
-    emit_worker(s, out, uren_per_dag, dagen_toegekend, 0, 23);
+    emit_worker(s, out, uren_per_dag, dagen_toegekend, 0, 30);
 }
 
 /* tables_emit with the default options. */
@@ -81,15 +84,17 @@ static void test_tables_and_columns(void **state)
         "gebruik_jaar",     "adviesinzet",      "bijeenkomsten",    "middelen",
         "ervaring",         "voordrachten",     "gemeente",         "koploper",
         "koploper_gemeente", "gebruik_gemeente", "gebruik_koploper", "gebruik_gemeente_nu",
-        "tevredenheid",     "vergelijking",     "vragen"};
+        "tevredenheid",     "vergelijking",     "vragen",           "antwoorden",
+        "instellingen",     "programma",        "programma_uitvraag", "oproepen",
+        "aantallen",        "middelen_jaar"};
     size_t n = 0;
     for (size_t i = 0; i < fx.out.n_recs; i++)
         if (fx.out.recs[i].kind == WIRE_REC_TABLE_BEGIN) {
-            assert_true(n < 23);
+            assert_true(n < 30);
             assert_wstr(fx.out.recs[i].u.table_begin.name, order[n]);
             n++;
         }
-    assert_int_equal(n, 23);
+    assert_int_equal(n, 30);
 
     static const char *const cols[][2] = {
         {"gebruik", "gemeente_code:text,periode:month,aanbieder_type:text,nieuwe_vragen:int,"
@@ -105,7 +110,9 @@ static void test_tables_and_columns(void **state)
         {"ervaring", "jaar:int,groep:text,gemeenten:int,respondenten:int,bekend_pct:pct1,"
                      "tevreden_pct:pct1,verschil_bekend_pp:dec1,verschil_tevreden_pp:dec1"},
         {"voordrachten", "voordracht_id:text,criteria_ja:int,clientorganisatie_betrokken:jn,"
-                         "geschikt:jn,reden:text"},
+                         "geschikt:jn,reden:text,ingediend_op:text,oproep:text,tijdig:jn,"
+                         "visie:jn,betrokkenheid:jn,innovatie:jn,ambitie:jn,"
+                         "doelgroepen:jn,koploper_id:text"},
     };
     for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
         ab_table_t t = ab_table(&fx.out, cols[i][0]);
@@ -406,22 +413,69 @@ static void test_voordrachten(void **state)
     ab_voordracht(fx.s, "V03", WIRE_CRIT_INNOVATIE | WIRE_CRIT_BETROKKENHEID, 1);
     ab_voordracht(fx.s, "V06", WIRE_CRIT_VISIE | WIRE_CRIT_AMBITIE, 0);
     emit();
+    /* without calls configured: the contract's rule; no call, no koploper (GM0001) */
     assert_string_equal(rows("voordrachten"),
-                        "V01,5,ja,ja,\n"
-                        "V02,3,ja,ja,\n"
-                        "V03,2,ja,nee,Minder dan 3 criteria met ja (2 van 5).\n"
-                        "V04,4,nee,nee,Cli\xc3\xabntorganisatie niet betrokken.\n"
+                        "V01,5,ja,ja,,2019-09-30,,,ja,ja,ja,ja,ja,\n"
+                        "V02,3,ja,ja,,2019-09-30,,,ja,nee,nee,ja,ja,\n"
+                        "V03,2,ja,nee,Minder dan 3 criteria met ja (2 van 5).,2019-09-30,,,"
+                        "nee,ja,ja,nee,nee,\n"
+                        "V04,4,nee,nee,Cli\xc3\xabntorganisatie niet betrokken.,2019-09-30,,,"
+                        "ja,ja,nee,ja,ja,\n"
                         "V05,0,nee,nee,Minder dan 3 criteria met ja (0 van 5). "
-                        "Cli\xc3\xabntorganisatie niet betrokken.\n"
+                        "Cli\xc3\xabntorganisatie niet betrokken.,2019-09-30,,,nee,nee,nee,nee,nee,\n"
                         "V06,2,nee,nee,Minder dan 3 criteria met ja (2 van 5). "
-                        "Cli\xc3\xabntorganisatie niet betrokken.\n");
+                        "Cli\xc3\xabntorganisatie niet betrokken.,2019-09-30,,,ja,nee,nee,ja,nee,\n");
 
     /* V03 delivered again with a third criterion. */
     ab_voordracht(fx.s, "V03", WIRE_CRIT_INNOVATIE | WIRE_CRIT_BETROKKENHEID | WIRE_CRIT_VISIE, 1);
     emit();
     ab_table_t t = ab_table(&fx.out, "voordrachten");
     assert_int_equal(t.n, 6);
-    assert_non_null(strstr(ab_rows_text(&t), "\nV03,3,ja,ja,\n"));
+    assert_non_null(strstr(ab_rows_text(&t), "\nV03,3,ja,ja,,2019-09-30,,,ja,ja,ja,nee,nee,\n"));
+}
+
+/* Calls as configuration: a nomination sent after the last call closed is late
+ * and not suitable, whatever its criteria; each call has its own rules; the
+ * nomination links to the koploper of its gemeente. */
+static void test_voordrachten_calls(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/kpm_oproepen.XXXXXX", err[256];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *csv = "oproep;sluit_op;min_criteria;clientorganisatie_vereist\n"
+                      "2019;2019-09-29;4;nee\n2018;2018-10-01;3;ja\n";
+    assert_int_equal(write(fd, csv, strlen(csv)), (ssize_t)strlen(csv));
+    close(fd);
+    oproepen_t *calls = oproepen_load(path, 0, err, sizeof err);
+    unlink(path);
+    if (!calls) fail_msg("%s", err);
+    int late;
+    assert_string_equal(oproepen_for(calls, 20180915, &late)->name, "2018");
+    assert_int_equal(late, 0);
+    assert_string_equal(oproepen_for(calls, 20181002, &late)->name, "2019");
+    assert_int_equal(late, 0);
+    assert_string_equal(oproepen_for(calls, 20190929, &late)->name, "2019");
+    assert_int_equal(late, 0);
+    assert_string_equal(oproepen_for(calls, 20190930, &late)->name, "2019");
+    assert_int_equal(late, 1);
+
+    registr("koplopers.csv");
+    ab_koploper_in(fx.s, "KL9", 2, 2019, "GM0001", (const char *)NULL);
+    ab_voordracht(fx.s, "V01", ALL5, 1);                          /* sent 2019-09-30: late */
+    ab_voordracht(fx.s, "V04", ALL5 & ~WIRE_CRIT_INNOVATIE, 0); /* late as well */
+    tables_opts_t o = {.min_cell = 5, .uren_per_dag = 8, .dagen_toegekend = 8, .oproepen = calls};
+    ab_emit(fx.s, &o, &fx.out, 30);
+    assert_string_equal(rows("voordrachten"),
+                        "V01,5,ja,nee,Ingediend na de sluiting van de oproep (29 september 2019).,"
+                        "2019-09-30,2019,nee,ja,ja,ja,ja,ja,KL9\n"
+                        "V04,4,nee,nee,Ingediend na de sluiting van de oproep (29 september 2019).,"
+                        "2019-09-30,2019,nee,ja,ja,nee,ja,ja,KL9\n");
+    oproepen_destroy(&calls);
+
+    /* a bad calls file names file, line and cause */
+    assert_null(oproepen_load(KPM_TEST_DATA "/../e2e/survey/EXPECTED.md", 0, err, sizeof err));
+    assert_non_null(strstr(err, "required column"));
 }
 
 /* ------------------------------------------------------------- checkpoint */
@@ -491,6 +545,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bijeenkomsten, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ervaring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_voordrachten, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_voordrachten_calls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_after_checkpoint, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

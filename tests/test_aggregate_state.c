@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <msgpack.h>
+
 #include "agg_build.h"
 #include "batcher.h"
 #include "checkpoint.h"
@@ -397,6 +399,121 @@ static void test_checkpoint_damaged(void **state)
     free(good);
 }
 
+
+/* ---- keys built from received values are checked (a 299-byte koploper_id
+ * once overran key[96] in state.c, key[160] in state_mon.c, key[32] for
+ * ervaring) ---- */
+
+static char long_id[300];
+
+static wire_str_t long_str(void)
+{
+    memset(long_id, 'k', sizeof long_id);
+    return wire_strn(long_id, 299);
+}
+
+/* Applied straight to the state (past the wire's bounds, as a checkpoint of an
+ * older build or a bug would), every keyed record with a 299-byte value is
+ * refused, and nothing of it is kept. */
+static void test_overlong_key_refused(void **state)
+{
+    fx_t *fx = *state;
+    wire_record_t r;
+    memset(&r, 0, sizeof r);
+    r.kind = WIRE_REC_DEELNEMER;
+    r.u.deelnemer = (wire_deelnemer_t){2021, long_str(), wire_str("kort"), wire_str("f.csv"), 2};
+    assert_int_equal(state_apply(fx->s, &r), KPM_ERANGE);
+
+    memset(&r, 0, sizeof r);
+    r.kind = WIRE_REC_ADVIESINZET;
+    r.u.adviesinzet = (wire_adviesinzet_t){long_str(), 20210101, wire_str("0123456789abcdef"), 1.5,
+                                           wire_str("f.csv"), 2};
+    assert_int_equal(state_apply(fx->s, &r), KPM_ERANGE);
+    r.u.adviesinzet.koploper_id = wire_str("K1");
+    r.u.adviesinzet.adviseur = long_str();
+    assert_int_equal(state_apply(fx->s, &r), KPM_ERANGE);
+
+    memset(&r, 0, sizeof r);
+    r.kind = WIRE_REC_BIJEENKOMST;
+    r.u.bijeenkomst = (wire_bijeenkomst_t){long_str(), wire_str("netwerk"), 20210101,
+                                           wire_str("GM0363"), 5, wire_str("f.csv"), 2};
+    assert_int_equal(state_apply(fx->s, &r), KPM_ERANGE);
+
+    memset(&r, 0, sizeof r);
+    r.kind = WIRE_REC_MIDDELEN;
+    r.u.middelen = (wire_middelen_t){long_str(), 2021, 1000.0, wire_str("mei"), wire_str("f.csv"), 2};
+    assert_int_equal(state_apply(fx->s, &r), KPM_ERANGE);
+
+    memset(&r, 0, sizeof r);
+    r.kind = WIRE_REC_ERVARING;
+    r.u.ervaring = (wire_ervaring_t){long_str(), 2021, 10, 50.0, 60.0, wire_str("f.csv"), 2};
+    assert_int_equal(state_apply(fx->s, &r), KPM_ERANGE);
+
+    dump(fx->s, &fx->dump);
+    assert_int_equal(n_dumped(&fx->dump, WIRE_REC_DEELNEMER), 0);
+    assert_int_equal(n_dumped(&fx->dump, WIRE_REC_ADVIESINZET), 0);
+    assert_int_equal(n_dumped(&fx->dump, WIRE_REC_BIJEENKOMST), 0);
+    assert_int_equal(n_dumped(&fx->dump, WIRE_REC_MIDDELEN), 0);
+    assert_int_equal(n_dumped(&fx->dump, WIRE_REC_ERVARING), 0);
+}
+
+static void put_frame(msgpack_sbuffer *file, const char *buf, size_t len)
+{
+    unsigned char hdr[4] = {(unsigned char)len, (unsigned char)(len >> 8),
+                            (unsigned char)(len >> 16), (unsigned char)(len >> 24)};
+    msgpack_sbuffer_write(file, (const char *)hdr, 4);
+    msgpack_sbuffer_write(file, buf, len);
+}
+
+/* A checkpoint whose one record is a DEELNEMER with a 299-byte koploper_id:
+ * its replay is refused as a damaged checkpoint, and reads nothing beyond
+ * what it holds (AddressSanitizer, scripts/test --sanitize). */
+static void test_overlong_key_in_checkpoint(void **state)
+{
+    fx_t *fx = *state;
+    msgpack_sbuffer file;
+    msgpack_sbuffer_init(&file);
+    msgpack_sbuffer_write(&file, "KPMCKPT1", 8);
+    wire_writer_t *w = wire_writer_new();
+    assert_non_null(w);
+    size_t len;
+    wire_record_t counts = {.kind = WIRE_REC_COUNTS};
+    wire_writer_begin(w, WIRE_MSG_BEGIN, "20261126T030000Z-1", 2, 1);
+    assert_int_equal(wire_writer_put(w, &counts), KPM_OK);
+    const char *buf = wire_writer_finish(w, &len);
+    put_frame(&file, buf, len);
+
+    msgpack_sbuffer data;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&data);
+    msgpack_packer_init(&pk, &data, msgpack_sbuffer_write);
+    msgpack_pack_array(&pk, 6); /* [version, type, stream, seq, count, aux] */
+    msgpack_pack_uint32(&pk, WIRE_VERSION);
+    msgpack_pack_uint32(&pk, WIRE_MSG_DATA);
+    msgpack_pack_str_with_body(&pk, "checkpoint", 10);
+    msgpack_pack_uint64(&pk, 1);
+    msgpack_pack_uint32(&pk, 1);
+    msgpack_pack_uint64(&pk, 0);
+    msgpack_pack_array(&pk, 6); /* [11, meting, koploper_id, versie, file, line] */
+    msgpack_pack_uint32(&pk, WIRE_REC_DEELNEMER);
+    msgpack_pack_int32(&pk, 2021);
+    wire_str_t id = long_str();
+    msgpack_pack_str_with_body(&pk, id.ptr, id.len);
+    msgpack_pack_str_with_body(&pk, "kort", 4);
+    msgpack_pack_str_with_body(&pk, "f.csv", 5);
+    msgpack_pack_uint32(&pk, 2);
+    put_frame(&file, data.data, data.size);
+    msgpack_sbuffer_destroy(&data);
+
+    wire_writer_begin(w, WIRE_MSG_END, "checkpoint", 2, 1);
+    buf = wire_writer_finish(w, &len);
+    put_frame(&file, buf, len);
+    wire_writer_destroy(&w);
+
+    assert_int_equal(load_bytes(fx, file.data, file.size), KPM_ESTATE);
+    msgpack_sbuffer_destroy(&file);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -408,6 +525,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_foreign_record_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_overlong_key_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_overlong_key_in_checkpoint, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

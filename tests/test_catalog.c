@@ -309,6 +309,102 @@ static void test_out_of_memory(void **state)
     }
 }
 
+/* The 2021 answer labels (config/antwoorden-2021.csv, loaded beside the
+ * catalogue): texts, other spellings, case, spaces and accents map to codes. */
+static const char *match(const catalog_t *c, const char *item, const char *text)
+{
+    const catalog_item_t *it = item_named(c, item);
+    int a = catalog_answer_match(it, text, strlen(text));
+
+    return a >= 0 ? it->answers[a].code : NULL;
+}
+
+static void test_answer_texts_map_to_codes(void **state)
+{
+    const catalog_t *c = *state;
+
+    assert_string_equal(match(c, "verwachtingen_uitgekomen", "Te vroeg om aan te geven"),
+                        "te_vroeg");
+    assert_string_equal(match(c, "verwachtingen_uitgekomen", "  TE   VROEG om aan te GEVEN "),
+                        "te_vroeg");
+    assert_string_equal(match(c, "verwachtingen_uitgekomen", "nog te vroeg"), "te_vroeg");
+    assert_string_equal(match(c, "verwachtingen_uitgekomen", "te_vroeg"), "te_vroeg");
+    assert_string_equal(match(c, "verwachtingen_uitgekomen", "D\xc3\xa9" "els"), "deels");
+    assert_string_equal(match(c, "zicht_op_gebruik", "Niet van toepassing"), "nvt");
+    assert_string_equal(match(c, "zicht_op_gebruik", "n.v.t."), "nvt");
+    assert_string_equal(match(c, "regiobijeenkomst", "Nog niet, wel gepland"), "gepland");
+    assert_string_equal(match(c, "borging_status", "Opgenomen in het projectplan"),
+                        "in_projectplan");
+    assert_string_equal(match(c, "kennisdeling_koplopers", "(nog) niet aan deelgenomen"), "0");
+    assert_string_equal(match(c, "kennisdeling_koplopers", "Zeer tevreden"), "4");
+    assert_string_equal(match(c, "tijd_adviseurs", "ontevreden"), "2");
+    assert_null(match(c, "tijd_adviseurs", "Niet van toepassing")); /* plain likert: no n.v.t. */
+    assert_null(match(c, "regiobijeenkomst", "misschien"));
+    assert_null(match(c, "doelen_gewijzigd", "Niet van toepassing"));
+    assert_null(match(c, "verwachtingen_uitgekomen", ""));
+}
+
+static void test_answer_labels(void **state)
+{
+    const catalog_t *c = *state;
+    const catalog_item_t *it = item_named(c, "verwachtingen_uitgekomen");
+
+    assert_int_equal(it->n_answers, 4);
+    assert_string_equal(catalog_answer_label(it, "te_vroeg", 8), "Te vroeg om aan te geven");
+    assert_string_equal(catalog_answer_label(it, "ja", 2), "Ja");
+    assert_null(catalog_answer_label(it, "misschien", 9));
+    it = item_named(c, "monitort_kwaliteit");
+    assert_string_equal(catalog_answer_label(it, "nvt", 3), "Niet van toepassing");
+    it = item_named(c, "kennisdeling_koplopers");
+    assert_int_equal(it->n_answers, 5);
+    assert_string_equal(catalog_answer_label(it, "0", 1), "Niet van toepassing");
+    assert_string_equal(catalog_answer_label(it, "1", 1), "Zeer ontevreden");
+    assert_int_equal(item_named(c, "reden_aanmelding")->n_answers, 0);
+    /* every keuze value of the catalogue has a label of the questionnaire, not its code */
+    for (size_t i = 0; i < catalog_count(c); i++) {
+        it = catalog_item(c, i);
+        if (it->type != ITEM_KEUZE) continue;
+        assert_int_equal(it->n_answers, it->n_values);
+        for (size_t a = 0; a < it->n_answers; a++)
+            assert_true(it->answers[a].label[0] >= 'A' && it->answers[a].label[0] <= 'Z');
+    }
+}
+
+static void test_fold(void **state)
+{
+    char out[32];
+
+    (void)state;
+    const char *s = " \xc3\x89\xc3\xa9n  TWEE\tdrie ";
+    assert_int_equal(catalog_fold(s, strlen(s), out, sizeof out), 13);
+    assert_string_equal(out, "een twee drie");
+    assert_int_equal(catalog_fold("a\xc2\xa0" "b", 4, out, sizeof out), 3);
+    assert_string_equal(out, "a b");
+    assert_int_equal(catalog_fold("abcdef", 6, out, 4), -1);
+}
+
+static void test_bad_labels(void **state)
+{
+    static const char *const bad[][2] = {
+        {"labels_unknown_code.csv", "'misschien' is not an answer of item"},
+        {"labels_ambiguous.csv", "stands for both"},
+        {"labels_unknown_item.csv", "no item of the catalogue"},
+    };
+    char err[512];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        catalog_t *c = catalog_load(REAL_CATALOG, err, sizeof err);
+        char path[512];
+        assert_non_null(c);
+        snprintf(path, sizeof path, "%s/catalog/%s", KPM_TEST_DATA, bad[i][0]);
+        assert_int_not_equal(catalog_labels_load(c, path, err, sizeof err), 0);
+        if (strstr(err, bad[i][1]) == NULL) fail_msg("%s: %s", bad[i][0], err);
+        assert_non_null(strstr(err, "line"));
+        catalog_destroy(&c);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +413,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_real_besteding_group, load_real, destroy_catalog),
         cmocka_unit_test_setup_teardown(test_real_find, load_real, destroy_catalog),
         cmocka_unit_test(test_type_names_round_trip),
+        cmocka_unit_test_setup_teardown(test_answer_texts_map_to_codes, load_real, destroy_catalog),
+        cmocka_unit_test_setup_teardown(test_answer_labels, load_real, destroy_catalog),
+        cmocka_unit_test(test_fold),
+        cmocka_unit_test(test_bad_labels),
         cmocka_unit_test(test_minimal_catalogue),
         cmocka_unit_test(test_theme_name_given_once),
         cmocka_unit_test(test_bad_catalogues),

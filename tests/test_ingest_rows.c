@@ -348,6 +348,36 @@ static void test_keuze_and_other_items(void **state)
     assert_null(ans(resp(0), "tijd_adviseurs"));
 }
 
+
+/* A tekst answer longer than the wire's bound on free text (WIRE_TEXT_MAX) is
+ * refused as INVALID_VALUE and counts as not answered; one at the bound is kept
+ * whole. Without the check the record could not be sent at all. */
+static void test_tekst_bound(void **state)
+{
+    (void)state;
+    static const char head[] = UV_HDR ";toelichting_adviseurs\n";
+    size_t cap = sizeof head + 2 * (WIRE_TEXT_MAX + 64);
+    char *csv = malloc(cap);
+    assert_non_null(csv);
+    size_t n = (size_t)snprintf(csv, cap, "%s", head);
+    for (int row = 0; row < 2; row++) {
+        n += (size_t)snprintf(csv + n, cap - n, "R%d;2021;KL00%d;2021-03-02;", row + 1, row + 1);
+        size_t len = WIRE_TEXT_MAX + (size_t)row;
+        memset(csv + n, 'a', len);
+        n += len;
+        csv[n++] = '\n';
+    }
+    assert_int_equal(run("uitvraag_t.csv", csv, n), KPM_OK);
+    free(csv);
+    expect_frame("uitvraag_t.csv", "uitvraag", 2, 2, 0);
+    const wire_value_t *v = ans(resp(0), "toelichting_adviseurs");
+    assert_int_equal(v->type, WIRE_VAL_STR);
+    assert_int_equal(v->s.len, WIRE_TEXT_MAX);
+    expect_nil(resp(1), "toelichting_adviseurs");
+    assert_int_equal(n_of(WIRE_REC_REJECT), 1);
+    expect_reject(0, 3, "toelichting_adviseurs", "INVALID_VALUE");
+}
+
 #define BST_HDR UV_HDR ";besteding_interne_projectleiding;besteding_externe_projectleiding;" \
                        "besteding_scholing;besteding_clientondersteuners;besteding_communicatie;" \
                        "besteding_anders\n"
@@ -614,6 +644,52 @@ static void test_entries_refused(void **state)
     unlink(link_path);
 }
 
+/* A file that grows after its first reading is produced again (after a rewind)
+ * from the bytes it had when it was opened: the same messages, so the receiver's
+ * counts hold; the growth is caught when it is archived. */
+static void test_grown_file_produced_again_the_same(void **state)
+{
+    (void)state;
+    char path[256];
+    snprintf(path, sizeof path, "%s/gebruik_groei.csv", fx.dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("gemeente_code;periode;aanbieder_type;nieuwe_vragen;lopende_trajecten;"
+          "clienten_bereikt\nGM0363;2021-01;professioneel;1;2;3\n"
+          "GM0363;2021-02;professioneel;4;5;6\n",
+          fp);
+    fclose(fp);
+    ingest_entry_t e;
+    open_entry("gebruik_groei.csv", &e);
+    run_entry("gebruik_groei.csv", &e);
+    assert_int_equal(n_of(WIRE_REC_GEBRUIK), 2);
+    assert_int_equal(e.verdict, 0);
+    size_t n = fx.n_msgs;
+    char *first[MAX_MSGS];
+    size_t lens[MAX_MSGS];
+    for (size_t i = 0; i < n; i++) {
+        first[i] = fx.msgs[i];
+        lens[i] = fx.lens[i];
+        fx.msgs[i] = NULL;
+    }
+    fx.n_msgs = 0;
+    fp = fopen(path, "a");
+    assert_non_null(fp);
+    fputs("GM0363;2021-03;professioneel;7;8;9\n", fp);
+    fclose(fp);
+    run_entry("gebruik_groei.csv", &e);
+    assert_int_equal(n_of(WIRE_REC_GEBRUIK), 2);
+    assert_int_equal(fx.n_msgs, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(fx.lens[i], lens[i]);
+        assert_memory_equal(fx.msgs[i], first[i], lens[i]);
+        free(first[i]);
+    }
+    assert_int_equal(ingest_entry_changed(&e), 1); /* left in the inbox when archived */
+    ingest_entry_close(&e);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -628,6 +704,7 @@ int main(void)
         cmocka_unit_test(test_uitvraag_keys),
         cmocka_unit_test(test_likert_values),
         cmocka_unit_test(test_keuze_and_other_items),
+        cmocka_unit_test(test_tekst_bound),
         cmocka_unit_test(test_besteding_group),
         cmocka_unit_test(test_duplicate_keys),
         cmocka_unit_test(test_pii_never_passed_on),
@@ -635,6 +712,7 @@ int main(void)
         cmocka_unit_test(test_header_only),
         cmocka_unit_test(test_same_file_same_messages),
         cmocka_unit_test(test_entries_refused),
+        cmocka_unit_test(test_grown_file_produced_again_the_same),
     };
     return cmocka_run_group_tests(tests, ih_setup, ih_teardown);
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <msgpack.h>
 #include <zmq.h>
 
 #include "kpm_err.h"
@@ -286,6 +287,15 @@ static void raw_send(fx_t *fx, const char *stream, uint64_t seq, uint64_t end)
     const char *buf = msg_make(fx->w, stream, seq, end, &len);
     assert_non_null(buf);
     assert_true(zmq_send(fx->raw_push, buf, len, 0) >= 0);
+}
+
+/* A receiver whose sender is a raw socket (raw_push; raw_pull gets its control
+ * messages). */
+static void receiver_with_raw_sender(fx_t *fx, const link_opts_t *o)
+{
+    fx->raw_pull = raw_socket(fx->zout, ZMQ_PULL, fx->ack_ep, 1);
+    fx->raw_push = raw_socket(fx->zout, ZMQ_PUSH, fx->data_ep, 0);
+    in_start(fx, o);
 }
 
 /* Reads control messages on the raw ack socket until one of `type` for `stream`
@@ -572,9 +582,7 @@ static void test_streams(void **state)
 {
     fx_t *fx = *state;
     link_opts_t o = opts(fx, 0, 0);
-    fx->raw_pull = raw_socket(fx->zout, ZMQ_PULL, fx->ack_ep, 1);
-    fx->raw_push = raw_socket(fx->zout, ZMQ_PUSH, fx->data_ep, 0);
-    in_start(fx, &o);
+    receiver_with_raw_sender(fx, &o);
     link_in_expect(fx->in, "", 0, WIRE_NO_SEQ, 0);
 
     raw_send(fx, NIGHT_A, 0, 2);
@@ -750,6 +758,225 @@ static void test_linger_leaves_new_stream(void **state)
     assert_string_equal(link_in_stream(fx->in), NIGHT_B);
 }
 
+
+/* ---- closed by default: what a forger on the network may send ---- */
+
+/* Sends a header-only control message on a raw socket. */
+static void raw_control_send(fx_t *fx, wire_msg_t type, const char *stream, uint64_t seq,
+                             uint64_t aux)
+{
+    size_t len = 0;
+    wire_writer_begin(fx->w, type, stream, seq, aux);
+    const char *buf = wire_writer_finish(fx->w, &len);
+    assert_non_null(buf);
+    assert_true(zmq_send(fx->raw_push, buf, len, 0) >= 0);
+}
+
+static int refused_is(const link_out_t *out, uint64_t n)
+{
+    return link_out_refused(out) == n;
+}
+
+/* A sender whose receiver is a raw socket: it sent 0..2 of NIGHT_A. The raw
+ * push socket reaches its acknowledgement endpoint. */
+static void sender_with_raw_receiver(fx_t *fx)
+{
+    link_opts_t o = opts(fx, 0, 60000);
+    fx->raw_pull = raw_socket(fx->zin, ZMQ_PULL, fx->data_ep, 1);
+    out_start(fx, &o, NIGHT_A);
+    fx->raw_push = raw_socket(fx->zin, ZMQ_PUSH, fx->ack_ep, 0);
+    produce_ok(fx, NIGHT_A, 0, 2, 9);
+}
+
+/* Acknowledgements without a stream id, or of another stream, move nothing:
+ * the forged 27-byte ACK (empty stream id, everything "durable") once made
+ * ingest archive a whole night it had not sent. */
+static void test_forged_ack_unnamed_or_foreign(void **state)
+{
+    fx_t *fx = *state;
+    sender_with_raw_receiver(fx);
+    raw_control_send(fx, WIRE_MSG_ACK, "", 2, 2);
+    raw_control_send(fx, WIRE_MSG_ACK, "", WIRE_NO_SEQ - 1, WIRE_NO_SEQ - 1);
+    assert_int_equal(poll_until(fx->out, refused_is, 2), KPM_OK);
+    raw_control_send(fx, WIRE_MSG_ACK, NIGHT_B, 2, 2);
+    raw_control_send(fx, WIRE_MSG_RESUME, NIGHT_B, 0, WIRE_NO_SEQ);
+    raw_control_send(fx, WIRE_MSG_RESUME, NIGHT_B, 100, 99);
+    assert_int_equal(poll_until(fx->out, refused_is, 5), KPM_OK);
+    assert_true(link_out_durable(fx->out) == WIRE_NO_SEQ);
+    assert_int_equal(link_out_next(fx->out), 3);
+    assert_int_equal(link_out_resends(fx->out), 0);
+
+    raw_control_send(fx, WIRE_MSG_ACK, NIGHT_A, 1, 1); /* the real one still counts */
+    assert_int_equal(poll_until(fx->out, durable_is, 1), KPM_OK);
+    assert_int_equal(link_out_refused(fx->out), 5);
+}
+
+/* An acknowledgement of more than was sent is refused, never taken as "all
+ * delivered"; so is a durable seq beyond the received one. */
+static void test_ack_beyond_sent(void **state)
+{
+    fx_t *fx = *state;
+    sender_with_raw_receiver(fx);
+    raw_control_send(fx, WIRE_MSG_ACK, NIGHT_A, 3, 3);
+    raw_control_send(fx, WIRE_MSG_ACK, NIGHT_A, 1000, 1000);
+    raw_control_send(fx, WIRE_MSG_ACK, NIGHT_A, 1, 2);
+    raw_control_send(fx, WIRE_MSG_ACK, NIGHT_A, WIRE_NO_SEQ, 0);
+    raw_control_send(fx, WIRE_MSG_RESUME, NIGHT_A, 5, 5);
+    assert_int_equal(poll_until(fx->out, refused_is, 5), KPM_OK);
+    assert_true(link_out_durable(fx->out) == WIRE_NO_SEQ);
+    assert_int_equal(link_out_next(fx->out), 3);
+    assert_int_equal(link_out_wait_durable(fx->out, 2, 100), KPM_EEMPTY);
+
+    raw_control_send(fx, WIRE_MSG_ACK, NIGHT_A, 2, 2);
+    assert_int_equal(link_out_wait_durable(fx->out, 2, WAIT_MS), KPM_OK);
+    assert_int_equal(link_out_refused(fx->out), 5);
+}
+
+/* A BYE without a stream id, of another stream, or of another seq does not end
+ * a receiver's linger; the sender's own BYE does. */
+static void test_forged_bye(void **state)
+{
+    fx_t *fx = *state;
+    link_opts_t o = opts(fx, 0, 0);
+    receiver_with_raw_sender(fx, &o);
+    link_in_expect(fx->in, NIGHT_A, 3, 2, 1); /* night A's END (seq 2) is durable */
+    raw_control_send(fx, WIRE_MSG_BYE, "", 2, WIRE_NO_SEQ);
+    raw_control_send(fx, WIRE_MSG_BYE, NIGHT_B, 2, WIRE_NO_SEQ);
+    raw_control_send(fx, WIRE_MSG_BYE, NIGHT_A, 7, WIRE_NO_SEQ);
+    int64_t t0 = now_ms();
+    assert_int_equal(link_in_linger(fx->in, 400), KPM_OK);
+    assert_true(now_ms() - t0 >= 390);
+    assert_int_equal(link_in_refused(fx->in), 3);
+
+    raw_control_send(fx, WIRE_MSG_BYE, NIGHT_A, 2, WIRE_NO_SEQ);
+    t0 = now_ms();
+    assert_int_equal(link_in_linger(fx->in, WAIT_MS), KPM_OK);
+    assert_true(now_ms() - t0 < 1000);
+}
+
+/* A receiver started for a night takes no other: a forged night's BEGIN is
+ * refused, also before the real sender came; it says where it stands under its
+ * night's name, and the real night is taken. */
+static void test_foreign_night_refused(void **state)
+{
+    fx_t *fx = *state;
+    link_opts_t o = opts(fx, 0, 0);
+    o.night = NIGHT_A;
+    receiver_with_raw_sender(fx, &o);
+    link_in_expect(fx->in, "", 0, WIRE_NO_SEQ, 0);
+    expect_nothing(fx, 200); /* it hears its socket connect, and speaks */
+    wire_header_t h;
+    assert_true(raw_control(fx, WIRE_MSG_RESUME, NIGHT_A, &h));
+    assert_int_equal(h.seq, 0);
+
+    raw_send(fx, NIGHT_B, 0, 2);
+    raw_send(fx, NIGHT_B, 1, 2);
+    raw_send(fx, "", 0, 2);
+    expect_nothing(fx, 200);
+    assert_int_equal(link_in_refused(fx->in), 3);
+    assert_string_equal(link_in_stream(fx->in), NIGHT_A);
+    assert_int_equal(link_in_next(fx->in), 0);
+
+    raw_send(fx, NIGHT_A, 0, 2);
+    raw_send(fx, NIGHT_A, 1, 2);
+    raw_send(fx, NIGHT_A, 2, 2);
+    expect_seqs(fx, 0, 2);
+    link_in_set_durable(fx->in, 2, 1); /* complete: a new stream could start now */
+    raw_send(fx, NIGHT_B, 0, 2);
+    expect_nothing(fx, 200);
+    assert_int_equal(link_in_refused(fx->in), 4);
+    assert_string_equal(link_in_stream(fx->in), NIGHT_A);
+
+    /* The night before, complete in its state, makes way for its night. */
+    kill_receiver(fx);
+    in_start(fx, &o);
+    link_in_expect(fx->in, NIGHT_B, 3, 2, 1);
+    assert_string_equal(link_in_stream(fx->in), NIGHT_A);
+    assert_int_equal(link_in_next(fx->in), 0);
+}
+
+/* A message of WIRE_MSG_CAP + 1 bytes (a valid header, then padding) is dropped
+ * by ZeroMQ before it takes memory, on the data socket and on the
+ * acknowledgement socket; the link then still works. */
+static void test_oversized_frame_dropped(void **state)
+{
+    fx_t *fx = *state;
+    link_opts_t o = opts(fx, 0, 0);
+    o.night = NIGHT_A; /* so that its RESUME names the stream: nothing else is refused */
+    in_start(fx, &o);
+    link_in_expect(fx->in, "", 0, WIRE_NO_SEQ, 0);
+    out_start(fx, &o, NIGHT_A);
+
+    size_t big = (size_t)WIRE_MSG_CAP + 1;
+    char *buf = calloc(1, big);
+    assert_non_null(buf);
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_array(&pk, 6);
+    msgpack_pack_uint32(&pk, WIRE_VERSION);
+    msgpack_pack_uint32(&pk, WIRE_MSG_BEGIN);
+    msgpack_pack_str_with_body(&pk, NIGHT_A, strlen(NIGHT_A));
+    msgpack_pack_uint64(&pk, 0);
+    msgpack_pack_uint32(&pk, 1);
+    msgpack_pack_uint64(&pk, 0);
+    memcpy(buf, sb.data, sb.size); /* the rest: one "record" of zero bytes (nil) */
+    msgpack_sbuffer_destroy(&sb);
+
+    /* (in the fixture's slots, so that teardown closes them also after a failure) */
+    void *to_in = fx->raw_push = raw_socket(fx->zout, ZMQ_PUSH, fx->data_ep, 0);
+    void *to_out = fx->raw_pull = raw_socket(fx->zin, ZMQ_PUSH, fx->ack_ep, 0);
+    assert_true(zmq_send(to_in, buf, big, 0) >= 0);
+    assert_true(zmq_send(to_out, buf, big, 0) >= 0);
+    free(buf);
+    expect_nothing(fx, 300);
+    assert_int_equal(link_in_refused(fx->in), 0); /* never even got to the decoder */
+    assert_int_equal(link_out_poll(fx->out), KPM_OK);
+    assert_int_equal(link_out_refused(fx->out), 0);
+    zmq_close(to_in);
+    zmq_close(to_out);
+    fx->raw_push = fx->raw_pull = NULL;
+
+    assert_int_equal(link_out_handshake(fx->out, WAIT_MS), KPM_OK);
+    deliver_whole_stream(fx, 50);
+}
+
+
+/* A receiver that took the whole stream dies before making it durable, and
+ * comes back knowing no night (no --night, no state): its RESUME(0) carries no
+ * stream id and moves nothing, but the sender, waiting for its END to become
+ * durable, sends the END again; the receiver asks for the stream from 0 under
+ * its name, and the night completes. */
+static void test_unnamed_resume_resends_end(void **state)
+{
+    fx_t *fx = *state;
+    link_opts_t o = opts(fx, 0, 60000); /* no resend timer: only the probe can help */
+    in_start(fx, &o);
+    link_in_expect(fx->in, "", 0, WIRE_NO_SEQ, 0);
+    out_start(fx, &o, NIGHT_A);
+    produce_ok(fx, NIGHT_A, 0, 4, 4);
+    expect_seqs(fx, 0, 4);
+    sleep_ms(200);
+    assert_int_equal(link_out_poll(fx->out), KPM_OK); /* the acknowledgements: all received */
+    kill_receiver(fx);
+
+    in_start(fx, &o);
+    link_in_expect(fx->in, "", 0, WIRE_NO_SEQ, 0);
+    expect_nothing(fx, 200); /* it connects and says RESUME(0) without a stream */
+    int rc, rewinds = 0;
+    while ((rc = link_out_wait_durable(fx->out, 4, 200)) == KPM_EREWIND && rewinds < 4) {
+        rewinds++;
+        produce_ok(fx, NIGHT_A, link_out_next(fx->out), 4, 4);
+        link_msg_t m;
+        while (link_in_recv(fx->in, &m, 100) == 1)
+            if (m.hdr.seq == 4) link_in_set_durable(fx->in, 4, 1);
+    }
+    assert_int_equal(rc, KPM_OK);
+    assert_int_equal(rewinds, 2); /* the END again, then the stream from 0 */
+    assert_true(link_out_refused(fx->out) >= 1);
+}
+
 int main(void)
 {
     setenv("KPM_LOG_LEVEL", "error", 0); /* resends and drops are expected here */
@@ -768,6 +995,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lingering_receiver_tells_restarted_sender, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_linger_leaves_new_stream, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_forged_ack_unnamed_or_foreign, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ack_beyond_sent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_forged_bye, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_foreign_night_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_oversized_frame_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unnamed_resume_resends_end, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

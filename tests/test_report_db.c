@@ -277,28 +277,34 @@ static void test_html_page(void **state)
     assert_non_null(html);
     assert_has(html, "<!DOCTYPE html>\n<html lang=\"nl\">");
     assert_has(html, "@media print");
-    /* Response per tranche, with a decimal comma and a dash for no value. */
-    assert_has(html, "<tr><td>1</td><td class=\"num\">6</td><td class=\"num\">5</td>"
-                     "<td class=\"num\">83,3%</td></tr>");
-    assert_has(html, "<td class=\"num\">1</td><td class=\"num\">–</td></tr>");
-    /* The Likert bar: n of the valid answers, a segment's share, n.v.t. and
-     * missing beside it, and the suppressed tranche named as such. */
+    /* Response per tranche as "5 (83%)", numbered tables with captions. */
+    assert_has(html, "<caption>Tabel 1.1 Respons per tranche, uitvraag 2021</caption>");
+    assert_has(html, "<tr><td>Tranche 1</td><td class=\"num\">6</td><td class=\"num\">5 (83%)</td></tr>");
+    assert_has(html, "<tr class=\"totaal\"><td>Totaal</td><td class=\"num\">6</td>"
+                     "<td class=\"num\">6 (100%)</td></tr>");
+    /* The theme's table: counts with whole percentages, n.v.t., n asked and valid, the mean. */
+    assert_has(html, "<td class=\"num\">5 (50%)</td><td class=\"num\">2 (20%)</td>"
+                     "<td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">12</td>"
+                     "<td class=\"num\">10</td><td class=\"num\">2,80</td></tr>");
+    /* Its chart: n of the valid answers, a segment's share, n.v.t. and missing beside it. */
+    assert_has(html, "<figcaption>Figuur 1.1 Tevredenheid — Aanmelding &amp; &lt;b&gt;plan&lt;/b&gt;"
+                     "</figcaption>");
     assert_has(html, ">n = 10</text>");
     assert_has(html, "<title>Tevreden: 5 van 10 (50,0%)</title>");
     assert_has(html, "gem. 2,80 · n.v.t. 1 · ontbr. 1</text>");
-    assert_has(html, "<text x=\"0\" y=\"73\">Tranche 1</text>\n<text x=\"380\" y=\"73\" "
-                     "text-anchor=\"middle\" class=\"muted\">onderdrukt");
-    assert_has(html, "<text x=\"0\" y=\"99\">Tranche 2</text>\n<text x=\"380\" y=\"99\" "
-                     "text-anchor=\"middle\" class=\"muted\">niet gevraagd</text>");
+    /* Per tranche: tranche 1 (5 responses, not below the threshold) is hidden to
+     * protect another group, and says so; tranche 2 was not asked. */
+    assert_has(html, "<td class=\"num\">onderdrukt*</td><td class=\"num\">niet gevraagd</td>");
+    assert_has(html, "* Onderdrukt om een andere, kleine groep te beschermen");
     /* Usage per month, koploper gemeenten apart, the flag from gebruik_jaar. */
     assert_has(html, "<tr><td>2021-01</td><td class=\"num\">30</td><td class=\"num\">5</td>"
                      "<td class=\"num\">35</td></tr>");
     assert_has(html, "<tr><td>2021-02</td><td class=\"num\">–</td><td class=\"num\">–</td>"
                      "<td class=\"num\">–</td></tr>");
     /* Text from the data is escaped; bytes that are not UTF-8 become U+FFFD. */
-    assert_has(html, "Thema 2: Aanmelding &amp; &lt;b&gt;plan&lt;/b&gt;</h3>");
-    assert_has(html, "Hoe &lt;i&gt;tevreden&lt;/i&gt; bent u? \xEF\xBF\xBD <span class=\"item\">"
-                     "(aanmeldprocedure)</span></figcaption>");
+    assert_has(html, "<h3>Thema 2: Aanmelding &amp; &lt;b&gt;plan&lt;/b&gt;</h3>");
+    assert_has(html, "<tr><td>Hoe &lt;i&gt;tevreden&lt;/i&gt; bent u? \xEF\xBF\xBD</td>");
+    assert_null(strstr(html, "(aanmeldprocedure)"));
     assert_null(strstr(html, "<b>"));
     assert_null(strstr(html, "<script"));
     assert_null(strstr(html, "src="));

@@ -331,6 +331,8 @@ static void feed_night(report_out_t *o)
         ROW(S("uitvraag_2021.csv"), I(9), S(""), S("SUPERSEDED"), S("vervangen")),
     };
     const wire_table_row_t vragen[] = {
+        ROW(S("verwachtingen"), I(1), S("Deelname"), S("tekst"),
+            S("Wat waren uw verwachtingen?")),
         ROW(S("verwachtingen_uitgekomen"), I(1), S("Deelname"), S("keuze"),
             S("Zijn deze verwachtingen uitgekomen?")),
         ROW(S("aanmeldprocedure"), I(2), S("Aanmeldprocedure en projectplan"), S("likert"),
@@ -344,6 +346,12 @@ static void feed_night(report_out_t *o)
             S("Onderlinge kennisdeling tussen koplopers")),
     };
     const wire_table_row_t gebruik[] = {ROW(S("GM0363"), I(12))};
+    const wire_table_row_t antwoorden[] = {
+        ROW(S("verwachtingen_uitgekomen"), S("ja"), S("Ja")),
+        ROW(S("verwachtingen_uitgekomen"), S("deels"), S("Gedeeltelijk")),
+        ROW(S("verwachtingen_uitgekomen"), S("nee"), S("Nee")),
+    };
+    const wire_table_row_t instellingen[] = {ROW(I(3))};
 
     rh_feed(o, "respons", 1, "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1",
          respons, 3);
@@ -357,14 +365,15 @@ static void feed_night(report_out_t *o)
          besteding, 2);
     rh_feed(o, "open_antwoorden", 1, "meting:int,thema:int,item:text,tranche:int,tekst:text", open, 2);
     rh_feed(o, "rejects", 1, "bestand:text,regel:int,kolom:text,code:text,melding:text", rejects, 4);
-    rh_feed(o, "vragen", 0, "item:text,thema:int,thema_naam:text,type:text,vraag:text", vragen, 5);
+    rh_feed(o, "vragen", 0, "item:text,thema:int,thema_naam:text,type:text,vraag:text", vragen, 6);
+    rh_feed(o, "antwoorden", 0, "item:text,code:text,label:text", antwoorden, 3);
+    rh_feed(o, "instellingen", 0, "min_cell:int", instellingen, 1);
     rh_feed(o, "gebruik_maand", 1, "gemeente:text,aantal:int", gebruik, 1);
 }
 
 static void test_whole_night(void **state)
 {
-    const char *title = "# Koploperproject onafhankelijke cliëntondersteuning — resultaten "
-                        "uitvraag\n\n";
+    const char *title = "# Koploperproject onafhankelijke cliëntondersteuning — resultaten\n\n";
     report_out_t *o = open_out(state);
     char *md, *json;
 
@@ -441,48 +450,56 @@ static void test_whole_night(void **state)
     md = rh_slurp(state, "rapport.md");
     assert_non_null(md);
     assert_true(strncmp(md, title, strlen(title)) == 0);
-    assert_contains(md, "## Meting 2021\n\n### Respons\n\n"
-                        "| Tranche | Uitgenodigd | Respons | Respons % |\n|---|---:|---:|---:|\n"
-                        "| 1 | 12 | 10 | 83,3% |\n| 2 | 4 | 2 | 50,0% |\n"
-                        "| Totaal | 16 | 12 | 75,0% |\n");
-    assert_contains(md, "### Thema 2: Aanmeldprocedure en projectplan\n\n"
-                        "#### Informatie over en ondersteuning bij de aanmeldprocedure\n\n"
-                        "| Antwoord | Aantal | % |\n|---|---:|---:|\n"
-                        "| Zeer ontevreden | 1 | 10,0% |\n| Ontevreden | 2 | 20,0% |\n"
-                        "| Tevreden | 5 | 50,0% |\n| Zeer tevreden | 2 | 20,0% |\n"
-                        "| n (geldige antwoorden) | 10 | |\n"
-                        "| ontbrekend | 2 | |\n"
-                        "| gemiddelde (1-4) | 2,80 | |\n");
-    assert_contains(md, "| Tranche | n | % (zeer) tevreden | Gemiddelde |\n|---|---:|---:|---:|\n"
-                        "| 1 | 8 | 75,0% | 2,88 |\n"
-                        "| 2 | onderdrukt (n < drempel) | | |\n");
-    /* likert_nvt items show n.v.t. */
-    assert_contains(md, "| Zeer tevreden | 4 | 50,0% |\n| n (geldige antwoorden) | 8 | |\n"
-                        "| n.v.t. | 2 | |\n");
-    assert_contains(md, "### Thema 1: Deelname\n\n#### Zijn deze verwachtingen uitgekomen?\n\n"
-                        "| Antwoord | Aantal | % |\n|---|---:|---:|\n| ja | 5 | 50,0% |\n"
-                        "| deels | 3 | 30,0% |\n| nee | 2 | 20,0% |\n| ontbrekend | 2 | – |\n");
-    assert_contains(md, "### Thema 5: Financiële middelen\n\n"
-                        "#### Besteding van de projectmiddelen (% van het budget)\n\n"
-                        "| Categorie | n | Gemiddeld % | Mediaan % | Min % | Max % |\n"
+    /* the threshold from instellingen, chapters and tables numbered */
+    assert_contains(md, "met minder dan 3 antwoorden worden niet getoond");
+    assert_contains(md, "## 1 Uitvraag 2021\n\n**Tabel 1.1** Respons per tranche, uitvraag 2021\n\n"
+                        "| Tranche | Uitgenodigd | Respons |\n|---|---:|---:|\n"
+                        "| Tranche 1 | 12 | 10 (83%) |\n| Tranche 2 | 4 | 2 (50%) |\n"
+                        "| **Totaal** | **16** | **12 (75%)** |\n");
+    /* a choice question with its lead question and the answers' labels */
+    assert_contains(md, "### Thema 1: Deelname\n\n**Tabel 1.2** Keuzevraag — Deelname\n\n"
+                        "| Vraag | Ja | Gedeeltelijk | Nee | Geen antwoord | n gevraagd | n geldig |\n"
+                        "|---|---:|---:|---:|---:|---:|---:|\n"
+                        "| Wat waren uw verwachtingen? — Zijn deze verwachtingen uitgekomen? | "
+                        "5 (50%) | 3 (30%) | 2 (20%) | 2 | 12 | 10 |\n");
+    /* open answers quoted as written, line breaks kept */
+    assert_contains(md, "> Wij willen \"meer\" doen,\\\n> samen.\n");
+    /* a theme's satisfaction questions in one table, whole percentages, the mean apart */
+    assert_contains(md, "**Tabel 1.3** Tevredenheid — Aanmeldprocedure en projectplan (n = 12)\n\n"
+                        "| Vraag | Zeer ontevreden | Ontevreden | Tevreden | Zeer tevreden | "
+                        "Geen antwoord | n gevraagd | n geldig | Gemiddelde (1–4) |\n"
+                        "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+                        "| Informatie over en ondersteuning bij de aanmeldprocedure | 1 (10%) | "
+                        "2 (20%) | 5 (50%) | 2 (20%) | 2 | 12 | 10 | 2,80 |\n");
+    /* per tranche after it; tranche 2 (2 responses) is below the threshold of 3 */
+    assert_contains(md, "**Tabel 1.4** Aandeel (zeer) tevreden per tranche — Aanmeldprocedure en "
+                        "projectplan\n\n| Vraag | Tranche 1 | Tranche 2 |\n|---|---:|---:|\n"
+                        "| Informatie over en ondersteuning bij de aanmeldprocedure | 75% (n = 8) | "
+                        "onderdrukt (n < 3) |\n");
+    /* likert_nvt items get the column Niet van toepassing */
+    assert_contains(md, "| Onderlinge kennisdeling tussen koplopers | 0 (0%) | 1 (13%) | 3 (38%) | "
+                        "4 (50%) | 2 | 2 | 12 | 8 | 3,38 |\n");
+    assert_contains(md, "| Categorie | n | Gemiddeld | Mediaan | Minimum | Maximum |\n"
                         "|---|---:|---:|---:|---:|---:|\n"
-                        "| interne projectleiding | 8 | 40,0% | 37,5% | 10,0% | 80,0% |\n"
-                        "| scholing | 8 | 12,3% | 10,0% | 0,0% | 30,0% |\n");
-    assert_contains(md, "### Thema 6: Kennisdeling, kennisproducten en informatievoorziening");
-    /* themes in number order, the report's last section the rejects */
+                        "| Interne projectleiding | 8 | 40% | 38% | 10% | 80% |\n"
+                        "| Scholing | 8 | 12% | 10% | 0% | 30% |\n");
+    /* a theme that vragen does not name */
+    assert_contains(md, "### Thema 3\n\n");
+    /* themes in number order, the report's last chapter the rejects, in Dutch */
     assert_true(strstr(md, "### Thema 1:") < strstr(md, "### Thema 2:"));
     assert_true(strstr(md, "### Thema 5:") < strstr(md, "### Thema 6:"));
-    assert_contains(md, "## Afgewezen en gemelde gegevens\n\n");
+    assert_contains(md, "## 3 Afgewezen en gemelde gegevens\n\n");
     assert_contains(md, "Er zijn 4 meldingen");
-    assert_contains(md, "`rejects.csv`");
-    assert_contains(md, "| Code | Aantal |\n|---|---:|\n| INVALID_VALUE | 2 |\n"
-                        "| SUPERSEDED | 1 |\n| UNKNOWN_COLUMNS | 1 |\n");
+    assert_contains(md, "| Soort melding | Aantal |\n|---|---:|\n| Ongeldige waarde | 2 |\n"
+                        "| Vervangen door een later ingevulde vragenlijst | 1 |\n"
+                        "| Onbekende kolommen (genegeerd) | 1 |\n");
     assert_contains(md, "| Bestand | Aantal |\n|---|---:|\n| koplopers.csv | 1 |\n"
                         "| uitvraag_2021.csv | 3 |\n");
-    assert_true(strstr(md, "### Thema 6:") < strstr(md, "## Afgewezen"));
-    /* no reject messages, no open answers, no unknown tables */
-    assert_null(strstr(md, "geen antwoord"));
-    assert_null(strstr(md, "HYPERLINK"));
+    assert_true(strstr(md, "### Thema 6:") < strstr(md, "## 3 Afgewezen"));
+    /* no codes: no reject code, no answer code, no item code */
+    assert_null(strstr(md, "INVALID_VALUE"));
+    assert_null(strstr(md, "| deels"));
+    assert_null(strstr(md, "| aanmeldprocedure"));
     assert_null(strstr(md, "GM0363"));
     free(md);
 }
@@ -549,17 +566,21 @@ static void test_rapport_without_vragen(void **state)
 
     md = rh_slurp(state, "rapport.md");
     assert_non_null(md);
-    m21 = strstr(md, "## Meting 2021\n");
-    m22 = strstr(md, "## Meting 2022\n");
+    m21 = strstr(md, "## 1 Uitvraag 2021\n");
+    m22 = strstr(md, "## 2 Uitvraag 2022\n");
     assert_non_null(m21);
     assert_non_null(m22);
     assert_true(m21 < m22);
-    assert_contains(md, "| Totaal | 0 | 1 | – |\n");
-    assert_contains(md, "### Thema 4\n\n#### tijd_adviseurs\n\n");
-    assert_contains(md, "| n (geldige antwoorden) | 1 | |\n| n.v.t. | 0 | |\n");
-    assert_contains(md, "### Overige vragen\n\n#### borging_status\n\n");
-    assert_contains(md, "| verankerd | 0 | – |\n");
+    assert_contains(md, "| **Totaal** | **0** | **1** |\n");
+    /* without vragen: a theme by number, a made-up question without the code */
+    assert_contains(md, "### Thema 4\n\n**Tabel 2.2** Tevredenheid — thema 4 (n = 4)\n\n");
+    assert_contains(md, "| Vraag over tijd adviseurs | 0 (0%) | 0 (0%) | 1 (100%) | 0 (0%) | 3 | 4 | 1 | "
+                        "3,00 |\n");
+    assert_contains(md, "### Overige vragen\n\n**Tabel 2.3** Keuzevraag — Overige vragen\n\n");
+    assert_contains(md, "| Vraag | Verankerd | Geen antwoord | n gevraagd | n geldig |\n");
     assert_contains(md, "Er is 1 melding over");
+    assert_null(strstr(md, "tijd_adviseurs"));
+    assert_null(strstr(md, "borging_status"));
     free(md);
 }
 

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -74,6 +75,17 @@ static void test_file_of_a_million_a(void **state)
     assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
     sha256_hex(a, 1000000, hex);
     assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    /* The first bytes only (a file that grew after it was opened), across a block
+     * boundary of the reader. */
+    char want[SHA256_HEX_LEN + 1];
+    sha256_hex(a, 70000, want);
+    fd = open(path, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(sha256_fd(fd, 70000, hex), KPM_OK);
+    assert_string_equal(hex, want);
+    assert_int_equal(sha256_fd(fd, -1, hex), KPM_OK);
+    assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    close(fd);
     free(a);
     unlink(path);
     assert_int_equal(sha256_file(path, hex), KPM_EIO);

@@ -160,7 +160,7 @@ static void emit_as_of(int32_t as_of)
 {
     tables_opts_t o = {.min_cell = 5, .uren_per_dag = 8, .dagen_toegekend = 8, .ref = fx.ref,
                        .as_of = as_of};
-    ab_emit(fx.s, &o, &fx.out, 23);
+    ab_emit(fx.s, &o, &fx.out, 30);
 }
 
 static void test_fold_in_force(void **state)

@@ -1072,6 +1072,201 @@ static void test_shard_check(void **state)
     assert_int_equal(wire_shard_check(&none, 0, 2, err, sizeof err), KPM_EINVAL);
 }
 
+
+/* ---- bounded strings ---- */
+
+static void pack_n(msgpack_packer *pk, const char *bytes, size_t n)
+{
+    msgpack_pack_str_with_body(pk, bytes, n);
+}
+
+/* One record with the string under test (n bytes of `bytes`) in field `which`
+ * of case `c`, hand-built as another implementation might send it. */
+enum { B_DEELNEMER_ID, B_FILE, B_GEMEENTE_ITEM, B_ANSWER_KEY, B_ANSWER_TEXT, B_CELL, B_MESSAGE };
+
+static void pack_bound_case(msgpack_packer *pk, int c, const char *bytes, size_t n)
+{
+    switch (c) {
+    case B_DEELNEMER_ID: /* [11, meting, koploper_id, versie, file, line] */
+    case B_FILE:
+        msgpack_pack_array(pk, 6);
+        msgpack_pack_uint32(pk, WIRE_REC_DEELNEMER);
+        msgpack_pack_int32(pk, 2021);
+        if (c == B_DEELNEMER_ID) pack_n(pk, bytes, n); else pack_n(pk, "K1", 2);
+        pack_n(pk, "kort", 4);
+        if (c == B_FILE) pack_n(pk, bytes, n); else pack_n(pk, "f.csv", 5);
+        msgpack_pack_uint32(pk, 2);
+        return;
+    case B_GEMEENTE_ITEM: /* [10, id, naam, tranche, startjaar, status, [gemeenten]] */
+        msgpack_pack_array(pk, 7);
+        msgpack_pack_uint32(pk, WIRE_REC_KOPLOPER);
+        pack_n(pk, "K1", 2);
+        pack_n(pk, "n", 1);
+        msgpack_pack_int32(pk, 1);
+        msgpack_pack_int32(pk, 2021);
+        pack_n(pk, "", 0);
+        msgpack_pack_array(pk, 2);
+        pack_n(pk, "GM0363", 6);
+        pack_n(pk, bytes, n);
+        return;
+    case B_ANSWER_KEY: /* [12, response_id, meting, koploper_id, ingevuld_op, file, line, {}] */
+    case B_ANSWER_TEXT:
+        msgpack_pack_array(pk, 8);
+        msgpack_pack_uint32(pk, WIRE_REC_RESPONSE);
+        pack_n(pk, "R1", 2);
+        msgpack_pack_int32(pk, 2021);
+        pack_n(pk, "K1", 2);
+        pack_n(pk, "", 0);
+        pack_n(pk, "f.csv", 5);
+        msgpack_pack_uint32(pk, 2);
+        msgpack_pack_map(pk, 2);
+        pack_n(pk, "q1", 2);
+        msgpack_pack_nil(pk);
+        if (c == B_ANSWER_KEY) pack_n(pk, bytes, n); else pack_n(pk, "q2", 2);
+        if (c == B_ANSWER_TEXT) pack_n(pk, bytes, n); else msgpack_pack_int64(pk, 3);
+        return;
+    case B_CELL: /* [31, [cells]] */
+        msgpack_pack_array(pk, 2);
+        msgpack_pack_uint32(pk, WIRE_REC_TABLE_ROW);
+        msgpack_pack_array(pk, 2);
+        msgpack_pack_int64(pk, 1);
+        pack_n(pk, bytes, n);
+        return;
+    case B_MESSAGE: /* [3, file, line, column, code, message] */
+        msgpack_pack_array(pk, 6);
+        msgpack_pack_uint32(pk, WIRE_REC_REJECT);
+        pack_n(pk, "f.csv", 5);
+        msgpack_pack_uint32(pk, 2);
+        pack_n(pk, "", 0);
+        pack_n(pk, "X", 1);
+        pack_n(pk, bytes, n);
+        return;
+    }
+}
+
+/* The same record for the writer. */
+static void bound_case_record(wire_record_t *rec, int c, wire_str_t v)
+{
+    memset(rec, 0, sizeof *rec);
+    switch (c) {
+    case B_DEELNEMER_ID:
+    case B_FILE:
+        rec->kind = WIRE_REC_DEELNEMER;
+        rec->u.deelnemer = (wire_deelnemer_t){2021, c == B_DEELNEMER_ID ? v : S("K1"), S("kort"),
+                                              c == B_FILE ? v : S("f.csv"), 2};
+        return;
+    case B_GEMEENTE_ITEM:
+        rec->kind = WIRE_REC_KOPLOPER;
+        rec->u.koploper.id = S("K1");
+        rec->u.koploper.naam = S("n");
+        rec->u.koploper.status = S("");
+        rec->u.koploper.n_gemeenten = 2;
+        rec->u.koploper.gemeenten[0] = S("GM0363");
+        rec->u.koploper.gemeenten[1] = v;
+        return;
+    case B_ANSWER_KEY:
+    case B_ANSWER_TEXT:
+        rec->kind = WIRE_REC_RESPONSE;
+        rec->u.response.response_id = S("R1");
+        rec->u.response.koploper_id = S("K1");
+        rec->u.response.ingevuld_op = S("");
+        rec->u.response.file = S("f.csv");
+        rec->u.response.n_answers = 2;
+        rec->u.response.answers[0] = (wire_answer_t){S("q1"), v_nil()};
+        rec->u.response.answers[1] = (wire_answer_t){c == B_ANSWER_KEY ? v : S("q2"),
+                                                     c == B_ANSWER_TEXT ? v_str(v) : v_int(3)};
+        return;
+    case B_CELL:
+        rec->kind = WIRE_REC_TABLE_ROW;
+        rec->u.table_row.n_cells = 2;
+        rec->u.table_row.cells[0] = v_int(1);
+        rec->u.table_row.cells[1] = v_str(v);
+        return;
+    case B_MESSAGE:
+        rec->kind = WIRE_REC_REJECT;
+        rec->u.reject = (wire_reject_t){S("f.csv"), 2, S(""), S("X"), v};
+        return;
+    }
+}
+
+/* Every bounded string passes at its bound and is refused one byte beyond it,
+ * by the writer (KPM_EINVAL, nothing written) and by the reader (a protocol
+ * error naming field and bound). A 299-byte koploper_id once overran a key
+ * buffer in aggregate; now it never gets past the reader. */
+static void test_string_bounds(void **state)
+{
+    fx_t *fx = *state;
+    static const struct {
+        int c;
+        size_t max;
+        const char *needle;
+    } cases[] = {
+        {B_DEELNEMER_ID, WIRE_ID_MAX, "record 1 (deelnemer): field 'koploper_id' has 65 bytes, "
+                                      "at most 64 allowed"},
+        {B_FILE, WIRE_NAME_MAX, "field 'file' has 257 bytes, at most 256 allowed"},
+        {B_GEMEENTE_ITEM, WIRE_ID_MAX, "field 'gemeenten' item 2 has 65 bytes, at most 64"},
+        {B_ANSWER_KEY, WIRE_NAME_MAX, "field 'answers' key 2 has 257 bytes, at most 256"},
+        {B_ANSWER_TEXT, WIRE_TEXT_MAX, "field 'answers' value 2 has 8193 bytes, at most 8192"},
+        {B_CELL, WIRE_TEXT_MAX, "field 'cells' item 2 has 8193 bytes, at most 8192"},
+        {B_MESSAGE, WIRE_TEXT_MAX, "field 'message' has 8193 bytes, at most 8192"},
+    };
+    char *bytes = malloc(WIRE_TEXT_MAX + 1);
+    assert_non_null(bytes);
+    memset(bytes, 'x', WIRE_TEXT_MAX + 1);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        for (size_t n = cases[i].max; n <= cases[i].max + 1; n++) {
+            hb_t b;
+            hb_begin(&b, WIRE_VERSION, WIRE_MSG_DATA, "s", 1);
+            pack_bound_case(&b.pk, cases[i].c, bytes, n);
+            wire_record_t *rec = &fx->want[0];
+            bound_case_record(rec, cases[i].c, wire_strn(bytes, n));
+            wire_writer_begin(fx->w, WIRE_MSG_DATA, "s", 0, 0);
+            int put = wire_writer_put(fx->w, rec);
+            if (n == cases[i].max) {
+                expect_accepted(fx, b.sb.data, b.sb.size);
+                assert_int_equal(put, KPM_OK);
+            } else {
+                expect_refused(fx->r, b.sb.data, b.sb.size, cases[i].needle);
+                assert_int_equal(put, KPM_EINVAL);
+                assert_int_equal(wire_writer_count(fx->w), 0);
+            }
+            msgpack_sbuffer_destroy(&b.sb);
+        }
+    }
+    free(bytes);
+}
+
+/* The message cap is above the largest legal message: a batch closed at
+ * WIRE_MSG_BYTES less one byte, plus the largest record there is. */
+static void test_largest_message_fits_cap(void **state)
+{
+    fx_t *fx = *state;
+    char *text = malloc(WIRE_TEXT_MAX);
+    char(*keys)[WIRE_NAME_MAX] = malloc((size_t)WIRE_MAX_ANSWERS * WIRE_NAME_MAX);
+    assert_true(text && keys);
+    memset(text, 't', WIRE_TEXT_MAX);
+    wire_record_t *rec = &fx->want[0];
+    bound_case_record(rec, B_ANSWER_TEXT, wire_strn(text, WIRE_TEXT_MAX));
+    wire_response_t *r = &rec->u.response;
+    r->response_id = r->koploper_id = r->ingevuld_op = wire_strn(text, WIRE_ID_MAX);
+    r->file = wire_strn(text, WIRE_NAME_MAX);
+    r->n_answers = WIRE_MAX_ANSWERS;
+    for (uint32_t a = 0; a < WIRE_MAX_ANSWERS; a++) {
+        memset(keys[a], 'k', WIRE_NAME_MAX);
+        snprintf(keys[a], 8, "%05u", a); /* distinct keys */
+        keys[a][5] = 'k';
+        r->answers[a] = (wire_answer_t){wire_strn(keys[a], WIRE_NAME_MAX),
+                                        v_str(wire_strn(text, WIRE_TEXT_MAX))};
+    }
+    wire_writer_begin(fx->w, WIRE_MSG_DATA, "20261126T030000Z-1", WIRE_NO_SEQ - 1, WIRE_NO_SEQ);
+    assert_int_equal(wire_writer_put(fx->w, rec), KPM_OK);
+    size_t one = wire_writer_size(fx->w);
+    assert_true(one - 64 <= WIRE_RECORD_MAX); /* the header is under 64 bytes */
+    assert_true((size_t)WIRE_MSG_BYTES - 1 + WIRE_RECORD_MAX + 64 < (size_t)WIRE_MSG_CAP);
+    free(keys);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1088,6 +1283,8 @@ int main(void)
         T(test_reject_records),
         T(test_reject_over_limits),
         cmocka_unit_test(test_shard_check),
+        T(test_string_bounds),
+        T(test_largest_message_fits_cap),
         T(test_reject_absent_items),
         T(test_accepts_other_encodings),
         T(test_reader_states),

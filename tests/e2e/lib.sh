@@ -110,6 +110,18 @@ wait_for() { # pid seconds
     return 124
 }
 
+# CurveZMQ keys as three hosts would hold them: DIR/keys with every pair, and
+# DIR/<stage>/keys with the stage's secret key and the others' public keys.
+stage_keys() { # dir
+    local s
+    "$BUILD/tools/kpm-keygen" "$1/keys" ingest aggregate report >/dev/null || return 1
+    for s in ingest aggregate report; do
+        mkdir -p "$1/$s/keys"
+        cp "$1/keys/$s.key" "$1/keys/"*.pub "$1/$s/keys/"
+        rm -f "$1/$s/keys/$s.pub"
+    done
+}
+
 e2e_finish() {
     echo "$((E2E_CHECKS - E2E_FAILS)) passed, $E2E_FAILS failed"
     [ "$E2E_FAILS" = 0 ]

@@ -24,12 +24,7 @@ mkdir -p "$TMP/ref/inbox" && cp "$FIX"/inbox/* "$TMP/ref/inbox/"
 check "reference night over ipc exits 0" kpm_night "$TMP/ref/inbox" "$TMP/ref/out" "$TMP/ref/state"
 
 # Keys as three hosts would hold them: each its own pair and the peers' public keys.
-"$BUILD/tools/kpm-keygen" "$TMP/keys" ingest aggregate report >/dev/null
-for s in ingest aggregate report; do
-    mkdir -p "$TMP/$s/keys"
-    cp "$TMP/keys/$s.key" "$TMP/keys/"*.pub "$TMP/$s/keys/"
-    rm -f "$TMP/$s/keys/$s.pub"
-done
+stage_keys "$TMP"
 check "secret keys are readable by their owner only" \
     test "$(stat -c %a "$TMP/ingest/keys/ingest.key")" = 600
 

@@ -35,7 +35,7 @@ layout_fields() { # name
         on { s = s $0 }
         on && /}};/ { on = 0 }
         END {
-            while (match(s, /(SCALAR|LIST)\(F_[A-Z0-9]+, [a-z0-9_]+, [a-z0-9_]+/)) {
+            while (match(s, /(SCALAR|LIST)\(F_[A-Z0-9]+, [a-z0-9_]+, [a-z0-9_]+|STR\([a-z0-9_]+, [a-z0-9_]+/)) {
                 f = substr(s, RSTART, RLENGTH); sub(/.*, /, "", f); print f
                 s = substr(s, RSTART + RLENGTH)
             }

@@ -44,105 +44,94 @@ check "rapport.html is written" test -s "$HTML"
 check "rapport.html loads nothing from elsewhere (no script, src, link, url(), @import)" \
     bash -c "! grep -Eiq '<script|<link|src=|url\\(|@import|href=\"(https?:)?//' '$HTML'"
 
-# The numbers a reader looks for, taken from the CSV files.
-R1=$(awk -F, '$1 == 2021 && $2 == "1" { sub(/\./, ",", $5); print $5 "%" }' "$TMP/out/respons.csv")
+# The numbers a reader looks for, taken from the CSV files and written the way
+# the report writes them: whole percentages, a decimal comma, a '.' between
+# thousands.
+NL='function nl(v,  s, o) { s = sprintf("%d", v); o = ""; while (length(s) > 3) { o = "." substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) } return s o }
+    function pct(v) { return sprintf("%d%%", int(v + 0.5)) }
+    function dec(v) { sub(/\./, ",", v); return v }'
+R1=$(awk -F, "$NL"'$1 == 2021 && $2 == "1" { print nl($4) " (" pct($5) ")" }' "$TMP/out/respons.csv")
 N_LIKERT=$(awk -F, '$1 == 2020 && $2 == "alle" && $4 == "aanmeldprocedure" { print $6 + $7 + $8 + $9 }' \
     "$TMP/out/likert.csv")
-GEM=$(awk -F, '$1 == 2020 && $2 == "alle" && $4 == "aanmeldprocedure" { sub(/\./, ",", $12); print $12 }' \
+GEM=$(awk -F, "$NL"'$1 == 2020 && $2 == "alle" && $4 == "aanmeldprocedure" { print dec($12) }' \
     "$TMP/out/likert.csv")
-BEST=$(awk -F, '$1 == 2021 && $2 == "alle" && $3 == "scholing" { sub(/\./, ",", $5); print $5 "%" }' \
+BEST=$(awk -F, "$NL"'$1 == 2021 && $2 == "alle" && $3 == "scholing" { print pct($5) }' \
     "$TMP/out/besteding.csv")
 # Usage in 2021-01 of koploper gemeenten: gebruik rows of that month whose
 # gemeente gebruik_jaar marks koploper=ja, nieuwe_vragen summed.
-KOP=$(awk -F, 'FNR == 1 { next } FILENAME ~ /gebruik_jaar/ { if ($2 == "gemeente" && $4 == "ja") k[$3] = 1; next }
-    $2 == "2021-01" && ($1 in k) { s += $4 } END { print s + 0 }' "$TMP/out/gebruik_jaar.csv" "$TMP/out/gebruik.csv")
-OTH=$(awk -F, 'FNR == 1 { next } FILENAME ~ /gebruik_jaar/ { if ($2 == "gemeente" && $4 == "ja") k[$3] = 1; next }
-    $2 == "2021-01" && !($1 in k) && $4 != "" { s += $4 } END { print s + 0 }' "$TMP/out/gebruik_jaar.csv" "$TMP/out/gebruik.csv")
+KOP=$(awk -F, "$NL"'FNR == 1 { next } FILENAME ~ /gebruik_jaar/ { if ($2 == "gemeente" && $4 == "ja") k[$3] = 1; next }
+    $2 == "2021-01" && ($1 in k) { s += $4 } END { print nl(s) }' "$TMP/out/gebruik_jaar.csv" "$TMP/out/gebruik.csv")
+OTH=$(awk -F, "$NL"'FNR == 1 { next } FILENAME ~ /gebruik_jaar/ { if ($2 == "gemeente" && $4 == "ja") k[$3] = 1; next }
+    $2 == "2021-01" && !($1 in k) && $4 != "" { s += $4 } END { print nl(s) }' "$TMP/out/gebruik_jaar.csv" "$TMP/out/gebruik.csv")
 echo "from the CSV files: respons 2021 tranche 1 = $R1, likert n = $N_LIKERT (gem. $GEM)," \
     "scholing 2021 = $BEST, nieuwe vragen 2021-01 = $KOP koploper / $OTH other"
 
 browse --dump-dom "file://$HTML" >"$TMP/dom.html"
 check "Chromium renders the page (DOM dumped)" grep -q '</html>' "$TMP/dom.html"
 check "the DOM shows the response of tranche 1 in 2021 ($R1)" \
-    grep -q "<tr><td>1</td><td class=\"num\">[0-9]*</td><td class=\"num\">[0-9]*</td><td class=\"num\">$R1</td></tr>" "$TMP/dom.html"
-check "the DOM shows n = $N_LIKERT on the Likert bar of aanmeldprocedure 2020" \
-    grep -q ">n = $N_LIKERT</text>" "$TMP/dom.html"
-check "the DOM shows its mean ($GEM)" grep -q "gem. $GEM" "$TMP/dom.html"
-check "the DOM names suppressed tranches" grep -q "onderdrukt (minder antwoorden dan de drempel)" "$TMP/dom.html"
+    grep -qF "<tr><td>Tranche 1</td><td class=\"num\">6</td><td class=\"num\">$R1</td></tr>" "$TMP/dom.html"
+check "the theme table of 2020 shows n valid ($N_LIKERT) and the mean ($GEM) of aanmeldprocedure" \
+    grep -qF "<td class=\"num\">$N_LIKERT</td><td class=\"num\">$GEM</td></tr>" "$TMP/dom.html"
+check "the theme chart shows n = $N_LIKERT" grep -q ">n = $N_LIKERT</text>" "$TMP/dom.html"
+check "the DOM names groups below the threshold" grep -qF "onderdrukt (n &lt; 5)" "$TMP/dom.html"
 check "the DOM shows the spending on scholing in 2021 ($BEST)" grep -q ">$BEST<" "$TMP/dom.html"
 check "the DOM shows usage in 2021-01: $KOP koploper, $OTH other gemeenten" \
-    grep -q "<tr><td>2021-01</td><td class=\"num\">$KOP</td><td class=\"num\">$OTH</td>" "$TMP/dom.html"
+    grep -qF "<tr><td>2021-01</td><td class=\"num\">$KOP</td><td class=\"num\">$OTH</td>" "$TMP/dom.html"
 
-# Comparisons: per comparison of vergelijking.csv (in file order) a part with
-# its name, type and sides in the heading; a forest plot unless every row is
-# suppressed; the verdict on significance. The CSV's names hold no comma.
+# Comparisons: per comparison of vergelijking.csv (in file order) a heading
+# that names both sides in labels; a forest plot unless every row is
+# suppressed; significant rows in bold. The CSV's names hold no comma.
 VERG=$TMP/out/vergelijking.csv
-block() { # the DOM from the element with id $1 to the first line matching $2
-    awk -v id="id=\"$1\"" -v stop="$2" 'index($0, id) { on = 1 } on { print } on && index($0, stop) { exit }' "$TMP/dom.html"
-}
-label() { case $1 in alle) echo "Alle koplopers" ;; tranche-*) echo "Tranche ${1#tranche-}" ;; *) echo "$1" ;; esac; }
+label() { case $1 in alle) echo "Alle koplopers" ;; tranche-*) echo "Tranche ${1#tranche-}" ;; *) echo "${1^}" ;; esac; }
 awk -F, 'NR > 1 && !($1 in seen) { seen[$1] = 1; order[++n] = $1; line[$1] = $3 "\t" $5 "\t" $4 "\t" $9 "\t" $8 }
-    NR > 1 { rows[$1]++; if ($18 != "ja") shown[$1]++; if ($17 == "ja") sig[$1]++ }
+    NR > 1 { rows[$1]++; if ($18 != "ja") shown[$1]++; if ($17 == "ja" && $18 != "ja") sig[$1]++ }
     END { for (i = 1; i <= n; i++) print order[i] "\t" line[order[i]] "\t" shown[order[i]] + 0 "\t" sig[order[i]] + 0 }' \
     "$VERG" >"$TMP/comparisons.tsv"
 N_CMP=$(wc -l <"$TMP/comparisons.tsv")
 N_FOREST=$(awk -F'\t' '$7 > 0' "$TMP/comparisons.tsv" | wc -l)
-echo "from vergelijking.csv: $N_CMP comparisons, $N_FOREST with figures"
+N_SIG=$(awk -F'\t' '{ s += $8 } END { print s + 0 }' "$TMP/comparisons.tsv")
+echo "from vergelijking.csv: $N_CMP comparisons, $N_FOREST with figures, $N_SIG significant rows"
 check "vergelijking.csv holds comparisons to show (the fixture's configuration)" test "$N_CMP" -gt 0
-check "the DOM has a section Vergelijkingen" grep -q '<h2>Vergelijkingen</h2>' "$TMP/dom.html"
-i=0
+check "the DOM has a chapter Vergelijkingen" grep -q '<h2>[0-9]* Vergelijkingen</h2>' "$TMP/dom.html"
 while IFS=$'\t' read -r name type ga ma gb mb shown sig; do
-    i=$((i + 1))
-    block "vergelijking-$i" '</div>' >"$TMP/cmp-$i.html"
-    head_line="<h3>$name<span class=\"kop\">$type: $(label "$ga") ($ma) tegenover $(label "$gb") ($mb)</span></h3>"
-    check "comparison $i has the heading '$name' ($type, $ga $ma against $gb $mb)" grep -qF "$head_line" "$TMP/cmp-$i.html"
-    if [ "$shown" = 0 ]; then
-        check "comparison $i is shown as suppressed, without a chart" \
-            bash -c "grep -q 'Onderdrukt: ' '$TMP/cmp-$i.html' && ! grep -q '<svg ' '$TMP/cmp-$i.html'"
-    elif [ "$sig" = 0 ]; then
-        check "comparison $i has a forest plot and says that nothing is significant" \
-            bash -c "grep -q '<svg ' '$TMP/cmp-$i.html' && grep -qF 'Er zijn geen verschillen van betekenis (p &lt; 0,05) gevonden.' '$TMP/cmp-$i.html'"
-    else
-        check "comparison $i has a forest plot and marks its $sig significant rows" \
-            bash -c "grep -q '<svg ' '$TMP/cmp-$i.html' && test \$(grep -c '<tr class=\"sig\">' '$TMP/cmp-$i.html') = $sig"
-    fi
+    extra=""; [ "$type" = gepaard ] && extra=" (dezelfde koplopers)"
+    check "comparison '$name' has the heading $(label "$ga") ($ma) tegenover $(label "$gb") ($mb)$extra" \
+        grep -qF "<h3>$(label "$ga") ($ma) tegenover $(label "$gb") ($mb)$extra</h3>" "$TMP/dom.html"
 done <"$TMP/comparisons.tsv"
-# The first row with a p-value, as its table row must read: shares with n, the
-# difference with sign and interval, the test, p with four decimals.
-IFS=$'\t' read -r CMP_I CMP_ROW < <(awk -F, 'NR > 1 && !($1 in seen) { seen[$1] = ++n }
-    function pts(v, sign) { sign = v + 0 > 0 ? "+" : ""; sub(/\./, ",", v); return sign v }
-    function pct(v) { sub(/\./, ",", v); return v }
+check "one forest plot per comparison with figures ($N_FOREST)" \
+    test "$(grep -c '<figcaption>Figuur [0-9.]* Verschil in procentpunten' "$TMP/dom.html")" = "$N_FOREST"
+check "significant rows are bold ($N_SIG)" \
+    test "$(sed -n '/<section id="vergelijkingen">/,/<\/section>/p' "$TMP/dom.html" | grep -c '<tr class="sterk">')" = "$N_SIG"
+# The first row with a p-value, as its table row must read.
+CMP_ROW=$(awk -F, "$NL"'function pts(v, sign) { sign = v + 0 > 0 ? "+" : ""; return sign dec(v) }
     NR > 1 && $16 != "" {
         t = $15 == "chi2" ? "chi-kwadraat" : $15 == "fisher" ? "Fisher (exact)" : "McNemar (exact)"
-        p = $16 + 0 < 0.00005 ? "&lt; 0,0001" : pct($16)
-        printf "%d\t(%s)</span></td><td class=\"num\">%s%%<span class=\"sub\">n = %s</span></td>", seen[$1], $2, pct($7), $6
-        printf "<td class=\"num\">%s%%<span class=\"sub\">n = %s</span></td>", pct($11), $10
-        printf "<td class=\"num\">%s<span class=\"sub\">%s tot %s</span></td>", pts($12), pts($13), pts($14)
-        printf "<td>%s</td><td class=\"num\">%s%s</td></tr>\n", t, p, $17 == "ja" ? " *" : ""
+        p = $16 + 0 < 0.00005 ? "&lt; 0,0001" : dec($16)
+        printf "<td class=\"num\">%s (n = %s)</td><td class=\"num\">%s (n = %s)</td>", pct($7), $6, pct($11), $10
+        printf "<td class=\"num\">%s (%s tot %s)</td><td>%s</td><td class=\"num\">%s%s</td></tr>\n", pts($12), pts($13), pts($14), t, p, $17 == "ja" ? " *" : ""
         exit
     }' "$VERG")
-echo "first compared row (comparison ${CMP_I:-none}): ${CMP_ROW:-none}"
+echo "first compared row: ${CMP_ROW:-none}"
 check "the DOM shows the first compared row's shares, difference, interval, test and p-value" \
-    grep -qF "${CMP_ROW:-no row}" "$TMP/cmp-${CMP_I:-0}.html"
+    grep -qF "${CMP_ROW:-no row}" "$TMP/dom.html"
 # Satisfied shares: the first published 2020 share of tevredenheid.csv with
-# its Wilson interval and n in the table of 2020.
-TEV=$(awk -F, 'NR > 1 && $1 == 2020 && $10 == "nee" && $6 != "" {
-    for (k = 6; k <= 8; k++) sub(/\./, ",", $k)
-    printf "%s%%%s<span class=\"sub\">%s–%s</span><span class=\"sub\">n = %s</span>\n", $6, $9 == "ja" ? "<sup>†</sup>" : "", $7, $8, $4
-    exit }' "$TMP/out/tevredenheid.csv")
+# its Wilson interval and n.
+TEV=$(awk -F, "$NL"'NR > 1 && $1 == 2020 && $10 == "nee" && $6 != "" {
+    printf "%s%s (%d–%s), n = %s\n", pct($6), $9 == "ja" ? "†" : "", int($7 + 0.5), pct($8), $4; exit }' \
+    "$TMP/out/tevredenheid.csv")
 echo "first satisfied share of 2020: $TEV"
-block tevredenheid-2020 '</table>' >"$TMP/tevredenheid-2020.html"
-check "the DOM's table of satisfied shares of 2020 shows it with its interval and n" \
-    grep -qF "${TEV:-no share}" "$TMP/tevredenheid-2020.html"
+check "the DOM's table of satisfied shares shows it with its interval and n" \
+    grep -qF "<td class=\"num\">${TEV:-no share}</td>" "$TMP/dom.html"
 
-# One chart per (meting, item) of likert.csv and keuze.csv, per meting of
-# besteding.csv, the usage chart, and a forest plot per comparison with figures.
-CHARTS=$(awk -F, 'FNR > 1 && FILENAME ~ /likert/ { c[$1 "|" $4] = 1 } FNR > 1 && FILENAME ~ /keuze/ { c[$1 "|" $3] = 1 }
-    FNR > 1 && FILENAME ~ /besteding/ { c[$1] = 1 } END { print length(c) + 1 }' \
-    "$TMP/out/likert.csv" "$TMP/out/keuze.csv" "$TMP/out/besteding.csv")
-CHARTS=$((CHARTS + N_FOREST))
-check "the DOM holds one chart per Likert and choice item, spending split, usage and comparison ($CHARTS)" \
-    test "$(grep -o '<svg ' "$TMP/dom.html" | wc -l)" = "$CHARTS"
+# One chart per theme with satisfaction questions and meting (likert.csv), every
+# figure numbered with its caption and drawn.
+THEMES=$(awk -F, 'NR > 1 { c[$1 "|" $3] = 1 } END { print length(c) }' "$TMP/out/likert.csv")
+check "one satisfaction chart per theme and meting ($THEMES)" \
+    test "$(grep -c '<figcaption>Figuur [0-9.]* Tevredenheid — ' "$TMP/dom.html")" = "$THEMES"
+check "every figure has its chart" \
+    test "$(grep -c '<figcaption>Figuur ' "$TMP/dom.html")" = "$(grep -o '<svg ' "$TMP/dom.html" | wc -l)"
+check "every table has a numbered caption" \
+    test "$(grep -c '<caption>Tabel [0-9]*\.[0-9]* ' "$TMP/dom.html")" = "$(grep -c '<table>' "$TMP/dom.html")"
 
 browse --window-size=1200,3000 --screenshot="$TMP/shot.png" "file://$HTML" >/dev/null
 printf '<!DOCTYPE html><html><body></body></html>' >"$TMP/blank.html"

@@ -30,6 +30,15 @@ for night in night1 night2 night3; do
     check "$night: the feed carries every monitoring table" \
         feed_has_tables "$TMP/out" ${TABLES/gebruik_jaar/gebruik_gemeente gebruik_koploper}
     check "$night: the inbox is empty after the night" test -z "$(ls -A "$TMP/inbox")"
+    if [ $night = night1 ]; then # the monitoring chapter, computed by hand in EXPECTED.md section 11
+        sed -n '/^## 11\./,$p' "$FIX/EXPECTED.md" | sed -n 's/^ *`\(|.*|\)`$/\1/p' >"$TMP/mon-lines"
+        check "night1: EXPECTED.md section 11 lists the chapter's rows (14)" test "$(wc -l <"$TMP/mon-lines")" = 14
+        while IFS= read -r line; do
+            check "night1: rapport.md has $line" grep -qxF "$line" "$TMP/out/rapport.md"
+        done <"$TMP/mon-lines"
+        check "night1: rapport.html has the monitoring charts (adviser days, budgets, experience, usage)" \
+            test "$(grep -c '<figcaption>Figuur [0-9]*\.[0-9]* \(Ingezette adviesdagen\|Aandeel van elke tranche\|Bekendheid\|Nieuwe vragen\)' "$TMP/out/rapport.html")" = 4
+    fi
 done
 check "no adviser name in outputs" \
     bash -c "! grep -rqiF -e 'Verbeek' -e 'Kuipers' -e 'Hoekstra' -e 'Mulder' '$TMP/out'"
