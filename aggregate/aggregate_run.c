@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "oproepen.h"
 #include "checkpoint.h"
+#include "datadir.h"
 #include "fsutil.h"
 #include "kpm_err.h"
 #include "link.h"
@@ -20,6 +21,7 @@
 #include "stage_net.h"
 #include "state.h"
 #include "tables.h"
+#include "feed_ref.h"
 #include "tables_cmp_config.h"
 
 #define MSG_MAX_BYTES WIRE_MSG_BYTES /* wire.h: a bound of WIRE_MSG_CAP */
@@ -29,6 +31,7 @@ typedef struct {
     const aggregate_opts_t *o;
     catalog_t *cat;
     tables_cmp_config_t *cmp;
+    feed_ref_t *ref; /* the feed's gemeenten list and mergers */
     oproepen_t *oproepen; /* the calls for koplopers, beside the catalogue */
     agg_state_t *state;
     ckpt_meta_t meta;
@@ -198,11 +201,22 @@ static int emit(void *ctx, uint64_t seq, const char *buf, size_t len)
     return link_out_send(a->out, seq, buf, len);
 }
 
+/* The day of a night id ("YYYYMMDDTHHMMSSZ-N"), or 0 when it has none. */
+static int32_t night_date(const char *night)
+{
+    int32_t d = 0;
+    for (int i = 0; i < 8; i++) {
+        if (night[i] < '0' || night[i] > '9') return 0;
+        d = d * 10 + (night[i] - '0');
+    }
+    return d;
+}
+
 static int produce_results(agg_t *a, uint64_t *end_seq)
 {
     tables_opts_t to = {.min_cell = a->o->min_cell, .uren_per_dag = a->o->uren_per_dag,
                         .dagen_toegekend = a->o->dagen_toegekend, .cmp = a->cmp,
-                        .oproepen = a->oproepen,
+                        .oproepen = a->oproepen, .ref = a->ref, .as_of = night_date(a->meta.night),
                         .worker = a->o->worker};
     wire_record_t shard;
     wire_shard_record(&shard, a->o->worker, a->o->workers);
@@ -328,6 +342,17 @@ int aggregate_run(const aggregate_opts_t *o)
             goto out;
         }
     }
+    char gem_path[4200], mrg_path[4200]; /* the defaults: in the data directory (datadir.h) */
+    if (!(a.ref = feed_ref_load(
+              o->gemeenten_ref ? o->gemeenten_ref
+                               : datadir_config_file("gemeenten_2021.csv", gem_path, sizeof gem_path),
+              o->gemeenten_ref == NULL,
+              o->herindelingen ? o->herindelingen
+                               : datadir_config_file("herindelingen.csv", mrg_path, sizeof mrg_path),
+              o->herindelingen == NULL, err, sizeof err))) {
+        log_error("gemeenten and mergers: %s", err);
+        goto out;
+    }
     a.state = state_new(a.cat);
     a.rd = wire_reader_new();
     if (!a.state || !a.rd) {
@@ -418,6 +443,7 @@ out_quiet:
     state_destroy(&a.state);
     filelist_clear(&a.meta.files);
     tables_cmp_config_destroy(&a.cmp);
+    feed_ref_destroy(&a.ref);
     oproepen_destroy(&a.oproepen);
     catalog_destroy(&a.cat);
     return rc;

@@ -16,6 +16,10 @@ typedef struct {
     int comparisons_optional; /* 1: a missing comparisons file means no comparisons */
     const char *groups;       /* groepen.csv (named groups), or NULL */
     int groups_optional;      /* 1: a missing groups file means no named groups */
+    const char *gemeenten_ref; /* the CBS gemeenten list (NULL: config/gemeenten_2021.csv
+                                  of the data directory, datadir.h; optional) */
+    const char *herindelingen; /* the mergers (NULL: config/herindelingen.csv there,
+                                  optional) */
     int checkpoint_ms;        /* checkpoint at least this often while receiving */
     const char *keys;         /* NULL, or a CURVE key directory (common/curve.h) */
     const char *night;        /* NULL, or the night this run is for: when it is delivered

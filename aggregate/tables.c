@@ -10,6 +10,7 @@
 #include "reject_codes.h"
 #include "table_out.h"
 #include "tables_cmp.h"
+#include "tables_dim.h"
 #include "tables_mon.h"
 #include "tables_prog.h"
 
@@ -325,20 +326,30 @@ static int suppressed(const ctx_t *c, const meting_t *m, size_t g)
     return g > 0 && tables_cmp_suppressed(c->cmp, m->meting, m->tranches[g]);
 }
 
-static int emit_respons(ctx_t *c)
+/* respons.csv (tranche as text, then a totaal row), or for the feed
+ * respons_tranche: one grain, tranche a number, the total in a view
+ * (docs/DATABASE.md). */
+static int emit_respons(ctx_t *c, int feed)
 {
     static const char *const cols[] = {"meting", "int", "tranche", "text", "uitgenodigd", "int",
                                        "respons", "int", "respons_pct", "pct1", NULL};
-    int rc = table_out_begin(c->w, "respons", 1, cols);
+    static const char *const cols_feed[] = {"meting", "int", "tranche", "int", "uitgenodigd", "int",
+                                            "respons", "int", "respons_pct", "pct1", NULL};
+    int rc = feed ? table_out_begin(c->w, "respons_tranche", WIRE_PUBLISH | WIRE_PUBLISH_NO_CSV,
+                                    cols_feed)
+                  : table_out_begin(c->w, "respons", WIRE_PUBLISH | WIRE_PUBLISH_NO_FEED, cols);
     for (size_t i = 0; !rc && i < c->n_met; i++) {
         const meting_t *m = &c->met[i];
-        for (size_t k = 1; !rc && k <= m->n_groups; k++) {
+        for (size_t k = 1; !rc && k <= m->n_groups - (size_t)feed; k++) {
             size_t g = k == m->n_groups ? 0 : k; /* tranches first, totaal last */
             char tr[16];
             snprintf(tr, sizeof tr, "%d", m->tranches[g]);
             table_out_row(c->w);
             table_out_int(c->w, m->meting);
-            table_out_str(c->w, g ? tr : "totaal");
+            if (feed)
+                table_out_int(c->w, m->tranches[g]);
+            else
+                table_out_str(c->w, g ? tr : "totaal");
             table_out_int(c->w, (int64_t)m->invited[g]);
             table_out_int(c->w, (int64_t)m->responses[g]);
             if (m->invited[g]) table_out_real(c->w, 100.0 * (double)m->responses[g] / (double)m->invited[g]);
@@ -354,7 +365,7 @@ static int emit_likert(ctx_t *c)
     static const char *const cols[] = {
         "meting", "int", "groep", "text", "thema", "int", "item", "text", "gevraagd", "int",
         "zeer_ontevreden", "int", "ontevreden", "int", "tevreden", "int", "zeer_tevreden", "int",
-        "nvt", "int", "ontbrekend", "int", "gemiddelde", "dec2", "onderdrukt", "text", NULL};
+        "nvt", "int", "ontbrekend", "int", "gemiddelde", "dec2", "onderdrukt", "jn", NULL};
     int rc = table_out_begin(c->w, "likert", 1, cols);
     for (size_t i = 0; !rc && i < c->n_met; i++) {
         const meting_t *m = &c->met[i];
@@ -398,7 +409,7 @@ static int emit_keuze(ctx_t *c)
 {
     static const char *const cols[] = {"meting", "int", "groep", "text", "item", "text",
                                        "antwoord", "text", "aantal", "int", "pct", "pct1",
-                                       "onderdrukt", "text", NULL};
+                                       "onderdrukt", "jn", NULL};
     int rc = table_out_begin(c->w, "keuze", 1, cols);
     for (size_t i = 0; !rc && i < c->n_met; i++) {
         const meting_t *m = &c->met[i];
@@ -447,7 +458,7 @@ static int emit_besteding(ctx_t *c)
 {
     static const char *const cols[] = {"meting", "int", "groep", "text", "categorie", "text",
                                        "n", "int", "gemiddeld_pct", "pct1", "mediaan_pct", "pct1",
-                                       "min_pct", "pct1", "max_pct", "pct1", "onderdrukt", "text",
+                                       "min_pct", "pct1", "max_pct", "pct1", "onderdrukt", "jn",
                                        NULL};
     int rc = table_out_begin(c->w, "besteding", 1, cols);
     for (size_t i = 0; !rc && i < c->n_met; i++) {
@@ -632,6 +643,7 @@ int tables_emit(const agg_state_t *s, const tables_opts_t *o, batcher_t *b, uint
     int rc = (c->w = table_out_new(b)) ? KPM_OK : KPM_ENOMEM;
     if (o->worker > 0) { /* a shard: only its parts of the merged tables */
         if (!rc) rc = tables_mon_emit(s, o, c->w);
+        if (!rc) rc = tables_dim_emit(s, o, c->w);
         goto done;
     }
     if (!rc) rc = find_counting(c);
@@ -645,13 +657,15 @@ int tables_emit(const agg_state_t *s, const tables_opts_t *o, batcher_t *b, uint
                                 c->n_counted, &rc);
     if (!rc) rc = tables_mon_notices(s, mon_notice, c);
     if (!rc) qsort(c->met, c->n_met, sizeof *c->met, cmp_meting);
-    if (!rc) rc = emit_respons(c);
+    if (!rc) rc = emit_respons(c, 0);
+    if (!rc) rc = emit_respons(c, 1);
     if (!rc) rc = emit_likert(c);
     if (!rc) rc = emit_keuze(c);
     if (!rc) rc = emit_besteding(c);
     if (!rc) rc = emit_open(c);
     if (!rc) rc = emit_rejects(c);
     if (!rc) rc = tables_mon_emit(s, o, c->w);
+    if (!rc) rc = tables_dim_emit(s, o, c->w);
     if (!rc) rc = tables_cmp_emit(c->cmp, c->w);
     if (!rc) rc = emit_vragen(c);
     if (!rc) rc = emit_antwoorden(c);

@@ -32,6 +32,8 @@ typedef struct {
                                         contract's rule (3 criteria, client organisation) */
     unsigned worker;     /* this worker's number: 0 sends every table; others only the
                             tables that are merged from parts (docs/SCALING.md) */
+    const struct feed_ref *ref; /* the CBS gemeenten and the mergers (feed_ref.h); NULL: none */
+    int32_t as_of;       /* YYYYMMDD: mergers in force on this day fold (0: every one) */
 } tables_opts_t;
 
 #define TABLES_UREN_PER_DAG 8.0

@@ -590,9 +590,9 @@ static int emit_tevredenheid(const tables_cmp_t *t, table_out_t *w)
                                        "ci_hoog_pct",
                                        "pct1",
                                        "groepsonthulling",
-                                       "text",
+                                       "jn",
                                        "onderdrukt",
-                                       "text",
+                                       "jn",
                                        NULL};
     int rc = table_out_begin(w, "tevredenheid", 1, cols);
     for (size_t k = 0; !rc && k < t->n_met; k++) {
@@ -726,8 +726,8 @@ static int emit_vergelijking(const tables_cmp_t *t, table_out_t *w)
         "int",           "groep_b",    "text",          "n_b",     "int",
         "aandeel_b_pct", "pct1",       "verschil_pp",   "dec1",    "ci_laag_pp",
         "dec1",          "ci_hoog_pp", "dec1",          "toets",   "text",
-        "p_waarde",      "dec4",       "significant",   "text",    "onderdrukt",
-        "text",          NULL};
+        "p_waarde",      "dec4",       "significant",   "jn",      "onderdrukt",
+        "jn",            NULL};
     int rc = table_out_begin(w, "vergelijking", 1, cols);
     for (size_t c = 0; !rc && c < t->cfg->n_cmps; c++) {
         const tables_cmp_cmp_t *k = &t->cfg->cmps[c];

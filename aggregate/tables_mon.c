@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kpm_err.h"
+#include "opt_sum.h"
 #include "usage_map.h"
 #include "reject_codes.h"
 
@@ -19,7 +20,7 @@ static const char *const bijeenkomst_types[N_TYPES] = {"masterclass",    "thema"
 /* The columns of each table: (name, format) pairs. */
 /* clang-format off */
 static const char *const cols_gebruik[] = {
-    "gemeente_code", "text", "periode", "text", "aanbieder_type", "text", "nieuwe_vragen", "int",
+    "gemeente_code", "text", "periode", "month", "aanbieder_type", "text", "nieuwe_vragen", "int",
     "lopende_trajecten", "int", "clienten_bereikt", "int", NULL};
 static const char *const cols_gebruik_jaar[] = {
     "jaar", "int", "eenheid", "text", "id", "text", "koploper", "text", "nieuwe_vragen", "int",
@@ -38,10 +39,10 @@ static const char *const cols_ervaring[] = {
     "bekend_pct", "pct1", "tevreden_pct", "pct1", "verschil_bekend_pp", "dec1",
     "verschil_tevreden_pp", "dec1", NULL};
 static const char *const cols_voordrachten[] = {
-    "voordracht_id", "text", "criteria_ja", "int", "clientorganisatie_betrokken", "text",
-    "geschikt", "text", "reden", "text", "ingediend_op", "text", "oproep", "text", "tijdig", "text",
-    "visie", "text", "betrokkenheid", "text", "innovatie", "text", "ambitie", "text",
-    "doelgroepen", "text", "koploper_id", "text", NULL};
+    "voordracht_id", "text", "criteria_ja", "int", "clientorganisatie_betrokken", "jn",
+    "geschikt", "jn", "reden", "text", "ingediend_op", "text", "oproep", "text", "tijdig", "jn",
+    "visie", "jn", "betrokkenheid", "jn", "innovatie", "jn", "ambitie", "jn",
+    "doelgroepen", "jn", "koploper_id", "text", NULL};
 
 /* How the report merges the parts of several workers (wire_table_begin_t): usage
  * is sharded by gemeente, so gebruik's rows are disjoint per worker; a
@@ -53,12 +54,6 @@ static const char *const merge_gebruik_jaar[] = {
 static const char *const merge_middelen[] = {
     "key", "key", "sum", "sum", "ratio toegekend_eur clienten_bereikt 1", "sum"};
 /* clang-format on */
-
-/* A sum of optional whole numbers: has is 0 while every value was empty. */
-typedef struct {
-    int64_t sum;
-    int has;
-} opt_sum_t;
 
 /* Usage of one gemeente in one year. */
 typedef struct {
@@ -86,28 +81,6 @@ typedef struct {
 } mon_t;
 
 /* ------------------------------------------------------------- helpers */
-
-static void opt_add(opt_sum_t *t, int64_t v)
-{
-    if (v < 0) return;
-    t->sum += v;
-    t->has = 1;
-}
-
-static void opt_merge(opt_sum_t *t, opt_sum_t v)
-{
-    if (!v.has) return;
-    t->sum += v.sum;
-    t->has = 1;
-}
-
-static void out_opt(table_out_t *w, opt_sum_t v)
-{
-    if (v.has)
-        table_out_int(w, v.sum);
-    else
-        table_out_nil(w);
-}
 
 /* A quotient, or an empty cell when the divisor is not positive. */
 static void out_ratio(table_out_t *w, double num, double den)
@@ -294,14 +267,6 @@ static int cmp_gebruik(const void *a, const void *b)
     return (x->type > y->type) - (x->type < y->type);
 }
 
-static void out_opt_int(table_out_t *w, int64_t v)
-{
-    if (v >= 0)
-        table_out_int(w, v);
-    else
-        table_out_nil(w);
-}
-
 static int emit_gebruik(mon_t *c)
 {
     void **rows = calloc(c->n_gebruik + 1, sizeof *rows);
@@ -328,14 +293,6 @@ static int emit_gebruik(mon_t *c)
 }
 
 /* ----------------------------------------------------------- gebruik_jaar */
-
-static void out_per_1000(table_out_t *w, opt_sum_t clienten, int64_t inwoners)
-{
-    if (clienten.has && inwoners > 0)
-        table_out_real(w, 1000.0 * (double)clienten.sum / (double)inwoners);
-    else
-        table_out_nil(w);
-}
 
 /* The koploper rows of one year: sums over its gemeenten with usage. */
 static int emit_year_koplopers(mon_t *c, int32_t jaar)
@@ -375,8 +332,9 @@ static int emit_year_koplopers(mon_t *c, int32_t jaar)
 
 static int emit_gebruik_jaar(mon_t *c)
 {
-    int rc = table_out_begin_merged(c->w, "gebruik_jaar", 1, cols_gebruik_jaar, "sum",
-                                    merge_gebruik_jaar);
+    /* two grains in one table: a CSV file only; the feed has tables_dim.h's */
+    int rc = table_out_begin_merged(c->w, "gebruik_jaar", WIRE_PUBLISH | WIRE_PUBLISH_NO_FEED,
+                                    cols_gebruik_jaar, "sum", merge_gebruik_jaar);
     for (size_t i = 0; !rc && i < c->n_years; i++) {
         const year_use_t *y = &c->years[i];
         table_out_row(c->w);

@@ -250,7 +250,13 @@ typedef struct {
  *   col_merge "key", "sum", "same" (equal in every part), "ratio NUM DEN SCALE"
  *   (recomputed after merging as SCALE * NUM / DEN, empty unless DEN > 0), or ""
  *   (owner and union tables). Columns whose name starts with '_' are helpers
- *   for the merge and are not written out. */
+ *   for the merge and are not written out.
+ * `publish` is a set of bits: WIRE_PUBLISH alone puts a table in its CSV file
+ * and in the feed (kpm.sqlite, PostgreSQL, dashboard/); with NO_FEED it is a
+ * CSV file only, with NO_CSV the feed only (docs/DATABASE.md). */
+#define WIRE_PUBLISH 1u
+#define WIRE_PUBLISH_NO_FEED 2u
+#define WIRE_PUBLISH_NO_CSV 4u
 typedef struct {
     wire_str_t name;
     uint32_t publish;

@@ -8,8 +8,9 @@
  * records (so with more than one, "owner" tables are refused and "sum" rows
  * meet their equals). Checks: a refusal by the merger comes with a sentence; a
  * night whose records were all accepted commits, one with a refused record does
- * not, and the dashboard.json it writes is valid JSON.
+ * not, and the dashboard.json and dashboard/<tabel>.json it writes are valid JSON.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,7 +156,24 @@ static void check_json(const char *path)
     int ok = value(&j);
     ws(&j);
     if (!ok || j.p != j.end)
-        fuzz_fail("dashboard.json is not valid JSON (at byte %zu of %zu)", (size_t)(j.p - buf), n);
+        fuzz_fail("%s is not valid JSON (at byte %zu of %zu)", path, (size_t)(j.p - buf), n);
+}
+
+/* Every dashboard/<tabel>.json of the night is valid JSON too. */
+static void check_table_files(const char *out_dir)
+{
+    char dir[1024], path[1400];
+    snprintf(dir, sizeof dir, "%s/dashboard", out_dir);
+    DIR *d = opendir(dir);
+    if (!d) fuzz_fail("a committed night has no %s", dir);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        check_json(path);
+    }
+    closedir(d);
 }
 
 /* ---- the target ---- */
@@ -221,6 +239,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (crc == KPM_OK) {
             snprintf(json, sizeof json, "%s/dashboard.json", out_dir);
             check_json(json);
+            check_table_files(out_dir);
         }
     }
     report_out_destroy(&o);

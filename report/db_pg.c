@@ -1,6 +1,8 @@
 /* db_pg.c - the night's published tables into PostgreSQL (see db_pg.h). */
 #include "db_pg.h"
 
+#include "db_views.h"
+
 #include "kpm_err.h"
 
 #include <errno.h>
@@ -14,10 +16,10 @@
 
 /* Serialises loaders of one database: pg_advisory_xact_lock's key ("kpm"). */
 #define DB_PG_LOCK_KEY "7040109"
-#define DB_PG_SIGNATURE "kpm 1: "
+#define DB_PG_SIGNATURE "kpm 2: " /* the feed's schema version (DB_SCHEMA_VERSION) */
 
 typedef struct {
-    char name[DB_NAME_MAX + 1];
+    db_table_t t; /* its layout, for the views */
     uint64_t rows;
 } loaded_t;
 
@@ -113,8 +115,11 @@ db_pg_t *db_pg_open(const char *conninfo, const char *night)
         fail_conn(d, "cannot set the client encoding to UTF8");
         return d;
     }
-    db_buf_printf(&d->sql, "CREATE TABLE IF NOT EXISTS %s (%s)", DB_NIGHT_TABLE,
+    /* kpm's views go first: they would keep a table whose layout changed from
+     * being replaced; they are made again at the commit. */
+    db_buf_printf(&d->sql, "CREATE TABLE IF NOT EXISTS %s (%s);\n", DB_NIGHT_TABLE,
                   db_night_columns_sql(DB_PG));
+    db_views_drop_sql(&d->sql);
     if (d->sql.oom) {
         fail(d, KPM_ENOMEM, "report: out of memory");
         return d;
@@ -276,10 +281,18 @@ int db_pg_table_end(db_pg_t *d)
         d->loaded = n;
         d->cap_loaded = cap;
     }
-    snprintf(d->loaded[d->n_loaded].name, sizeof d->loaded[0].name, "%s", d->cur->name);
+    d->loaded[d->n_loaded].t = *d->cur;
     d->loaded[d->n_loaded++].rows = d->rows;
     d->cur = NULL;
     return KPM_OK;
+}
+
+static const db_table_t *was_loaded(const void *ctx, const char *name)
+{
+    const db_pg_t *d = ctx;
+    for (size_t i = 0; i < d->n_loaded; i++)
+        if (strcmp(d->loaded[i].t.name, name) == 0) return &d->loaded[i].t;
+    return NULL;
 }
 
 int db_pg_commit(db_pg_t *d, const char *loaded_at)
@@ -295,12 +308,17 @@ int db_pg_commit(db_pg_t *d, const char *loaded_at)
         return d->rc;
     for (size_t i = 0; i < d->n_loaded; i++) {
         snprintf(rows, sizeof rows, "%" PRIu64, d->loaded[i].rows);
-        params[1] = d->loaded[i].name;
+        params[1] = d->loaded[i].t.name;
         params[2] = rows;
         if (run(d, "INSERT INTO " DB_NIGHT_TABLE " VALUES ($1, $2, $3, $4)", 4, params,
                 "cannot write " DB_NIGHT_TABLE) != KPM_OK)
             return d->rc;
     }
+    db_buf_reset(&d->sql);
+    db_schema_version_sql(&d->sql, DB_PG);
+    db_views_create_sql(&d->sql, was_loaded, d);
+    if (d->sql.oom) return fail(d, KPM_ENOMEM, "report: out of memory");
+    if (run(d, d->sql.p, 0, NULL, "cannot create the views") != KPM_OK) return d->rc;
     res = PQexec(d->conn, "COMMIT");
     if (PQresultStatus(res) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(res), "COMMIT") != 0)
         return fail_res(d, res, "cannot commit the night");

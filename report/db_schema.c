@@ -20,6 +20,13 @@ static const struct {
     {"besteding", "meting,groep,categorie"},
     {"gebruik", "gemeente_code,periode,aanbieder_type"},
     {"gebruik_jaar", "jaar,eenheid,id"},
+    {"gebruik_gemeente", "jaar,gemeente_code"},
+    {"gebruik_gemeente_nu", "jaar,gemeente_code"},
+    {"gebruik_koploper", "jaar,koploper_id"},
+    {"respons_tranche", "meting,tranche"},
+    {"gemeente", "gemeente_code"},
+    {"koploper", "koploper_id"},
+    {"koploper_gemeente", "koploper_id,gemeente_code"},
     {"adviesinzet", "koploper_id"},
     {"bijeenkomsten", "jaar,type"},
     {"middelen", "koploper_id"},
@@ -35,17 +42,21 @@ static int copy_name(char *dst, wire_str_t s)
     return 0;
 }
 
-/* "int", "text", and "decN"/"pctN" with N decimals (0..9). */
+/* "int", "text", "jn" (ja/nee), "month" (YYYY-MM), and "decN"/"pctN" with N
+ * decimals (0..9). */
 static int parse_format(wire_str_t f, db_kind_t *kind, int *scale)
 {
+    static const struct {
+        const char *name;
+        db_kind_t kind;
+    } plain[] = {{"int", DB_INT}, {"text", DB_TEXT}, {"jn", DB_BOOL}, {"month", DB_DATE}};
+
     *scale = 0;
-    if (f.len == 3 && memcmp(f.ptr, "int", 3) == 0) {
-        *kind = DB_INT;
-        return 0;
-    }
-    if (f.len == 4 && memcmp(f.ptr, "text", 4) == 0) {
-        *kind = DB_TEXT;
-        return 0;
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        if (f.len == strlen(plain[i].name) && memcmp(f.ptr, plain[i].name, f.len) == 0) {
+            *kind = plain[i].kind;
+            return 0;
+        }
     }
     if (f.len == 4 && (memcmp(f.ptr, "dec", 3) == 0 || memcmp(f.ptr, "pct", 3) == 0) &&
         f.ptr[3] >= '0' && f.ptr[3] <= '9') {
@@ -84,15 +95,35 @@ static void set_key(db_table_t *t)
     }
 }
 
+/* Appends feed column `name` of kind k from source column src. */
+static int add_col(db_table_t *t, const char *name, db_kind_t k, int scale, uint32_t src,
+                   db_part_t part)
+{
+    if (t->n_cols == WIRE_MAX_COLS) return -1;
+    snprintf(t->cols[t->n_cols], sizeof t->cols[0], "%s", name);
+    t->kind[t->n_cols] = k;
+    t->scale[t->n_cols] = scale;
+    t->src[t->n_cols] = src;
+    t->part[t->n_cols++] = part;
+    return 0;
+}
+
+static int reserved(const char *name)
+{
+    return strcmp(name, DB_NIGHT_TABLE) == 0 || strcmp(name, DB_SCHEMA_TABLE) == 0;
+}
+
 int db_table_init(db_table_t *t, const wire_table_begin_t *tb, char *err, size_t errlen)
 {
+    char col[DB_NAME_MAX + 1];
+
     memset(t, 0, sizeof *t);
     if (copy_name(t->name, tb->name) != 0) {
         snprintf(err, errlen, "table name of %u bytes cannot be a database table",
                  (unsigned)tb->name.len);
         return KPM_EPROTO;
     }
-    if (strcmp(t->name, DB_NIGHT_TABLE) == 0) {
+    if (reserved(t->name)) {
         snprintf(err, errlen, "table '%s' has the name of kpm's own table", t->name);
         return KPM_EPROTO;
     }
@@ -101,19 +132,82 @@ int db_table_init(db_table_t *t, const wire_table_begin_t *tb, char *err, size_t
         return KPM_EPROTO;
     }
     for (uint32_t c = 0; c < tb->n_cols; c++) {
-        if (copy_name(t->cols[c], tb->col_names[c]) != 0 || strcmp(t->cols[c], DB_ROW_COL) == 0) {
+        db_kind_t kind;
+        int scale, full;
+        if (copy_name(col, tb->col_names[c]) != 0 || strcmp(col, DB_ROW_COL) == 0) {
             snprintf(err, errlen, "table '%s', column %u: name cannot be a database column",
                      t->name, (unsigned)c + 1);
             return KPM_EPROTO;
         }
-        if (parse_format(tb->col_formats[c], &t->kind[c], &t->scale[c]) != 0) {
-            snprintf(err, errlen, "table '%s', column '%s': unknown format", t->name, t->cols[c]);
+        if (parse_format(tb->col_formats[c], &kind, &scale) != 0) {
+            snprintf(err, errlen, "table '%s', column '%s': unknown format", t->name, col);
+            return KPM_EPROTO;
+        }
+        if (kind == DB_DATE)
+            full = add_col(t, col, DB_DATE, 0, c, DB_MONTH_DAY) != 0 ||
+                   add_col(t, "jaar", DB_INT, 0, c, DB_MONTH_YEAR) != 0 ||
+                   add_col(t, "maand", DB_INT, 0, c, DB_MONTH_NUM) != 0;
+        else
+            full = add_col(t, col, kind, scale, c, DB_WHOLE) != 0;
+        if (full) {
+            snprintf(err, errlen, "table '%s' has more than %d columns in the feed", t->name,
+                     WIRE_MAX_COLS);
             return KPM_EPROTO;
         }
     }
-    t->n_cols = tb->n_cols;
     set_key(t);
     return KPM_OK;
+}
+
+/* "YYYY-MM" with a month 01..12. */
+static int month_ok(const db_cell_t *c)
+{
+    const char *s = c->s;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (s[i] < '0' || s[i] > '9')) return 0;
+    return c->len == 7 && s[4] == '-' && ((s[5] == '0' && s[6] >= '1') || (s[5] == '1' && s[6] <= '2'));
+}
+
+int db_feed_cells(const db_table_t *t, const db_cell_t *in, db_cell_t *out, db_scratch_t *s)
+{
+    for (uint32_t c = 0; c < t->n_cols; c++) {
+        const db_cell_t *v = &in[t->src[c]];
+        char *b = s->buf[c];
+        if (v->s == NULL) {
+            out[c] = *v;
+            continue;
+        }
+        if (t->kind[c] == DB_BOOL) {
+            int ja = v->len == 2 && memcmp(v->s, "ja", 2) == 0;
+            if (!ja && !(v->len == 3 && memcmp(v->s, "nee", 3) == 0)) return -1;
+            out[c] = (db_cell_t){ja ? "1" : "0", 1};
+            continue;
+        }
+        if (t->part[c] != DB_WHOLE && !month_ok(v)) return -1;
+        switch (t->part[c]) {
+        case DB_WHOLE:
+            out[c] = *v;
+            break;
+        case DB_MONTH_DAY:
+            memcpy(b, v->s, 7);
+            memcpy(b + 7, "-01", 4);
+            out[c] = (db_cell_t){b, 10};
+            break;
+        case DB_MONTH_YEAR:
+            out[c] = (db_cell_t){v->s, 4};
+            break;
+        case DB_MONTH_NUM: /* without a leading zero: a JSON number */
+            out[c] = v->s[5] == '0' ? (db_cell_t){v->s + 6, 1} : (db_cell_t){v->s + 5, 2};
+            break;
+        }
+    }
+    return 0;
+}
+
+const char *db_kind_name(db_kind_t k)
+{
+    static const char *const names[] = {"integer", "decimal", "text", "boolean", "date"};
+    return names[k];
 }
 
 /* ---- the buffer ---- */
@@ -202,6 +296,12 @@ static void add_type(db_buf_t *b, const db_table_t *t, uint32_t c, db_dialect_t 
         break;
     case DB_TEXT:
         db_buf_printf(b, d == DB_PG ? " text" : " TEXT");
+        break;
+    case DB_BOOL: /* SQLite has no boolean: 0/1 */
+        db_buf_printf(b, d == DB_PG ? " boolean" : " INTEGER");
+        break;
+    case DB_DATE: /* SQLite: 'YYYY-MM-DD' text in a column declared DATE */
+        db_buf_printf(b, d == DB_PG ? " date" : " DATE");
         break;
     }
 }

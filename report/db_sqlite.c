@@ -1,6 +1,8 @@
 /* db_sqlite.c - the night's published tables into kpm.sqlite (see db_sqlite.h). */
 #include "db_sqlite.h"
 
+#include "db_views.h"
+
 #include "fsutil.h"
 #include "kpm_err.h"
 
@@ -17,7 +19,7 @@
 #define DB_SQLITE_FILE "kpm.sqlite"
 
 typedef struct {
-    char name[DB_NAME_MAX + 1];
+    db_table_t t; /* its layout, for the views */
     uint64_t rows;
 } loaded_t;
 
@@ -179,12 +181,12 @@ static int bind_cell(db_sqlite_t *d, int i, db_kind_t kind, const db_cell_t *cel
     char num[64];
 
     if (cell->s == NULL) return sqlite3_bind_null(d->ins, i);
-    if (kind == DB_TEXT)
+    if (kind == DB_TEXT || kind == DB_DATE)
         return sqlite3_bind_text(d->ins, i, cell->s, (int)cell->len, SQLITE_STATIC);
     if (cell->len >= sizeof num) return SQLITE_TOOBIG;
     memcpy(num, cell->s, cell->len);
     num[cell->len] = '\0';
-    if (kind == DB_INT) return sqlite3_bind_int64(d->ins, i, strtoll(num, NULL, 10));
+    if (kind == DB_INT || kind == DB_BOOL) return sqlite3_bind_int64(d->ins, i, strtoll(num, NULL, 10));
     return sqlite3_bind_double(d->ins, i, strtod(num, NULL));
 }
 
@@ -222,7 +224,7 @@ int db_sqlite_table_end(db_sqlite_t *d)
         d->loaded = n;
         d->cap_loaded = cap;
     }
-    snprintf(d->loaded[d->n_loaded].name, sizeof d->loaded[0].name, "%s", d->cur->name);
+    d->loaded[d->n_loaded].t = *d->cur;
     d->loaded[d->n_loaded++].rows = d->rows;
     d->cur = NULL;
     return KPM_OK;
@@ -242,7 +244,7 @@ static int write_night(db_sqlite_t *d, const char *loaded_at)
                                   -1, &st, NULL) == SQLITE_OK;
     for (size_t i = 0; ok && i < d->n_loaded; i++) {
         ok = sqlite3_bind_text(st, 1, d->night, -1, SQLITE_STATIC) == SQLITE_OK &&
-             sqlite3_bind_text(st, 2, d->loaded[i].name, -1, SQLITE_STATIC) == SQLITE_OK &&
+             sqlite3_bind_text(st, 2, d->loaded[i].t.name, -1, SQLITE_STATIC) == SQLITE_OK &&
              sqlite3_bind_int64(st, 3, (int64_t)d->loaded[i].rows) == SQLITE_OK &&
              sqlite3_bind_text(st, 4, loaded_at, -1, SQLITE_STATIC) == SQLITE_OK &&
              sqlite3_step(st) == SQLITE_DONE;
@@ -263,11 +265,24 @@ static int sync_file(const char *path)
     return rc;
 }
 
+static const db_table_t *was_loaded(const void *ctx, const char *name)
+{
+    const db_sqlite_t *d = ctx;
+    for (size_t i = 0; i < d->n_loaded; i++)
+        if (strcmp(d->loaded[i].t.name, name) == 0) return &d->loaded[i].t;
+    return NULL;
+}
+
 int db_sqlite_finish(db_sqlite_t *d, const char *loaded_at)
 {
     if (d->cur != NULL || d->finished)
         return fail(d, KPM_EPROTO, "%s: finished out of order", DB_SQLITE_FILE);
     if (write_night(d, loaded_at) != KPM_OK) return fail_db(d, "cannot write " DB_NIGHT_TABLE);
+    db_buf_reset(&d->sql);
+    db_schema_version_sql(&d->sql, DB_SQLITE);
+    db_views_create_sql(&d->sql, was_loaded, d);
+    if (d->sql.oom) return fail(d, KPM_ENOMEM, "report: out of memory");
+    if (exec(d, d->sql.p) != KPM_OK) return fail_db(d, "cannot create the views");
     if (exec(d, "COMMIT") != KPM_OK) return fail_db(d, "cannot commit");
     if (sqlite3_close(d->db) != SQLITE_OK) return fail_db(d, "cannot close");
     d->db = NULL;

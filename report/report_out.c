@@ -7,6 +7,7 @@
 #include "db_pg.h"
 #include "db_schema.h"
 #include "db_sqlite.h"
+#include "feed_doc.h"
 #include "fsutil.h"
 #include "kpm_err.h"
 #include "rapport_html.h"
@@ -16,6 +17,7 @@
 #include "values.h"
 #include "wbuf.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <float.h>
 #include <inttypes.h>
@@ -26,45 +28,63 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define REPORT_NAME_MAX 64 /* bytes of a table name */
 #define REPORT_NUM_MAX 48  /* bytes of a formatted number, NUL included */
 #define REPORT_WBUF (64 * 1024) /* bytes buffered before each write */
 
-typedef enum { FMT_INT, FMT_TEXT, FMT_DEC1, FMT_DEC2, FMT_DEC4 } fmt_t;
+/* FMT_JN (ja/nee) and FMT_MONTH (YYYY-MM) are text in the CSV files and a
+ * boolean and a date in the feed (db_schema.h). */
+typedef enum { FMT_INT, FMT_TEXT, FMT_DEC1, FMT_DEC2, FMT_DEC4, FMT_JN, FMT_MONTH } fmt_t;
+
+#define FEED_DIR "dashboard" /* the feed's per-table JSON files, under the output directory */
 
 static const struct {
     const char *name;
     fmt_t fmt;
 } report_formats[] = {
     {"int", FMT_INT},   {"text", FMT_TEXT}, {"dec1", FMT_DEC1},
-    {"pct1", FMT_DEC1}, {"dec2", FMT_DEC2}, {"dec4", FMT_DEC4},
+    {"pct1", FMT_DEC1}, {"dec2", FMT_DEC2}, {"dec4", FMT_DEC4}, {"jn", FMT_JN},
+    {"month", FMT_MONTH},
 };
+
+/* A table of the feed: its layout and rows, for the index dashboard.json. */
+typedef struct {
+    db_table_t t;
+    uint64_t rows;
+} feed_table_t;
 
 struct report_out {
     char *dir;
-    fs_atomic_t *csv; /* one per published table, in arrival order */
+    char *feed_dir;   /* <dir>/dashboard */
+    fs_atomic_t *csv; /* one per CSV table, in arrival order */
     size_t n_csv, cap_csv;
-    fs_atomic_t json;
+    fs_atomic_t *tab; /* one per feed table: dashboard/<tabel>.json */
+    feed_table_t *feed; /* the same tables' layouts */
+    size_t n_feed, cap_feed;
+    fs_atomic_t json; /* dashboard.json, the index, written at the commit */
+    char *night;      /* the night's id, for the index */
+    char made_at[32]; /* when the night's output began, for the index */
     rmodel_t *model;      /* the tables the reports are made of */
     int html;             /* write rapport.html */
     db_sqlite_t *sq;      /* NULL: no kpm.sqlite */
     db_bg_t *bg;          /* with sq: the thread that fills it (db_bg.h) */
     db_pg_t *pg;          /* NULL: no PostgreSQL load */
-    db_table_t db_cur;    /* the open published table's database layout */
+    db_table_t *db_cur;   /* the open feed table's layout (in feed[]) */
     char loaded_at[32];   /* the commit's time, for kpm_nacht */
     strmap_t *names;      /* every table name seen tonight */
 
     int in_table;
     char cur_name[REPORT_NAME_MAX + 1];
     int cur_publish;
+    int cur_csv, cur_feed; /* the open table goes to its CSV file, to the feed */
     uint32_t cur_cols;
     fmt_t cur_fmt[WIRE_MAX_COLS];
     uint64_t cur_rows;
-    wbuf_t csvb;   /* in front of the open published table's CSV file */
-    wbuf_t jsonb;  /* in front of json.fp */
+    wbuf_t csvb;   /* in front of the open table's CSV file */
+    wbuf_t jsonb;  /* in front of the open table's dashboard/<tabel>.json */
 
-    size_t json_tables; /* published tables begun in dashboard.json */
     size_t n_tables, n_rows;
     int failed; /* first error; every later call returns it */
     int committed;
@@ -157,6 +177,8 @@ static int fmt_cell(const wire_value_t *v, fmt_t fmt, char *buf, size_t buflen)
         return fmt_decimal(v->r, decimals, buf, buflen);
     }
     case FMT_TEXT:
+    case FMT_JN:
+    case FMT_MONTH:
         if (v->type != WIRE_VAL_STR || (size_t)v->s.len >= buflen) return -1;
         if (v->s.len > 0) memcpy(buf, v->s.ptr, v->s.len);
         buf[v->s.len] = '\0';
@@ -298,7 +320,8 @@ report_out_t *report_out_open(const char *out_dir, const report_out_opts_t *opts
                               size_t errlen)
 {
     report_out_t *o = NULL;
-    char *path = NULL;
+    time_t now = time(NULL);
+    struct tm tm;
 
     if (fs_mkdirs(out_dir, 0750) != KPM_OK) {
         snprintf(err, errlen, "report: cannot create output directory '%s': %s", out_dir,
@@ -307,7 +330,9 @@ report_out_t *report_out_open(const char *out_dir, const report_out_opts_t *opts
     }
     o = calloc(1, sizeof *o);
     if (o == NULL || (o->dir = strdup(out_dir)) == NULL || (o->model = rmodel_new()) == NULL ||
-        (o->names = strmap_new()) == NULL || (path = fs_join(out_dir, "dashboard.json")) == NULL) {
+        (o->names = strmap_new()) == NULL ||
+        (o->feed_dir = fs_join(out_dir, FEED_DIR)) == NULL ||
+        (o->night = strdup(opts != NULL && opts->night != NULL ? opts->night : "")) == NULL) {
         snprintf(err, errlen, "report: out of memory");
         goto fail;
     }
@@ -315,12 +340,12 @@ report_out_t *report_out_open(const char *out_dir, const report_out_opts_t *opts
         snprintf(err, errlen, "report: out of memory");
         goto fail;
     }
-    if (fs_atomic_open(&o->json, path) != KPM_OK) {
-        snprintf(err, errlen, "report: cannot create '%s.tmp': %s", path, strerror(errno));
+    if (fs_mkdirs(o->feed_dir, 0750) != KPM_OK) {
+        snprintf(err, errlen, "report: cannot create '%s': %s", o->feed_dir, strerror(errno));
         goto fail;
     }
-    wbuf_target(&o->jsonb, o->json.fp);
-    wbuf_puts(&o->jsonb, "{\n  \"schema_version\": 1,\n  \"tabellen\": {");
+    gmtime_r(&now, &tm);
+    strftime(o->made_at, sizeof o->made_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
     o->html = opts != NULL && opts->html;
     if (opts != NULL && opts->sqlite &&
         ((o->sq = db_sqlite_open(out_dir, opts->night, err, errlen)) == NULL ||
@@ -332,10 +357,8 @@ report_out_t *report_out_open(const char *out_dir, const report_out_opts_t *opts
         snprintf(err, errlen, "report: out of memory");
         goto fail;
     }
-    free(path);
     return o;
 fail:
-    free(path);
     report_out_destroy(&o);
     return NULL;
 }
@@ -356,41 +379,68 @@ static int fail_bg(report_out_t *o, int rc)
     return fail(o, rc, "report: kpm.sqlite: %s", kpm_strerror(rc));
 }
 
+/* The open table's layout in the feed, kept for the index, and its start in
+ * the databases. */
 static int db_begin(report_out_t *o, const wire_table_begin_t *tb)
 {
     char err[200];
     int rc;
 
-    if (o->sq == NULL && o->pg == NULL) return KPM_OK;
-    if ((rc = db_table_init(&o->db_cur, tb, err, sizeof err)) != KPM_OK)
+    if (o->n_feed == o->cap_feed) {
+        size_t cap = o->cap_feed ? o->cap_feed * 2 : 8;
+        feed_table_t *f = realloc(o->feed, cap * sizeof *f);
+        fs_atomic_t *a = f != NULL ? realloc(o->tab, cap * sizeof *a) : NULL;
+        if (f != NULL) o->feed = f;
+        if (a == NULL) return fail(o, KPM_ENOMEM, "report: out of memory");
+        o->tab = a;
+        o->cap_feed = cap;
+    }
+    o->db_cur = &o->feed[o->n_feed].t;
+    o->feed[o->n_feed].rows = 0;
+    if ((rc = db_table_init(o->db_cur, tb, err, sizeof err)) != KPM_OK)
         return fail(o, rc, "report: %s", err);
-    if (o->sq != NULL && (rc = db_bg_table_begin(o->bg, &o->db_cur)) != KPM_OK)
+    if (o->sq != NULL && (rc = db_bg_table_begin(o->bg, o->db_cur)) != KPM_OK)
         return fail_bg(o, rc);
-    if (o->pg != NULL) db_pg_table_begin(o->pg, &o->db_cur); /* errors kept for the commit */
+    if (o->pg != NULL) db_pg_table_begin(o->pg, o->db_cur); /* errors kept for the commit */
     return KPM_OK;
 }
 
-/* One published row: cells as the CSV shows them (num[] holds the numbers). */
-static int db_row(report_out_t *o, const wire_table_row_t *row, char num[][REPORT_NUM_MAX],
-                  const int *num_len)
+/* One feed row from the cells as the CSV shows them: into the databases and
+ * the table's JSON file. */
+static int feed_row(report_out_t *o, const db_cell_t *csv_cells)
 {
+    const db_table_t *t = o->db_cur;
     db_cell_t cells[WIRE_MAX_COLS];
+    db_scratch_t scratch;
+    wbuf_t *js = &o->jsonb;
     int rc;
 
-    if (o->sq == NULL && o->pg == NULL) return KPM_OK;
-    for (uint32_t c = 0; c < row->n_cells; c++) {
-        const wire_value_t *v = &row->cells[c];
-        if (v->type == WIRE_VAL_NIL)
-            cells[c] = (db_cell_t){NULL, 0};
-        else if (o->cur_fmt[c] == FMT_TEXT)
-            cells[c] = (db_cell_t){v->s.ptr, v->s.len};
-        else
-            cells[c] = (db_cell_t){num[c], (size_t)num_len[c]};
-    }
-    if (o->sq != NULL && (rc = db_bg_table_row(o->bg, cells, row->n_cells)) != KPM_OK)
+    if (db_feed_cells(t, csv_cells, cells, &scratch) != 0)
+        return fail(o, KPM_EPROTO,
+                    "report: table '%s', row %" PRIu64 ": a value does not fit its column's format",
+                    o->cur_name, o->cur_rows);
+    if (o->sq != NULL && (rc = db_bg_table_row(o->bg, cells, t->n_cols)) != KPM_OK)
         return fail_bg(o, rc);
     if (o->pg != NULL) db_pg_table_row(o->pg, cells);
-    return KPM_OK;
+
+    if (o->cur_rows > 1)
+        wbuf_lit(js, ",\n    [");
+    else
+        wbuf_lit(js, "\n    [");
+    for (uint32_t c = 0; c < t->n_cols; c++) {
+        if (c > 0) wbuf_lit(js, ", ");
+        if (cells[c].s == NULL)
+            wbuf_lit(js, "null");
+        else if (t->kind[c] == DB_BOOL)
+            wbuf_puts(js, cells[c].s[0] == '1' ? "true" : "false");
+        else if (t->kind[c] == DB_TEXT || t->kind[c] == DB_DATE)
+            json_put_str(js, cells[c].s, cells[c].len);
+        else
+            wbuf_write(js, cells[c].s, cells[c].len);
+    }
+    wbuf_putc(js, ']');
+    o->feed[o->n_feed - 1].rows++;
+    return js->err ? fail_io(o, base_name(o->tab[o->n_feed - 1].path)) : KPM_OK;
 }
 
 static int db_end(report_out_t *o)
@@ -400,6 +450,67 @@ static int db_end(report_out_t *o)
     if (o->sq != NULL && (rc = db_bg_table_end(o->bg)) != KPM_OK) return fail_bg(o, rc);
     if (o->pg != NULL) db_pg_table_end(o->pg);
     return KPM_OK;
+}
+
+/* "{\n  \"schema_version\": N" */
+static void json_put_version(wbuf_t *b)
+{
+    char v[48];
+    snprintf(v, sizeof v, "{\n  \"schema_version\": %d", DB_SCHEMA_VERSION);
+    wbuf_puts(b, v);
+}
+
+/* The column objects of a feed table: {naam, type, decimalen?, eenheid?,
+ * omschrijving}. */
+static void json_put_columns(wbuf_t *b, const db_table_t *t, const char *indent)
+{
+    for (uint32_t c = 0; c < t->n_cols; c++) {
+        const char *unit, *text = feed_doc_lookup(t->name, t->cols[c], &unit);
+        wbuf_puts(b, c > 0 ? ",\n" : "\n");
+        wbuf_puts(b, indent);
+        wbuf_puts(b, "{\"naam\": ");
+        json_put_str(b, t->cols[c], strlen(t->cols[c]));
+        wbuf_puts(b, ", \"type\": \"");
+        wbuf_puts(b, db_kind_name(t->kind[c]));
+        wbuf_putc(b, '"');
+        if (t->kind[c] == DB_DEC) {
+            wbuf_puts(b, ", \"decimalen\": ");
+            wbuf_putc(b, (char)('0' + t->scale[c]));
+        }
+        if (unit != NULL) {
+            wbuf_puts(b, ", \"eenheid\": ");
+            json_put_str(b, unit, strlen(unit));
+        }
+        wbuf_puts(b, ", \"omschrijving\": ");
+        json_put_str(b, text != NULL ? text : "", text != NULL ? strlen(text) : 0);
+        wbuf_putc(b, '}');
+    }
+}
+
+/* Starts dashboard/<tabel>.json of the table whose layout db_begin made. */
+static int feed_file_begin(report_out_t *o)
+{
+    char file[REPORT_NAME_MAX + 8];
+    char *path;
+    fs_atomic_t *a = &o->tab[o->n_feed];
+
+    snprintf(file, sizeof file, "%s.json", o->cur_name);
+    if ((path = fs_join(o->feed_dir, file)) == NULL)
+        return fail(o, KPM_ENOMEM, "report: out of memory");
+    if (fs_atomic_open(a, path) != KPM_OK) {
+        free(path);
+        return fail_io(o, file);
+    }
+    free(path);
+    o->n_feed++;
+    wbuf_target(&o->jsonb, a->fp);
+    json_put_version(&o->jsonb);
+    wbuf_puts(&o->jsonb, ",\n  \"tabel\": \"");
+    wbuf_puts(&o->jsonb, o->cur_name); /* [a-z0-9_] (name_ok): nothing to escape */
+    wbuf_puts(&o->jsonb, "\",\n  \"kolommen\": [");
+    json_put_columns(&o->jsonb, o->db_cur, "    ");
+    wbuf_puts(&o->jsonb, "\n  ],\n  \"rijen\": [");
+    return o->jsonb.err ? fail_io(o, file) : KPM_OK;
 }
 
 /* ---- the stream ---- */
@@ -427,17 +538,21 @@ int report_out_table_begin(report_out_t *o, const wire_table_begin_t *tb)
             return fail(o, KPM_EPROTO, "report: table '%s', column %u: unknown format", o->cur_name,
                         (unsigned)c + 1);
     }
+    o->cur_publish = tb->publish != 0;
+    o->cur_csv = o->cur_publish && !(tb->publish & WIRE_PUBLISH_NO_CSV);
+    o->cur_feed = o->cur_publish && !(tb->publish & WIRE_PUBLISH_NO_FEED);
+    /* the reports read the tables of the CSV files (and the unpublished ones) */
     if (strmap_put(o->names, o->cur_name, tb->name.len, o, NULL) != KPM_OK ||
-        rmodel_table_begin(o->model, tb) != KPM_OK)
+        ((!o->cur_publish || o->cur_csv) && rmodel_table_begin(o->model, tb) != KPM_OK))
         return fail(o, KPM_ENOMEM, "report: out of memory");
-    if (tb->publish && (rc = db_begin(o, tb)) != KPM_OK) return rc;
+    if (o->cur_feed && ((rc = db_begin(o, tb)) != KPM_OK || (rc = feed_file_begin(o)) != KPM_OK))
+        return rc;
 
     o->cur_cols = tb->n_cols;
-    o->cur_publish = tb->publish != 0;
     o->cur_rows = 0;
     o->in_table = 1;
     o->n_tables += o->cur_publish;
-    if (!o->cur_publish) return KPM_OK;
+    if (!o->cur_csv) return KPM_OK;
 
     if (o->n_csv == o->cap_csv) {
         size_t cap = o->cap_csv ? o->cap_csv * 2 : 8;
@@ -468,17 +583,6 @@ int report_out_table_begin(report_out_t *o, const wire_table_begin_t *tb)
         csv_put_text(&o->csvb, tb->col_names[c].ptr, tb->col_names[c].len);
     }
     wbuf_putc(&o->csvb, '\n');
-
-    /* the name is [a-z0-9_] (name_ok): nothing to escape */
-    wbuf_puts(&o->jsonb, o->json_tables ? ",\n    \"" : "\n    \"");
-    wbuf_puts(&o->jsonb, o->cur_name);
-    wbuf_puts(&o->jsonb, "\": {\n      \"kolommen\": [");
-    for (uint32_t c = 0; c < tb->n_cols; c++) {
-        if (c > 0) wbuf_puts(&o->jsonb, ", ");
-        json_put_str(&o->jsonb, tb->col_names[c].ptr, tb->col_names[c].len);
-    }
-    wbuf_puts(&o->jsonb, "],\n      \"rijen\": [");
-    o->json_tables++;
     rc = o->csvb.err ? fail_io(o, file) : KPM_OK;
 out:
     free(file);
@@ -490,7 +594,7 @@ int report_out_table_row(report_out_t *o, const wire_table_row_t *row)
 {
     char num[WIRE_MAX_COLS][REPORT_NUM_MAX];
     int num_len[WIRE_MAX_COLS];
-    wbuf_t *js = &o->jsonb, *csv = &o->csvb;
+    wbuf_t *csv = &o->csvb;
     int rc;
 
     if (o->failed) return o->failed;
@@ -500,8 +604,9 @@ int report_out_table_row(report_out_t *o, const wire_table_row_t *row)
                     o->cur_name, o->cur_rows + 1, (unsigned)row->n_cells, (unsigned)o->cur_cols);
     for (uint32_t c = 0; c < row->n_cells; c++) {
         const wire_value_t *v = &row->cells[c];
-        int ok = o->cur_fmt[c] == FMT_TEXT
-                     ? v->type == WIRE_VAL_NIL || v->type == WIRE_VAL_STR
+        int text = o->cur_fmt[c] == FMT_TEXT || o->cur_fmt[c] == FMT_JN ||
+                   o->cur_fmt[c] == FMT_MONTH;
+        int ok = text ? v->type == WIRE_VAL_NIL || v->type == WIRE_VAL_STR
                      : (num_len[c] = fmt_cell(v, o->cur_fmt[c], num[c], sizeof num[c])) >= 0;
         if (!ok)
             return fail(o, KPM_EPROTO,
@@ -509,37 +614,36 @@ int report_out_table_row(report_out_t *o, const wire_table_row_t *row)
                         "the column's format",
                         o->cur_name, o->cur_rows + 1, (unsigned)c + 1);
     }
-    if (rmodel_table_row(o->model, row) != KPM_OK)
+    if ((!o->cur_publish || o->cur_csv) && rmodel_table_row(o->model, row) != KPM_OK)
         return fail(o, KPM_ENOMEM, "report: out of memory");
     o->cur_rows++;
     if (!o->cur_publish) return KPM_OK;
-    if ((rc = db_row(o, row, num, num_len)) != KPM_OK) return rc;
+    o->n_rows++;
+    if (o->cur_feed) {
+        db_cell_t cells[WIRE_MAX_COLS];
+        for (uint32_t c = 0; c < row->n_cells; c++) {
+            const wire_value_t *v = &row->cells[c];
+            if (v->type == WIRE_VAL_NIL)
+                cells[c] = (db_cell_t){NULL, 0};
+            else if (v->type == WIRE_VAL_STR)
+                cells[c] = (db_cell_t){v->s.ptr, v->s.len};
+            else
+                cells[c] = (db_cell_t){num[c], (size_t)num_len[c]};
+        }
+        if ((rc = feed_row(o, cells)) != KPM_OK) return rc;
+    }
+    if (!o->cur_csv) return KPM_OK;
 
-    if (o->cur_rows > 1)
-        wbuf_lit(js, ",\n        [");
-    else
-        wbuf_lit(js, "\n        [");
     for (uint32_t c = 0; c < row->n_cells; c++) {
         const wire_value_t *v = &row->cells[c];
-        if (c > 0) {
-            wbuf_putc(csv, ',');
-            wbuf_lit(js, ", ");
-        }
-        if (v->type == WIRE_VAL_NIL) {
-            wbuf_lit(js, "null");
-        } else if (o->cur_fmt[c] == FMT_TEXT) {
+        if (c > 0) wbuf_putc(csv, ',');
+        if (v->type == WIRE_VAL_STR)
             csv_put_text(csv, v->s.ptr, v->s.len);
-            json_put_str(js, v->s.ptr, v->s.len);
-        } else {
+        else if (v->type != WIRE_VAL_NIL)
             wbuf_write(csv, num[c], (size_t)num_len[c]);
-            wbuf_write(js, num[c], (size_t)num_len[c]);
-        }
     }
     wbuf_putc(csv, '\n');
-    wbuf_putc(js, ']');
-    o->n_rows++;
     if (csv->err) return fail_io(o, base_name(o->csv[o->n_csv - 1].path));
-    if (js->err) return fail_io(o, "dashboard.json");
     return KPM_OK;
 }
 
@@ -553,12 +657,14 @@ int report_out_table_end(report_out_t *o, const wire_table_end_t *te)
         return fail(o, KPM_EPROTO,
                     "report: table '%s' ends with %" PRIu64 " rows, %" PRIu64 " received",
                     o->cur_name, te->rows, o->cur_rows);
-    rmodel_table_end(o->model);
+    if (!o->cur_publish || o->cur_csv) rmodel_table_end(o->model);
     o->in_table = 0;
-    if (!o->cur_publish) return KPM_OK;
-    wbuf_puts(&o->jsonb, o->cur_rows > 0 ? "\n      ]\n    }" : "]\n    }");
-    if (wbuf_target(&o->csvb, NULL) != KPM_OK)
+    if (o->cur_csv && wbuf_target(&o->csvb, NULL) != KPM_OK)
         return fail_io(o, base_name(o->csv[o->n_csv - 1].path));
+    if (!o->cur_feed) return KPM_OK;
+    wbuf_puts(&o->jsonb, o->cur_rows > 0 ? "\n  ]\n}\n" : "]\n}\n");
+    if (wbuf_target(&o->jsonb, NULL) != KPM_OK)
+        return fail_io(o, base_name(o->tab[o->n_feed - 1].path));
     return db_end(o);
 }
 
@@ -605,6 +711,64 @@ static int file_step(report_out_t *o, fs_atomic_t *a, int (*step)(fs_atomic_t *)
     return step(a) == KPM_OK ? KPM_OK : fail_io(o, name);
 }
 
+/* dashboard.json: the feed's index (its night, when it was made, and per
+ * table its file, rows and columns), to its temporary file. */
+static int write_index(report_out_t *o)
+{
+    char *path = fs_join(o->dir, "dashboard.json");
+    wbuf_t *b = &o->jsonb;
+    char num[32];
+
+    if (path == NULL) return fail(o, KPM_ENOMEM, "report: out of memory");
+    if (fs_atomic_open(&o->json, path) != KPM_OK) {
+        free(path);
+        return fail_io(o, "dashboard.json");
+    }
+    free(path);
+    wbuf_target(b, o->json.fp);
+    json_put_version(b);
+    wbuf_puts(b, ",\n  \"nacht\": ");
+    json_put_str(b, o->night, strlen(o->night));
+    wbuf_puts(b, ",\n  \"gemaakt_op\": \"");
+    wbuf_puts(b, o->made_at);
+    wbuf_puts(b, "\",\n  \"tabellen\": {");
+    for (size_t i = 0; i < o->n_feed; i++) {
+        const db_table_t *t = &o->feed[i].t;
+        wbuf_puts(b, i > 0 ? ",\n    \"" : "\n    \"");
+        wbuf_puts(b, t->name); /* [a-z0-9_] */
+        wbuf_puts(b, "\": {\n      \"bestand\": \"" FEED_DIR "/");
+        wbuf_puts(b, t->name);
+        snprintf(num, sizeof num, "%" PRIu64, o->feed[i].rows);
+        wbuf_puts(b, ".json\",\n      \"rijen\": ");
+        wbuf_puts(b, num);
+        wbuf_puts(b, ",\n      \"kolommen\": [");
+        json_put_columns(b, t, "        ");
+        wbuf_puts(b, "\n      ]\n    }");
+    }
+    wbuf_puts(b, o->n_feed > 0 ? "\n  }\n}\n" : "}\n}\n");
+    return wbuf_target(b, NULL) == KPM_OK ? KPM_OK : fail_io(o, "dashboard.json");
+}
+
+/* Removes dashboard/<tabel>.json of a table that this night did not write
+ * (one no longer published). Best effort: the index never names it. */
+static void remove_stale(report_out_t *o)
+{
+    DIR *d = opendir(o->feed_dir);
+    struct dirent *e;
+
+    if (d == NULL) return;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name), i;
+        if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0) continue;
+        for (i = 0; i < o->n_feed; i++)
+            if (strlen(o->feed[i].t.name) == len - 5 &&
+                memcmp(o->feed[i].t.name, e->d_name, len - 5) == 0)
+                break;
+        if (i == o->n_feed) unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
 int report_out_commit(report_out_t *o)
 {
     fs_atomic_t md = {0}, html = {0};
@@ -629,22 +793,19 @@ int report_out_commit(report_out_t *o)
     doc = rmodel_build(o->model); /* one model, both reports */
     if ((rc = write_report(o, doc, &md, "rapport.md", 0)) != KPM_OK) goto out;
     if (o->html && (rc = write_report(o, doc, &html, "rapport.html", 1)) != KPM_OK) goto out;
-    wbuf_puts(&o->jsonb, o->json_tables > 0 ? "\n  }\n}\n" : "}\n}\n");
-    if (wbuf_flush(&o->jsonb) != KPM_OK) {
-        rc = fail_io(o, "dashboard.json");
-        goto out;
-    }
+    if ((rc = write_index(o)) != KPM_OK) goto out;
 
     /* Every file's content on disk (meanwhile the kpm.sqlite thread finishes its
      * file, fsync included), then the renames, rapport.md last, then one fsync of
      * the directory. */
     size_t n = 0;
-    if ((group = malloc((o->n_csv + 3) * sizeof *group)) == NULL) {
+    if ((group = malloc((o->n_csv + o->n_feed + 3) * sizeof *group)) == NULL) {
         rc = fail(o, KPM_ENOMEM, "report: out of memory");
         goto out;
     }
     for (size_t i = 0; i < o->n_csv; i++) group[n++] = &o->csv[i];
-    group[n++] = &o->json;
+    for (size_t i = 0; i < o->n_feed; i++) group[n++] = &o->tab[i];
+    group[n++] = &o->json; /* the index after the files it names */
     size_t before_sqlite = n;
     if (o->html) group[n++] = &html;
     group[n++] = &md;
@@ -661,7 +822,8 @@ int report_out_commit(report_out_t *o)
         }
         if ((rc = file_step(o, group[i], fs_atomic_rename)) != KPM_OK) goto out;
     }
-    if (fs_sync_dir(o->dir) != KPM_OK) {
+    remove_stale(o);
+    if (fs_sync_dir(o->feed_dir) != KPM_OK || fs_sync_dir(o->dir) != KPM_OK) {
         rc = fail(o, KPM_EIO, "report: cannot sync the output directory '%s': %s", o->dir,
                   strerror(errno));
         goto out;
@@ -712,10 +874,16 @@ void report_out_destroy(report_out_t **po)
     o = *po;
     for (size_t i = 0; i < o->n_csv; i++)
         fs_atomic_abort(&o->csv[i]);
+    for (size_t i = 0; i < o->n_feed; i++)
+        fs_atomic_abort(&o->tab[i]);
     fs_atomic_abort(&o->json);
     wbuf_free(&o->csvb);
     wbuf_free(&o->jsonb);
     free(o->csv);
+    free(o->tab);
+    free(o->feed);
+    free(o->feed_dir);
+    free(o->night);
     rmodel_destroy(&o->model);
     db_bg_destroy(&o->bg); /* before the database it works on */
     db_sqlite_destroy(&o->sq);

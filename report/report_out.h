@@ -1,7 +1,10 @@
 /* report_out.h - the report stage's writers: one night's result tables in, the
- * output directory's files out (CSV per published table, dashboard.json,
+ * output directory's files out (a CSV file per table of the contract, the
+ * dashboard feed as dashboard/<tabel>.json with the index dashboard.json,
  * rapport.md, and with report_out_open's options rapport.html and kpm.sqlite),
- * and optionally the tables into PostgreSQL.
+ * and optionally the feed into PostgreSQL. Which table goes to the CSV files and
+ * which to the feed is its TABLE_BEGIN's publish bits (wire.h); the feed's
+ * layout is db_schema.h's (docs/DATABASE.md).
  *
  * Tables arrive as wire records (TABLE_BEGIN, TABLE_ROW..., TABLE_END) in the
  * order aggregate sends them. Published tables are streamed to temporary files

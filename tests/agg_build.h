@@ -292,6 +292,10 @@ static inline int ab_cell_fits(const wire_value_t *v, wire_str_t format)
     if (v->type == WIRE_VAL_NIL) return 1;
     if (wire_str_eq(format, "int")) return v->type == WIRE_VAL_INT;
     if (wire_str_eq(format, "text")) return v->type == WIRE_VAL_STR && v->s.len > 0;
+    if (wire_str_eq(format, "jn")) /* ja/nee: a boolean in the feed */
+        return v->type == WIRE_VAL_STR && (wire_str_eq(v->s, "ja") || wire_str_eq(v->s, "nee"));
+    if (wire_str_eq(format, "month")) /* YYYY-MM: a date in the feed */
+        return v->type == WIRE_VAL_STR && v->s.len == 7 && v->s.ptr[4] == '-';
     return v->type == WIRE_VAL_REAL;
 }
 

@@ -102,27 +102,33 @@ static inline int rh_tmpdir_setup(void **state)
     return 0;
 }
 
+/* Removes dir with its files and subdirectories (the report's dashboard/). */
+static inline void rh_rmtree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        char *p;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        p = fs_join(dir, e->d_name);
+        if (p != NULL && unlink(p) != 0) rh_rmtree(p);
+        free(p);
+    }
+    if (d != NULL) closedir(d);
+    rmdir(dir);
+}
+
 static inline int rh_tmpdir_teardown(void **state)
 {
     rh_tmpdir_t *t = *state;
-    DIR *d;
-    struct dirent *e;
 
     if (getenv("RH_KEEP") != NULL) { /* to look at what a test wrote */
         fprintf(stderr, "kept: %s\n", t->dir);
         free(t);
         return 0;
     }
-    d = opendir(t->dir);
-    while (d != NULL && (e = readdir(d)) != NULL) {
-        char *p;
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        p = fs_join(t->dir, e->d_name);
-        unlink(p);
-        free(p);
-    }
-    if (d != NULL) closedir(d);
-    rmdir(t->dir);
+    rh_rmtree(t->dir);
     free(t);
     return 0;
 }

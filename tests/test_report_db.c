@@ -29,7 +29,7 @@
 #define LIKERT_SPEC                                                                                \
     "meting:int,groep:text,thema:int,item:text,gevraagd:int,zeer_ontevreden:int,"                  \
     "ontevreden:int,tevreden:int,zeer_tevreden:int,nvt:int,ontbrekend:int,"                        \
-    "gemiddelde:dec2,onderdrukt:text"
+    "gemiddelde:dec2,onderdrukt:jn"
 #define VRAGEN_SPEC "item:text,thema:int,thema_naam:text,type:text,vraag:text"
 
 /* A night whose numbers depend on `v` (1 or 2). */
@@ -71,8 +71,10 @@ static void feed_night(report_out_t *o, int v)
     rh_feed(o, "respons", 1, RESPONS_SPEC, respons, 3);
     rh_feed(o, "likert", 1, LIKERT_SPEC, likert, 3);
     rh_feed(o, "open_antwoorden", 1, "meting:int,tekst:text", open, 2);
-    rh_feed(o, "gebruik", 1, "gemeente_code:text,periode:text,nieuwe_vragen:int", gebruik, 4);
-    rh_feed(o, "gebruik_jaar", 1, "jaar:int,eenheid:text,id:text,koploper:text", jaar, 3);
+    rh_feed(o, "gebruik", 1, "gemeente_code:text,periode:month,nieuwe_vragen:int", gebruik, 4);
+    /* a CSV file only: not in the feed */
+    rh_feed(o, "gebruik_jaar", WIRE_PUBLISH | WIRE_PUBLISH_NO_FEED,
+            "jaar:int,eenheid:text,id:text,koploper:text", jaar, 3);
     rh_feed(o, "vragen", 0, VRAGEN_SPEC, vragen, 1);
 }
 
@@ -144,7 +146,26 @@ static void test_sqlite_tables_as_published(void **state)
 {
     commit_night(state, "N1", 1);
     assert_query(state, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
-                 "gebruik\ngebruik_jaar\nkpm_nacht\nlikert\nopen_antwoorden\nrespons\n");
+                 "gebruik\nkpm_nacht\nkpm_schema\nlikert\nopen_antwoorden\nrespons\n");
+    assert_query(state, "SELECT versie FROM kpm_schema", "2\n");
+    /* ja/nee as 0/1 in an INTEGER column; a month as its first day (DATE) and
+     * its year and month number */
+    assert_query(state,
+                 "SELECT type FROM pragma_table_info('likert') WHERE name = 'onderdrukt' UNION ALL "
+                 "SELECT group_concat(onderdrukt || ':' || typeof(onderdrukt)) FROM likert",
+                 "INTEGER\n0:integer,1:integer,0:integer\n");
+    assert_query(state, "SELECT group_concat(name || ':' || type) FROM pragma_table_info('gebruik')",
+                 "gemeente_code:TEXT,periode:DATE,jaar:INTEGER,maand:INTEGER,nieuwe_vragen:INTEGER,"
+                 "kpm_rij:INTEGER\n");
+    assert_query(state, "SELECT periode, jaar, maand FROM gebruik WHERE kpm_rij IN (1, 4)",
+                 "2021-01-01|2021|1\n2021-02-01|2021|2\n");
+    /* the views whose tables the night loaded */
+    assert_query(state, "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name",
+                 "v_likert_lang\nv_tevredenheid_thema\n");
+    assert_query(state, "SELECT antwoord, aantal FROM v_likert_lang WHERE groep = 'alle' "
+                        "ORDER BY antwoord",
+                 "nvt|1\nontbrekend|1\nontevreden|2\ntevreden|5\nzeer_ontevreden|1\n"
+                 "zeer_tevreden|2\n");
     /* Integers, rounded decimals as REAL, NULL for an empty cell, the CSV's order. */
     assert_query(state,
                  "SELECT meting, typeof(meting), tranche, respons_pct, typeof(respons_pct), "
@@ -164,8 +185,7 @@ static void test_sqlite_tables_as_published(void **state)
                  "SELECT name FROM pragma_table_info('open_antwoorden') WHERE pk > 0 ORDER BY pk",
                  "kpm_rij\n");
     assert_query(state, "SELECT nacht, tabel, rijen, length(geladen_op) FROM kpm_nacht",
-                 "N1|respons|3|20\nN1|likert|3|20\nN1|open_antwoorden|2|20\nN1|gebruik|4|20\n"
-                 "N1|gebruik_jaar|3|20\n");
+                 "N1|respons|3|20\nN1|likert|3|20\nN1|open_antwoorden|2|20\nN1|gebruik|4|20\n");
     assert_null(rh_slurp(state, "kpm.sqlite.tmp"));
 }
 
@@ -180,13 +200,13 @@ static void test_sqlite_nights_replace_and_reload(void **state)
     commit_night(state, "N2", 2);
     assert_query(state, data, "6|100.0\n1|NULL\n7|116.7\n");
     assert_query(state, "SELECT nacht, count(*) FROM kpm_nacht GROUP BY nacht ORDER BY nacht",
-                 "N1|5\nN2|5\n");
+                 "N1|4\nN2|4\n");
     first = query(state, "SELECT * FROM respons, likert ORDER BY 1, 2, 3");
     commit_night(state, "N2", 2);
     again = query(state, "SELECT * FROM respons, likert ORDER BY 1, 2, 3");
     assert_string_equal(first, again);
     assert_query(state, "SELECT nacht, count(*) FROM kpm_nacht GROUP BY nacht ORDER BY nacht",
-                 "N1|5\nN2|5\n");
+                 "N1|4\nN2|4\n");
     free(first);
     free(again);
 }

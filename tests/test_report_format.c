@@ -235,20 +235,32 @@ static void test_json_escaping(void **state)
     rh_feed(o, "escapes", 1, "tekst:text,gem:dec2,pct:pct1,n:int", rows, sizeof rows / sizeof rows[0]);
     assert_int_equal(report_out_commit(o), KPM_OK);
     report_out_destroy(&o);
-    assert_file(state, "dashboard.json",
+    /* a column the feed has no description for gets "" (the e2e schema check
+     * catches it); "n" has one in feed_doc.c */
+    assert_file(state, "dashboard/escapes.json",
                 "{\n"
-                "  \"schema_version\": 1,\n"
-                "  \"tabellen\": {\n"
-                "    \"escapes\": {\n"
-                "      \"kolommen\": [\"tekst\", \"gem\", \"pct\", \"n\"],\n"
-                "      \"rijen\": [\n"
-                "        [\"q\\\"b\\\\s\\nn\\r\\tt\\u0001\\u001f é—\", 2.50, null, -4],\n"
-                "        [\"=geen quote in json\", -0.05, 83.3, 0],\n"
-                "        [\"bad \\ufffd byte\", null, null, null]\n"
-                "      ]\n"
-                "    }\n"
-                "  }\n"
+                "  \"schema_version\": 2,\n"
+                "  \"tabel\": \"escapes\",\n"
+                "  \"kolommen\": [\n"
+                "    {\"naam\": \"tekst\", \"type\": \"text\", \"omschrijving\": \"\"},\n"
+                "    {\"naam\": \"gem\", \"type\": \"decimal\", \"decimalen\": 2, \"omschrijving\": \"\"},\n"
+                "    {\"naam\": \"pct\", \"type\": \"decimal\", \"decimalen\": 1, \"omschrijving\": \"\"},\n"
+                "    {\"naam\": \"n\", \"type\": \"integer\", \"eenheid\": \"aantal\", "
+                "\"omschrijving\": \"Aantal meetellende responses.\"}\n"
+                "  ],\n"
+                "  \"rijen\": [\n"
+                "    [\"q\\\"b\\\\s\\nn\\r\\tt\\u0001\\u001f é—\", 2.50, null, -4],\n"
+                "    [\"=geen quote in json\", -0.05, 83.3, 0],\n"
+                "    [\"bad \\ufffd byte\", null, null, null]\n"
+                "  ]\n"
                 "}\n");
+    char *index = rh_slurp(state, "dashboard.json");
+    assert_non_null(index);
+    assert_contains(index, "  \"tabellen\": {\n    \"escapes\": {\n"
+                           "      \"bestand\": \"dashboard/escapes.json\",\n"
+                           "      \"rijen\": 3,\n      \"kolommen\": [\n"
+                           "        {\"naam\": \"tekst\", \"type\": \"text\", \"omschrijving\": \"\"},\n");
+    free(index);
 }
 
 static void test_empty_night(void **state)
@@ -259,7 +271,11 @@ static void test_empty_night(void **state)
     assert_int_equal(report_out_commit(o), KPM_OK);
     assert_int_equal(report_out_tables(o), 0);
     report_out_destroy(&o);
-    assert_file(state, "dashboard.json", "{\n  \"schema_version\": 1,\n  \"tabellen\": {}\n}\n");
+    char *index = rh_slurp(state, "dashboard.json");
+    assert_non_null(index);
+    assert_contains(index, "{\n  \"schema_version\": 2,\n  \"nacht\": \"\",\n  \"gemaakt_op\": \"20");
+    assert_contains(index, "Z\",\n  \"tabellen\": {}\n}\n");
+    free(index);
     md = rh_slurp(state, "rapport.md");
     assert_non_null(md);
     assert_contains(md, "Er zijn nog geen resultaten van de uitvraag.");
@@ -271,7 +287,7 @@ static void test_empty_night(void **state)
 #define LIKERT_SPEC                                                                                \
     "meting:int,groep:text,thema:int,item:text,gevraagd:int,zeer_ontevreden:int,"                  \
     "ontevreden:int,tevreden:int,zeer_tevreden:int,nvt:int,ontbrekend:int,"                        \
-    "gemiddelde:dec2,onderdrukt:text"
+    "gemiddelde:dec2,onderdrukt:jn"
 
 static void feed_night(report_out_t *o)
 {
@@ -341,11 +357,11 @@ static void feed_night(report_out_t *o)
          respons, 3);
     rh_feed(o, "likert", 1, LIKERT_SPEC, likert, 4);
     rh_feed(o, "keuze", 1,
-         "meting:int,groep:text,item:text,antwoord:text,aantal:int,pct:pct1,onderdrukt:text", keuze,
+         "meting:int,groep:text,item:text,antwoord:text,aantal:int,pct:pct1,onderdrukt:jn", keuze,
          4);
     rh_feed(o, "besteding", 1,
          "meting:int,groep:text,categorie:text,n:int,gemiddeld_pct:pct1,mediaan_pct:pct1,"
-         "min_pct:pct1,max_pct:pct1,onderdrukt:text",
+         "min_pct:pct1,max_pct:pct1,onderdrukt:jn",
          besteding, 2);
     rh_feed(o, "open_antwoorden", 1, "meting:int,thema:int,item:text,tranche:int,tekst:text", open, 2);
     rh_feed(o, "rejects", 1, "bestand:text,regel:int,kolom:text,code:text,melding:text", rejects, 4);
@@ -400,23 +416,32 @@ static void test_whole_night(void **state)
                 "uitvraag_2021.csv,9,,SUPERSEDED,vervangen\n");
     assert_file(state, "gebruik_maand.csv", "gemeente,aantal\nGM0363,12\n");
 
-    json = rh_slurp(state, "dashboard.json");
+    json = rh_slurp(state, "dashboard/respons.json");
     assert_non_null(json);
-    assert_contains(json, "{\n  \"schema_version\": 1,\n  \"tabellen\": {\n    \"respons\": {\n"
-                          "      \"kolommen\": [\"meting\", \"tranche\", \"uitgenodigd\", "
-                          "\"respons\", \"respons_pct\"],\n      \"rijen\": [\n"
-                          "        [2021, \"1\", 12, 10, 83.3],\n"
-                          "        [2021, \"2\", 4, 2, 50.0],\n"
-                          "        [2021, \"totaal\", 16, 12, 75.0]\n      ]\n    },\n"
-                          "    \"likert\": {\n");
-    assert_contains(json, "        [2021, \"tranche-2\", 2, \"aanmeldprocedure\", null, null, "
-                          "null, null, null, null, null, null, \"ja\"],\n");
+    assert_contains(json, "  \"rijen\": [\n"
+                          "    [2021, \"1\", 12, 10, 83.3],\n"
+                          "    [2021, \"2\", 4, 2, 50.0],\n"
+                          "    [2021, \"totaal\", 16, 12, 75.0]\n  ]\n}\n");
+    free(json);
+    json = rh_slurp(state, "dashboard/likert.json"); /* ja/nee: a boolean in the feed */
+    assert_non_null(json);
+    assert_contains(json, "{\"naam\": \"onderdrukt\", \"type\": \"boolean\", ");
+    assert_contains(json, "    [2021, \"tranche-2\", 2, \"aanmeldprocedure\", null, null, "
+                          "null, null, null, null, null, null, true],\n");
+    free(json);
+    json = rh_slurp(state, "dashboard/open_antwoorden.json");
+    assert_non_null(json);
     assert_contains(json, "[2021, 3, \"toelichting_verwachtingen\", 2, "
                           "\"=HYPERLINK(\\\"x\\\")\"]");
-    assert_contains(json, "    \"gebruik_maand\": {\n      \"kolommen\": [\"gemeente\", "
-                          "\"aantal\"],\n      \"rijen\": [\n        [\"GM0363\", 12]\n"
-                          "      ]\n    }\n  }\n}\n");
-    assert_null(strstr(json, "vragen"));
+    free(json);
+    json = rh_slurp(state, "dashboard/gebruik_maand.json");
+    assert_non_null(json);
+    assert_contains(json, "  \"rijen\": [\n    [\"GM0363\", 12]\n  ]\n}\n");
+    free(json);
+    assert_null(rh_slurp(state, "dashboard/vragen.json"));
+    json = rh_slurp(state, "dashboard.json");
+    assert_non_null(json);
+    assert_null(strstr(json, "\"vragen\""));
     /* tables in arrival order */
     assert_true(strstr(json, "\"keuze\"") < strstr(json, "\"besteding\""));
     assert_true(strstr(json, "\"open_antwoorden\"") < strstr(json, "\"rejects\""));
@@ -479,32 +504,33 @@ static void test_whole_night(void **state)
     free(md);
 }
 
+/* The same night again gives the same bytes: rapport.md, every
+ * dashboard/<tabel>.json, and dashboard.json but for when it was made. */
 static void test_same_night_same_bytes(void **state)
 {
-    report_out_t *o = open_out(state);
-    char *md1, *json1, *md2, *json2;
+    static const char *const files[] = {"rapport.md", "dashboard/likert.json",
+                                        "dashboard/respons.json", "dashboard.json"};
+    char *first[4], *again[4];
+    report_out_t *o;
 
-    feed_night(o);
-    assert_int_equal(report_out_commit(o), KPM_OK);
-    report_out_destroy(&o);
-    md1 = rh_slurp(state, "rapport.md");
-    json1 = rh_slurp(state, "dashboard.json");
-    o = open_out(state);
-    feed_night(o);
-    assert_int_equal(report_out_commit(o), KPM_OK);
-    report_out_destroy(&o);
-    md2 = rh_slurp(state, "rapport.md");
-    json2 = rh_slurp(state, "dashboard.json");
-    assert_non_null(md1);
-    assert_non_null(json1);
-    assert_non_null(md2);
-    assert_non_null(json2);
-    assert_string_equal(md1, md2);
-    assert_string_equal(json1, json2);
-    free(md1);
-    free(md2);
-    free(json1);
-    free(json2);
+    for (int run = 0; run < 2; run++) {
+        o = open_out(state);
+        feed_night(o);
+        assert_int_equal(report_out_commit(o), KPM_OK);
+        report_out_destroy(&o);
+        for (int f = 0; f < 4; f++) {
+            char **out = run == 0 ? first : again;
+            assert_non_null(out[f] = rh_slurp(state, files[f]));
+        }
+    }
+    for (int f = 0; f < 3; f++)
+        assert_string_equal(first[f], again[f]);
+    assert_non_null(strstr(first[3], "\"gemaakt_op\""));
+    assert_string_equal(strstr(first[3], "\"tabellen\""), strstr(again[3], "\"tabellen\""));
+    for (int f = 0; f < 4; f++) {
+        free(first[f]);
+        free(again[f]);
+    }
 }
 
 /* Without `vragen` the report still shows everything, under item ids; metingen
@@ -532,7 +558,7 @@ static void test_rapport_without_vragen(void **state)
          respons, 2);
     rh_feed(o, "likert", 1, LIKERT_SPEC, likert, 1);
     rh_feed(o, "keuze", 1,
-         "meting:int,groep:text,item:text,antwoord:text,aantal:int,pct:pct1,onderdrukt:text", keuze,
+         "meting:int,groep:text,item:text,antwoord:text,aantal:int,pct:pct1,onderdrukt:jn", keuze,
          1);
     rh_feed(o, "rejects", 1, "bestand:text,regel:int,kolom:text,code:text,melding:text", rejects, 1);
     assert_int_equal(report_out_commit(o), KPM_OK);
@@ -648,13 +674,58 @@ static void test_uncommitted_night_keeps_old_files(void **state)
     o = open_out(state);
     rh_feed(o, "respons", 1, "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1",
          rows, 1);
-    assert_int_equal(count_files(state, ".tmp"), 2); /* respons.csv and dashboard.json */
+    assert_int_equal(count_files(state, ".tmp"), 1); /* respons.csv (dashboard.json: at the commit) */
+    char *tmp = rh_slurp(state, "dashboard/respons.json.tmp");
+    assert_non_null(tmp);
+    free(tmp);
     report_out_destroy(&o);
 
     assert_file(state, "respons.csv", "old\n");
     assert_int_equal(count_files(state, ".tmp"), 0);
     assert_null(rh_slurp(state, "dashboard.json"));
+    assert_null(rh_slurp(state, "dashboard/respons.json.tmp"));
     assert_null(rh_slurp(state, "rapport.md"));
+}
+
+/* Where a table goes follows its publish bits; a table no longer in the feed
+ * loses its dashboard/ file at the next commit. */
+static void test_feed_and_csv_apart(void **state)
+{
+    const wire_table_row_t rows[] = {ROW(I(2021), S("ja"))};
+    report_out_t *o = open_out(state);
+
+    rh_feed(o, "beide", 1, "jaar:int,koploper:jn", rows, 1);
+    rh_feed(o, "alleen_csv", WIRE_PUBLISH | WIRE_PUBLISH_NO_FEED, "jaar:int,koploper:jn", rows, 1);
+    rh_feed(o, "alleen_feed", WIRE_PUBLISH | WIRE_PUBLISH_NO_CSV, "jaar:int,koploper:jn", rows, 1);
+    assert_int_equal(report_out_commit(o), KPM_OK);
+    assert_int_equal(report_out_tables(o), 3);
+    report_out_destroy(&o);
+    assert_file(state, "beide.csv", "jaar,koploper\n2021,ja\n");
+    assert_file(state, "alleen_csv.csv", "jaar,koploper\n2021,ja\n");
+    assert_null(rh_slurp(state, "alleen_feed.csv"));
+    assert_null(rh_slurp(state, "dashboard/alleen_csv.json"));
+    char *json = rh_slurp(state, "dashboard/alleen_feed.json");
+    assert_non_null(json);
+    assert_contains(json, "  \"rijen\": [\n    [2021, true]\n  ]\n}\n");
+    free(json);
+
+    o = open_out(state); /* the next night without alleen_feed */
+    rh_feed(o, "beide", 1, "jaar:int,koploper:jn", rows, 1);
+    assert_int_equal(report_out_commit(o), KPM_OK);
+    report_out_destroy(&o);
+    assert_null(rh_slurp(state, "dashboard/alleen_feed.json"));
+    assert_non_null(json = rh_slurp(state, "dashboard/beide.json"));
+    free(json);
+
+    /* a ja/nee column holding anything else is refused */
+    const wire_table_row_t bad[] = {ROW(I(2021), S("misschien"))};
+    o = open_out(state);
+    rh_tdef_t d;
+    rh_tdef(&d, "beide", 1, "owner", "jaar:int,koploper:jn");
+    assert_int_equal(report_out_table_begin(o, &d.tb), KPM_OK);
+    assert_int_equal(report_out_table_row(o, &bad[0]), KPM_EPROTO);
+    assert_non_null(strstr(report_out_error(o), "does not fit"));
+    report_out_destroy(&o);
 }
 
 static void test_new_creates_directory(void **state)
@@ -672,6 +743,9 @@ static void test_new_creates_directory(void **state)
     free(json);
     json = fs_join(sub, "rapport.md");
     unlink(json);
+    free(json);
+    json = fs_join(sub, "dashboard");
+    assert_int_equal(rmdir(json), 0); /* empty: no table */
     free(json);
     assert_int_equal(rmdir(sub), 0);
     free(sub);
@@ -694,6 +768,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_protocol_errors, rh_tmpdir_setup, rh_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_uncommitted_night_keeps_old_files, rh_tmpdir_setup,
                                         rh_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_feed_and_csv_apart, rh_tmpdir_setup, rh_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_new_creates_directory, rh_tmpdir_setup, rh_tmpdir_teardown),
     };
 

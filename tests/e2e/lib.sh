@@ -38,10 +38,34 @@ no_canary() {
 # and run-manifest.json record when and which night: compared apart, if at all).
 outputs_equal() { # dir_a dir_b
     local f ok=0
-    for f in "$1"/*.csv "$1"/dashboard.json "$1"/rapport.md "$1"/rapport.html; do
-        cmp -s "$f" "$2/$(basename "$f")" || { echo "  differs: $(basename "$f")"; ok=1; }
+    for f in "$1"/*.csv "$1"/dashboard/*.json "$1"/rapport.md "$1"/rapport.html; do
+        cmp -s "$f" "$2/${f#"$1"/}" || { echo "  differs: ${f#"$1"/}"; ok=1; }
     done
+    # dashboard.json but its night and time (self-contained: tests pass this
+    # function to a subshell with declare -f)
+    cmp -s <(grep -v -e '^  "nacht": ' -e '^  "gemaakt_op": ' "$1/dashboard.json") \
+        <(grep -v -e '^  "nacht": ' -e '^  "gemaakt_op": ' "$2/dashboard.json") ||
+        { echo "  differs: dashboard.json"; ok=1; }
     return $ok
+}
+
+# dashboard.json of two output directories is the same but for its night and
+# when it was made (docs/DATABASE.md).
+feed_index_equal() { # dir_a dir_b
+    cmp -s <(grep -v -e '^  "nacht": ' -e '^  "gemaakt_op": ' "$1/dashboard.json") \
+        <(grep -v -e '^  "nacht": ' -e '^  "gemaakt_op": ' "$2/dashboard.json")
+}
+
+# The feed of an output directory holds each table: listed in dashboard.json
+# (schema version 2) and written to dashboard/<tabel>.json.
+feed_has_tables() { # dir table...
+    local d=$1 t
+    shift
+    grep -q '^  "schema_version": 2,$' "$d/dashboard.json" || return 1
+    for t in "$@"; do
+        grep -q "^    \"$t\": {\$" "$d/dashboard.json" && [ -s "$d/dashboard/$t.json" ] ||
+            { echo "  $t missing"; return 1; }
+    done
 }
 
 # A fresh night directory $TMP/NAME with a copy of $TMP/inbox.

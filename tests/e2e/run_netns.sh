@@ -119,11 +119,13 @@ check "aggregate worker 1 finishes after its restart" wait_for "${APID[1]}" 60
 check "report finishes" wait_for $RPID 60
 check "the restarted worker resumed from its checkpoint" \
     grep -q "state loaded: night .* at seq [1-9]" "$H/agg1/log"
-for f in "$TMP"/ref/out/*.csv "$TMP/ref/out/dashboard.json" "$TMP/ref/out/rapport.md" \
+for f in "$TMP"/ref/out/*.csv "$TMP"/ref/out/dashboard/*.json "$TMP/ref/out/rapport.md" \
     "$TMP/ref/out/rapport.html"; do
-    check "over namespaces with CURVE: $(basename "$f") equals the one-process night's" \
-        same_file "$f" "$H/report/out/$(basename "$f")"
+    check "over namespaces with CURVE: ${f#"$TMP"/ref/out/} equals the one-process night's" \
+        same_file "$f" "$H/report/out/${f#"$TMP"/ref/out/}"
 done
+check "over namespaces with CURVE: dashboard.json equals the one-process night's (but its night)" \
+    feed_index_equal "$TMP/ref/out" "$H/report/out"
 check "the inbox was emptied (every file archived)" test -z "$(ls -A "$H/ingest/inbox")"
 check "no stage logged a refused CURVE peer" \
     bash -c "! grep -h 'refused a peer' '$H'/*/log"

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end test of the PostgreSQL feed against a real server: starts a
 # throwaway cluster of Debian's postgresql on 127.0.0.1, runs nights with
-# `kpm run --pg`, and checks that every published table in the database equals
-# its CSV file byte for byte (rendered by SQL in the CSV's dialect), that a
-# night with nothing new changes no table, that an unreachable server fails the
-# night but writes the files, and that the next run loads what was missed; that
-# a password in --pg is refused, and one from a passfile or PGPASSWORD is in no
-# command line and nowhere in STATE (docs/SECURITY.md). Then runs
-# test_report_pg (one-transaction semantics, reload, layout change).
+# `kpm run --pg`, and checks that the database holds what kpm.sqlite holds (the
+# same tables, columns, types and rows, and the same views with the same rows:
+# one schema, docs/DATABASE.md), that a night with nothing new changes no table,
+# that an unreachable server fails the night but writes the files, and that the
+# next run loads what was missed; that a password in --pg is refused, and one from
+# a passfile or PGPASSWORD is in no command line and nowhere in STATE
+# (docs/SECURITY.md). Then runs test_report_pg (one-transaction semantics, reload,
+# layout change).
 # Exit 77 (skipped) only when the PostgreSQL server is not installed.
 # usage: run_pg.sh BUILD_DIR E2E_DIR
 BUILD=$(cd "$1" && pwd)
@@ -65,40 +66,60 @@ CREATE FUNCTION kpmtest.csv(v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
       || (CASE WHEN v ~ '[,"\r\n]' THEN '"' ELSE '' END) END $$;
 SQL
 
-# Prints table $1 as its CSV file would be (header and rows, in kpm_rij order).
-pg_csv() {
-    local t=$1 cols expr="" c type
-    cols=$(psql "$PG" -qAt -F ' ' -c "SELECT column_name, data_type FROM information_schema.columns
-        WHERE table_schema = 'public' AND table_name = '$t' AND column_name <> 'kpm_rij'
-        ORDER BY ordinal_position") || return 1
-    [ -n "$cols" ] || return 1
-    psql "$PG" -qAt -c "SELECT string_agg(column_name, ',' ORDER BY ordinal_position)
-        FROM information_schema.columns WHERE table_schema = 'public' AND table_name = '$t'
-        AND column_name <> 'kpm_rij'"
-    while read -r c type; do
-        [ -n "$expr" ] && expr="$expr || ',' || "
-        if [ "$type" = text ]; then expr="${expr}kpmtest.csv(\"$c\")"
-        else expr="${expr}coalesce(\"$c\"::text, '')"; fi
-    done <<<"$cols"
-    psql "$PG" -qAt -c "SELECT $expr FROM \"$t\" ORDER BY kpm_rij"
+# The ORDER BY of a table or view: kpm_rij, or else every column (NULL first).
+# Input columns (src.): PostgreSQL would sort a bare name by the text it prints.
+row_order() {
+    sqlite3 "$TMP/out/kpm.sqlite" "SELECT CASE WHEN max(name = 'kpm_rij') THEN 'ORDER BY src.kpm_rij'
+        ELSE 'ORDER BY ' || group_concat('src.\"' || name || '\" NULLS FIRST', ', ') END
+        FROM pragma_table_info('$1')"
 }
 
-# Every published table in PostgreSQL equals its CSV file in OUT.
-db_equals_csv() {
-    local out=$1 f t bad=0
-    for f in "$out"/*.csv; do
-        t=$(basename "$f" .csv)
-        pg_csv "$t" >"$TMP/$t.pg.csv" 2>&1 || { echo "  $t: not in the database"; bad=1; continue; }
-        cmp -s "$f" "$TMP/$t.pg.csv" || { echo "  $t differs:"; diff "$f" "$TMP/$t.pg.csv" | head -5; bad=1; }
+# Prints table or view $1 of PostgreSQL as rows of text: numbers as float8
+# (83.3, 50), booleans as 0/1, NULL as "", in kpm_rij order when it has one.
+pg_rows() {
+    local t=$1 expr="" c type order
+    while read -r c type; do
+        [ -n "$expr" ] && expr="$expr, "
+        case $type in
+        numeric | bigint | integer) expr="${expr}\"$c\"::float8::text" ;;
+        boolean) expr="${expr}\"$c\"::int::text" ;;
+        *) expr="${expr}\"$c\"::text" ;;
+        esac
+    done < <(psql "$PG" -qAt -F ' ' -c "SELECT column_name, data_type FROM information_schema.columns
+        WHERE table_schema = 'public' AND table_name = '$t' ORDER BY ordinal_position")
+    [ -n "$expr" ] || return 1
+    order=$(row_order "$t")
+    psql "$PG" -qAt -c "SELECT $expr FROM \"$t\" AS src $order"
+}
+
+# The same of kpm.sqlite (reals with up to 15 digits, as float8 prints them).
+sqlite_rows() {
+    local t=$1 expr order
+    expr=$(sqlite3 "$TMP/out/kpm.sqlite" "SELECT group_concat(printf('CASE typeof(\"%w\") WHEN ''real''
+        THEN printf(''%%.15g'', \"%w\") ELSE \"%w\" END', name, name, name), ', ')
+        FROM pragma_table_info('$t')")
+    order=$(row_order "$t")
+    sqlite3 "$TMP/out/kpm.sqlite" "SELECT $expr FROM \"$t\" AS src $order"
+}
+
+# Every table and view of kpm.sqlite (but kpm_nacht, a history of its own) is
+# in PostgreSQL with the same rows.
+db_equals_sqlite() {
+    local t bad=0
+    for t in $(sqlite3 "$TMP/out/kpm.sqlite" "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')
+               AND name <> 'kpm_nacht' ORDER BY name"); do
+        pg_rows "$t" >"$TMP/$t.pg" 2>&1 || { echo "  $t: not in the database"; bad=1; continue; }
+        sqlite_rows "$t" >"$TMP/$t.sq"
+        [ -s "$TMP/$t.sq" ] || { echo "  $t: no rows in kpm.sqlite"; bad=1; }
+        cmp -s "$TMP/$t.sq" "$TMP/$t.pg" || { echo "  $t differs:"; diff "$TMP/$t.sq" "$TMP/$t.pg" | head -5; bad=1; }
     done
     return $bad
 }
 
-# Row counts of the night in kpm_nacht equal the CSV files' rows.
+# Row counts of the night in kpm_nacht equal the tables' rows.
 night_counts_ok() {
-    local out=$1 night=$2 f t want got bad=0
-    for f in "$out"/*.csv; do
-        t=$(basename "$f" .csv)
+    local night=$1 t want got bad=0
+    for t in $(psql "$PG" -qAt -c "SELECT tabel FROM kpm_nacht WHERE nacht = '$night'"); do
         want=$(($(psql "$PG" -qAt -c "SELECT count(*) FROM \"$t\"") + 0))
         got=$(psql "$PG" -qAt -c "SELECT rijen FROM kpm_nacht WHERE nacht = '$night' AND tabel = '$t'")
         [ "$got" = "$want" ] || { echo "  $t: kpm_nacht says '$got', the table has $want"; bad=1; }
@@ -106,9 +127,15 @@ night_counts_ok() {
     return $bad
 }
 
-dump_tables() { # every kpm table but kpm_nacht, as CSV
-    local f
-    for f in "$TMP"/out/*.csv; do pg_csv "$(basename "$f" .csv)"; done
+dump_tables() { # every kpm table but kpm_nacht
+    local t
+    for t in $(psql "$PG" -qAt -c "SELECT table_name FROM information_schema.tables WHERE
+               table_schema = 'public' AND table_name <> 'kpm_nacht' ORDER BY 1"); do pg_rows "$t"; done
+}
+
+pg_type() { # table column
+    psql "$PG" -qAt -c "SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+        WHERE attrelid = '$1'::regclass AND attname = '$2'"
 }
 
 last_night() { sed -n 's/^night=//p' "$TMP/state/run/report.status"; }
@@ -120,21 +147,34 @@ cp "$E2E"/survey/inbox/* "$TMP/inbox/"
 find "$E2E/monitoring/night1" -maxdepth 1 -type f ! -name 'koplopers_*' -exec cp {} "$TMP/inbox/" \;
 check "night 1 with --pg exits 0" kpm_night "$TMP/inbox" "$TMP/out" "$TMP/state" --pg "$PG"
 N1=$(last_night)
-check "every published table is in PostgreSQL, equal to its CSV file byte for byte" \
-    db_equals_csv "$TMP/out"
-NT=$(ls "$TMP"/out/*.csv | wc -l)
-check "the database holds the $NT published tables and kpm_nacht" \
-    test "$(psql "$PG" -qAt -c "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")" = $((NT + 1))
-check "respons has the CSV's columns, typed, and kpm_rij" \
+check "every table and view of kpm.sqlite is in PostgreSQL with the same rows" \
+    db_equals_sqlite
+NT=$(sqlite3 "$TMP/out/kpm.sqlite" "SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+NV=$(sqlite3 "$TMP/out/kpm.sqlite" "SELECT count(*) FROM sqlite_master WHERE type = 'view'")
+check "the database holds the $NT tables (kpm_nacht and kpm_schema included) and $NV views of kpm.sqlite" \
+    test "$(psql "$PG" -qAt -c "SELECT count(*) FILTER (WHERE table_type = 'BASE TABLE') || '|' ||
+        count(*) FILTER (WHERE table_type = 'VIEW') FROM information_schema.tables
+        WHERE table_schema = 'public'")" = "$NT|$NV"
+check "respons_tranche has its columns, typed (tranche a number), and kpm_rij" \
     test "$(psql "$PG" -qAt -c "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod),
-        ', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'respons'::regclass AND attnum > 0")" \
-        = "meting bigint, tranche text, uitgenodigd bigint, respons bigint, respons_pct numeric(30,1), kpm_rij bigint"
-check "likert.gemiddelde is numeric(30,2)" \
-    test "$(psql "$PG" -qAt -c "SELECT format_type(atttypid, atttypmod) FROM pg_attribute
-        WHERE attrelid = 'likert'::regclass AND attname = 'gemiddelde'")" = "numeric(30,2)"
+        ', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'respons_tranche'::regclass AND attnum > 0")" \
+        = "meting bigint, tranche bigint, uitgenodigd bigint, respons bigint, respons_pct numeric(30,1), kpm_rij bigint"
+for spec in likert.gemiddelde="numeric(30,2)" likert.onderdrukt=boolean gebruik.periode=date \
+    gebruik.jaar=bigint gebruik.maand=bigint voordrachten.geschikt=boolean gemeente.koploper=boolean \
+    kpm_schema.versie=integer; do
+    tc=${spec%=*}
+    check "$tc is ${spec#*=} in PostgreSQL" test "$(pg_type "${tc%.*}" "${tc#*.}")" = "${spec#*=}"
+done
+check "no table mixes grains: neither respons nor gebruik_jaar is loaded" \
+    test "$(psql "$PG" -qAt -c "SELECT count(*) FROM information_schema.tables
+        WHERE table_name IN ('respons', 'gebruik_jaar')")" = 0
 check "a value: 2021 tranche 1 responded 83.3%" \
-    test "$(psql "$PG" -qAt -c "SELECT respons_pct FROM respons WHERE meting = 2021 AND tranche = '1'")" = 83.3
-check "kpm_nacht: night 1's row counts equal the tables'" night_counts_ok "$TMP/out" "$N1"
+    test "$(psql "$PG" -qAt -c "SELECT respons_pct FROM respons_tranche WHERE meting = 2021 AND tranche = 1")" = 83.3
+check "every view returns rows in PostgreSQL" \
+    bash -c "for v in \$(psql '$PG' -qAt -c \"SELECT table_name FROM information_schema.views
+             WHERE table_schema = 'public'\"); do
+             [ \"\$(psql '$PG' -qAt -c \"SELECT count(*) > 0 FROM \$v\")\" = t ] || { echo \"  \$v\"; exit 1; }; done"
+check "kpm_nacht: night 1's row counts equal the tables'" night_counts_ok "$N1"
 check "kpm.sqlite: the same row counts as PostgreSQL" \
     test "$(sqlite3 "$TMP/out/kpm.sqlite" "SELECT group_concat(tabel || '=' || rijen, ' ') FROM
         (SELECT * FROM kpm_nacht ORDER BY tabel)")" = \
@@ -147,25 +187,26 @@ N2=$(last_night)
 dump_tables >"$TMP/night2.dump"
 check "night 2 changed no table" same_file "$TMP/night1.dump" "$TMP/night2.dump"
 check "kpm_nacht has both nights with the same counts" \
-    test "$(psql "$PG" -qAt -c "SELECT count(DISTINCT nacht), count(DISTINCT (tabel, rijen)) FROM kpm_nacht")" = "2|$NT"
+    test "$(psql "$PG" -qAt -c "SELECT count(DISTINCT nacht), count(DISTINCT (tabel, rijen)) FROM kpm_nacht")" = "2|$((NT - 2))"
 
 # Night 3 with new usage data while the server cannot be reached: kpm run
 # fails with the reason, the files are written, the database keeps night 2.
 find "$E2E/monitoring/night2" -maxdepth 1 -type f -exec cp {} "$TMP/inbox/" \;
 cp "$TMP/out/gebruik.csv" "$TMP/gebruik.night2.csv"
+pg_rows gebruik >"$TMP/night2.gebruik"
 kpm_night "$TMP/inbox" "$TMP/out" "$TMP/state" --pg "host=127.0.0.1 port=1 user=kpm dbname=kpm"
 check "night 3 with an unreachable server exits 1" test $? = 1
 check "the failure names PostgreSQL in kpm's output" \
     grep -q "PostgreSQL load failed: report: PostgreSQL: cannot connect" "$TMP/state.kpm.log"
 check "the files of night 3 are written" bash -c "! cmp -s '$TMP/out/gebruik.csv' '$TMP/gebruik.night2.csv'"
 check "the database still holds night 2's tables" \
-    bash -c "$(declare -f pg_csv); PG='$PG'; pg_csv gebruik | cmp -s - '$TMP/gebruik.night2.csv'"
+    bash -c "$(declare -f pg_rows row_order); PG='$PG'; TMP='$TMP'; pg_rows gebruik | cmp -s - '$TMP/night2.gebruik'"
 check "kpm_nacht has no row of night 3" \
     test "$(psql "$PG" -qAt -c "SELECT count(DISTINCT nacht) FROM kpm_nacht")" = 2
 
 # The next run (server back) loads every table again: the database catches up.
 check "the next run exits 0" kpm_night "$TMP/inbox" "$TMP/out" "$TMP/state" --pg "$PG"
-check "after the next run every table equals its CSV file again" db_equals_csv "$TMP/out"
+check "after the next run the database equals kpm.sqlite again" db_equals_sqlite
 check "kpm_nacht has nights 1, 2 and 4" \
     test "$(psql "$PG" -qAt -c "SELECT count(DISTINCT nacht) FROM kpm_nacht")" = 3
 
