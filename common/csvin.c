@@ -556,6 +556,11 @@ size_t csvin_size(const csvin_t *r)
     return r ? r->size : 0;
 }
 
+void csvin_set_size(csvin_t *r, size_t size)
+{
+    r->size = size;
+}
+
 const char *csvin_error(const csvin_t *r)
 {
     return r ? r->err : "";

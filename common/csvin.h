@@ -63,6 +63,10 @@ char csvin_delim(const csvin_t *r);
  * progress display. */
 size_t csvin_offset(const csvin_t *r);
 size_t csvin_size(const csvin_t *r);
+/* Sets the size for a stream whose size csvin cannot find itself (one that is
+ * not a plain file descriptor, such as ingest's stream capped at the size the
+ * file had when it was opened). */
+void csvin_set_size(csvin_t *r, size_t size);
 
 /* The last error message, or "" when none. */
 const char *csvin_error(const csvin_t *r);

@@ -945,6 +945,7 @@ int ingest_entry_to(const catalog_t *cat, const pseudonym_key_t *pk, ingest_put_
         rc = errno == ENOMEM ? KPM_ENOMEM : refuse_entry(&fc, ent, errno ? errno : EIO);
         goto out;
     }
+    csvin_set_size(in, (size_t)ent->st.st_size); /* capped_open: no descriptor to fstat */
     res->delim = csvin_delim(in);
     csvin_row_t hdr;
     rc = csvin_next(in, &hdr);

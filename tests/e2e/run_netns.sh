@@ -99,12 +99,15 @@ start_report
 start_worker 0
 start_worker 1
 start_ingest
-# Kill worker 1 once it has checkpointed part of the night, before the night ends.
-for i in $(seq 1 200); do
-    grep -q "checkpoint\|night .* starts" "$H/agg1/log" 2>/dev/null && break
-    sleep 0.02
+# Kill worker 1 once it has checkpointed part of the night, before the night ends:
+# its status says "receiving" with records only after a checkpoint was saved (a
+# fixed sleep after the night's start was too short when the link waited for its
+# handshake under load).
+ST1=$H/agg1/state/run/aggregate.1.status
+for i in $(seq 1 500); do
+    grep -q '^phase=receiving' "$ST1" 2>/dev/null && grep -q '^records_in=[1-9]' "$ST1" && break
+    sleep 0.01
 done
-sleep 0.2
 killed=0
 if kill -KILL "${APID[1]}" 2>/dev/null; then killed=1; fi
 check "aggregate worker 1 was killed while the night ran" test $killed = 1
