@@ -39,7 +39,7 @@ typedef struct {
 typedef struct {
     const catalog_t *cat;
     const pseudonym_key_t *pk; /* a person's name becomes its pseudonym with this key */
-    ingest_put_fn put; /* where the records go */
+    ingest_put_fn put;         /* where the records go */
     void *put_ctx;
     const char *name;
     const kind_spec_t *kind;
@@ -49,16 +49,17 @@ typedef struct {
     int *item_of_col;            /* per header column: item index, COL_NONE, COL_PII */
     strmap_t *keys;              /* keys seen in this file -> line */
     colval_t vals[MAX_SPEC_COLS];
-    char gm[WIRE_MAX_LIST][7];   /* COL_GM_LIST codes of the current row */
-    uint64_t rejects_put;        /* REJECT records of this file so far */
+    char gm[WIRE_MAX_LIST][7]; /* COL_GM_LIST codes of the current row */
+    uint64_t rejects_put;      /* REJECT records of this file so far */
     struct {
         const char *code;
         uint64_t n;
         long first, last;
-    } omitted[16];               /* rejects beyond INGEST_REJECTS_PER_FILE, per code */
+    } omitted[16]; /* rejects beyond INGEST_REJECTS_PER_FILE, per code */
     size_t n_omitted;
-    ingest_entry_t *entry;       /* the entry read */
+    ingest_entry_t *entry;           /* the entry read */
     char sha256[SHA256_HEX_LEN + 1]; /* of the file as delivered ("" unreadable) */
+    struct file_hash *hash;          /* sha256 being computed beside the parse, or NULL */
     wire_record_t rec;
 } file_ctx_t;
 
@@ -66,8 +67,8 @@ typedef struct {
 int ingest_put(file_ctx_t *fc, const wire_record_t *rec);
 
 /* Puts a REJECT for this file. */
-int ingest_reject(file_ctx_t *fc, long line, const char *column, const char *code,
-                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int ingest_reject(file_ctx_t *fc, long line, const char *column, const char *code, const char *fmt,
+                  ...) __attribute__((format(printf, 5, 6)));
 
 /* A value for a message: trimmed, control characters blanked, cut at QUOTE_MAX
  * bytes. Never used for pii columns. */

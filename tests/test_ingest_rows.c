@@ -9,13 +9,17 @@
 #include <sys/stat.h>
 
 #include "ingest_harness.h"
+#include "sha256.h"
 
 static int batcher_put_fn(void *ctx, const wire_record_t *rec)
 {
     return batcher_put(ctx, rec);
 }
 
-static const wire_response_t *resp(size_t i) { return &nth(WIRE_REC_RESPONSE, i)->u.response; }
+static const wire_response_t *resp(size_t i)
+{
+    return &nth(WIRE_REC_RESPONSE, i)->u.response;
+}
 
 /* The answer to `item` in a response, or NULL when the item was not asked. */
 static const wire_value_t *ans(const wire_response_t *r, const char *item)
@@ -75,13 +79,15 @@ static void test_not_utf8_line(void **state)
 {
     (void)state;
     /* Latin-1 'e-acute' in the middle of line 3. */
-    RUN("koplopers_a.csv", KL_HDR "KL001;Noord;1;2017;GM0363;actief\nKL002;Caf\xe9 Zuid;1;2017;GM0363;\n");
+    RUN("koplopers_a.csv",
+        KL_HDR "KL001;Noord;1;2017;GM0363;actief\nKL002;Caf\xe9 Zuid;1;2017;GM0363;\n");
     expect_quarantine("koplopers_a.csv", 3, "", "NOT_UTF8");
     assert_int_equal(n_of(WIRE_REC_KOPLOPER), 0);
     assert_true(wstr_contains(rej(0)->message, "regel 3"));
 
     /* The bad byte ends line 2, just before its line break. */
-    RUN("koplopers_b.csv", KL_HDR "KL001;Noord;1;2017;GM0363;actief\xe9\nKL002;Zuid;1;2017;GM0363;\n");
+    RUN("koplopers_b.csv",
+        KL_HDR "KL001;Noord;1;2017;GM0363;actief\xe9\nKL002;Zuid;1;2017;GM0363;\n");
     expect_quarantine("koplopers_b.csv", 2, "", "NOT_UTF8");
 
     /* CRLF line ends count once, a lone CR ends a line too. */
@@ -89,7 +95,8 @@ static void test_not_utf8_line(void **state)
                            "KL001;Noord;1;2017;GM0363\r\nKL002;Zuid;1;2017;GM0363\r\n"
                            "KL003;Oost\xc0\xaf;1;2017;GM0363\r\n");
     expect_quarantine("koplopers_c.csv", 4, "", "NOT_UTF8");
-    RUN("deelnemers_cr.csv", "meting;koploper_id\r2021;KL001\r2021;KL\xff" "2\r");
+    RUN("deelnemers_cr.csv", "meting;koploper_id\r2021;KL001\r2021;KL\xff"
+                             "2\r");
     expect_quarantine("deelnemers_cr.csv", 3, "", "NOT_UTF8");
 
     /* A NUL byte anywhere, also inside a quoted field. */
@@ -128,7 +135,8 @@ static void test_header_columns(void **state)
     /* The first missing column in the kind's order, not the file's. */
     RUN("koplopers_mis.csv", "naam;koploper_id;status\nNoord;KL001;actief\n");
     expect_quarantine("koplopers_mis.csv", 1, "tranche", "MISSING_COLUMN");
-    RUN("uitvraag_mis.csv", "response_id;koploper_id;ingevuld_op;tijd_adviseurs\nR1;KL001;2021-03-01;3\n");
+    RUN("uitvraag_mis.csv",
+        "response_id;koploper_id;ingevuld_op;tijd_adviseurs\nR1;KL001;2021-03-01;3\n");
     expect_quarantine("uitvraag_mis.csv", 1, "meting", "MISSING_COLUMN");
 
     /* An optional column may be missing; names match case-insensitively. */
@@ -141,8 +149,8 @@ static void test_unknown_columns(void **state)
 {
     (void)state;
     RUN("uitvraag_u.csv", UV_HDR ";opmerking_intern;tijd_adviseurs;Extra\n"
-                          "R1;2021;KL001;2021-03-02;geheim;3;x\n"
-                          "R2;2021;KL002;2021-03-02;;4;\n");
+                                 "R1;2021;KL001;2021-03-02;geheim;3;x\n"
+                                 "R2;2021;KL002;2021-03-02;;4;\n");
     assert_int_equal(fx.res.dispo, DISPO_ARCHIVE);
     expect_frame("uitvraag_u.csv", "uitvraag", 2, 2, 0);
     assert_int_equal(n_of(WIRE_REC_REJECT), 1);
@@ -238,7 +246,8 @@ static void test_deelnemers_keys(void **state)
 static void test_uitvraag_keys(void **state)
 {
     (void)state;
-    static const char long_id[] = "R0123456789012345678901234567890123456789012345678901234567890123";
+    static const char long_id[] =
+        "R0123456789012345678901234567890123456789012345678901234567890123";
     char buf[1024];
     int n = snprintf(buf, sizeof buf,
                      UV_HDR ";tijd_adviseurs\n"
@@ -303,10 +312,14 @@ static void test_likert_values(void **state)
     size_t bad = 0;
     for (size_t i = 0; i < n; i++) {
         const wire_response_t *r = resp(i);
-        if (cases[i].nvt_item < 0) expect_nil(r, "kennisdeling_koplopers");
-        else expect_int(r, "kennisdeling_koplopers", cases[i].nvt_item);
-        if (cases[i].plain < 0) expect_nil(r, "tijd_adviseurs");
-        else expect_int(r, "tijd_adviseurs", cases[i].plain);
+        if (cases[i].nvt_item < 0)
+            expect_nil(r, "kennisdeling_koplopers");
+        else
+            expect_int(r, "kennisdeling_koplopers", cases[i].nvt_item);
+        if (cases[i].plain < 0)
+            expect_nil(r, "tijd_adviseurs");
+        else
+            expect_int(r, "tijd_adviseurs", cases[i].plain);
         bad += (cases[i].nvt_item < 0) + (cases[i].plain < 0);
     }
     assert_int_equal(n_of(WIRE_REC_REJECT), bad);
@@ -317,10 +330,11 @@ static void test_keuze_and_other_items(void **state)
 {
     (void)state;
     RUN("uitvraag_c.csv", UV_HDR ";verwachtingen_uitgekomen;gebruik_aantal;toelichting_adviseurs\n"
-                          "R1;2021;KL001;2021-03-02; Te_Vroeg ;120;\"Hij zei: \"\"prima\"\"; \xc3\xa9\xc3\xa9n keer\"\n"
-                          "R2;2021;KL002;2021-03-02;JA;0;   \n"
-                          "R3;2021;KL003;2021-03-02;misschien;-3;x\n"
-                          "R4;2021;KL004;2021-03-02;;2,5;\n");
+                                 "R1;2021;KL001;2021-03-02; Te_Vroeg ;120;\"Hij zei: "
+                                 "\"\"prima\"\"; \xc3\xa9\xc3\xa9n keer\"\n"
+                                 "R2;2021;KL002;2021-03-02;JA;0;   \n"
+                                 "R3;2021;KL003;2021-03-02;misschien;-3;x\n"
+                                 "R4;2021;KL004;2021-03-02;;2,5;\n");
     expect_frame("uitvraag_c.csv", "uitvraag", 4, 4, 0);
     const wire_value_t *v = ans(resp(0), "verwachtingen_uitgekomen");
     assert_int_equal(v->type, WIRE_VAL_STR);
@@ -347,7 +361,6 @@ static void test_keuze_and_other_items(void **state)
     assert_wstr(resp(0)->answers[0].item, "verwachtingen_uitgekomen");
     assert_null(ans(resp(0), "tijd_adviseurs"));
 }
-
 
 /* A tekst answer longer than the wire's bound on free text (WIRE_TEXT_MAX) is
  * refused as INVALID_VALUE and counts as not answered; one at the bound is kept
@@ -378,14 +391,14 @@ static void test_tekst_bound(void **state)
     expect_reject(0, 3, "toelichting_adviseurs", "INVALID_VALUE");
 }
 
-#define BST_HDR UV_HDR ";besteding_interne_projectleiding;besteding_externe_projectleiding;" \
-                       "besteding_scholing;besteding_clientondersteuners;besteding_communicatie;" \
-                       "besteding_anders\n"
+#define BST_HDR                                                                                    \
+    UV_HDR ";besteding_interne_projectleiding;besteding_externe_projectleiding;"                   \
+           "besteding_scholing;besteding_clientondersteuners;besteding_communicatie;"              \
+           "besteding_anders\n"
 
-static const char *const BST[] = {"besteding_interne_projectleiding",
-                                  "besteding_externe_projectleiding", "besteding_scholing",
-                                  "besteding_clientondersteuners", "besteding_communicatie",
-                                  "besteding_anders"};
+static const char *const BST[] = {
+    "besteding_interne_projectleiding", "besteding_externe_projectleiding", "besteding_scholing",
+    "besteding_clientondersteuners",    "besteding_communicatie",           "besteding_anders"};
 
 static void test_besteding_group(void **state)
 {
@@ -406,7 +419,8 @@ static void test_besteding_group(void **state)
         assert_int_equal(ans(resp(1), BST[i])->type, WIRE_VAL_REAL); /* 100.8: within 1 */
     }
     for (size_t k = 2; k < 7; k++)
-        for (size_t i = 0; i < 6; i++) expect_nil(resp(k), BST[i]);
+        for (size_t i = 0; i < 6; i++)
+            expect_nil(resp(k), BST[i]);
     assert_int_equal(n_of(WIRE_REC_REJECT), 5);
     expect_reject(0, 4, "besteding_*", "GROUP_SUM");
     assert_true(wstr_contains(rej(0)->message, "90"));
@@ -435,7 +449,8 @@ static void test_duplicate_keys(void **state)
     assert_wstr(nth(WIRE_REC_DEELNEMER, 0)->u.deelnemer.versie, "kort");
 
     /* In uitvraag the same response_id twice is a re-export: two records, no reject. */
-    RUN("uitvraag_d.csv", UV_HDR ";tijd_adviseurs\nR1;2021;KL001;2021-03-02;2\nR1;2021;KL001;2021-03-03;4\n");
+    RUN("uitvraag_d.csv",
+        UV_HDR ";tijd_adviseurs\nR1;2021;KL001;2021-03-02;2\nR1;2021;KL001;2021-03-03;4\n");
     expect_frame("uitvraag_d.csv", "uitvraag", 2, 2, 0);
     assert_int_equal(n_of(WIRE_REC_REJECT), 0);
     assert_int_equal(n_of(WIRE_REC_RESPONSE), 2);
@@ -454,8 +469,8 @@ static int any_record_holds(const char *needle)
         switch (r->kind) {
         case WIRE_REC_REJECT:
             if (wstr_contains(r->u.reject.column, needle) ||
-                wstr_contains(r->u.reject.message, needle) || wstr_contains(r->u.reject.code, needle) ||
-                wstr_contains(r->u.reject.file, needle))
+                wstr_contains(r->u.reject.message, needle) ||
+                wstr_contains(r->u.reject.code, needle) || wstr_contains(r->u.reject.file, needle))
                 return 1;
             break;
         case WIRE_REC_RESPONSE:
@@ -472,7 +487,8 @@ static int any_record_holds(const char *needle)
                 return 1;
             break;
         case WIRE_REC_FILE_BEGIN:
-            if (wstr_contains(r->u.file_begin.file, needle) || wstr_contains(r->u.file_begin.kind, needle))
+            if (wstr_contains(r->u.file_begin.file, needle) ||
+                wstr_contains(r->u.file_begin.kind, needle))
                 return 1;
             break;
         default:
@@ -507,15 +523,17 @@ static void test_pii_never_passed_on(void **state)
 static void test_lines_after_multiline_field(void **state)
 {
     (void)state;
-    RUN("uitvraag_m.csv", UV_HDR ";toelichting_adviseurs;tijd_adviseurs\r\n"
-                          "R1;2021;KL001;2021-03-02;\"eerste regel\r\ntweede; regel\r\n\r\nvierde\";3\r\n"
-                          "R2;2021;KL002;2021-03-02;kort;9\r\n"
-                          "\r\n"
-                          "R3;2021;KL003;2021-03-02;\"a\nb\";2\r\n"
-                          "R4;2021;;2021-03-02;x;1\r\n");
+    RUN("uitvraag_m.csv",
+        UV_HDR ";toelichting_adviseurs;tijd_adviseurs\r\n"
+               "R1;2021;KL001;2021-03-02;\"eerste regel\r\ntweede; regel\r\n\r\nvierde\";3\r\n"
+               "R2;2021;KL002;2021-03-02;kort;9\r\n"
+               "\r\n"
+               "R3;2021;KL003;2021-03-02;\"a\nb\";2\r\n"
+               "R4;2021;;2021-03-02;x;1\r\n");
     expect_frame("uitvraag_m.csv", "uitvraag", 4, 3, 1);
     assert_int_equal(resp(0)->line, 2);
-    assert_wstr(ans(resp(0), "toelichting_adviseurs")->s, "eerste regel\r\ntweede; regel\r\n\r\nvierde");
+    assert_wstr(ans(resp(0), "toelichting_adviseurs")->s,
+                "eerste regel\r\ntweede; regel\r\n\r\nvierde");
     assert_int_equal(resp(1)->line, 6);
     assert_int_equal(resp(2)->line, 8);
     expect_reject(0, 6, "tijd_adviseurs", "INVALID_VALUE");
@@ -540,12 +558,13 @@ static void test_header_only(void **state)
 static void test_same_file_same_messages(void **state)
 {
     (void)state;
-    static const char file[] = UV_HDR ";opmerking;tijd_adviseurs;verwachtingen_uitgekomen;toelichting_adviseurs\n"
-                                      "R1;2021;KL001;2021-03-02;x;3;ja;\"twee\nregels\"\n"
-                                      "R2;2021;KL002;2021-03-02;x;8;nee;\n"
-                                      "R3;2021;;2021-03-02;x;3;ja;\n"
-                                      "R4;2021;KL004;2021-03-02;x;1;ja\n"
-                                      "R5;2021;KL005;2021-03-02T08:00:00Z;x;2;deels;tekst\n";
+    static const char file[] =
+        UV_HDR ";opmerking;tijd_adviseurs;verwachtingen_uitgekomen;toelichting_adviseurs\n"
+               "R1;2021;KL001;2021-03-02;x;3;ja;\"twee\nregels\"\n"
+               "R2;2021;KL002;2021-03-02;x;8;nee;\n"
+               "R3;2021;;2021-03-02;x;3;ja;\n"
+               "R4;2021;KL004;2021-03-02;x;1;ja\n"
+               "R5;2021;KL005;2021-03-02T08:00:00Z;x;2;deels;tekst\n";
     RUN("uitvraag_2021.csv", file);
     size_t n = fx.n_msgs;
     assert_true(n > 1); /* several messages, so boundaries are compared too */
@@ -572,8 +591,7 @@ static void run_entry(const char *name, ingest_entry_t *e)
     clear();
     batcher_t *b = batcher_new(STREAM, 3, 1 << 16, collect, NULL);
     assert_non_null(b);
-    assert_int_equal(ingest_entry_to(fx.cat, &ih_key, batcher_put_fn, b, e, name, &fx.res),
-                     KPM_OK);
+    assert_int_equal(ingest_entry_to(fx.cat, &ih_key, batcher_put_fn, b, e, name, &fx.res), KPM_OK);
     assert_int_equal(batcher_flush(b), KPM_OK);
     batcher_destroy(&b);
 }
@@ -597,7 +615,8 @@ static void test_entries_refused(void **state)
     FILE *fp = fopen(target, "w");
     assert_non_null(fp);
     fputs("gemeente_code;periode;aanbieder_type;nieuwe_vragen;lopende_trajecten;"
-          "clienten_bereikt\nGM0363;2021-01;professioneel;1;2;3\n", fp);
+          "clienten_bereikt\nGM0363;2021-01;professioneel;1;2;3\n",
+          fp);
     fclose(fp);
     snprintf(link_path, sizeof link_path, "%s/gebruik_link.csv", fx.dir);
     assert_int_equal(symlink(target, link_path), 0);
@@ -691,6 +710,35 @@ static void test_grown_file_produced_again_the_same(void **state)
     unlink(path);
 }
 
+/* The sha256 in FILE_END is the file's, also when a large file is hashed on a
+ * thread beside the parse (from 1 MiB on). */
+static void test_sha256_of_large_file(void **state)
+{
+    (void)state;
+    char path[256];
+    snprintf(path, sizeof path, "%s/gebruik_groot.csv", fx.dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("gemeente_code;periode;aanbieder_type;nieuwe_vragen;lopende_trajecten;"
+          "clienten_bereikt\nGM0363;2021-01;professioneel;1;2;3\n",
+          fp);
+    for (int i = 0; i < 300000; i++) /* all-empty rows: skipped, no records */
+        fputs(";;;;;\n", fp);
+    fclose(fp);
+    char want[SHA256_HEX_LEN + 1];
+    assert_int_equal(sha256_file(path, want), KPM_OK);
+    ingest_entry_t e;
+    open_entry("gebruik_groot.csv", &e);
+    assert_true(e.st.st_size > (1 << 20));
+    run_entry("gebruik_groot.csv", &e);
+    assert_int_equal(n_of(WIRE_REC_GEBRUIK), 1);
+    const wire_file_end_t *fe = &nth(WIRE_REC_FILE_END, 0)->u.file_end;
+    assert_int_equal(fe->sha256.len, SHA256_HEX_LEN);
+    assert_memory_equal(fe->sha256.ptr, want, SHA256_HEX_LEN);
+    ingest_entry_close(&e);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -714,6 +762,7 @@ int main(void)
         cmocka_unit_test(test_same_file_same_messages),
         cmocka_unit_test(test_entries_refused),
         cmocka_unit_test(test_grown_file_produced_again_the_same),
+        cmocka_unit_test(test_sha256_of_large_file),
     };
     return cmocka_run_group_tests(tests, ih_setup, ih_teardown);
 }
