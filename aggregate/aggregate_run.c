@@ -25,19 +25,19 @@
 #include "tables_cmp_config.h"
 
 #define MSG_MAX_BYTES WIRE_MSG_BYTES /* wire.h: a bound of WIRE_MSG_CAP */
-#define HANDSHAKE_MS 1000 /* how long the tables wait for report's word */
+#define HANDSHAKE_MS 1000            /* how long the tables wait for report's word */
 
 typedef struct {
     const aggregate_opts_t *o;
     catalog_t *cat;
     tables_cmp_config_t *cmp;
-    feed_ref_t *ref; /* the feed's gemeenten list and mergers */
+    feed_ref_t *ref;      /* the feed's gemeenten list and mergers */
     oproepen_t *oproepen; /* the calls for koplopers, beside the catalogue */
     agg_state_t *state;
     ckpt_meta_t meta;
     char ckpt_path[4200];
     char delivered_path[4200]; /* STATE/aggregate/delivered: the night report made durable */
-    stage_net_t net; /* the ZeroMQ context and keys (NULL curve without --keys) */
+    stage_net_t net;           /* the ZeroMQ context and keys (NULL curve without --keys) */
     link_in_t *in;
     link_out_t *out;
     batcher_t *batch;
@@ -69,7 +69,8 @@ static int save(agg_t *a)
 static int check_counts(agg_t *a, const wire_counts_t *c, uint64_t total)
 {
     uint64_t applied = 0;
-    for (int k = 1; k < CKPT_KINDS; k++) applied += a->meta.applied[k];
+    for (int k = 1; k < CKPT_KINDS; k++)
+        applied += a->meta.applied[k];
     int ok = applied == total;
     for (uint32_t i = 0; i < c->n; i++) {
         int k;
@@ -86,8 +87,8 @@ static int check_counts(agg_t *a, const wire_counts_t *c, uint64_t total)
     if (!ok)
         return stage_fail(KPM_EGAP,
                           "night %s: records went missing (%llu sent, %llu applied); no tables "
-                          "written", a->meta.night, (unsigned long long)total,
-                          (unsigned long long)applied);
+                          "written",
+                          a->meta.night, (unsigned long long)total, (unsigned long long)applied);
     return KPM_OK;
 }
 
@@ -97,8 +98,7 @@ static int check_counts(agg_t *a, const wire_counts_t *c, uint64_t total)
 static int check_shard(agg_t *a, const wire_counts_t *c)
 {
     char err[256];
-    if (wire_shard_check(c, a->o->worker, a->o->workers, err, sizeof err) == KPM_OK)
-        return KPM_OK;
+    if (wire_shard_check(c, a->o->worker, a->o->workers, err, sizeof err) == KPM_OK) return KPM_OK;
     return stage_fail(KPM_ESTATE, "night %s: ingest's stream %s", a->meta.night, err);
 }
 
@@ -113,8 +113,11 @@ static int open_out(agg_t *a)
         link_out_set_stream(a->out, a->meta.night);
         return KPM_OK;
     }
-    link_opts_t lo = {.data_endpoint = a->o->out_endpoint, .ack_endpoint = a->o->out_ack,
-                      .stop = &stage_stop, .curve = a->net.curve, .peer = "report"};
+    link_opts_t lo = {.data_endpoint = a->o->out_endpoint,
+                      .ack_endpoint = a->o->out_ack,
+                      .stop = &stage_stop,
+                      .curve = a->net.curve,
+                      .peer = "report"};
     if (!(a->out = link_out_new(a->net.zctx, &lo, a->meta.night, err, sizeof err)))
         return stage_fail(KPM_EZMQ, "%s", err);
     return KPM_OK;
@@ -214,9 +217,13 @@ static int32_t night_date(const char *night)
 
 static int produce_results(agg_t *a, uint64_t *end_seq)
 {
-    tables_opts_t to = {.min_cell = a->o->min_cell, .uren_per_dag = a->o->uren_per_dag,
-                        .dagen_toegekend = a->o->dagen_toegekend, .cmp = a->cmp,
-                        .oproepen = a->oproepen, .ref = a->ref, .as_of = night_date(a->meta.night),
+    tables_opts_t to = {.min_cell = a->o->min_cell,
+                        .uren_per_dag = a->o->uren_per_dag,
+                        .dagen_toegekend = a->o->dagen_toegekend,
+                        .cmp = a->cmp,
+                        .oproepen = a->oproepen,
+                        .ref = a->ref,
+                        .as_of = night_date(a->meta.night),
                         .worker = a->o->worker};
     wire_record_t shard;
     wire_shard_record(&shard, a->o->worker, a->o->workers);
@@ -285,14 +292,17 @@ static int deliver_night(agg_t *a)
     stage_status("sending", a->meta.night, a->records_in, 0, NULL);
     /* report's word first (see link_out_handshake); if it is down, send anyway */
     rc = link_out_handshake(a->out, HANDSHAKE_MS);
-    if (rc == KPM_EEMPTY) log_info("report has not answered yet; sending anyway");
-    else if (rc) return rc;
+    if (rc == KPM_EEMPTY)
+        log_info("report has not answered yet; sending anyway");
+    else if (rc)
+        return rc;
     uint64_t end_seq = 0;
     do {
         batcher_reset(a->batch);
         rc = produce_results(a, &end_seq);
-        if (rc == KPM_OK) log_debug("night %s: tables sent (END %llu)", a->meta.night,
-                                    (unsigned long long)end_seq);
+        if (rc == KPM_OK)
+            log_debug("night %s: tables sent (END %llu)", a->meta.night,
+                      (unsigned long long)end_seq);
         while (rc == KPM_OK) {
             rc = link_out_wait_durable(a->out, end_seq, 200);
             if (rc != KPM_EEMPTY) break;
@@ -343,13 +353,14 @@ int aggregate_run(const aggregate_opts_t *o)
         }
     }
     char gem_path[4200], mrg_path[4200]; /* the defaults: in the data directory (datadir.h) */
-    if (!(a.ref = feed_ref_load(
-              o->gemeenten_ref ? o->gemeenten_ref
-                               : datadir_config_file("gemeenten_2021.csv", gem_path, sizeof gem_path),
-              o->gemeenten_ref == NULL,
-              o->herindelingen ? o->herindelingen
-                               : datadir_config_file("herindelingen.csv", mrg_path, sizeof mrg_path),
-              o->herindelingen == NULL, err, sizeof err))) {
+    if (!(a.ref = feed_ref_load(o->gemeenten_ref ? o->gemeenten_ref
+                                                 : datadir_config_file("gemeenten_2021.csv",
+                                                                       gem_path, sizeof gem_path),
+                                o->gemeenten_ref == NULL,
+                                o->herindelingen ? o->herindelingen
+                                                 : datadir_config_file("herindelingen.csv",
+                                                                       mrg_path, sizeof mrg_path),
+                                o->herindelingen == NULL, err, sizeof err))) {
         log_error("gemeenten and mergers: %s", err);
         goto out;
     }
@@ -381,8 +392,11 @@ int aggregate_run(const aggregate_opts_t *o)
                  a.meta.delivered ? ", delivered" : "");
     a.last_ckpt = now_s();
     if ((rc = stage_net_open(&a.net, o->keys, "aggregate"))) goto out;
-    link_opts_t li = {.data_endpoint = o->in_endpoint, .ack_endpoint = o->in_ack,
-                      .stop = &stage_stop, .curve = a.net.curve, .peer = "ingest",
+    link_opts_t li = {.data_endpoint = o->in_endpoint,
+                      .ack_endpoint = o->in_ack,
+                      .stop = &stage_stop,
+                      .curve = a.net.curve,
+                      .peer = "ingest",
                       .night = o->night};
     if (!(a.in = link_in_new(a.net.zctx, &li, err, sizeof err))) {
         rc = stage_fail(KPM_EZMQ, "%s", err);
@@ -395,7 +409,8 @@ int aggregate_run(const aggregate_opts_t *o)
          * other night's tables (the link refuses them). The state holds the
          * earlier night's records, so this night's tables include them. */
         log_warn("night %s: its tables never reached report; night %s's tables include its "
-                 "records", a.meta.night, o->night);
+                 "records",
+                 a.meta.night, o->night);
         fresh = 1;
     }
     link_in_expect(a.in, a.meta.night, a.meta.next, a.meta.next ? a.meta.next - 1 : WIRE_NO_SEQ,
@@ -421,11 +436,14 @@ int aggregate_run(const aggregate_opts_t *o)
     stage_status("done", a.meta.night, a.records_in, a.rows, NULL);
 out:
     if (rc != KPM_ESTOP && a.meta.night[0]) {
-        stage_batch_t bd = {.night = a.meta.night, .records_out = a.rows,
+        stage_batch_t bd = {.night = a.meta.night,
+                            .records_out = a.rows,
                             .rejected = a.meta.applied[WIRE_REC_REJECT],
                             .resends = a.out ? link_out_resends(a.out) : 0,
-                            .seconds = now_s() - t0, .ok = rc == KPM_OK};
-        for (int k = 1; k < CKPT_KINDS; k++) bd.records_in += a.meta.applied[k];
+                            .seconds = now_s() - t0,
+                            .ok = rc == KPM_OK};
+        for (int k = 1; k < CKPT_KINDS; k++)
+            bd.records_in += a.meta.applied[k];
         stage_batch_done(&bd);
     }
 out_quiet:

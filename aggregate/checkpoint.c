@@ -171,7 +171,8 @@ int checkpoint_load(const char *path, agg_state_t *s, ckpt_meta_t *m, const pseu
             if (frame == 0 && rec.kind == WIRE_REC_COUNTS) {
                 for (uint32_t i = 0; i < rec.u.counts.n; i++)
                     for (int k = 1; k < CKPT_KINDS; k++)
-                        if (wire_str_eq(rec.u.counts.names[i], wire_rec_kind_name((wire_rec_kind_t)k)))
+                        if (wire_str_eq(rec.u.counts.names[i],
+                                        wire_rec_kind_name((wire_rec_kind_t)k)))
                             m->applied[k] = rec.u.counts.counts[i];
                 continue;
             }

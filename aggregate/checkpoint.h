@@ -21,13 +21,13 @@
 #define CKPT_KINDS 64
 
 typedef struct {
-    char night[WIRE_STREAM_MAX]; /* input stream ("" before the first night) */
-    uint64_t next;               /* next seq expected from ingest */
-    int complete;                /* the night's END was applied */
-    int delivered;               /* report made the night's results durable */
+    char night[WIRE_STREAM_MAX];  /* input stream ("" before the first night) */
+    uint64_t next;                /* next seq expected from ingest */
+    int complete;                 /* the night's END was applied */
+    int delivered;                /* report made the night's results durable */
     uint64_t applied[CKPT_KINDS]; /* records applied this night, by wire_rec_kind_t */
     filelist_t files;             /* this night's files (owned: filelist_clear) */
-    int converted;               /* loaded from a version 1 checkpoint (write it again) */
+    int converted;                /* loaded from a version 1 checkpoint (write it again) */
 } ckpt_meta_t;
 
 /* Writes state and meta to path atomically. Returns KPM_OK or KPM_EIO/KPM_ENOMEM. */

@@ -191,14 +191,15 @@ feed_ref_t *feed_ref_load(const char *gemeenten, int gemeenten_optional, const c
 {
     static const char *const gem_cols[] = {"gemeente_code", "naam", "provincie", "inwoners", NULL};
     static const char *const mrg_cols[] = {"gemeente_code_oud", "naam_oud", "gemeente_code_nieuw",
-                                           "naam_nieuw", "ingang", NULL};
+                                           "naam_nieuw",        "ingang",   NULL};
     feed_ref_t *r = calloc(1, sizeof *r);
 
     if (r == NULL) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    if (load_file(r, gemeenten, gemeenten_optional, gem_cols, add_gemeente, err, errlen) != KPM_OK ||
+    if (load_file(r, gemeenten, gemeenten_optional, gem_cols, add_gemeente, err, errlen) !=
+            KPM_OK ||
         load_file(r, mergers, mergers_optional, mrg_cols, add_merger, err, errlen) != KPM_OK)
         feed_ref_destroy(&r);
     return r;

@@ -61,7 +61,9 @@ int main(int argc, char **argv)
          0, KPM_MAX_WORKERS - 1},
         {0}};
     const stage_cli_t cli = {
-        .stage = "aggregate", .synopsis = "--state DIR [options]", .opts = opts,
+        .stage = "aggregate",
+        .synopsis = "--state DIR [options]",
+        .opts = opts,
         .keys_files = "aggregate.key, ingest.pub, report.pub",
         .about = "Receives a night's records from kpm-ingest, applies them to the state\n"
                  "(STATE/aggregate/checkpoint), counts, and sends the result tables to\n"
@@ -69,8 +71,10 @@ int main(int argc, char **argv)
     int rc = stage_opts_parse(&cli, argc, argv, &sc);
     if (rc != STAGE_OPTS_GO) return rc;
     if (worker >= workers)
-        return stage_usage_error(&cli, "--worker: %ld is out of range (allowed: 0 to %ld, below "
-                                 "--workers %ld)", worker, workers - 1, workers);
+        return stage_usage_error(&cli,
+                                 "--worker: %ld is out of range (allowed: 0 to %ld, below "
+                                 "--workers %ld)",
+                                 worker, workers - 1, workers);
     o.min_cell = (int)min_cell;
     o.checkpoint_ms = (int)checkpoint_ms;
     o.dagen_toegekend = (int)dagen;

@@ -16,7 +16,8 @@ struct oproepen {
     size_t n;
 };
 
-static const oproep_t contract_call = {"2019", 20191007, 3, 1, "Oproep voor koplopers van september 2019"};
+static const oproep_t contract_call = {"2019", 20191007, 3, 1,
+                                       "Oproep voor koplopers van september 2019"};
 
 enum { OC_NAME, OC_SLUIT, OC_MIN, OC_CLIENT, OC_OMSCHRIJVING, OC_N };
 static const char *const oc_names[OC_N] = {"oproep", "sluit_op", "min_criteria",
@@ -58,9 +59,11 @@ static const char *parse_call(const csvin_row_t *row, const int *cols, oproep_t 
     if (len == 0 || len >= sizeof c->name) return "oproep is empty or longer than 63 bytes";
     memcpy(c->name, s, len);
     s = cell(row, cols[OC_SLUIT], &len);
-    if (val_parse_date(s, len, &c->sluit_op) != KPM_OK) return "sluit_op is not a date (YYYY-MM-DD)";
+    if (val_parse_date(s, len, &c->sluit_op) != KPM_OK)
+        return "sluit_op is not a date (YYYY-MM-DD)";
     s = cell(row, cols[OC_MIN], &len);
-    if (val_parse_int(s, len, 0, 5, &v) != KPM_OK) return "min_criteria is not a whole number from 0 to 5";
+    if (val_parse_int(s, len, 0, 5, &v) != KPM_OK)
+        return "min_criteria is not a whole number from 0 to 5";
     c->min_criteria = (int)v;
     s = cell(row, cols[OC_CLIENT], &len);
     if (val_equals_ci(s, len, "ja"))
@@ -94,7 +97,8 @@ oproepen_t *oproepen_load(const char *path, int missing_ok, char *err, size_t er
         goto fail;
     }
     if ((rc = csvin_next(r, &row)) <= 0) {
-        snprintf(err, errlen, "calls '%s': %s", path, rc == 0 ? "the file is empty" : csvin_error(r));
+        snprintf(err, errlen, "calls '%s': %s", path,
+                 rc == 0 ? "the file is empty" : csvin_error(r));
         goto fail;
     }
     for (size_t f = 0; f < row.n; f++) {
@@ -124,8 +128,9 @@ oproepen_t *oproepen_load(const char *path, int missing_ok, char *err, size_t er
             if (n == NULL) goto nomem;
             o->c = n;
         }
-        if ((msg = row.unterminated || row.too_wide ? "the row cannot be read"
-                                                    : parse_call(&row, cols, &o->c[o->n])) != NULL) {
+        if ((msg = row.unterminated || row.too_wide
+                       ? "the row cannot be read"
+                       : parse_call(&row, cols, &o->c[o->n])) != NULL) {
             snprintf(err, errlen, "calls '%s' line %ld: %s", path, row.line, msg);
             goto fail;
         }
@@ -172,9 +177,9 @@ const oproep_t *oproepen_for(const oproepen_t *o, int32_t yyyymmdd, int *late)
 
 void oproepen_date_nl(int32_t d, char *buf, size_t len)
 {
-    static const char *const months[12] = {"januari", "februari", "maart",     "april",
-                                           "mei",     "juni",     "juli",      "augustus",
-                                           "september", "oktober", "november", "december"};
+    static const char *const months[12] = {"januari",   "februari", "maart",    "april",
+                                           "mei",       "juni",     "juli",     "augustus",
+                                           "september", "oktober",  "november", "december"};
     int m = d / 100 % 100;
 
     snprintf(buf, len, "%d %s %d", d % 100, m >= 1 && m <= 12 ? months[m - 1] : "?", d / 10000);

@@ -43,7 +43,8 @@ static void koploper_free(agg_koploper_t *k)
 static void response_free(agg_response_t *r)
 {
     if (!r) return;
-    for (uint32_t i = 0; i < r->n_answers; i++) free(r->answers[i].s);
+    for (uint32_t i = 0; i < r->n_answers; i++)
+        free(r->answers[i].s);
     free(r->answers);
     free(r);
 }
@@ -68,13 +69,23 @@ static void map_free(strmap_t **m, void (*free_value)(void *))
     const char *key;
     size_t len;
     void *v;
-    while (strmap_entry(*m, &i, &key, &len, &v)) free_value(v);
+    while (strmap_entry(*m, &i, &key, &len, &v))
+        free_value(v);
     strmap_destroy(m);
 }
 
-static void free_koploper(void *v) { koploper_free(v); }
-static void free_response(void *v) { response_free(v); }
-static void free_rejects(void *v) { rejects_free(v); }
+static void free_koploper(void *v)
+{
+    koploper_free(v);
+}
+static void free_response(void *v)
+{
+    response_free(v);
+}
+static void free_rejects(void *v)
+{
+    rejects_free(v);
+}
 
 agg_state_t *state_new(const catalog_t *cat)
 {
@@ -193,7 +204,8 @@ nomem:
 
 /* Puts value under key at the end of the map's order (later deliveries come
  * later), freeing a replaced value. */
-static int put_last(strmap_t *m, const char *key, size_t len, void *value, void (*free_value)(void *))
+static int put_last(strmap_t *m, const char *key, size_t len, void *value,
+                    void (*free_value)(void *))
 {
     void *old = strmap_remove(m, key, len);
     if (old) free_value(old);
@@ -297,7 +309,8 @@ static int dump_koplopers(const agg_state_t *s, batcher_t *b)
         w->tranche = k->tranche;
         w->startjaar = k->startjaar;
         w->n_gemeenten = (uint32_t)k->n_gemeenten;
-        for (size_t g = 0; g < k->n_gemeenten; g++) w->gemeenten[g] = wire_str(k->gemeenten[g]);
+        for (size_t g = 0; g < k->n_gemeenten; g++)
+            w->gemeenten[g] = wire_str(k->gemeenten[g]);
         int rc = batcher_put(b, &rec);
         if (rc) return rc;
     }
@@ -340,8 +353,10 @@ static int dump_responses(const agg_state_t *s, batcher_t *b)
         for (uint32_t a = 0; a < r->n_answers; a++) {
             const agg_answer_t *t = &r->answers[a];
             w->answers[a].item = wire_str(catalog_item(s->cat, t->item)->name);
-            w->answers[a].value = (wire_value_t){.type = (wire_val_type_t)t->type, .i = t->i,
-                                                 .r = t->r, .s = wire_strn(t->s, t->slen)};
+            w->answers[a].value = (wire_value_t){.type = (wire_val_type_t)t->type,
+                                                 .i = t->i,
+                                                 .r = t->r,
+                                                 .s = wire_strn(t->s, t->slen)};
         }
         int rc = batcher_put(b, &rec);
         if (rc) return rc;
@@ -358,9 +373,9 @@ static int dump_rejects(const agg_state_t *s, batcher_t *b)
     while (strmap_entry(s->rejects, &i, &key, &len, &v)) {
         const agg_reject_list_t *l = v;
         for (size_t j = 0; j < l->n; j++) {
-            rec.u.reject = (wire_reject_t){wire_strn(key, len), l->items[j].line,
-                                           wire_str(l->items[j].column), wire_str(l->items[j].code),
-                                           wire_str(l->items[j].message)};
+            rec.u.reject =
+                (wire_reject_t){wire_strn(key, len), l->items[j].line, wire_str(l->items[j].column),
+                                wire_str(l->items[j].code), wire_str(l->items[j].message)};
             int rc = batcher_put(b, &rec);
             if (rc) return rc;
         }
@@ -377,7 +392,8 @@ int state_dump(const agg_state_t *s, batcher_t *b)
     if (!rc && s->register_pending) {
         /* Replayed before the rejects, which it would otherwise drop. */
         wire_record_t rec = {.kind = WIRE_REC_FILE_BEGIN};
-        rec.u.file_begin = (wire_file_begin_t){wire_str(s->register_pending), wire_str("koplopers")};
+        rec.u.file_begin =
+            (wire_file_begin_t){wire_str(s->register_pending), wire_str("koplopers")};
         rc = batcher_put(b, &rec);
     }
     if (!rc) rc = dump_rejects(s, b);

@@ -73,8 +73,8 @@ extern const char *const agg_aanbieder_types[AGG_AANBIEDER_TYPES]; /* output ord
 
 typedef struct {
     char gemeente[7];
-    int32_t periode; /* YYYYMM */
-    uint8_t type;    /* index in agg_aanbieder_types */
+    int32_t periode;                                            /* YYYYMM */
+    uint8_t type;                                               /* index in agg_aanbieder_types */
     int64_t nieuwe_vragen, lopende_trajecten, clienten_bereikt; /* -1: empty */
 } agg_gebruik_t;
 
@@ -135,20 +135,20 @@ typedef struct {
 
 typedef struct {
     const catalog_t *cat;
-    strmap_t *pool;       /* interned ids and file names */
-    strmap_t *koplopers;  /* id -> agg_koploper_t*, register order */
-    strmap_t *deelnemers; /* "meting|id" -> agg_deelnemer_t*, arrival order */
-    strmap_t *responses;  /* response_id -> agg_response_t*, arrival order */
-    strmap_t *rejects;    /* file -> agg_reject_list_t* */
+    strmap_t *pool;               /* interned ids and file names */
+    strmap_t *koplopers;          /* id -> agg_koploper_t*, register order */
+    strmap_t *deelnemers;         /* "meting|id" -> agg_deelnemer_t*, arrival order */
+    strmap_t *responses;          /* response_id -> agg_response_t*, arrival order */
+    strmap_t *rejects;            /* file -> agg_reject_list_t* */
     const char *register_pending; /* koplopers file whose first row replaces the register */
-    struct usage_map *gebruik; /* (gemeente, periode, type) -> agg_gebruik_t (usage_map.h) */
-    strmap_t *adviesinzet;   /* "koploper|datum|adviseur" -> agg_adviesinzet_t* */
-    strmap_t *bijeenkomsten; /* "id|gemeente" -> agg_bijeenkomst_t* */
-    strmap_t *middelen;      /* "koploper|jaar|circulaire" -> agg_middelen_t* */
-    strmap_t *ervaring;      /* "gemeente|jaar" -> agg_ervaring_t* */
-    strmap_t *voordrachten;  /* id -> agg_voordracht_t* */
-    strmap_t *gemeenten;     /* code -> agg_gemeente_t* */
-    uint64_t unknown_items; /* answers for items the catalogue lacks (dropped) */
+    struct usage_map *gebruik;    /* (gemeente, periode, type) -> agg_gebruik_t (usage_map.h) */
+    strmap_t *adviesinzet;        /* "koploper|datum|adviseur" -> agg_adviesinzet_t* */
+    strmap_t *bijeenkomsten;      /* "id|gemeente" -> agg_bijeenkomst_t* */
+    strmap_t *middelen;           /* "koploper|jaar|circulaire" -> agg_middelen_t* */
+    strmap_t *ervaring;           /* "gemeente|jaar" -> agg_ervaring_t* */
+    strmap_t *voordrachten;       /* id -> agg_voordracht_t* */
+    strmap_t *gemeenten;          /* code -> agg_gemeente_t* */
+    uint64_t unknown_items;       /* answers for items the catalogue lacks (dropped) */
 } agg_state_t;
 
 agg_state_t *state_new(const catalog_t *cat);

@@ -46,7 +46,8 @@ static void map_free(strmap_t **m, void (*free_value)(void *))
     size_t i = 0, len;
     const char *key;
     void *v;
-    while (strmap_entry(*m, &i, &key, &len, &v)) free_value(v);
+    while (strmap_entry(*m, &i, &key, &len, &v))
+        free_value(v);
     strmap_destroy(m);
 }
 
@@ -94,7 +95,8 @@ static int aanbieder_index(wire_str_t v)
 {
     for (int t = 0; t < AGG_AANBIEDER_TYPES; t++) {
         const char *name = agg_aanbieder_types[t];
-        if (v.len && v.ptr[0] == name[0] && strlen(name) == v.len && memcmp(v.ptr, name, v.len) == 0)
+        if (v.len && v.ptr[0] == name[0] && strlen(name) == v.len &&
+            memcmp(v.ptr, name, v.len) == 0)
             return t;
     }
     return -1;
@@ -117,7 +119,7 @@ static int apply_adviesinzet(agg_state_t *s, const wire_adviesinzet_t *w)
 {
     char key[AGG_KEY_MAX];
     int kl = agg_key(key, sizeof key, "%.*s|%d|%.*s", (int)w->koploper_id.len, w->koploper_id.ptr,
-                      (int)w->datum, (int)w->adviseur.len, w->adviseur.ptr);
+                     (int)w->datum, (int)w->adviseur.len, w->adviseur.ptr);
     if (kl < 0) return KPM_ERANGE;
     agg_adviesinzet_t *a = entry(s->adviesinzet, key, (size_t)kl, sizeof *a);
     if (!a) return KPM_ENOMEM;
@@ -135,7 +137,7 @@ static int apply_bijeenkomst(agg_state_t *s, const wire_bijeenkomst_t *w)
 {
     char key[AGG_KEY_MAX];
     int kl = agg_key(key, sizeof key, "%.*s|%.*s", (int)w->bijeenkomst_id.len,
-                      w->bijeenkomst_id.ptr, (int)w->gemeente.len, w->gemeente.ptr);
+                     w->bijeenkomst_id.ptr, (int)w->gemeente.len, w->gemeente.ptr);
     if (kl < 0) return KPM_ERANGE;
     agg_bijeenkomst_t *b = entry(s->bijeenkomsten, key, (size_t)kl, sizeof *b);
     if (!b) return KPM_ENOMEM;
@@ -154,7 +156,7 @@ static int apply_middelen(agg_state_t *s, const wire_middelen_t *w)
 {
     char key[AGG_KEY_MAX];
     int kl = agg_key(key, sizeof key, "%.*s|%d|%.*s", (int)w->koploper_id.len, w->koploper_id.ptr,
-                      (int)w->jaar, (int)w->circulaire.len, w->circulaire.ptr);
+                     (int)w->jaar, (int)w->circulaire.len, w->circulaire.ptr);
     if (kl < 0) return KPM_ERANGE;
     agg_middelen_t *m = entry(s->middelen, key, (size_t)kl, sizeof *m);
     if (!m) return KPM_ENOMEM;
@@ -171,8 +173,8 @@ static int apply_middelen(agg_state_t *s, const wire_middelen_t *w)
 static int apply_ervaring(agg_state_t *s, const wire_ervaring_t *w)
 {
     char key[AGG_KEY_MAX];
-    int kl = agg_key(key, sizeof key, "%.*s|%d", (int)w->gemeente.len, w->gemeente.ptr,
-                      (int)w->jaar);
+    int kl =
+        agg_key(key, sizeof key, "%.*s|%d", (int)w->gemeente.len, w->gemeente.ptr, (int)w->jaar);
     if (kl < 0) return KPM_ERANGE;
     agg_ervaring_t *e = entry(s->ervaring, key, (size_t)kl, sizeof *e);
     if (!e) return KPM_ENOMEM;
@@ -277,44 +279,45 @@ int state_mon_dump(const agg_state_t *s, batcher_t *b)
     rec.kind = WIRE_REC_GEBRUIK;
     const agg_gebruik_t *u;
     for (i = 0; (u = usage_map_at(s->gebruik, i)); i++) {
-        rec.u.gebruik = (wire_gebruik_t){wire_strn(u->gemeente, 6), u->periode,
-                                         wire_str(agg_aanbieder_types[u->type]), u->nieuwe_vragen,
-                                         u->lopende_trajecten, u->clienten_bereikt};
+        rec.u.gebruik = (wire_gebruik_t){
+            wire_strn(u->gemeente, 6), u->periode,           wire_str(agg_aanbieder_types[u->type]),
+            u->nieuwe_vragen,          u->lopende_trajecten, u->clienten_bereikt};
         if ((rc = batcher_put(b, &rec))) return rc;
     }
     rec.kind = WIRE_REC_ADVIESINZET;
     i = 0;
     const agg_adviesinzet_t *a;
     while ((a = next_value(s->adviesinzet, &i))) {
-        rec.u.adviesinzet = (wire_adviesinzet_t){wire_str(a->koploper_id), a->datum,
-                                                 wire_str(a->adviseur), a->uren, wire_str(a->file),
-                                                 a->line};
+        rec.u.adviesinzet =
+            (wire_adviesinzet_t){wire_str(a->koploper_id), a->datum, wire_str(a->adviseur), a->uren,
+                                 wire_str(a->file),        a->line};
         if ((rc = batcher_put(b, &rec))) return rc;
     }
     rec.kind = WIRE_REC_BIJEENKOMST;
     i = 0;
     const agg_bijeenkomst_t *x;
     while ((x = next_value(s->bijeenkomsten, &i))) {
-        rec.u.bijeenkomst = (wire_bijeenkomst_t){wire_str(x->id), wire_str(x->type), x->datum,
-                                                 wire_str(x->gemeente), x->deelnemers,
-                                                 wire_str(x->file), x->line};
+        rec.u.bijeenkomst = (wire_bijeenkomst_t){
+            wire_str(x->id), wire_str(x->type), x->datum, wire_str(x->gemeente),
+            x->deelnemers,   wire_str(x->file), x->line};
         if ((rc = batcher_put(b, &rec))) return rc;
     }
     rec.kind = WIRE_REC_MIDDELEN;
     i = 0;
     const agg_middelen_t *m;
     while ((m = next_value(s->middelen, &i))) {
-        rec.u.middelen = (wire_middelen_t){wire_str(m->koploper_id), m->jaar, m->toegekend_eur,
-                                           wire_str(m->circulaire), wire_str(m->file), m->line};
+        rec.u.middelen =
+            (wire_middelen_t){wire_str(m->koploper_id), m->jaar,           m->toegekend_eur,
+                              wire_str(m->circulaire),  wire_str(m->file), m->line};
         if ((rc = batcher_put(b, &rec))) return rc;
     }
     rec.kind = WIRE_REC_ERVARING;
     i = 0;
     const agg_ervaring_t *e;
     while ((e = next_value(s->ervaring, &i))) {
-        rec.u.ervaring = (wire_ervaring_t){wire_str(e->gemeente), e->jaar, e->respondenten,
-                                           e->bekend_pct, e->tevreden_pct, wire_str(e->file),
-                                           e->line};
+        rec.u.ervaring = (wire_ervaring_t){
+            wire_str(e->gemeente), e->jaar,           e->respondenten, e->bekend_pct,
+            e->tevreden_pct,       wire_str(e->file), e->line};
         if ((rc = batcher_put(b, &rec))) return rc;
     }
     rec.kind = WIRE_REC_VOORDRACHT;
@@ -325,7 +328,8 @@ int state_mon_dump(const agg_state_t *s, batcher_t *b)
         w->voordracht_id = wire_str(d->id);
         w->ingediend_op = d->ingediend_op;
         w->n_gemeenten = (uint32_t)d->n_gemeenten;
-        for (size_t k = 0; k < d->n_gemeenten; k++) w->gemeenten[k] = wire_str(d->gemeenten[k]);
+        for (size_t k = 0; k < d->n_gemeenten; k++)
+            w->gemeenten[k] = wire_str(d->gemeenten[k]);
         w->criteria = d->criteria;
         w->clientorganisatie = d->clientorganisatie;
         w->file = wire_str(d->file);

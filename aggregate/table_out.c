@@ -32,9 +32,8 @@ int table_out_begin(table_out_t *w, const char *name, int publish, const char *c
     return table_out_begin_merged(w, name, publish, cols, "owner", NULL);
 }
 
-int table_out_begin_merged(table_out_t *w, const char *name, int publish,
-                           const char *const *cols, const char *merge,
-                           const char *const *roles)
+int table_out_begin_merged(table_out_t *w, const char *name, int publish, const char *const *cols,
+                           const char *merge, const char *const *roles)
 {
     wire_table_begin_t *tb = &w->rec.u.table_begin;
     w->rec.kind = WIRE_REC_TABLE_BEGIN;

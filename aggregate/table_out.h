@@ -26,9 +26,8 @@ int table_out_begin(table_out_t *w, const char *name, int publish, const char *c
 /* The same for a table that several aggregate workers may each send a part of:
  * merge is "owner", "union" or "sum", roles holds one merge role per column
  * (see wire_table_begin_t; NULL: all ""). roles must stay valid like cols. */
-int table_out_begin_merged(table_out_t *w, const char *name, int publish,
-                           const char *const *cols, const char *merge,
-                           const char *const *roles);
+int table_out_begin_merged(table_out_t *w, const char *name, int publish, const char *const *cols,
+                           const char *merge, const char *const *roles);
 
 /* Starts a row with no cells; the cell calls append to it, table_out_put sends
  * it. Cells beyond the column limit of the wire format are dropped (the report

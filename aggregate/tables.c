@@ -304,7 +304,8 @@ static int tally_all(ctx_t *c)
             if (it->type == ITEM_TEKST && ans->type == WIRE_VAL_STR && ans->slen > 0) {
                 if (grow((void **)&c->open, &c->cap_open, c->n_open, sizeof *c->open))
                     return KPM_ENOMEM;
-                c->open[c->n_open++] = (open_t){r->meting, it->thema, ans->item, t, ans->s, ans->slen};
+                c->open[c->n_open++] =
+                    (open_t){r->meting, it->thema, ans->item, t, ans->s, ans->slen};
             }
         }
     }
@@ -315,8 +316,10 @@ static int tally_all(ctx_t *c)
 
 static void group_name(const meting_t *m, size_t g, char *buf, size_t len)
 {
-    if (g == 0) snprintf(buf, len, "alle");
-    else snprintf(buf, len, "tranche-%d", m->tranches[g]);
+    if (g == 0)
+        snprintf(buf, len, "alle");
+    else
+        snprintf(buf, len, "tranche-%d", m->tranches[g]);
 }
 
 /* The small-cell plan of tables_cmp: groups below the threshold and, by
@@ -331,10 +334,12 @@ static int suppressed(const ctx_t *c, const meting_t *m, size_t g)
  * (docs/DATABASE.md). */
 static int emit_respons(ctx_t *c, int feed)
 {
-    static const char *const cols[] = {"meting", "int", "tranche", "text", "uitgenodigd", "int",
-                                       "respons", "int", "respons_pct", "pct1", NULL};
-    static const char *const cols_feed[] = {"meting", "int", "tranche", "int", "uitgenodigd", "int",
-                                            "respons", "int", "respons_pct", "pct1", NULL};
+    static const char *const cols[] = {"meting",      "int",  "tranche", "text",
+                                       "uitgenodigd", "int",  "respons", "int",
+                                       "respons_pct", "pct1", NULL};
+    static const char *const cols_feed[] = {"meting",      "int",  "tranche", "int",
+                                            "uitgenodigd", "int",  "respons", "int",
+                                            "respons_pct", "pct1", NULL};
     int rc = feed ? table_out_begin(c->w, "respons_tranche", WIRE_PUBLISH | WIRE_PUBLISH_NO_CSV,
                                     cols_feed)
                   : table_out_begin(c->w, "respons", WIRE_PUBLISH | WIRE_PUBLISH_NO_FEED, cols);
@@ -352,8 +357,10 @@ static int emit_respons(ctx_t *c, int feed)
                 table_out_str(c->w, g ? tr : "totaal");
             table_out_int(c->w, (int64_t)m->invited[g]);
             table_out_int(c->w, (int64_t)m->responses[g]);
-            if (m->invited[g]) table_out_real(c->w, 100.0 * (double)m->responses[g] / (double)m->invited[g]);
-            else table_out_nil(c->w);
+            if (m->invited[g])
+                table_out_real(c->w, 100.0 * (double)m->responses[g] / (double)m->invited[g]);
+            else
+                table_out_nil(c->w);
             rc = table_out_put(c->w);
         }
     }
@@ -363,9 +370,11 @@ static int emit_respons(ctx_t *c, int feed)
 static int emit_likert(ctx_t *c)
 {
     static const char *const cols[] = {
-        "meting", "int", "groep", "text", "thema", "int", "item", "text", "gevraagd", "int",
-        "zeer_ontevreden", "int", "ontevreden", "int", "tevreden", "int", "zeer_tevreden", "int",
-        "nvt", "int", "ontbrekend", "int", "gemiddelde", "dec2", "onderdrukt", "jn", NULL};
+        "meting",     "int",  "groep",      "text", "thema",           "int",
+        "item",       "text", "gevraagd",   "int",  "zeer_ontevreden", "int",
+        "ontevreden", "int",  "tevreden",   "int",  "zeer_tevreden",   "int",
+        "nvt",        "int",  "ontbrekend", "int",  "gemiddelde",      "dec2",
+        "onderdrukt", "jn",   NULL};
     int rc = table_out_begin(c->w, "likert", 1, cols);
     for (size_t i = 0; !rc && i < c->n_met; i++) {
         const meting_t *m = &c->met[i];
@@ -383,17 +392,20 @@ static int emit_likert(ctx_t *c)
                 table_out_int(c->w, ci->thema);
                 table_out_str(c->w, ci->name);
                 if (suppressed(c, m, g)) {
-                    for (int k = 0; k < 8; k++) table_out_nil(c->w);
+                    for (int k = 0; k < 8; k++)
+                        table_out_nil(c->w);
                 } else {
                     uint64_t answered = t->c[0] + t->c[1] + t->c[2] + t->c[3] + t->c[4];
                     uint64_t valid = answered - t->c[0];
                     table_out_int(c->w, (int64_t)t->asked);
-                    for (int k = 1; k <= 4; k++) table_out_int(c->w, (int64_t)t->c[k]);
+                    for (int k = 1; k <= 4; k++)
+                        table_out_int(c->w, (int64_t)t->c[k]);
                     table_out_int(c->w, (int64_t)t->c[0]);
                     table_out_int(c->w, (int64_t)(t->asked - answered));
                     if (valid)
-                        table_out_real(c->w, (double)(t->c[1] + 2 * t->c[2] + 3 * t->c[3] + 4 * t->c[4]) /
-                                         (double)valid);
+                        table_out_real(c->w,
+                                       (double)(t->c[1] + 2 * t->c[2] + 3 * t->c[3] + 4 * t->c[4]) /
+                                           (double)valid);
                     else
                         table_out_nil(c->w);
                 }
@@ -407,9 +419,9 @@ static int emit_likert(ctx_t *c)
 
 static int emit_keuze(ctx_t *c)
 {
-    static const char *const cols[] = {"meting", "int", "groep", "text", "item", "text",
-                                       "antwoord", "text", "aantal", "int", "pct", "pct1",
-                                       "onderdrukt", "jn", NULL};
+    static const char *const cols[] = {"meting", "int",      "groep",      "text",   "item",
+                                       "text",   "antwoord", "text",       "aantal", "int",
+                                       "pct",    "pct1",     "onderdrukt", "jn",     NULL};
     int rc = table_out_begin(c->w, "keuze", 1, cols);
     for (size_t i = 0; !rc && i < c->n_met; i++) {
         const meting_t *m = &c->met[i];
@@ -422,7 +434,8 @@ static int emit_keuze(ctx_t *c)
                 if (ci->type != ITEM_KEUZE || m->tally[it].asked == 0) continue;
                 const tally_t *t = &m->tally[g * c->n_items + it];
                 uint64_t answered = 0;
-                for (size_t v = 0; v < ci->n_values && v < MAX_CHOICES; v++) answered += t->choice[v];
+                for (size_t v = 0; v < ci->n_values && v < MAX_CHOICES; v++)
+                    answered += t->choice[v];
                 for (size_t v = 0; !rc && v <= ci->n_values && v <= MAX_CHOICES; v++) {
                     int missing = v == ci->n_values || v == MAX_CHOICES;
                     table_out_row(c->w);
@@ -436,8 +449,10 @@ static int emit_keuze(ctx_t *c)
                     } else {
                         uint64_t n = missing ? t->asked - answered : t->choice[v];
                         table_out_int(c->w, (int64_t)n);
-                        if (!missing && answered) table_out_real(c->w, 100.0 * (double)n / (double)answered);
-                        else table_out_nil(c->w);
+                        if (!missing && answered)
+                            table_out_real(c->w, 100.0 * (double)n / (double)answered);
+                        else
+                            table_out_nil(c->w);
                     }
                     table_out_str(c->w, sup ? "ja" : "nee");
                     rc = table_out_put(c->w);
@@ -456,10 +471,10 @@ static int cmp_double(const void *a, const void *b)
 
 static int emit_besteding(ctx_t *c)
 {
-    static const char *const cols[] = {"meting", "int", "groep", "text", "categorie", "text",
-                                       "n", "int", "gemiddeld_pct", "pct1", "mediaan_pct", "pct1",
-                                       "min_pct", "pct1", "max_pct", "pct1", "onderdrukt", "jn",
-                                       NULL};
+    static const char *const cols[] = {
+        "meting",  "int",           "groep",      "text",        "categorie", "text",    "n",
+        "int",     "gemiddeld_pct", "pct1",       "mediaan_pct", "pct1",      "min_pct", "pct1",
+        "max_pct", "pct1",          "onderdrukt", "jn",          NULL};
     int rc = table_out_begin(c->w, "besteding", 1, cols);
     for (size_t i = 0; !rc && i < c->n_met; i++) {
         const meting_t *m = &c->met[i];
@@ -476,16 +491,20 @@ static int emit_besteding(ctx_t *c)
                 table_out_str(c->w, gn);
                 table_out_str(c->w, ci->category ? ci->category : ci->name);
                 if (sup) {
-                    for (int k = 0; k < 5; k++) table_out_nil(c->w);
+                    for (int k = 0; k < 5; k++)
+                        table_out_nil(c->w);
                 } else if (t->n_vals == 0) {
                     table_out_int(c->w, 0);
-                    for (int k = 0; k < 4; k++) table_out_nil(c->w);
+                    for (int k = 0; k < 4; k++)
+                        table_out_nil(c->w);
                 } else {
                     qsort(t->vals, t->n_vals, sizeof *t->vals, cmp_double);
                     double sum = 0;
-                    for (size_t k = 0; k < t->n_vals; k++) sum += t->vals[k];
+                    for (size_t k = 0; k < t->n_vals; k++)
+                        sum += t->vals[k];
                     size_t n = t->n_vals;
-                    double median = n % 2 ? t->vals[n / 2] : (t->vals[n / 2 - 1] + t->vals[n / 2]) / 2;
+                    double median =
+                        n % 2 ? t->vals[n / 2] : (t->vals[n / 2 - 1] + t->vals[n / 2]) / 2;
                     table_out_int(c->w, (int64_t)n);
                     table_out_real(c->w, sum / (double)n);
                     table_out_real(c->w, median);
@@ -515,7 +534,7 @@ static int cmp_open(const void *a, const void *b)
 
 static int emit_open(ctx_t *c)
 {
-    static const char *const cols[] = {"meting", "int", "thema", "int", "item", "text",
+    static const char *const cols[] = {"meting",  "int", "thema", "int",  "item", "text",
                                        "tranche", "int", "tekst", "text", NULL};
     if (c->n_open) qsort(c->open, c->n_open, sizeof *c->open, cmp_open); /* NULL when none */
     int rc = table_out_begin(c->w, "open_antwoorden", 1, cols);
@@ -543,8 +562,8 @@ static int cmp_rej(const void *a, const void *b)
 
 static int emit_rejects(ctx_t *c)
 {
-    static const char *const cols[] = {"bestand", "text", "regel", "int", "kolom", "text",
-                                       "code", "text", "melding", "text", NULL};
+    static const char *const cols[] = {"bestand", "text", "regel",   "int",  "kolom", "text",
+                                       "code",    "text", "melding", "text", NULL};
     size_t i = 0, len;
     const char *key;
     void *v;
@@ -553,8 +572,13 @@ static int emit_rejects(ctx_t *c)
         const agg_reject_list_t *l = v;
         for (size_t j = 0; j < l->n; j++) {
             if (grow((void **)&c->rej, &c->cap_rej, c->n_rej, sizeof *c->rej)) return KPM_ENOMEM;
-            c->rej[c->n_rej++] = (rej_t){key, l->items[j].line, order++, l->items[j].column,
-                                         l->items[j].code, l->items[j].message, 0};
+            c->rej[c->n_rej++] = (rej_t){key,
+                                         l->items[j].line,
+                                         order++,
+                                         l->items[j].column,
+                                         l->items[j].code,
+                                         l->items[j].message,
+                                         0};
         }
     }
     if (c->n_rej) qsort(c->rej, c->n_rej, sizeof *c->rej, cmp_rej); /* NULL when none */
@@ -563,8 +587,10 @@ static int emit_rejects(ctx_t *c)
         const rej_t *x = &c->rej[k];
         table_out_row(c->w);
         table_out_str(c->w, x->file);
-        if (x->line) table_out_int(c->w, x->line);
-        else table_out_nil(c->w);
+        if (x->line)
+            table_out_int(c->w, x->line);
+        else
+            table_out_nil(c->w);
         table_out_str(c->w, x->column);
         table_out_str(c->w, x->code);
         table_out_str(c->w, x->message);
@@ -575,7 +601,7 @@ static int emit_rejects(ctx_t *c)
 
 static int emit_vragen(ctx_t *c)
 {
-    static const char *const cols[] = {"item", "text", "thema", "int", "thema_naam", "text",
+    static const char *const cols[] = {"item", "text", "thema", "int",  "thema_naam", "text",
                                        "type", "text", "vraag", "text", NULL};
     int rc = table_out_begin(c->w, "vragen", 0, cols);
     for (size_t it = 0; !rc && it < c->n_items; it++) {
@@ -676,7 +702,8 @@ done:
     *rows = c->w ? table_out_rows(c->w) : 0;
     for (size_t i = 0; i < c->n_met; i++) {
         if (!c->met[i].tally) continue;
-        for (size_t t = 0; t < c->met[i].n_groups * c->n_items; t++) free(c->met[i].tally[t].vals);
+        for (size_t t = 0; t < c->met[i].n_groups * c->n_items; t++)
+            free(c->met[i].tally[t].vals);
         free(c->met[i].tally);
     }
     for (size_t i = 0; i < c->n_rej; i++)

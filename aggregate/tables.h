@@ -28,12 +28,12 @@ typedef struct {
     const struct tables_cmp_config *cmp; /* comparisons (docs/COMPARISONS.md); NULL: no
                                             tevredenheid/vergelijking tables and only
                                             primary suppression */
-    const struct oproepen *oproepen; /* the calls for koplopers (oproepen.h); NULL: the
-                                        contract's rule (3 criteria, client organisation) */
-    unsigned worker;     /* this worker's number: 0 sends every table; others only the
-                            tables that are merged from parts (docs/SCALING.md) */
+    const struct oproepen *oproepen;     /* the calls for koplopers (oproepen.h); NULL: the
+                                            contract's rule (3 criteria, client organisation) */
+    unsigned worker;            /* this worker's number: 0 sends every table; others only the
+                                   tables that are merged from parts (docs/SCALING.md) */
     const struct feed_ref *ref; /* the CBS gemeenten and the mergers (feed_ref.h); NULL: none */
-    int32_t as_of;       /* YYYYMMDD: mergers in force on this day fold (0: every one) */
+    int32_t as_of;              /* YYYYMMDD: mergers in force on this day fold (0: every one) */
 } tables_opts_t;
 
 #define TABLES_UREN_PER_DAG 8.0

@@ -719,15 +719,43 @@ static int emit_cmp_row(const tables_cmp_t *t, table_out_t *w, size_t c, const m
 
 static int emit_vergelijking(const tables_cmp_t *t, table_out_t *w)
 {
-    static const char *const cols[] = {
-        "vergelijking",  "text",       "item",          "text",    "type",
-        "text",          "meting_a",   "int",           "groep_a", "text",
-        "n_a",           "int",        "aandeel_a_pct", "pct1",    "meting_b",
-        "int",           "groep_b",    "text",          "n_b",     "int",
-        "aandeel_b_pct", "pct1",       "verschil_pp",   "dec1",    "ci_laag_pp",
-        "dec1",          "ci_hoog_pp", "dec1",          "toets",   "text",
-        "p_waarde",      "dec4",       "significant",   "jn",      "onderdrukt",
-        "jn",            NULL};
+    static const char *const cols[] = {"vergelijking",
+                                       "text",
+                                       "item",
+                                       "text",
+                                       "type",
+                                       "text",
+                                       "meting_a",
+                                       "int",
+                                       "groep_a",
+                                       "text",
+                                       "n_a",
+                                       "int",
+                                       "aandeel_a_pct",
+                                       "pct1",
+                                       "meting_b",
+                                       "int",
+                                       "groep_b",
+                                       "text",
+                                       "n_b",
+                                       "int",
+                                       "aandeel_b_pct",
+                                       "pct1",
+                                       "verschil_pp",
+                                       "dec1",
+                                       "ci_laag_pp",
+                                       "dec1",
+                                       "ci_hoog_pp",
+                                       "dec1",
+                                       "toets",
+                                       "text",
+                                       "p_waarde",
+                                       "dec4",
+                                       "significant",
+                                       "jn",
+                                       "onderdrukt",
+                                       "jn",
+                                       NULL};
     int rc = table_out_begin(w, "vergelijking", 1, cols);
     for (size_t c = 0; !rc && c < t->cfg->n_cmps; c++) {
         const tables_cmp_cmp_t *k = &t->cfg->cmps[c];

@@ -56,8 +56,8 @@ typedef struct {
     const agg_state_t *s;
     const tables_opts_t *o;
     table_out_t *w;
-    strmap_t *ref;     /* code -> feed_ref_gemeente_t* (the CBS list) */
-    strmap_t *kl_of;   /* code -> "ja" when a koploper of the register has it */
+    strmap_t *ref;      /* code -> feed_ref_gemeente_t* (the CBS list) */
+    strmap_t *kl_of;    /* code -> "ja" when a koploper of the register has it */
     const char **codes; /* every code known, sorted */
     size_t n_codes;
     use_t *use; /* per (jaar, code as delivered), sorted */
@@ -98,7 +98,8 @@ static const feed_ref_merger_t *merger_of(const dim_t *d, const char *code)
 {
     const feed_ref_t *r = ref_of(d);
     for (size_t i = 0; i < r->n_mrg; i++)
-        if (strcmp(r->mrg[i].oud, code) == 0 && (d->o->as_of == 0 || r->mrg[i].ingang <= d->o->as_of))
+        if (strcmp(r->mrg[i].oud, code) == 0 &&
+            (d->o->as_of == 0 || r->mrg[i].ingang <= d->o->as_of))
             return &r->mrg[i];
     return NULL;
 }
@@ -153,7 +154,8 @@ static int prepare_nu(dim_t *d)
     if (!(d->nu = calloc(d->n_codes + 1, sizeof *d->nu)) || !(d->index = strmap_new()))
         return KPM_ENOMEM;
     for (size_t i = 0; i < d->n_codes; i++)
-        if (strmap_put(d->index, d->codes[i], strlen(d->codes[i]), (void *)(uintptr_t)(i + 1), NULL))
+        if (strmap_put(d->index, d->codes[i], strlen(d->codes[i]), (void *)(uintptr_t)(i + 1),
+                       NULL))
             return KPM_ENOMEM;
     for (size_t i = 0; i < d->n_codes; i++) {
         const char *c = d->codes[i];
@@ -279,7 +281,12 @@ static int emit_gemeente(dim_t *d)
         const char *c = d->codes[i], *t = today(d, c);
         const agg_gemeente_t *g = delivered(d, c);
         const feed_ref_gemeente_t *r = listed(d, c);
-        const char *naam = g ? g->naam : r ? r->naam : NULL, *prov = g ? g->provincie : r ? r->provincie : NULL;
+        const char *naam = g   ? g->naam
+                           : r ? r->naam
+                               : NULL,
+                   *prov = g   ? g->provincie
+                           : r ? r->provincie
+                               : NULL;
         const char *bron = g ? "geleverd" : r ? "cbs_2021" : NULL;
         const feed_ref_t *ref = ref_of(d);
         for (size_t m = 0; !naam && m < ref->n_mrg; m++) /* a new gemeente */
@@ -399,11 +406,12 @@ static int emit_usage_nu(dim_t *d)
 /* Per year and koploper: sums over its gemeenten (as registered) with usage. */
 static int emit_usage_koploper(dim_t *d, void **kl, size_t n_kl)
 {
-    int rc = table_out_begin_merged(d->w, "gebruik_koploper", FEED_ONLY, cols_usage_koploper,
-                                    "sum", merge_usage_koploper);
+    int rc = table_out_begin_merged(d->w, "gebruik_koploper", FEED_ONLY, cols_usage_koploper, "sum",
+                                    merge_usage_koploper);
     for (size_t y = 0; !rc && y < d->n_use;) {
         size_t end = y;
-        while (end < d->n_use && d->use[end].jaar == d->use[y].jaar) end++;
+        while (end < d->n_use && d->use[end].jaar == d->use[y].jaar)
+            end++;
         for (size_t i = 0; !rc && i < n_kl; i++) {
             const agg_koploper_t *k = kl[i];
             opt_sum_t nv = {0, 0}, cb = {0, 0};

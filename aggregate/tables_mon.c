@@ -181,7 +181,8 @@ static int prepare_usage(mon_t *c)
 {
     c->n_gebruik = usage_map_count(c->s->gebruik);
     if (!(c->gebruik = calloc(c->n_gebruik + 1, sizeof *c->gebruik))) return KPM_ENOMEM;
-    for (size_t i = 0; i < c->n_gebruik; i++) c->gebruik[i] = usage_map_at(c->s->gebruik, i);
+    for (size_t i = 0; i < c->n_gebruik; i++)
+        c->gebruik[i] = usage_map_at(c->s->gebruik, i);
     c->years = calloc(c->n_gebruik + 1, sizeof *c->years);
     c->year_index = strmap_new();
     if (!c->years || !c->year_index) return KPM_ENOMEM;
@@ -616,8 +617,8 @@ static int emit_voordrachten(mon_t *c)
         if (ja < need)
             snprintf(reden, sizeof reden, "Minder dan %d criteria met ja (%d van 5).", need, ja);
         if (!client && client_needed)
-            snprintf(reden + strlen(reden), sizeof reden - strlen(reden), "%s%s", reden[0] ? " " : "",
-                     "Cli\xc3\xabntorganisatie niet betrokken.");
+            snprintf(reden + strlen(reden), sizeof reden - strlen(reden), "%s%s",
+                     reden[0] ? " " : "", "Cli\xc3\xabntorganisatie niet betrokken.");
         if (late) {
             oproepen_date_nl(call->sluit_op, date, sizeof date);
             snprintf(reden + strlen(reden), sizeof reden - strlen(reden),

@@ -10,7 +10,8 @@
 
 static int cmp_koploper_id(const void *a, const void *b)
 {
-    const agg_koploper_t *x = *(const agg_koploper_t *const *)a, *y = *(const agg_koploper_t *const *)b;
+    const agg_koploper_t *x = *(const agg_koploper_t *const *)a,
+                         *y = *(const agg_koploper_t *const *)b;
     return strcmp(x->id, y->id);
 }
 
@@ -20,7 +21,8 @@ static const char *province(const agg_state_t *s, const agg_koploper_t *k)
     const char *p = NULL;
 
     for (size_t g = 0; g < k->n_gemeenten; g++) {
-        const agg_gemeente_t *gm = strmap_get(s->gemeenten, k->gemeenten[g], strlen(k->gemeenten[g]));
+        const agg_gemeente_t *gm =
+            strmap_get(s->gemeenten, k->gemeenten[g], strlen(k->gemeenten[g]));
         if (!gm || !gm->provincie || !gm->provincie[0]) continue;
         if (p && strcmp(p, gm->provincie) != 0) return "meerdere";
         p = gm->provincie;
@@ -30,9 +32,9 @@ static const char *province(const agg_state_t *s, const agg_koploper_t *k)
 
 static int emit_register(const agg_state_t *s, const agg_koploper_t **kl, size_t n, table_out_t *w)
 {
-    static const char *const cols[] = {"koploper_id", "text", "naam", "text", "tranche", "int",
-                                       "startjaar", "int", "status", "text", "gemeenten", "int",
-                                       "provincie", "text", NULL};
+    static const char *const cols[] = {"koploper_id", "text",      "naam",      "text",   "tranche",
+                                       "int",         "startjaar", "int",       "status", "text",
+                                       "gemeenten",   "int",       "provincie", "text",   NULL};
     int rc = table_out_begin(w, "programma", 0, cols);
     for (size_t i = 0; !rc && i < n; i++) {
         const agg_koploper_t *k = kl[i];
@@ -94,12 +96,12 @@ static cell_t *cell_of(cell_t **cells, size_t *n, size_t *cap, int32_t meting,
     return &(*cells)[(*n)++];
 }
 
-static int emit_uitvraag(const agg_state_t *s, const agg_response_t *const *counted, size_t n_counted,
-                         table_out_t *w)
+static int emit_uitvraag(const agg_state_t *s, const agg_response_t *const *counted,
+                         size_t n_counted, table_out_t *w)
 {
-    static const char *const cols[] = {"meting", "int", "tranche", "int", "status", "text",
-                                       "versie", "text", "uitgenodigd", "int", "respons", "int",
-                                       NULL};
+    static const char *const cols[] = {"meting",  "int",    "tranche", "int",         "status",
+                                       "text",    "versie", "text",    "uitgenodigd", "int",
+                                       "respons", "int",    NULL};
     cell_t *cells = NULL, *c;
     size_t n = 0, cap = 0, i = 0, len;
     const char *key;
@@ -116,7 +118,8 @@ static int emit_uitvraag(const agg_state_t *s, const agg_response_t *const *coun
     }
     for (size_t r = 0; r < n_counted; r++) {
         const agg_response_t *resp = counted[r];
-        const agg_koploper_t *k = strmap_get(s->koplopers, resp->koploper_id, strlen(resp->koploper_id));
+        const agg_koploper_t *k =
+            strmap_get(s->koplopers, resp->koploper_id, strlen(resp->koploper_id));
         snprintf(dk, sizeof dk, "%d|%s", (int)resp->meting, resp->koploper_id);
         const agg_deelnemer_t *d = strmap_get(s->deelnemers, dk, strlen(dk));
         if (!k) continue;
@@ -144,8 +147,16 @@ nomem:
 
 static int emit_oproepen(const tables_opts_t *o, table_out_t *w)
 {
-    static const char *const cols[] = {"oproep", "text", "sluit_op", "text", "min_criteria", "int",
-                                       "clientorganisatie_vereist", "text", "omschrijving", "text",
+    static const char *const cols[] = {"oproep",
+                                       "text",
+                                       "sluit_op",
+                                       "text",
+                                       "min_criteria",
+                                       "int",
+                                       "clientorganisatie_vereist",
+                                       "text",
+                                       "omschrijving",
+                                       "text",
                                        NULL};
     int rc = table_out_begin(w, "oproepen", 0, cols);
     for (size_t i = 0; !rc && i < oproepen_count(o->oproepen); i++) {
@@ -183,8 +194,9 @@ static int cmp_budget(const void *a, const void *b)
 
 static int emit_budgets(const agg_state_t *s, table_out_t *w)
 {
-    static const char *const cols[] = {"jaar", "int", "tranche", "int", "circulaire", "text",
-                                       "koplopers", "int", "toegekend_eur", "dec2", NULL};
+    static const char *const cols[] = {"jaar",          "int",  "tranche",   "int",
+                                       "circulaire",    "text", "koplopers", "int",
+                                       "toegekend_eur", "dec2", NULL};
     size_t n = 0, cap = strmap_count(s->middelen) + 1, i = 0, len;
     budget_t *b = calloc(cap, sizeof *b);
     const char *key;
@@ -234,16 +246,18 @@ static double quantile(const int64_t *v, size_t n, double p)
 {
     double h = (double)(n - 1) * p;
     size_t lo = (size_t)h;
-    return lo + 1 < n ? (double)v[lo] + (h - (double)lo) * (double)(v[lo + 1] - v[lo]) : (double)v[lo];
+    return lo + 1 < n ? (double)v[lo] + (h - (double)lo) * (double)(v[lo + 1] - v[lo])
+                      : (double)v[lo];
 }
 
-static int emit_aantallen(const agg_state_t *s, const agg_response_t *const *counted, size_t n_counted,
-                          table_out_t *w)
+static int emit_aantallen(const agg_state_t *s, const agg_response_t *const *counted,
+                          size_t n_counted, table_out_t *w)
 {
-    static const char *const cols[] = {"meting", "int", "item", "text", "gevraagd", "int", "n", "int",
-                                       "minimum", "int", "q1", "dec1", "mediaan", "dec1", "q3", "dec1",
-                                       "maximum", "int", NULL};
-    int64_t *vals = calloc(n_counted + 1, sizeof *vals), *metingen = calloc(n_counted + 1, sizeof *metingen);
+    static const char *const cols[] = {
+        "meting", "int",  "item",    "text", "gevraagd", "int",  "n",       "int", "minimum", "int",
+        "q1",     "dec1", "mediaan", "dec1", "q3",       "dec1", "maximum", "int", NULL};
+    int64_t *vals = calloc(n_counted + 1, sizeof *vals),
+            *metingen = calloc(n_counted + 1, sizeof *metingen);
     size_t n_met = 0;
     int rc = vals && metingen ? table_out_begin(w, "aantallen", 0, cols) : KPM_ENOMEM;
 

@@ -87,8 +87,7 @@ agg_gebruik_t *usage_map_find(const usage_map_t *m, const char *gemeente, int32_
     return s->a ? &m->rows[s->row] : NULL;
 }
 
-agg_gebruik_t *usage_map_upsert(usage_map_t *m, const char *gemeente, int32_t periode,
-                                uint8_t type)
+agg_gebruik_t *usage_map_upsert(usage_map_t *m, const char *gemeente, int32_t periode, uint8_t type)
 {
     uint64_t a = key_a(gemeente, type);
     slot_t *s = probe(m, a, (uint32_t)periode);

@@ -28,9 +28,9 @@ static const char *const col_names[N_COLS] = {"gemeente_code", "periode", "aanbi
 #define NO_VALUE INT64_MIN
 
 typedef struct {
-    uint64_t hash;      /* 0: free slot */
-    int64_t a, b;       /* nieuwe_vragen, clienten_bereikt; NO_VALUE when empty */
-    char key[KEY_MAX];  /* zero-padded, compared whole */
+    uint64_t hash;     /* 0: free slot */
+    int64_t a, b;      /* nieuwe_vragen, clienten_bereikt; NO_VALUE when empty */
+    char key[KEY_MAX]; /* zero-padded, compared whole */
 } slot_t;
 
 typedef struct {
@@ -40,8 +40,8 @@ typedef struct {
 
 typedef struct {
     table_t keys;
-    int col_of_field[64];        /* field index -> COL_x, or -1 */
-    char part[3][KEY_MAX];       /* gemeente, periode, type of the current row */
+    int col_of_field[64];  /* field index -> COL_x, or -1 */
+    char part[3][KEY_MAX]; /* gemeente, periode, type of the current row */
     uint8_t part_len[3];
     int64_t val[2];
     size_t field;
@@ -52,7 +52,8 @@ typedef struct {
 static uint64_t fnv1a(const void *p, size_t n, uint64_t h)
 {
     const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 1099511628211ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 1099511628211ULL;
     return h;
 }
 
@@ -74,7 +75,8 @@ static int table_grow(table_t *t)
         slot_t *s = &t->slots[i];
         if (!s->hash) continue;
         size_t j = s->hash & (bigger.cap - 1);
-        while (bigger.slots[j].hash) j = (j + 1) & (bigger.cap - 1);
+        while (bigger.slots[j].hash)
+            j = (j + 1) & (bigger.cap - 1);
         bigger.slots[j] = *s;
     }
     bigger.used = t->used;

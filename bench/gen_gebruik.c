@@ -64,8 +64,9 @@ int main(int argc, char **argv)
     static const char *types[3] = {"professioneel", "vrijwillig", "informeel"};
     static char buf[1 << 20];
     setvbuf(out, buf, _IOFBF, sizeof buf);
-    fputs("gemeente_code;periode;aanbieder_type;nieuwe_vragen;lopende_trajecten;clienten_bereikt\r\n",
-          out);
+    fputs(
+        "gemeente_code;periode;aanbieder_type;nieuwe_vragen;lopende_trajecten;clienten_bereikt\r\n",
+        out);
     uint64_t keys = (uint64_t)n * (uint64_t)months * 3, written = 0;
     for (uint64_t k = 0; written < rows; k++, written++) {
         uint64_t key = k < keys ? k : rng() % keys;

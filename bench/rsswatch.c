@@ -8,8 +8,9 @@
  * Runs until SIGTERM or SIGINT, then writes one line per stage to OUT_FILE:
  * "<stage> <peak_kib> <samples> <first_seen> <last_seen>" (peak_kib is "-" and
  * the times 0 when the stage was never seen alive; times are Unix seconds with
- * microseconds, of the first and the last sample that found the process). VmHWM is the kernel's high-water mark, so a sample taken after the peak
- * still sees it; only growth in the last interval before exit can be missed.
+ * microseconds, of the first and the last sample that found the process). VmHWM is the kernel's
+ * high-water mark, so a sample taken after the peak still sees it; only growth in the last interval
+ * before exit can be missed.
  */
 #include <signal.h>
 #include <stdio.h>

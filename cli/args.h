@@ -35,10 +35,10 @@ typedef struct {
 #define ARGS_MAX_POS 20
 
 typedef struct {
-    arg_val_t *val;                 /* one per spec, in the spec's order */
-    const char *pos[ARGS_MAX_POS];  /* operands, in order */
+    arg_val_t *val;                /* one per spec, in the spec's order */
+    const char *pos[ARGS_MAX_POS]; /* operands, in order */
     size_t n_pos;
-    int help;                       /* --help was asked */
+    int help; /* --help was asked */
 } args_t;
 
 /* Reads argv (without the command's name) against specs (n of them) into

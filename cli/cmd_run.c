@@ -111,8 +111,10 @@ static int conninfo_has_password(const char *ci)
     for (const char *p = ci; *p; p++)
         if (strncasecmp(p, "password", 8) == 0) return 1;
     const char *rest = NULL;
-    if (strncasecmp(ci, "postgresql://", 13) == 0) rest = ci + 13;
-    else if (strncasecmp(ci, "postgres://", 11) == 0) rest = ci + 11;
+    if (strncasecmp(ci, "postgresql://", 13) == 0)
+        rest = ci + 13;
+    else if (strncasecmp(ci, "postgres://", 11) == 0)
+        rest = ci + 11;
     if (!rest) return 0;
     size_t auth = strcspn(rest, "/?#@");
     return rest[auth] == '@' && memchr(rest, ':', auth) != NULL;
@@ -145,7 +147,8 @@ static int prepare(const char *state, argv_t *a, char *night, size_t len)
     close(log_fd);
     size_t got = 0;
     ssize_t n;
-    while (got + 1 < len && (n = read(p[0], night + got, len - 1 - got)) > 0) got += (size_t)n;
+    while (got + 1 < len && (n = read(p[0], night + got, len - 1 - got)) > 0)
+        got += (size_t)n;
     close(p[0]);
     night[got] = '\0';
     night[strcspn(night, "\n")] = '\0';
@@ -184,8 +187,9 @@ static int stage_running_outside(const char *state, int workers)
         for (int i = 0; i < l.n; i++) {
             pid_t pid = stages_running(state, l.name[i]);
             if (pid > 0) {
-                fprintf(stderr, "kpm: %s is already running (pid %ld) outside kpm run; see "
-                                "kpm status --state %s, or end it with kpm stop --state %s\n",
+                fprintf(stderr,
+                        "kpm: %s is already running (pid %ld) outside kpm run; see "
+                        "kpm status --state %s, or end it with kpm stop --state %s\n",
                         l.name[i], (long)pid, state, state);
                 return 1;
             }
@@ -204,7 +208,8 @@ static double mono_s(void)
 static void print_failure(const char *state, const stage_list_t *l, const char *why)
 {
     fprintf(stderr, "kpm: FAILED: %s\n", why);
-    for (int i = l->n - 1; i >= 0; i--) stages_log_tail(state, l->name[i], 5, stderr);
+    for (int i = l->n - 1; i >= 0; i--)
+        stages_log_tail(state, l->name[i], 5, stderr);
     fprintf(stderr, "kpm: the state is consistent; the next 'kpm run' resumes this night.\n");
 }
 
@@ -220,7 +225,8 @@ int cmd_run(int argc, char **argv)
     }
 #define OPT(name) args_get(specs, N_SPECS, &args, name)
     if (!OPT("--inbox")->given || !OPT("--out")->given || !OPT("--state")->given)
-        return cmd_fail("run", KPM_EXIT_USAGE, "needs --inbox, --out and --state (see kpm run --help)");
+        return cmd_fail("run", KPM_EXIT_USAGE,
+                        "needs --inbox, --out and --state (see kpm run --help)");
     struct stat sb;
     if (stat(OPT("--inbox")->text, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return cmd_fail("run", KPM_EXIT_USAGE, "--inbox: '%s' is not a directory",
@@ -240,7 +246,8 @@ int cmd_run(int argc, char **argv)
     const char *mk[] = {OPT("--out")->text, OPT("--state")->text};
     for (int i = 0; i < 2; i++)
         if (fs_mkdirs(mk[i], 0770) != KPM_OK)
-            return cmd_fail("run", KPM_EXIT_FAILED, "cannot create '%s': %s", mk[i], strerror(errno));
+            return cmd_fail("run", KPM_EXIT_FAILED, "cannot create '%s': %s", mk[i],
+                            strerror(errno));
     if (!realpath(OPT("--state")->text, state) || !realpath(OPT("--inbox")->text, inbox) ||
         !realpath(OPT("--out")->text, out))
         return cmd_fail("run", KPM_EXIT_FAILED, "cannot resolve a directory: %s", strerror(errno));
@@ -296,19 +303,23 @@ int cmd_run(int argc, char **argv)
     /* ingest decides the night (an unfinished one is resumed); every stage gets
      * its id, so that a stage restarted after its part is done only confirms it. */
     argv_t ia = {0};
-    push(&ia, bin[0]), push(&ia, "--state"), push(&ia, state), push(&ia, "--inbox"), push(&ia, inbox);
+    push(&ia, bin[0]), push(&ia, "--state"), push(&ia, state), push(&ia, "--inbox"),
+        push(&ia, inbox);
     push_passed(&ia, &args, 'i');
     if (workers > 1) push(&ia, "--workers"), push(&ia, wtext);
     argv_t prep = ia;
     push(&prep, "--prepare");
-    night_result_t res = {.result = "failed", .night = "", .started = wall0, .stage = "", .error = ""};
+    night_result_t res = {
+        .result = "failed", .night = "", .started = wall0, .stage = "", .error = ""};
     char why[1200];
     sup_result_t sr;
     memset(&sr, 0, sizeof sr);
     rc = prepare(state, &prep, night, sizeof night);
     if (rc == KPM_EXIT_BUSY) {
-        fprintf(stderr, "kpm: ingest is already running in %s (started outside kpm run); see "
-                        "kpm status --state %s\n", state, state);
+        fprintf(stderr,
+                "kpm: ingest is already running in %s (started outside kpm run); see "
+                "kpm status --state %s\n",
+                state, state);
         return KPM_EXIT_BUSY;
     }
     if (rc != 0) {
@@ -325,10 +336,12 @@ int cmd_run(int argc, char **argv)
     push(&ra, "--night"), push(&ra, night);
     push_passed(&ra, &args, 'r');
     if (workers > 1) push(&ra, "--workers"), push(&ra, wtext);
-    int saved = stages_save_args(state, "ingest", ia.v) == 0 && stages_save_args(state, "report", ra.v) == 0;
+    int saved = stages_save_args(state, "ingest", ia.v) == 0 &&
+                stages_save_args(state, "report", ra.v) == 0;
     for (int k = 0; k < (workers > 1 ? workers : 1); k++) {
         argv_t aa = {0};
-        push(&aa, bin[1]), push(&aa, "--state"), push(&aa, state), push(&aa, "--night"), push(&aa, night);
+        push(&aa, bin[1]), push(&aa, "--state"), push(&aa, state), push(&aa, "--night"),
+            push(&aa, night);
         if (workers > 1) {
             snprintf(kbuf, sizeof kbuf, "%d", k);
             push(&aa, "--worker"), push(&aa, kbuf), push(&aa, "--workers"), push(&aa, wtext);
@@ -346,7 +359,10 @@ int cmd_run(int argc, char **argv)
 
     fprintf(stderr, "kpm: night %s started (logs in %s/log/)\n", night, state);
     const char *confirm = getenv("KPM_CONFIRM_AFTER");
-    sup_opts_t so = {.state = state, .stages = &stages, .grace = grace, .timeout = timeout,
+    sup_opts_t so = {.state = state,
+                     .stages = &stages,
+                     .grace = grace,
+                     .timeout = timeout,
                      .confirm_after = confirm && *confirm ? atof(confirm) : 6,
                      .progress = progress_on_terminal()};
     sup_run(&so, &control, sigfd, &sr);
@@ -364,8 +380,10 @@ int cmd_run(int argc, char **argv)
         res.error = sr.signo ? strsignal(sr.signo) : "kpm stop";
         metrics_write_result(state, &res);
         metrics_write_prom(state, &stages, &res);
-        fprintf(stderr, "kpm: night %s stopped (%s): the stages saved their state; the next "
-                        "'kpm run' resumes it\n", night, res.error);
+        fprintf(stderr,
+                "kpm: night %s stopped (%s): the stages saved their state; the next "
+                "'kpm run' resumes it\n",
+                night, res.error);
         if (sr.signo) {
             statelock_release(&night_lock);
             signal(sr.signo, SIG_DFL);

@@ -120,8 +120,10 @@ static int take_control(const char *cmd, const char *state, statelock_t *l)
     int rc = statelock_take(state, "control", CONTROL_WAIT_MS, l, &holder, err, sizeof err);
     if (rc == KPM_OK) return 0;
     if (rc == KPM_EBUSY)
-        return cmd_fail(cmd, KPM_EXIT_BUSY, "another kpm (pid %ld) is starting or stopping stages "
-                                            "in %s; try again", holder, state);
+        return cmd_fail(cmd, KPM_EXIT_BUSY,
+                        "another kpm (pid %ld) is starting or stopping stages "
+                        "in %s; try again",
+                        holder, state);
     return cmd_fail(cmd, KPM_EXIT_FAILED, "%s", err);
 }
 
@@ -149,16 +151,19 @@ int cmd_restart(int argc, char **argv)
              "Exit status: 0 restarted, 1 failed, 2 usage, 75 busy.");
         return KPM_EXIT_OK;
     }
-    if (a.n_pos != 1) return cmd_fail("restart", KPM_EXIT_USAGE, "needs a STAGE (see kpm restart --help)");
+    if (a.n_pos != 1)
+        return cmd_fail("restart", KPM_EXIT_USAGE, "needs a STAGE (see kpm restart --help)");
     if ((rc = state_arg("restart", &val[0], state, sizeof state))) return rc;
     const char *stage = a.pos[0];
     stage_list_t l;
     stages_of_state(state, &l);
     int known = 0;
-    for (int i = 0; i < l.n; i++) known |= strcmp(l.name[i], stage) == 0;
+    for (int i = 0; i < l.n; i++)
+        known |= strcmp(l.name[i], stage) == 0;
     if (!known) {
         fprintf(stderr, "kpm restart: STAGE is one of:");
-        for (int i = l.n - 1; i >= 0; i--) fprintf(stderr, " %s", l.name[i]);
+        for (int i = l.n - 1; i >= 0; i--)
+            fprintf(stderr, " %s", l.name[i]);
         fputc('\n', stderr);
         return KPM_EXIT_USAGE;
     }
@@ -179,10 +184,12 @@ int cmd_restart(int argc, char **argv)
             printf("kpm: %s restarted (pid %s) under kpm run (pid %ld)\n", stage, reply + 3, sup);
             return KPM_EXIT_OK;
         }
-        if (rc == 1) return cmd_fail("restart", KPM_EXIT_FAILED, "%s", reply + (strncmp(reply, "err ", 4) ? 0 : 4));
+        if (rc == 1)
+            return cmd_fail("restart", KPM_EXIT_FAILED, "%s",
+                            reply + (strncmp(reply, "err ", 4) ? 0 : 4));
         if (rc < 0 || tries >= 100)
-            return cmd_fail("restart", KPM_EXIT_FAILED, "kpm run (pid %ld) did not answer: %s",
-                            sup, rc < 0 ? reply : "no control socket");
+            return cmd_fail("restart", KPM_EXIT_FAILED, "kpm run (pid %ld) did not answer: %s", sup,
+                            rc < 0 ? reply : "no control socket");
         /* kpm run holds the night but does not listen yet (it waits for the
          * control lock we held): let it start, then ask again. */
         nap_ms(100);
@@ -218,7 +225,8 @@ int cmd_stop(int argc, char **argv)
     if (sup && ctl_request(state, "stop", reply, sizeof reply, REPLY_WAIT_MS) == 0) {
         kill((pid_t)sup, SIGTERM); /* no control socket: the signal does the same */
     }
-    for (int i = 0; sup && i < 200 && statelock_holder(state, "night"); i++) nap_ms(50);
+    for (int i = 0; sup && i < 200 && statelock_holder(state, "night"); i++)
+        nap_ms(50);
     statelock_t control = STATELOCK_INIT;
     if ((rc = take_control("stop", state, &control))) return rc;
     stage_list_t l;
@@ -243,18 +251,23 @@ int cmd_keygen(int argc, char **argv)
                  "its own .key and the peers' .pub files (docs/OPERATIONS.md).");
             return KPM_EXIT_OK;
         }
-        if (argv[i][0] == '-') return cmd_fail("keygen", KPM_EXIT_USAGE, "unknown option '%s'", argv[i]);
+        if (argv[i][0] == '-')
+            return cmd_fail("keygen", KPM_EXIT_USAGE, "unknown option '%s'", argv[i]);
     }
-    if (argc < 1) return cmd_fail("keygen", KPM_EXIT_USAGE, "needs a directory (see kpm keygen --help)");
+    if (argc < 1)
+        return cmd_fail("keygen", KPM_EXIT_USAGE, "needs a directory (see kpm keygen --help)");
     if (!paths_binary("keygen", bin, sizeof bin))
-        return cmd_fail("keygen", KPM_EXIT_FAILED, "cannot find kpm-keygen (looked first at %s)", bin);
+        return cmd_fail("keygen", KPM_EXIT_FAILED, "cannot find kpm-keygen (looked first at %s)",
+                        bin);
     char *v[24];
     int n = 0;
     v[n++] = bin;
     v[n++] = argv[0];
     static char *const dflt[] = {"ingest", "aggregate", "report"};
-    for (int i = 1; i < argc && n < 22; i++) v[n++] = argv[i];
-    for (int i = 0; argc == 1 && i < 3; i++) v[n++] = dflt[i];
+    for (int i = 1; i < argc && n < 22; i++)
+        v[n++] = argv[i];
+    for (int i = 0; argc == 1 && i < 3; i++)
+        v[n++] = dflt[i];
     v[n] = NULL;
     fflush(stdout);
     pid_t pid = fork();
@@ -265,7 +278,8 @@ int cmd_keygen(int argc, char **argv)
     int st = 0;
     if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
         return KPM_EXIT_FAILED;
-    puts("kpm: give each host its own <stage>.key and the peers' .pub files; see docs/OPERATIONS.md");
+    puts("kpm: give each host its own <stage>.key and the peers' .pub files; see "
+         "docs/OPERATIONS.md");
     return KPM_EXIT_OK;
 }
 
@@ -281,9 +295,12 @@ static int copy_dir(const char *from, const char *to)
         char *src = fs_join(from, e->d_name), *dst = fs_join(to, e->d_name), *buf = NULL;
         size_t len;
         struct stat sb;
-        if (!src || !dst) rc = -1;
+        if (!src || !dst)
+            rc = -1;
         else if (stat(src, &sb) == 0 && S_ISREG(sb.st_mode))
-            rc = fs_read_all(src, &buf, &len) == KPM_OK && fs_write_atomic(dst, buf, len) == KPM_OK ? 0 : -1;
+            rc = fs_read_all(src, &buf, &len) == KPM_OK && fs_write_atomic(dst, buf, len) == KPM_OK
+                     ? 0
+                     : -1;
         free(buf);
         free(src);
         free(dst);
@@ -312,7 +329,8 @@ int cmd_demo(int argc, char **argv)
     snprintf(out, sizeof out, "%s/out", dir);
     snprintf(state, sizeof state, "%s/state", dir);
     if (fs_mkdirs(inbox, 0770) != KPM_OK || copy_dir(samples, inbox) != 0)
-        return cmd_fail("demo", KPM_EXIT_FAILED, "cannot copy the sample inbox %s to %s", samples, inbox);
+        return cmd_fail("demo", KPM_EXIT_FAILED, "cannot copy the sample inbox %s to %s", samples,
+                        inbox);
     char *run[] = {"--inbox", inbox, "--out", out, "--state", state, NULL};
     int rc = cmd_run(6, run);
     if (rc != KPM_EXIT_OK) return rc;
@@ -320,7 +338,8 @@ int cmd_demo(int argc, char **argv)
     size_t len, lines = 0;
     snprintf(rej, sizeof rej, "%s/rejects.csv", out);
     if (fs_read_all(rej, &buf, &len) == KPM_OK) {
-        for (size_t i = 0; i < len; i++) lines += buf[i] == '\n';
+        for (size_t i = 0; i < len; i++)
+            lines += buf[i] == '\n';
         free(buf);
     }
     printf("kpm: demo on the bundled sample inbox (%s):\n"

@@ -89,8 +89,8 @@ void ctl_reply(int cfd, const char *line)
 {
     char buf[600];
     int n = snprintf(buf, sizeof buf, "%s\n", line);
-    if (n > 0 && send(cfd, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1,
-                      MSG_NOSIGNAL) < 0) {
+    if (n > 0 &&
+        send(cfd, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1, MSG_NOSIGNAL) < 0) {
         /* the client left; nothing to tell it */
     }
     close(cfd);

@@ -62,7 +62,8 @@ int metrics_write_result(const char *state, const night_result_t *r)
     for (char *p = strstr(buf, "error=") + 6; *p; p++)
         if (*p == '\n' && p[1]) *p = ' ';
     snprintf(path, sizeof path, "%s/run/kpm.result", state);
-    return n > 0 && (size_t)n < sizeof buf && fs_write_atomic(path, buf, (size_t)n) == KPM_OK ? 0 : -1;
+    return n > 0 && (size_t)n < sizeof buf && fs_write_atomic(path, buf, (size_t)n) == KPM_OK ? 0
+                                                                                              : -1;
 }
 
 int metrics_write_prom(const char *state, const stage_list_t *stages, const night_result_t *r)
@@ -75,8 +76,8 @@ int metrics_write_prom(const char *state, const stage_list_t *stages, const nigh
     if (fs_read_all(path, &old, &oldlen) != KPM_OK) old = NULL;
     const char *prev = old ? old : "";
     int ok = strcmp(r->result, "ok") == 0;
-    double last_ok = ok ? (double)time(NULL)
-                        : prev_value(prev, "kpm_last_success_timestamp_seconds", 0);
+    double last_ok =
+        ok ? (double)time(NULL) : prev_value(prev, "kpm_last_success_timestamp_seconds", 0);
     double nights = prev_value(prev, "kpm_nights_total", 0) + 1;
     double failed = prev_value(prev, "kpm_nights_failed_total", 0) + (ok ? 0 : 1);
     free(old);
@@ -87,18 +88,25 @@ int metrics_write_prom(const char *state, const stage_list_t *stages, const nigh
 #define OUT(...) n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, __VA_ARGS__)
     OUT("# HELP kpm_last_success_timestamp_seconds Unix time of the stage's last completed batch.\n"
         "# TYPE kpm_last_success_timestamp_seconds gauge\n"
-        "kpm_last_success_timestamp_seconds{stage=\"kpm\"} %.0f\n", last_ok);
+        "kpm_last_success_timestamp_seconds{stage=\"kpm\"} %.0f\n",
+        last_ok);
     OUT("# HELP kpm_last_night_ok 1 when the last night (kpm run) completed, else 0.\n"
-        "# TYPE kpm_last_night_ok gauge\nkpm_last_night_ok %d\n", ok);
-    OUT("# HELP kpm_last_night_end_timestamp_seconds Unix time the last night ended, completed or not.\n"
+        "# TYPE kpm_last_night_ok gauge\nkpm_last_night_ok %d\n",
+        ok);
+    OUT("# HELP kpm_last_night_end_timestamp_seconds Unix time the last night ended, completed or "
+        "not.\n"
         "# TYPE kpm_last_night_end_timestamp_seconds gauge\n"
-        "kpm_last_night_end_timestamp_seconds %lld\n", (long long)time(NULL));
+        "kpm_last_night_end_timestamp_seconds %lld\n",
+        (long long)time(NULL));
     OUT("# HELP kpm_night_duration_seconds Wall time of the last night, start to end of kpm run.\n"
-        "# TYPE kpm_night_duration_seconds gauge\nkpm_night_duration_seconds %.3f\n", r->seconds);
+        "# TYPE kpm_night_duration_seconds gauge\nkpm_night_duration_seconds %.3f\n",
+        r->seconds);
     OUT("# HELP kpm_nights_total Nights run by kpm run in this state directory.\n"
-        "# TYPE kpm_nights_total counter\nkpm_nights_total %.0f\n", nights);
+        "# TYPE kpm_nights_total counter\nkpm_nights_total %.0f\n",
+        nights);
     OUT("# HELP kpm_nights_failed_total Nights that did not complete.\n"
-        "# TYPE kpm_nights_failed_total counter\nkpm_nights_failed_total %.0f\n", failed);
+        "# TYPE kpm_nights_failed_total counter\nkpm_nights_failed_total %.0f\n",
+        failed);
     OUT("# HELP kpm_night_records Records each stage took in and passed on in the last night.\n"
         "# TYPE kpm_night_records gauge\n");
     for (int i = 0; i < stages->n; i++) {

@@ -11,12 +11,12 @@
 #include "stages.h"
 
 typedef struct {
-    const char *result;  /* "ok", "failed" or "stopped" */
-    const char *night;   /* may be "" */
-    time_t started;      /* wall clock */
-    double seconds;      /* duration */
-    const char *stage;   /* the stage that failed, or "" */
-    const char *error;   /* the cause, or "" */
+    const char *result; /* "ok", "failed" or "stopped" */
+    const char *night;  /* may be "" */
+    time_t started;     /* wall clock */
+    double seconds;     /* duration */
+    const char *stage;  /* the stage that failed, or "" */
+    const char *error;  /* the cause, or "" */
 } night_result_t;
 
 /* Writes STATE/run/kpm.result. Returns 0 or -1. */

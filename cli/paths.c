@@ -28,8 +28,10 @@ static const char *exe_dir(void)
         ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
         dir[n > 0 ? n : 0] = '\0';
         char *slash = strrchr(dir, '/');
-        if (slash) *slash = '\0';
-        else dir[0] = '\0';
+        if (slash)
+            *slash = '\0';
+        else
+            dir[0] = '\0';
     }
     return dir;
 }

@@ -13,9 +13,9 @@
 typedef struct {
     char file[128];
     double rows;
-    double percent;  /* of the file's bytes; -1 unknown */
-    double rate;     /* rows per second; -1 unknown */
-    double eta;      /* seconds left for the file; -1 unknown */
+    double percent; /* of the file's bytes; -1 unknown */
+    double rate;    /* rows per second; -1 unknown */
+    double eta;     /* seconds left for the file; -1 unknown */
 } progress_fig_t;
 
 /* Reads the figures; 0 when ingest has published none. */

@@ -55,7 +55,8 @@ void stages_base(const char *stage, char *buf, size_t len)
 int stages_save_args(const char *state, const char *stage, char *const *argv)
 {
     size_t total = 0;
-    for (char *const *a = argv; *a; a++) total += strlen(*a) + 1;
+    for (char *const *a = argv; *a; a++)
+        total += strlen(*a) + 1;
     char *buf = malloc(total ? total : 1), *p = buf;
     if (!buf) return -1;
     for (char *const *a = argv; *a; a++) {
@@ -79,7 +80,8 @@ static char **load_args(const char *state, const char *stage)
     snprintf(path, sizeof path, "%s/run/%s.args", state, stage);
     if (fs_read_all(path, &buf, &len) != KPM_OK || len == 0) return NULL;
     size_t n = 0;
-    for (size_t i = 0; i < len; i++) n += buf[i] == '\0';
+    for (size_t i = 0; i < len; i++)
+        n += buf[i] == '\0';
     if (buf[len - 1] != '\0') n++;
     char **argv = malloc((n + 1) * sizeof *argv + len + 1);
     if (!argv) {
@@ -91,7 +93,8 @@ static char **load_args(const char *state, const char *stage)
     text[len] = '\0';
     free(buf);
     size_t k = 0;
-    for (char *p = text; p < text + len && k < n; p += strlen(p) + 1) argv[k++] = p;
+    for (char *p = text; p < text + len && k < n; p += strlen(p) + 1)
+        argv[k++] = p;
     argv[k] = NULL;
     return argv;
 }

@@ -34,15 +34,19 @@ static void json_num(FILE *fp, const kvfile_t *kv, const char *key)
 {
     const char *v = kvfile_get(kv, key);
     double d = kvfile_num(kv, key, -1);
-    if (*v && d >= 0) fprintf(fp, "%.15g", d);
-    else fputs("null", fp);
+    if (*v && d >= 0)
+        fprintf(fp, "%.15g", d);
+    else
+        fputs("null", fp);
 }
 
 static void json_fig(FILE *fp, const char *key, double v, const char *sep)
 {
     fprintf(fp, "\"%s\": ", key);
-    if (v >= 0) fprintf(fp, "%.1f", v);
-    else fputs("null", fp);
+    if (v >= 0)
+        fprintf(fp, "%.1f", v);
+    else
+        fputs("null", fp);
     fputs(sep, fp);
 }
 
@@ -53,15 +57,19 @@ static void print_json(FILE *fp, const char *state, long sup, stage_view_t *v, i
     fputs("{\"state\": ", fp);
     json_str(fp, state);
     fprintf(fp, ", \"running\": %s, \"supervisor_pid\": ", sup ? "true" : "false");
-    if (sup) fprintf(fp, "%ld", sup);
-    else fputs("null", fp);
+    if (sup)
+        fprintf(fp, "%ld", sup);
+    else
+        fputs("null", fp);
     fprintf(fp, ", \"ok\": %s, \"stages\": [", ok ? "true" : "false");
     for (int i = 0; i < n; i++) {
         fprintf(fp, "%s{\"stage\": ", i ? ", " : "");
         json_str(fp, v[i].name);
         fprintf(fp, ", \"running\": %s, \"pid\": ", v[i].pid ? "true" : "false");
-        if (v[i].pid) fprintf(fp, "%ld", v[i].pid);
-        else fputs("null", fp);
+        if (v[i].pid)
+            fprintf(fp, "%ld", v[i].pid);
+        else
+            fputs("null", fp);
         static const char *const text[] = {"phase", "night", "updated", "last_error"};
         for (size_t k = 0; k < sizeof text / sizeof *text; k++) {
             fprintf(fp, ", \"%s\": ", text[k]);

@@ -18,8 +18,8 @@
 #include "kvfile.h"
 #include "progress.h"
 
-#define TICK_MS 100        /* how often status files are looked at */
-#define STOP_WAIT_MS 5000  /* SIGTERM, then SIGKILL after this */
+#define TICK_MS 100       /* how often status files are looked at */
+#define STOP_WAIT_MS 5000 /* SIGTERM, then SIGKILL after this */
 
 typedef struct {
     const char *name;
@@ -35,8 +35,8 @@ typedef struct {
     const sup_opts_t *o;
     slot_t slot[STAGES_MAX];
     int n;
-    int lfd;           /* control socket */
-    int stop_client;   /* `kpm stop` waiting for its answer, or -1 */
+    int lfd;              /* control socket */
+    int stop_client;      /* `kpm stop` waiting for its answer, or -1 */
     double sending_since; /* report done and gone, an aggregate sending: since (<0 not) */
     sup_result_t *r;
 } sup_t;
@@ -112,8 +112,10 @@ static void slot_adopt(sup_t *s, slot_t *sl)
     pid_t other = stages_running(s->o->state, sl->name);
     int pfd = other > 0 ? pidfd_of(other) : -1;
     if (pfd < 0) return;
-    fprintf(stderr, "kpm: %s: a copy is already running (pid %ld), started outside kpm run; "
-                    "watching it\n", sl->name, (long)other);
+    fprintf(stderr,
+            "kpm: %s: a copy is already running (pid %ld), started outside kpm run; "
+            "watching it\n",
+            sl->name, (long)other);
     sl->pid = other;
     sl->pidfd = pfd;
     sl->child = 0;
@@ -299,8 +301,8 @@ static int evaluate(sup_t *s, double started)
 
 void sup_run(const sup_opts_t *o, statelock_t *control, int sigfd, sup_result_t *r)
 {
-    sup_t s = {.o = o, .n = o->stages->n, .lfd = -1, .stop_client = -1, .sending_since = -1,
-               .r = r};
+    sup_t s = {
+        .o = o, .n = o->stages->n, .lfd = -1, .stop_client = -1, .sending_since = -1, .r = r};
     char err[512];
     memset(r, 0, sizeof *r);
     s.lfd = ctl_listen(o->state, err, sizeof err);

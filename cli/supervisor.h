@@ -32,11 +32,11 @@ typedef struct {
 } sup_opts_t;
 
 typedef struct {
-    int ok;           /* every stage finished the night */
-    int signo;        /* ended by this signal to kpm (0: not) */
-    int stopped;      /* ended by `kpm stop` */
+    int ok;                     /* every stage finished the night */
+    int signo;                  /* ended by this signal to kpm (0: not) */
+    int stopped;                /* ended by `kpm stop` */
     char stage[STAGE_NAME_MAX]; /* the stage that failed, if one did */
-    char why[1024];   /* the cause, for the operator */
+    char why[1024];             /* the cause, for the operator */
 } sup_result_t;
 
 /* Starts the stages (their command lines saved in STATE/run), releases

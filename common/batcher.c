@@ -12,8 +12,8 @@ struct batcher {
     size_t max_bytes;
     batcher_emit_fn emit;
     void *ctx;
-    uint64_t seq;   /* seq of the message being filled */
-    int open;       /* a DATA message has been begun */
+    uint64_t seq; /* seq of the message being filled */
+    int open;     /* a DATA message has been begun */
     uint64_t records;
 };
 

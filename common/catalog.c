@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 enum { COL_ITEM, COL_THEMA, COL_THEMA_NAAM, COL_TYPE, COL_WAARDEN, COL_VERSIE, COL_VRAAG, COL_N };
 
 static const struct {

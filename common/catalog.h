@@ -30,23 +30,23 @@ enum { CATALOG_VERSIE_KORT = 1, CATALOG_VERSIE_VOLLEDIG = 2, CATALOG_VERSIE_BEID
  * hold), the Dutch text a person reads, and every spelling accepted for it in
  * an uitvraag file (code, label and the other spellings, folded: catalog_fold). */
 typedef struct {
-    char *code;      /* "te_vroeg"; Likert: "1".."4", "0" for n.v.t. */
-    char *label;     /* "Te vroeg om aan te geven" */
+    char *code;       /* "te_vroeg"; Likert: "1".."4", "0" for n.v.t. */
+    char *label;      /* "Te vroeg om aan te geven" */
     char **spellings; /* folded */
     size_t n_spellings;
 } catalog_answer_t;
 
 typedef struct {
-    char *name;             /* item id, lower case, e.g. "tijd_adviseurs" */
-    int thema;              /* theme number */
-    char *thema_naam;       /* theme name, e.g. "Inzet adviseurs" */
+    char *name;       /* item id, lower case, e.g. "tijd_adviseurs" */
+    int thema;        /* theme number */
+    char *thema_naam; /* theme name, e.g. "Inzet adviseurs" */
     item_type_t type;
-    char **values;          /* keuze: allowed values in catalogue order; else NULL */
+    char **values; /* keuze: allowed values in catalogue order; else NULL */
     size_t n_values;
-    int versie;             /* CATALOG_VERSIE_* mask */
-    char *vraag;            /* question text */
-    int group;              /* procent items: index of their sum group (0..), else -1 */
-    char *category;         /* procent items: name after the group prefix ("scholing") */
+    int versie;                /* CATALOG_VERSIE_* mask */
+    char *vraag;               /* question text */
+    int group;                 /* procent items: index of their sum group (0..), else -1 */
+    char *category;            /* procent items: name after the group prefix ("scholing") */
     catalog_answer_t *answers; /* keuze: one per value, in values order; likert: 1..4
                                 * (likert_nvt: then 0); other types: NULL */
     size_t n_answers;
@@ -57,8 +57,8 @@ typedef struct catalog catalog_t;
 /* Loads a catalogue file and, when it exists, its answer labels: the file
  * beside it whose name has "antwoorden" where the catalogue's has "vragenlijst"
  * (config/antwoorden-2021.csv; columns item;code;label;ook_geschreven_als, see
- * catalog_labels.c). Without one, a label is made from the code. Returns NULL on failure with a message naming file,
- * line and cause in err. The caller owns the result (catalog_destroy). */
+ * catalog_labels.c). Without one, a label is made from the code. Returns NULL on failure with a
+ * message naming file, line and cause in err. The caller owns the result (catalog_destroy). */
 catalog_t *catalog_load(const char *path, char *err, size_t errlen);
 
 void catalog_destroy(catalog_t **c);

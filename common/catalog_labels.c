@@ -295,8 +295,7 @@ static int check_ambiguity(lab_t *l, const catalog_t *c)
             for (size_t k = 0; k < it->answers[a].n_spellings; k++)
                 for (size_t b = a + 1; b < it->n_answers; b++)
                     for (size_t m = 0; m < it->answers[b].n_spellings; m++)
-                        if (strcmp(it->answers[a].spellings[k], it->answers[b].spellings[m]) ==
-                            0)
+                        if (strcmp(it->answers[a].spellings[k], it->answers[b].spellings[m]) == 0)
                             return lab_error(l, KPM_EPARSE,
                                              "'%s' stands for both '%s' and '%s' of item '%s'",
                                              it->answers[a].spellings[k], it->answers[a].code,
@@ -334,7 +333,8 @@ int catalog_labels_load(catalog_t *c, const char *path, char *err, size_t errlen
     while ((rc = csvin_next(r, &row)) > 0) {
         l.line = row.line;
         if (row.unterminated || row.too_wide || row.field_too_long) {
-            rc = lab_error(&l, KPM_EPARSE, "the row cannot be read (quote not closed, or too wide)");
+            rc =
+                lab_error(&l, KPM_EPARSE, "the row cannot be read (quote not closed, or too wide)");
             goto out;
         }
         if ((rc = apply_line(&l, c, &row, cols)) != KPM_OK) goto out;

@@ -77,7 +77,7 @@ struct csvin {
     int bad_quote; /* the row ended at a quote out of place */
     int ready;
     int oom;
-    int no_fast; /* csvin_set_fast_path(r, 0): every line through libcsv */
+    int no_fast;             /* csvin_set_fast_path(r, 0): every line through libcsv */
     unsigned char stop[256]; /* fast_line: 1 for the delimiter, CR, LF and '"' */
 };
 
@@ -450,7 +450,8 @@ static int fast_line(csvin_t *r)
     /* One pass over the line: field boundaries, its end, and no quote. Bytes
      * that matter are marked in r->stop (the delimiter, CR, LF, '"'). */
     for (;; i++) {
-        while (i < r->len && !r->stop[buf[i]]) i++;
+        while (i < r->len && !r->stop[buf[i]])
+            i++;
         if (i == r->len) return -1; /* the line goes on in the next block */
         unsigned char c = buf[i];
         if (c == delim) {
@@ -476,8 +477,10 @@ static int fast_line(csvin_t *r)
     /* spaces and tabs around each field go, as libcsv drops them */
     for (size_t f = 0; f < n; f++) {
         size_t fa = r->offs[f], fb = fa + r->lens[f];
-        while (fa < fb && (buf[fa] == ' ' || buf[fa] == '\t')) fa++;
-        while (fb > fa && (buf[fb - 1] == ' ' || buf[fb - 1] == '\t')) fb--;
+        while (fa < fb && (buf[fa] == ' ' || buf[fa] == '\t'))
+            fa++;
+        while (fb > fa && (buf[fb - 1] == ' ' || buf[fb - 1] == '\t'))
+            fb--;
         r->offs[f] = fa;
         r->lens[f] = fb - fa;
     }

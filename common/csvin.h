@@ -18,8 +18,8 @@
 
 typedef struct csvin csvin_t;
 
-#define CSVIN_MAX_FIELDS 8192            /* a row with more fields is reported as too wide */
-#define CSVIN_MAX_FIELD (1024 * 1024)    /* a longer field makes the row an error row */
+#define CSVIN_MAX_FIELDS 8192           /* a row with more fields is reported as too wide */
+#define CSVIN_MAX_FIELD (1024 * 1024)   /* a longer field makes the row an error row */
 #define CSVIN_MAX_ROW (8 * 1024 * 1024) /* so do fields of more bytes than this together */
 
 /* One row. The field pointers stay valid until the next csvin_next() call.
@@ -28,14 +28,14 @@ typedef struct csvin csvin_t;
 typedef struct {
     const char *const *fields;
     const size_t *lens;
-    size_t n;            /* number of fields */
-    long line;           /* physical line (1-based) on which the row starts */
-    int too_wide;        /* 1: the row had more than CSVIN_MAX_FIELDS fields (rest dropped) */
-    int field_too_long;  /* 1: a field was longer than CSVIN_MAX_FIELD (it is cut there), or
-                            the fields passed CSVIN_MAX_ROW bytes (the rest are empty) */
-    int unterminated;    /* 1: the file ended inside a quoted field of this row */
-    int bad_quote;       /* 1: text after a closing quote ended the row; the rest of that
-                            line was dropped (a quote inside an unquoted field is data) */
+    size_t n;           /* number of fields */
+    long line;          /* physical line (1-based) on which the row starts */
+    int too_wide;       /* 1: the row had more than CSVIN_MAX_FIELDS fields (rest dropped) */
+    int field_too_long; /* 1: a field was longer than CSVIN_MAX_FIELD (it is cut there), or
+                           the fields passed CSVIN_MAX_ROW bytes (the rest are empty) */
+    int unterminated;   /* 1: the file ended inside a quoted field of this row */
+    int bad_quote;      /* 1: text after a closing quote ended the row; the rest of that
+                           line was dropped (a quote inside an unquoted field is data) */
 } csvin_row_t;
 
 /* Opens `path` for reading. The first row (the header) is not consumed: it is

@@ -28,7 +28,7 @@ struct curve {
     char secret_z85[Z85_KEY + 1];
     peer_t peers[MAX_PEERS];
     size_t n_peers;
-    void *zap;           /* REP socket of the handler */
+    void *zap; /* REP socket of the handler */
     pthread_t thread;
     int running;
     volatile int stop;
@@ -43,7 +43,8 @@ static int read_key(const char *path, const char *key, char out[Z85_KEY + 1])
     if (fs_read_all(path, &buf, &len) != KPM_OK) return KPM_EIO;
     int rc = KPM_EPARSE;
     size_t klen = strlen(key);
-    for (char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+    for (char *line = buf; line && *line;
+         line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
         if (strncmp(line, key, klen) != 0 || line[klen] != '=') continue;
         const char *v = line + klen + 1;
         size_t n = strcspn(v, "\r\n");
@@ -149,8 +150,10 @@ static void zap_serve(curve_t *c)
     while (more) { /* drain anything beyond what we read */
         zmq_msg_t extra;
         zmq_msg_init(&extra);
-        if (zmq_msg_recv(&extra, c->zap, 0) < 0) more = 0;
-        else more = zmq_msg_more(&extra);
+        if (zmq_msg_recv(&extra, c->zap, 0) < 0)
+            more = 0;
+        else
+            more = zmq_msg_more(&extra);
         zmq_msg_close(&extra);
     }
     int ok = 0;
@@ -175,7 +178,8 @@ static void zap_serve(curve_t *c)
         zmq_send(c->zap, "", 0, ZMQ_SNDMORE);
         zmq_send(c->zap, "", 0, 0);
     }
-    for (int i = 0; i < n; i++) zmq_msg_close(&part[i]);
+    for (int i = 0; i < n; i++)
+        zmq_msg_close(&part[i]);
 }
 
 static void *zap_thread(void *arg)

@@ -270,8 +270,8 @@ static void out_handle(link_out_t *out, const char *buf, size_t len)
     }
     if (strcmp(h.stream, out->stream) != 0) {
         /* Also a receiver that still speaks of the night before: harmless. */
-        refuse(&out->warn, "link %s: %s of stream %s ignored", out->stream,
-               wire_msg_name(h.type), h.stream);
+        refuse(&out->warn, "link %s: %s of stream %s ignored", out->stream, wire_msg_name(h.type),
+               h.stream);
         return;
     }
     if (!out_ack_plausible(out, &h)) {
@@ -458,9 +458,9 @@ uint64_t link_out_refused(const link_out_t *out)
 
 struct link_in {
     link_opts_t opts;
-    void *data; /* PULL, bound */
-    void *ack;  /* PUSH, connected to the sender's ack endpoint */
-    void *mon;  /* PAIR: the ack socket's connection events (zmq_socket_monitor) */
+    void *data;    /* PULL, bound */
+    void *ack;     /* PUSH, connected to the sender's ack endpoint */
+    void *mon;     /* PAIR: the ack socket's connection events (zmq_socket_monitor) */
     int connected; /* the ack socket has a connection to the sender */
     int expected;  /* link_in_expect was called: the receiver knows where it stands */
     char stream[WIRE_STREAM_MAX]; /* "" until a stream starts */
@@ -468,7 +468,7 @@ struct link_in {
     uint64_t durable;
     int complete;
     int got_bye;
-    int hold; /* do not take a new stream */
+    int hold;      /* do not take a new stream */
     uint64_t seen; /* data-channel messages received, in order or not */
     uint64_t last_resume_seq;
     int64_t last_resume_at;

@@ -29,16 +29,16 @@
 #include "wire.h"
 
 typedef struct {
-    const char *data_endpoint;      /* e.g. "ipc:///var/lib/kpm/sock/aggregate.in" */
-    const char *ack_endpoint;       /* e.g. "ipc:///var/lib/kpm/sock/ingest.ack" */
-    unsigned window;                /* messages in flight beyond `received`; 0: 32 */
-    int resend_ms;                  /* resend after this long without progress; 0: 2000 */
-    int hwm;                        /* ZeroMQ high-water mark in messages; 0: 16 */
-    volatile sig_atomic_t *stop;    /* set by a signal handler: calls return KPM_ESTOP */
-    const struct curve *curve;      /* NULL, or CurveZMQ keys (curve.h) for both sockets */
-    const char *peer;               /* with curve: the other stage's name ("aggregate") */
-    const char *night;              /* receiver: NULL or "", any night; else the only stream
-                                       it takes (--night): others are refused and logged */
+    const char *data_endpoint;   /* e.g. "ipc:///var/lib/kpm/sock/aggregate.in" */
+    const char *ack_endpoint;    /* e.g. "ipc:///var/lib/kpm/sock/ingest.ack" */
+    unsigned window;             /* messages in flight beyond `received`; 0: 32 */
+    int resend_ms;               /* resend after this long without progress; 0: 2000 */
+    int hwm;                     /* ZeroMQ high-water mark in messages; 0: 16 */
+    volatile sig_atomic_t *stop; /* set by a signal handler: calls return KPM_ESTOP */
+    const struct curve *curve;   /* NULL, or CurveZMQ keys (curve.h) for both sockets */
+    const char *peer;            /* with curve: the other stage's name ("aggregate") */
+    const char *night;           /* receiver: NULL or "", any night; else the only stream
+                                    it takes (--night): others are refused and logged */
 } link_opts_t;
 
 /* ---- sender ---- */

@@ -57,9 +57,12 @@ static int check_ipc_dirs(const stage_common_t *c)
     for (unsigned i = 0; !c->keys && i < c->n_ipc; i++) {
         snprintf(dir, sizeof dir, "%s", c->ipc[i] + 6);
         char *slash = strrchr(dir, '/');
-        if (!slash) snprintf(dir, sizeof dir, ".");
-        else if (slash == dir) dir[1] = '\0';
-        else *slash = '\0';
+        if (!slash)
+            snprintf(dir, sizeof dir, ".");
+        else if (slash == dir)
+            dir[1] = '\0';
+        else
+            *slash = '\0';
         if (stage_ipc_dir_check(dir, 0, err, sizeof err) != KPM_OK)
             return stage_fail(KPM_EINVAL, "endpoint '%s': %s", c->ipc[i], err);
     }
@@ -102,8 +105,8 @@ int stage_start(const char *name, const stage_common_t *c)
     return check_ipc_dirs(c);
 }
 
-void stage_status(const char *phase, const char *night, uint64_t records_in,
-                  uint64_t records_out, const char *error)
+void stage_status(const char *phase, const char *night, uint64_t records_in, uint64_t records_out,
+                  const char *error)
 {
     log_set_night(night); /* night= on the stage's log lines from now on */
     snprintf(last_night, sizeof last_night, "%s", night ? night : "");
@@ -122,7 +125,8 @@ void stage_status(const char *phase, const char *night, uint64_t records_in,
                      stage_name, (long)getpid(), phase, night ? night : "",
                      (unsigned long long)records_in, (unsigned long long)records_out, when,
                      error ? error : "");
-    if (n > 0) fs_write_atomic(status_path, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+    if (n > 0)
+        fs_write_atomic(status_path, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
 int stage_fail(int rc, const char *fmt, ...)
@@ -167,7 +171,8 @@ void stage_batch_done(const stage_batch_t *b)
     size_t oldlen;
     if (fs_read_all(metrics_path, &old, &oldlen) != KPM_OK) old = NULL;
     const char *prev = old ? old : "";
-    double last_ok = b->ok ? (double)time(NULL) : prom_value(prev, "kpm_last_success_timestamp_seconds");
+    double last_ok =
+        b->ok ? (double)time(NULL) : prom_value(prev, "kpm_last_success_timestamp_seconds");
     double batches = prom_value(prev, "kpm_batches_total") + 1;
     double failed = prom_value(prev, "kpm_batches_failed_total") + (b->ok ? 0 : 1);
     double in = prom_value(prev, "kpm_records_in_total") + (double)b->records_in;
@@ -177,7 +182,8 @@ void stage_batch_done(const stage_batch_t *b)
     free(old);
     char buf[4096];
     const char *st = stage_name;
-    int n = snprintf(buf, sizeof buf,
+    int n = snprintf(
+        buf, sizeof buf,
         "# HELP kpm_last_success_timestamp_seconds Unix time of the stage's last completed batch.\n"
         "# TYPE kpm_last_success_timestamp_seconds gauge\n"
         "kpm_last_success_timestamp_seconds{stage=\"%s\"} %.0f\n"
@@ -236,11 +242,11 @@ int stage_ipc_dir_check(const char *dir, int create, char *err, size_t errlen)
         snprintf(err, errlen, "cannot look at '%s': %s", dir, strerror(errno));
         return KPM_EIO;
     }
-    const char *why = S_ISLNK(st.st_mode)        ? "is a symbolic link"
-                      : !S_ISDIR(st.st_mode)     ? "is not a directory"
-                      : st.st_uid != geteuid()   ? "belongs to another user"
+    const char *why = S_ISLNK(st.st_mode)       ? "is a symbolic link"
+                      : !S_ISDIR(st.st_mode)    ? "is not a directory"
+                      : st.st_uid != geteuid()  ? "belongs to another user"
                       : (st.st_mode & 077) != 0 ? "is open to group or others"
-                                                 : NULL;
+                                                : NULL;
     if (!why) return KPM_OK;
     snprintf(err, errlen,
              "'%s' %s (mode %04o): ipc:// sockets without keys need a directory only this "
@@ -262,8 +268,7 @@ int stage_ipc_endpoint(const char *state_dir, const char *name, char *buf, size_
     return KPM_ETOOBIG;
 }
 
-void stage_worker_name(const char *base, unsigned worker, unsigned workers, char *buf,
-                       size_t len)
+void stage_worker_name(const char *base, unsigned worker, unsigned workers, char *buf, size_t len)
 {
     const char *dot = strchr(base, '.');
     if (workers <= 1)

@@ -50,8 +50,8 @@ int stage_exit(int rc);
 
 /* Rewrites the status file atomically. `phase` is a word ("receiving",
  * "done", "failed", ...); error may be NULL. */
-void stage_status(const char *phase, const char *night, uint64_t records_in,
-                  uint64_t records_out, const char *error);
+void stage_status(const char *phase, const char *night, uint64_t records_in, uint64_t records_out,
+                  const char *error);
 
 /* What a stage did in one batch (one night's stream). */
 typedef struct {
@@ -94,8 +94,7 @@ int stage_ipc_endpoint(const char *state_dir, const char *name, char *buf, size_
 /* The name of a per-worker thing: `base` itself with one worker, else base with
  * ".K" put before its last dot-part ("aggregate.in" -> "aggregate.2.in",
  * "aggregate" -> "aggregate.2"). */
-void stage_worker_name(const char *base, unsigned worker, unsigned workers, char *buf,
-                       size_t len);
+void stage_worker_name(const char *base, unsigned worker, unsigned workers, char *buf, size_t len);
 
 /* The default endpoint of a link end: when *slot is NULL (not given on the
  * command line), builds ipc://STATE/sock/<worker's name of base> into buf and

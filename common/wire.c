@@ -70,17 +70,19 @@ static const layout_t layout_file_end = {
      SCALAR(F_U64, file_end, accepted), SCALAR(F_U64, file_end, rejected),
      STR(file_end, sha256, WIRE_ID_MAX)}};
 
-static const layout_t layout_reject = {"reject",
-                                       5,
-                                       {STR(reject, file, WIRE_NAME_MAX), SCALAR(F_U32, reject, line),
-                                        STR(reject, column, WIRE_NAME_MAX), STR(reject, code, WIRE_ID_MAX),
-                                        STR(reject, message, WIRE_TEXT_MAX)}};
+static const layout_t layout_reject = {
+    "reject",
+    5,
+    {STR(reject, file, WIRE_NAME_MAX), SCALAR(F_U32, reject, line),
+     STR(reject, column, WIRE_NAME_MAX), STR(reject, code, WIRE_ID_MAX),
+     STR(reject, message, WIRE_TEXT_MAX)}};
 
 static const layout_t layout_koploper = {
     "koploper",
     6,
-    {STR(koploper, id, WIRE_ID_MAX), STR(koploper, naam, WIRE_NAME_MAX), SCALAR(F_I32, koploper, tranche),
-     SCALAR(F_I32, koploper, startjaar), STR(koploper, status, WIRE_ID_MAX),
+    {STR(koploper, id, WIRE_ID_MAX), STR(koploper, naam, WIRE_NAME_MAX),
+     SCALAR(F_I32, koploper, tranche), SCALAR(F_I32, koploper, startjaar),
+     STR(koploper, status, WIRE_ID_MAX),
      LIST(F_STRS, koploper, gemeenten, n_gemeenten, WIRE_MAX_LIST, false, WIRE_ID_MAX)}};
 
 static const layout_t layout_deelnemer = {
@@ -159,15 +161,18 @@ static const layout_t layout_table_begin = {
      LIST(F_STRS, table_begin, col_merge, n_cols, WIRE_MAX_COLS, true, WIRE_NAME_MAX)}};
 
 static const layout_t layout_table_row = {
-    "table_row", 1, {LIST(F_VALUES, table_row, cells, n_cells, WIRE_MAX_COLS, false, WIRE_TEXT_MAX)}};
+    "table_row",
+    1,
+    {LIST(F_VALUES, table_row, cells, n_cells, WIRE_MAX_COLS, false, WIRE_TEXT_MAX)}};
 
 static const layout_t layout_table_end = {
     "table_end", 2, {STR(table_end, name, WIRE_ID_MAX), SCALAR(F_U64, table_end, rows)}};
 
-static const layout_t layout_counts = {"counts",
-                                       2,
-                                       {LIST(F_STRS, counts, names, n, WIRE_MAX_COUNTS, false, WIRE_ID_MAX),
-                                        LIST(F_U64S, counts, counts, n, WIRE_MAX_COUNTS, true, 0)}};
+static const layout_t layout_counts = {
+    "counts",
+    2,
+    {LIST(F_STRS, counts, names, n, WIRE_MAX_COUNTS, false, WIRE_ID_MAX),
+     LIST(F_U64S, counts, counts, n, WIRE_MAX_COUNTS, true, 0)}};
 
 static const layout_t *layout_of(uint64_t kind)
 {
@@ -651,8 +656,9 @@ static int str_bound(wire_reader_t *r, const field_t *f, wire_str_t s, uint32_t 
     if (part == NULL)
         return field_fail(r, f->name, "has %" PRIu32 " bytes, at most %" PRIu32 " allowed", s.len,
                           max);
-    return field_fail(r, f->name, "%s %" PRIu32 " has %" PRIu32 " bytes, at most %" PRIu32
-                      " allowed", part, item, s.len, max);
+    return field_fail(r, f->name,
+                      "%s %" PRIu32 " has %" PRIu32 " bytes, at most %" PRIu32 " allowed", part,
+                      item, s.len, max);
 }
 
 /* "field 'cells' item 3 is not nil, ..." ("value 3" for the values of a map). */

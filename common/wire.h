@@ -18,16 +18,17 @@
 #include <stdint.h>
 
 #define WIRE_VERSION 2
-#define WIRE_STREAM_MAX 64     /* bytes of a stream id, NUL included */
-#define WIRE_MAX_LIST 64       /* gemeenten of one koploper */
-#define WIRE_MAX_ANSWERS 256   /* items of one response */
-#define WIRE_MAX_COLS 32       /* columns of one result table */
-#define WIRE_MAX_COUNTS 32     /* kinds counted in a COUNTS record */
+#define WIRE_STREAM_MAX 64   /* bytes of a stream id, NUL included */
+#define WIRE_MAX_LIST 64     /* gemeenten of one koploper */
+#define WIRE_MAX_ANSWERS 256 /* items of one response */
+#define WIRE_MAX_COLS 32     /* columns of one result table */
+#define WIRE_MAX_COUNTS 32   /* kinds counted in a COUNTS record */
 
 /* Bytes a string field may have (docs/PROTOCOL-RECORDS.md names the bound of
  * each field). The writer and the reader refuse a longer string, so what a
  * receiver builds from a record is bounded by these, not by the sender. */
-#define WIRE_ID_MAX 64     /* ids, codes, kinds, dates, gemeente codes, column names (ingest's rule) */
+/* ids, codes, kinds, dates, gemeente codes, column names (ingest's rule) */
+#define WIRE_ID_MAX 64
 #define WIRE_NAME_MAX 256  /* file names, names of persons, bodies and catalogue items */
 #define WIRE_TEXT_MAX 8192 /* free text: open answers, reject sentences, table cells */
 
@@ -39,7 +40,7 @@
  * socket drops a larger frame (ZMQ_MAXMSGSIZE: WIRE_MSG_CAP), so a peer cannot
  * make a stage hold more than its high-water mark times this. */
 #define WIRE_MSG_BYTES (256 * 1024)
-#define WIRE_RECORD_MAX \
+#define WIRE_RECORD_MAX                                                                            \
     ((size_t)WIRE_MAX_ANSWERS * (WIRE_NAME_MAX + WIRE_TEXT_MAX + 10) + 4 * WIRE_NAME_MAX + 64)
 #define WIRE_MSG_CAP (WIRE_MSG_BYTES + WIRE_RECORD_MAX + 64 * 1024) /* 64 KiB margin */
 
@@ -160,7 +161,7 @@ typedef struct {
     wire_str_t ingevuld_op; /* "YYYY-MM-DDTHH:MM:SS" */
     wire_str_t file;
     uint32_t line;
-    uint32_t n_answers;     /* only items that were asked (columns of the file) */
+    uint32_t n_answers; /* only items that were asked (columns of the file) */
     wire_answer_t answers[WIRE_MAX_ANSWERS];
 } wire_response_t;
 
@@ -177,8 +178,8 @@ typedef struct {
  * file and line locate the row for notices made later by aggregate. */
 typedef struct {
     wire_str_t koploper_id;
-    int32_t datum;          /* YYYYMMDD */
-    wire_str_t adviseur;    /* 16 hex digits: the keyed pseudonym (pseudonym.h), never the name */
+    int32_t datum;       /* YYYYMMDD */
+    wire_str_t adviseur; /* 16 hex digits: the keyed pseudonym (pseudonym.h), never the name */
     double uren;
     wire_str_t file;
     uint32_t line;
@@ -364,12 +365,12 @@ int wire_reader_next(wire_reader_t *r, wire_record_t *rec);
 const char *wire_reader_error(const wire_reader_t *r);
 
 /* Helpers. */
-wire_str_t wire_str(const char *s);                 /* view of a C string (NULL -> empty) */
+wire_str_t wire_str(const char *s); /* view of a C string (NULL -> empty) */
 wire_str_t wire_strn(const char *s, size_t len);
-int wire_str_eq(wire_str_t a, const char *lit);      /* exact comparison with a C string */
-int wire_str_same(wire_str_t a, wire_str_t b);       /* the same bytes */
+int wire_str_eq(wire_str_t a, const char *lit); /* exact comparison with a C string */
+int wire_str_same(wire_str_t a, wire_str_t b);  /* the same bytes */
 int wire_table_col(const wire_table_begin_t *tb, const char *name); /* column index, or -1 */
-const char *wire_rec_kind_name(wire_rec_kind_t k);  /* "response", ...; "?" when unknown */
-const char *wire_msg_name(wire_msg_t t);            /* "BEGIN", ... */
+const char *wire_rec_kind_name(wire_rec_kind_t k); /* "response", ...; "?" when unknown */
+const char *wire_msg_name(wire_msg_t t);           /* "BEGIN", ... */
 
 #endif

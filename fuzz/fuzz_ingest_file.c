@@ -68,7 +68,8 @@ static void check_csv_paths(const char *path)
     for (long row = 1;; row++) {
         csvin_row_t x, y;
         int ra = csvin_next(a, &x), rb = csvin_next(b, &y);
-        if (ra != rb) fuzz_fail("row %ld: csvin returned %d with its fast path, %d without", row, ra, rb);
+        if (ra != rb)
+            fuzz_fail("row %ld: csvin returned %d with its fast path, %d without", row, ra, rb);
         if (ra != 1) break;
         if (x.n != y.n || x.line != y.line || x.too_wide != y.too_wide ||
             x.field_too_long != y.field_too_long || x.unterminated != y.unterminated ||

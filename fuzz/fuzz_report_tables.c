@@ -215,7 +215,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     merge_t *m = merge_new(workers);
     if (!m) fuzz_fail("out of memory");
     int rc = KPM_OK; /* the first refusal by the merger */
-    for (size_t w = 0; rc == KPM_OK && w < workers; w++) rc = feed(m, w, rd, data, size);
+    for (size_t w = 0; rc == KPM_OK && w < workers; w++)
+        rc = feed(m, w, rd, data, size);
     if (rc == KPM_ENOMEM) fuzz_fail("merge: out of memory");
     if (rc == KPM_EPROTO && !merge_error(m)[0]) fuzz_fail("the merger refused without a sentence");
     if (rc != KPM_OK) {

@@ -53,12 +53,12 @@ int ingest_entry_changed(const ingest_entry_t *e);
 
 typedef struct {
     ingest_dispo_t dispo;
-    char reason[512];   /* quarantine: "CODE: sentence" */
-    int has_pii;        /* the header holds personal data (pii items, a person's name) */
-    char delim;         /* the file's delimiter */
-    uint64_t rows;      /* data rows read */
-    uint64_t accepted;  /* rows passed on as records */
-    uint64_t rejected;  /* rows rejected whole */
+    char reason[512];  /* quarantine: "CODE: sentence" */
+    int has_pii;       /* the header holds personal data (pii items, a person's name) */
+    char delim;        /* the file's delimiter */
+    uint64_t rows;     /* data rows read */
+    uint64_t accepted; /* rows passed on as records */
+    uint64_t rejected; /* rows rejected whole */
     uint64_t by_kind[INGEST_KIND_SLOTS];
 } ingest_result_t;
 
@@ -67,8 +67,8 @@ typedef struct {
  * res->dispo and its reject), or the first error the batcher's emit function
  * returned (KPM_EREWIND, KPM_ESTOP, ...), in which case the caller abandons the
  * file. */
-int ingest_file(const catalog_t *cat, const pseudonym_key_t *pk, batcher_t *out,
-                const char *path, const char *name, ingest_result_t *res);
+int ingest_file(const catalog_t *cat, const pseudonym_key_t *pk, batcher_t *out, const char *path,
+                const char *name, ingest_result_t *res);
 
 /* The same with the records handed to put(put_ctx, rec) instead of a batcher
  * (ingest's router to several aggregate workers: ingest/route.h). */

@@ -21,7 +21,7 @@
 #include "stage_net.h"
 
 #define MSG_MAX_BYTES WIRE_MSG_BYTES /* wire.h: a bound of WIRE_MSG_CAP */
-#define HANDSHAKE_MS 1000 /* how long the first message waits for the workers' word */
+#define HANDSHAKE_MS 1000            /* how long the first message waits for the workers' word */
 
 typedef struct run run_t;
 
@@ -110,15 +110,17 @@ static int produce_file(run_t *r, size_t k)
     ingest_entry_t *e = night_entry(r->night, k);
     if (!e) return failed(r, KPM_ENOMEM, "file %s: out of memory", f->name);
     int rc = ingest_entry_to(r->cat, &r->pk, route_put, r->route, e, f->name, &f->res);
-    for (unsigned w = 0; rc == KPM_OK && w < r->workers; w++) rc = batcher_flush(r->batch[w]);
+    for (unsigned w = 0; rc == KPM_OK && w < r->workers; w++)
+        rc = batcher_flush(r->batch[w]);
     if (rc == KPM_ENOMEM) return failed(r, rc, "file %s: out of memory (or descriptors)", f->name);
     if (rc) return rc;
-    if (!f->produced && (strncmp(f->res.reason, "FILE_", 5) == 0 ||
-                         strncmp(f->res.reason, "NOT_A_FILE", 10) == 0))
+    if (!f->produced &&
+        (strncmp(f->res.reason, "FILE_", 5) == 0 || strncmp(f->res.reason, "NOT_A_FILE", 10) == 0))
         log_warn("file %s: %s", f->name, f->res.reason);
     else if (!f->produced && f->res.dispo == DISPO_LEAVE)
         log_warn("file %s changed while it was read: it stays in the inbox and the next night "
-                 "takes it again whole (FILE_CHANGED)", f->name);
+                 "takes it again whole (FILE_CHANGED)",
+                 f->name);
     int changed = !f->known;
     for (unsigned w = 0; w < r->workers; w++) {
         uint64_t msgs = batcher_seq(r->batch[w]) - first[w];
@@ -128,7 +130,8 @@ static int produce_file(run_t *r, size_t k)
                INGEST_KIND_SLOTS * sizeof *f->by_kind);
     }
     uint64_t records = 0;
-    for (int i = 0; i < INGEST_KIND_SLOTS; i++) records += f->res.by_kind[i];
+    for (int i = 0; i < INGEST_KIND_SLOTS; i++)
+        records += f->res.by_kind[i];
     f->known = 1;
     f->records = records;
     f->rows = f->res.rows;
@@ -184,7 +187,8 @@ static int produce_from(run_t *r, size_t from, uint64_t *end_seq)
 static size_t first_pending(const night_t *n)
 {
     size_t k = 0;
-    while (k < n->n_files && n->files[k].status != NF_PENDING) k++;
+    while (k < n->n_files && n->files[k].status != NF_PENDING)
+        k++;
     return k;
 }
 
@@ -237,7 +241,8 @@ static int handshake_all(run_t *r)
     for (unsigned w = 0; w < r->workers; w++) {
         clock_gettime(CLOCK_MONOTONIC, &t);
         long spent = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
-        int rc = link_out_handshake(r->link[w], spent < HANDSHAKE_MS ? HANDSHAKE_MS - (int)spent : 0);
+        int rc =
+            link_out_handshake(r->link[w], spent < HANDSHAKE_MS ? HANDSHAKE_MS - (int)spent : 0);
         if (rc == KPM_EEMPTY && r->workers > 1)
             log_info("aggregate worker %u has not answered yet; sending anyway", w);
         else if (rc == KPM_EEMPTY)
@@ -263,7 +268,8 @@ static int run_night(run_t *r)
         if (rc == KPM_OK) rc = wait_all_durable(r, end_seq);
         if (rc != KPM_EREWIND) break;
         if ((rc = rewind_point(r, &from))) return rc;
-        for (unsigned w = 0; w < r->workers; w++) batcher_reset(r->batch[w]);
+        for (unsigned w = 0; w < r->workers; w++)
+            batcher_reset(r->batch[w]);
     }
     if (rc) return rc;
     log_debug("night %s: durable at every worker", r->night->id);
@@ -271,7 +277,8 @@ static int run_night(run_t *r)
     r->night->done = 1;
     if ((rc = night_save(r->night)))
         return failed(r, rc, "cannot write '%s': %s", r->night->path, strerror(errno));
-    for (unsigned w = 0; w < r->workers; w++) link_out_bye(r->link[w], end_seq[w]);
+    for (unsigned w = 0; w < r->workers; w++)
+        link_out_bye(r->link[w], end_seq[w]);
     return KPM_OK;
 }
 
@@ -306,8 +313,8 @@ int ingest_run(const ingest_opts_t *o)
     }
     r.workers = o->workers ? o->workers : 1;
     uint32_t batch = o->batch_records ? o->batch_records : INGEST_BATCH_DEFAULT;
-    if (!(r.night = night_open(o->state_dir, o->inbox, o->night_id, r.workers, batch, err,
-                               sizeof err))) {
+    if (!(r.night =
+              night_open(o->state_dir, o->inbox, o->night_id, r.workers, batch, err, sizeof err))) {
         failed(&r, KPM_EIO, "%s", err);
         goto out;
     }
@@ -348,8 +355,10 @@ int ingest_run(const ingest_opts_t *o)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     if (rc != KPM_ESTOP) {
-        stage_batch_t bd = {.night = r.night->id, .records_out = r.records_out,
-                            .resends = total_resends(&r), .seconds = secs,
+        stage_batch_t bd = {.night = r.night->id,
+                            .records_out = r.records_out,
+                            .resends = total_resends(&r),
+                            .seconds = secs,
                             .ok = rc == KPM_OK};
         for (size_t k = 0; k < r.night->n_files; k++) {
             bd.records_in += r.night->files[k].rows;
@@ -370,8 +379,11 @@ int ingest_run(const ingest_opts_t *o)
 out:
     /* A failure while setting up says so too (kpm run reads the status file). */
     if (!reported && !o->prepare && rc != KPM_OK && rc != KPM_ESTOP)
-        stage_status("failed", r.night ? r.night->id : o->night_id ? o->night_id : "", 0, 0,
-                     r.why[0] ? r.why : kpm_strerror(rc));
+        stage_status("failed",
+                     r.night       ? r.night->id
+                     : o->night_id ? o->night_id
+                                   : "",
+                     0, 0, r.why[0] ? r.why : kpm_strerror(rc));
     route_destroy(&r.route);
     for (unsigned w = 0; w < KPM_MAX_WORKERS; w++) {
         batcher_destroy(&r.batch[w]);

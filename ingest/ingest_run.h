@@ -14,14 +14,14 @@
 typedef struct {
     const char *inbox;
     const char *state_dir;
-    const char *catalog;       /* questionnaire file */
-    unsigned workers;          /* aggregate workers (1 .. KPM_MAX_WORKERS): one stream each */
+    const char *catalog; /* questionnaire file */
+    unsigned workers;    /* aggregate workers (1 .. KPM_MAX_WORKERS): one stream each */
     const char *data_endpoint[KPM_MAX_WORKERS]; /* worker K's input */
     const char *ack_endpoint[KPM_MAX_WORKERS];  /* bound here: worker K's acknowledgements */
-    const char *night_id;      /* NULL: from the clock */
-    uint32_t batch_records;    /* records per message of a new night; 0: INGEST_BATCH_DEFAULT */
-    int prepare;               /* only open (or create) the night and print its id */
-    const char *keys;          /* NULL, or a CURVE key directory (common/curve.h) */
+    const char *night_id;                       /* NULL: from the clock */
+    uint32_t batch_records; /* records per message of a new night; 0: INGEST_BATCH_DEFAULT */
+    int prepare;            /* only open (or create) the night and print its id */
+    const char *keys;       /* NULL, or a CURVE key directory (common/curve.h) */
 } ingest_opts_t;
 
 /* Runs (or resumes) a night until aggregate made all of it durable and every

@@ -13,8 +13,8 @@
 int main(int argc, char **argv)
 {
     static char catalog[4200], catalog_help[4400];
-    ingest_opts_t o = {
-        .catalog = datadir_config_file("vragenlijst-2021.csv", catalog, sizeof catalog)};
+    ingest_opts_t o = {.catalog =
+                           datadir_config_file("vragenlijst-2021.csv", catalog, sizeof catalog)};
     snprintf(catalog_help, sizeof catalog_help, "questionnaire (default %s)", o.catalog);
     stage_common_t sc;
     static char ep[2 * KPM_MAX_WORKERS][STAGE_ENDPOINT_MAX];
@@ -41,11 +41,13 @@ int main(int argc, char **argv)
          "open or create the night, print its id and exit; while\ningest runs on the state, "
          "it exits 75"},
         {"batch", STAGE_OPT_WHOLE, &batch, "N",
-         "records per message of a new night (default 8192; an\nunfinished night keeps its own)",
-         1, 65536},
+         "records per message of a new night (default 8192; an\nunfinished night keeps its own)", 1,
+         65536},
         {0}};
     const stage_cli_t cli = {
-        .stage = "ingest", .synopsis = "--inbox DIR --state DIR [options]", .opts = opts,
+        .stage = "ingest",
+        .synopsis = "--inbox DIR --state DIR [options]",
+        .opts = opts,
         .keys_files = "ingest.key, aggregate.pub",
         .about = "Takes the files in the inbox (one night), validates them by the data contract\n"
                  "and sends them to kpm-aggregate; archives or quarantines each file once\n"

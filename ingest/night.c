@@ -297,8 +297,8 @@ static int reconcile(night_t *n)
     return changed ? night_save(n) : KPM_OK;
 }
 
-night_t *night_open(const char *state_dir, const char *inbox, const char *new_id,
-                    unsigned workers, uint32_t batch, char *err, size_t errlen)
+night_t *night_open(const char *state_dir, const char *inbox, const char *new_id, unsigned workers,
+                    uint32_t batch, char *err, size_t errlen)
 {
     night_t *n = calloc(1, sizeof *n);
     if (!n) return NULL;
@@ -373,7 +373,8 @@ night_t *night_open(const char *state_dir, const char *inbox, const char *new_id
     for (size_t k = 0; k < n->n_files; k++)
         for (size_t i = 0; i < n_changed; i++)
             if (strcmp(n->files[k].name, changed[i]) == 0) n->files[k].changed_before = 1;
-    for (size_t i = 0; i < n_changed; i++) free(changed[i]);
+    for (size_t i = 0; i < n_changed; i++)
+        free(changed[i]);
     free(changed);
     if (listed != KPM_OK) goto fail;
     if (night_save(n) != KPM_OK) {
@@ -390,7 +391,8 @@ void night_destroy(night_t **pn)
 {
     if (!pn || !*pn) return;
     night_t *n = *pn;
-    for (size_t k = 0; k < n->n_files; k++) file_free(&n->files[k]);
+    for (size_t k = 0; k < n->n_files; k++)
+        file_free(&n->files[k]);
     free(n->files);
     free(n->state_dir);
     free(n->inbox);
@@ -402,7 +404,8 @@ void night_destroy(night_t **pn)
 uint64_t night_first_seq(const night_t *n, unsigned w, size_t k)
 {
     uint64_t seq = 1;
-    for (size_t i = 0; i < k && i < n->n_files; i++) seq += n->files[i].n_msgs[w];
+    for (size_t i = 0; i < k && i < n->n_files; i++)
+        seq += n->files[i].n_msgs[w];
     return seq;
 }
 
@@ -610,7 +613,8 @@ int night_quarantine_name(const char *name, char *out, size_t cap)
         return 0;
     }
     uint64_t h = VAL_FNV1A64_SEED;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) h = val_fnv1a64(h, *p);
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = val_fnv1a64(h, *p);
     snprintf(out, cap, "lange-naam-%016llx", (unsigned long long)h);
     return 1;
 }
@@ -624,8 +628,8 @@ ingest_entry_t *night_entry(night_t *n, size_t k)
     struct stat state;
     /* The quarantine is in the state directory: a rename reaches it only from the
      * same file system (a regular file is copied through its descriptor). */
-    f->entry.movable = f->entry.fd >= 0 ||
-                       (stat(n->state_dir, &state) == 0 && state.st_dev == f->entry.st.st_dev);
+    f->entry.movable =
+        f->entry.fd >= 0 || (stat(n->state_dir, &state) == 0 && state.st_dev == f->entry.st.st_dev);
     f->entry.changed_before = f->changed_before;
     return &f->entry;
 }
@@ -705,8 +709,7 @@ static int archive(night_t *n, night_file_t *f, const catalog_t *cat, nf_status_
         }
     } else if (move_entry(e, dst, 0640)) {
         if (errno == ENOSPC || errno == EDQUOT || errno == EROFS) {
-            snprintf(err, errlen, "cannot archive '%s' to '%s': %s", e->path, dst,
-                     strerror(errno));
+            snprintf(err, errlen, "cannot archive '%s' to '%s': %s", e->path, dst, strerror(errno));
             return KPM_EIO;
         }
         log_error("file %s cannot be moved to '%s': %s; it stays in the inbox", f->name, dst,
@@ -746,6 +749,7 @@ int night_dispose(night_t *n, size_t k, const catalog_t *cat, char *err, size_t 
     ingest_entry_close(e);
     f->opened = 0;
     fs_sync_dir(n->inbox);
-    if ((rc = night_save(n))) snprintf(err, errlen, "cannot write '%s': %s", n->path, strerror(errno));
+    if ((rc = night_save(n)))
+        snprintf(err, errlen, "cannot write '%s': %s", n->path, strerror(errno));
     return rc;
 }

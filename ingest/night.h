@@ -28,11 +28,11 @@ typedef enum {
 typedef struct {
     char *name;
     nf_status_t status;
-    int known;         /* produced once: n_msgs and by_kind hold (persisted) */
-    uint64_t *n_msgs;  /* [workers]: messages of the file on each worker's stream */
-    uint64_t *by_kind; /* [workers * INGEST_KIND_SLOTS]: records sent to each worker */
-    uint64_t records;  /* records of the file (each once, however many workers got it) */
-    uint64_t rows;     /* data rows read */
+    int known;           /* produced once: n_msgs and by_kind hold (persisted) */
+    uint64_t *n_msgs;    /* [workers]: messages of the file on each worker's stream */
+    uint64_t *by_kind;   /* [workers * INGEST_KIND_SLOTS]: records sent to each worker */
+    uint64_t records;    /* records of the file (each once, however many workers got it) */
+    uint64_t rows;       /* data rows read */
     ingest_result_t res; /* of the last production (not persisted) */
     int produced;        /* res is valid */
     int changed_before;  /* it changed while the night before read it (persisted) */
@@ -44,8 +44,8 @@ typedef struct {
     char id[64];
     char *state_dir;
     char *inbox;
-    char *path; /* STATE/ingest/night.state */
-    int done;   /* the night's END was made durable and every file disposed of */
+    char *path;           /* STATE/ingest/night.state */
+    int done;             /* the night's END was made durable and every file disposed of */
     unsigned long number; /* nights taken in this state directory, this one included */
     unsigned workers;     /* aggregate workers: streams of this night */
     uint32_t batch;       /* records per message: fixed for the night, since the messages'
@@ -65,8 +65,8 @@ typedef struct {
  * two nights in one second). A new night takes `batch` records per message; an
  * unfinished one keeps its own (NIGHT_BATCH_BEFORE when its state does not say).
  * Returns NULL with a message in err. */
-night_t *night_open(const char *state_dir, const char *inbox, const char *new_id,
-                    unsigned workers, uint32_t batch, char *err, size_t errlen);
+night_t *night_open(const char *state_dir, const char *inbox, const char *new_id, unsigned workers,
+                    uint32_t batch, char *err, size_t errlen);
 
 /* Records per message of a night whose state was written before the batch was
  * recorded (the default then). */

@@ -111,7 +111,8 @@ static int pub_on(void)
     if (!decided) {
         const char *env = getenv("KPM_PROGRESS_FILE");
         decided = 1;
-        if (env && *env && strlen(env) < sizeof pub_path) snprintf(pub_path, sizeof pub_path, "%s", env);
+        if (env && *env && strlen(env) < sizeof pub_path)
+            snprintf(pub_path, sizeof pub_path, "%s", env);
     }
     return pub_path[0] != '\0';
 }
@@ -128,8 +129,9 @@ static void publish(const char *file, uint64_t rows, size_t offset, size_t size,
     if (!last && pub_shown >= 0 && now - pub_shown < PROGRESS_PUBLISH) return;
     pub_shown = now;
     char tmp[4200], buf[512];
-    int n = snprintf(buf, sizeof buf, "file=%s\nrows=%" PRIu64 "\noffset=%zu\nsize=%zu\nelapsed=%.3f\n",
-                     pub_file, rows, last ? size : offset, size, now - pub_start);
+    int n =
+        snprintf(buf, sizeof buf, "file=%s\nrows=%" PRIu64 "\noffset=%zu\nsize=%zu\nelapsed=%.3f\n",
+                 pub_file, rows, last ? size : offset, size, now - pub_start);
     snprintf(tmp, sizeof tmp, "%s.tmp", pub_path);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0660);
     if (fd < 0) return;

@@ -36,7 +36,8 @@ void route_destroy(route_t **r)
 unsigned route_worker_of(const char *code, size_t len, unsigned workers)
 {
     uint64_t h = VAL_FNV1A64_SEED;
-    for (size_t i = 0; i < len; i++) h = val_fnv1a64(h, (unsigned char)code[i]);
+    for (size_t i = 0; i < len; i++)
+        h = val_fnv1a64(h, (unsigned char)code[i]);
     return workers > 1 ? (unsigned)(h % workers) : 0;
 }
 
@@ -51,9 +52,10 @@ int route_put(void *route, const wire_record_t *rec)
     route_t *r = route;
     switch (rec->kind) {
     case WIRE_REC_GEBRUIK:
-        return put_one(r, route_worker_of(rec->u.gebruik.gemeente.ptr, rec->u.gebruik.gemeente.len,
-                                          r->workers),
-                       rec);
+        return put_one(
+            r,
+            route_worker_of(rec->u.gebruik.gemeente.ptr, rec->u.gebruik.gemeente.len, r->workers),
+            rec);
     case WIRE_REC_FILE_BEGIN:
     case WIRE_REC_FILE_END:
     case WIRE_REC_KOPLOPER:
@@ -75,5 +77,6 @@ const uint64_t *route_counts(const route_t *r, unsigned w)
 
 void route_clear(route_t *r)
 {
-    for (size_t i = 0; i < (size_t)r->workers * INGEST_KIND_SLOTS; i++) r->counts[i] = 0;
+    for (size_t i = 0; i < (size_t)r->workers * INGEST_KIND_SLOTS; i++)
+        r->counts[i] = 0;
 }

@@ -23,7 +23,7 @@ static int row_gebruik(file_ctx_t *fc)
     const colval_t *v = fc->vals;
     fc->rec.kind = WIRE_REC_GEBRUIK;
     fc->rec.u.gebruik = (wire_gebruik_t){ingest_vstr(&v[0]), (int32_t)v[1].i, ingest_vstr(&v[2]),
-                                         opt_int(&v[3]), opt_int(&v[4]), opt_int(&v[5])};
+                                         opt_int(&v[3]),     opt_int(&v[4]),  opt_int(&v[5])};
     return accept(fc);
 }
 
@@ -31,9 +31,9 @@ static int row_adviesinzet(file_ctx_t *fc, const csvin_row_t *row)
 {
     const colval_t *v = fc->vals; /* v[2]: the adviser's pseudonym (COL_PERSON) */
     fc->rec.kind = WIRE_REC_ADVIESINZET;
-    fc->rec.u.adviesinzet = (wire_adviesinzet_t){ingest_vstr(&v[0]), (int32_t)v[1].i,
-                                                 ingest_vstr(&v[2]), v[3].r, wire_str(fc->name),
-                                                 (uint32_t)row->line};
+    fc->rec.u.adviesinzet =
+        (wire_adviesinzet_t){ingest_vstr(&v[0]), (int32_t)v[1].i,    ingest_vstr(&v[2]), v[3].r,
+                             wire_str(fc->name), (uint32_t)row->line};
     return accept(fc);
 }
 
@@ -41,9 +41,9 @@ static int row_bijeenkomst(file_ctx_t *fc, const csvin_row_t *row)
 {
     const colval_t *v = fc->vals;
     fc->rec.kind = WIRE_REC_BIJEENKOMST;
-    fc->rec.u.bijeenkomst = (wire_bijeenkomst_t){ingest_vstr(&v[0]), ingest_vstr(&v[2]),
-                                                 (int32_t)v[3].i, ingest_vstr(&v[1]), v[4].i,
-                                                 wire_str(fc->name), (uint32_t)row->line};
+    fc->rec.u.bijeenkomst = (wire_bijeenkomst_t){
+        ingest_vstr(&v[0]), ingest_vstr(&v[2]), (int32_t)v[3].i, ingest_vstr(&v[1]), v[4].i,
+        wire_str(fc->name), (uint32_t)row->line};
     return accept(fc);
 }
 
@@ -51,9 +51,9 @@ static int row_middelen(file_ctx_t *fc, const csvin_row_t *row)
 {
     const colval_t *v = fc->vals;
     fc->rec.kind = WIRE_REC_MIDDELEN;
-    fc->rec.u.middelen = (wire_middelen_t){ingest_vstr(&v[0]), (int32_t)v[1].i, v[3].r,
-                                           ingest_vstr(&v[2]), wire_str(fc->name),
-                                           (uint32_t)row->line};
+    fc->rec.u.middelen =
+        (wire_middelen_t){ingest_vstr(&v[0]), (int32_t)v[1].i,    v[3].r,
+                          ingest_vstr(&v[2]), wire_str(fc->name), (uint32_t)row->line};
     return accept(fc);
 }
 
@@ -61,24 +61,24 @@ static int row_ervaring(file_ctx_t *fc, const csvin_row_t *row)
 {
     const colval_t *v = fc->vals;
     fc->rec.kind = WIRE_REC_ERVARING;
-    fc->rec.u.ervaring = (wire_ervaring_t){ingest_vstr(&v[0]), (int32_t)v[1].i, v[2].i, v[3].r,
-                                           v[4].present ? v[4].r : -1.0, wire_str(fc->name),
-                                           (uint32_t)row->line};
+    fc->rec.u.ervaring = (wire_ervaring_t){
+        ingest_vstr(&v[0]), (int32_t)v[1].i,    v[2].i, v[3].r, v[4].present ? v[4].r : -1.0,
+        wire_str(fc->name), (uint32_t)row->line};
     return accept(fc);
 }
 
 static int row_voordracht(file_ctx_t *fc)
 {
-    static const uint32_t bits[5] = {WIRE_CRIT_VISIE, WIRE_CRIT_BETROKKENHEID,
-                                     WIRE_CRIT_INNOVATIE, WIRE_CRIT_AMBITIE,
-                                     WIRE_CRIT_DOELGROEPEN};
+    static const uint32_t bits[5] = {WIRE_CRIT_VISIE, WIRE_CRIT_BETROKKENHEID, WIRE_CRIT_INNOVATIE,
+                                     WIRE_CRIT_AMBITIE, WIRE_CRIT_DOELGROEPEN};
     const colval_t *v = fc->vals;
     wire_voordracht_t *w = &fc->rec.u.voordracht;
     fc->rec.kind = WIRE_REC_VOORDRACHT;
     w->voordracht_id = ingest_vstr(&v[0]);
     w->ingediend_op = (int32_t)v[1].i;
     w->n_gemeenten = (uint32_t)v[2].i;
-    for (uint32_t i = 0; i < w->n_gemeenten; i++) w->gemeenten[i] = wire_strn(fc->gm[i], 6);
+    for (uint32_t i = 0; i < w->n_gemeenten; i++)
+        w->gemeenten[i] = wire_strn(fc->gm[i], 6);
     w->criteria = 0;
     for (int c = 0; c < 5; c++)
         if (strcmp(v[3 + c].s, "ja") == 0) w->criteria |= bits[c];

@@ -20,7 +20,8 @@ int row_koploper(file_ctx_t *fc, const csvin_row_t *row)
     k->tranche = (int32_t)v[2].i;
     k->startjaar = (int32_t)v[3].i;
     k->n_gemeenten = (uint32_t)v[4].i;
-    for (uint32_t i = 0; i < k->n_gemeenten; i++) k->gemeenten[i] = wire_strn(fc->gm[i], 6);
+    for (uint32_t i = 0; i < k->n_gemeenten; i++)
+        k->gemeenten[i] = wire_strn(fc->gm[i], 6);
     k->status = ingest_vstr(&v[5]);
     fc->res->accepted++;
     return ingest_put(fc, &fc->rec);
@@ -140,16 +141,18 @@ static int check_groups(file_ctx_t *fc, const csvin_row_t *row, wire_response_t 
         snprintf(column, sizeof column, "%s_*", catalog_group_name(fc->cat, (int)g));
         int rc;
         if (filled < members) {
-            rc = ingest_reject(fc, row->line, column, REJ_GROUP_INCOMPLETE,
-                        "De groep %s is maar deels ingevuld (%zu van de %zu); de hele groep telt "
-                        "als niet beantwoord.",
-                        column, filled, members);
+            rc = ingest_reject(
+                fc, row->line, column, REJ_GROUP_INCOMPLETE,
+                "De groep %s is maar deels ingevuld (%zu van de %zu); de hele groep telt "
+                "als niet beantwoord.",
+                column, filled, members);
         } else if (sum < 99.0 - 1e-9 || sum > 101.0 + 1e-9) {
             format_sum(sum, s, sizeof s);
-            rc = ingest_reject(fc, row->line, column, REJ_GROUP_SUM,
-                        "De groep %s telt op tot %s in plaats van 100; de hele groep telt als "
-                        "niet beantwoord.",
-                        column, s);
+            rc = ingest_reject(
+                fc, row->line, column, REJ_GROUP_SUM,
+                "De groep %s telt op tot %s in plaats van 100; de hele groep telt als "
+                "niet beantwoord.",
+                column, s);
         } else {
             continue;
         }
@@ -185,9 +188,9 @@ int row_response(file_ctx_t *fc, const csvin_row_t *row)
         if (parse_answer(it, row->fields[c], row->lens[c], a) != KPM_OK) {
             char exp[160], q[64];
             int rc = ingest_reject(fc, row->line, it->name, REJ_INVALID_VALUE,
-                            "Ongeldige waarde '%s': verwacht %s; telt als niet beantwoord.",
-                            ingest_quote(row->fields[c], row->lens[c], q, sizeof q),
-                            item_expectation(it, exp, sizeof exp));
+                                   "Ongeldige waarde '%s': verwacht %s; telt als niet beantwoord.",
+                                   ingest_quote(row->fields[c], row->lens[c], q, sizeof q),
+                                   item_expectation(it, exp, sizeof exp));
             if (rc) return rc;
         }
     }
@@ -196,4 +199,3 @@ int row_response(file_ctx_t *fc, const csvin_row_t *row)
     fc->res->accepted++;
     return ingest_put(fc, &fc->rec);
 }
-

@@ -38,10 +38,10 @@ struct db_bg {
     pthread_cond_t room; /* a block was taken */
     block_t *head, *tail;
     unsigned queued;
-    int closing; /* no block comes after the queued ones */
-    int cancel;  /* drop what is queued */
-    int rc;      /* the first error, KPM_OK while none */
-    block_t *cur; /* the caller's block being filled; NULL: none yet */
+    int closing;      /* no block comes after the queued ones */
+    int cancel;       /* drop what is queued */
+    int rc;           /* the first error, KPM_OK while none */
+    block_t *cur;     /* the caller's block being filled; NULL: none yet */
     db_table_t table; /* the thread's copy of the open table (db_sqlite keeps a pointer) */
 };
 
@@ -170,8 +170,10 @@ static int publish(db_bg_t *b)
     rc = b->rc;
     if (blk != NULL && blk->len > 0 && rc == KPM_OK) {
         blk->next = NULL;
-        if (b->tail) b->tail->next = blk;
-        else b->head = blk;
+        if (b->tail)
+            b->tail->next = blk;
+        else
+            b->head = blk;
         b->tail = blk;
         b->queued++;
         blk = NULL;

@@ -386,8 +386,9 @@ int db_pg_check_secrets(const char *conninfo, const char *passfile, char *err, s
         return KPM_EINVAL;
     }
     const char *env = getenv("PGPASSFILE");
-    int rc = passfile ? check_passfile(passfile, 1, err, errlen)
-                      : env && *env ? check_passfile(env, 0, err, errlen) : KPM_OK;
+    int rc = passfile      ? check_passfile(passfile, 1, err, errlen)
+             : env && *env ? check_passfile(env, 0, err, errlen)
+                           : KPM_OK;
     if (rc == KPM_OK && passfile && setenv("PGPASSFILE", passfile, 1) != 0) {
         snprintf(err, errlen, "cannot set PGPASSFILE: %s", strerror(errno));
         rc = KPM_EINVAL;

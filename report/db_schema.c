@@ -165,7 +165,8 @@ static int month_ok(const db_cell_t *c)
     const char *s = c->s;
     for (int i = 0; i < 7; i++)
         if (i != 4 && (s[i] < '0' || s[i] > '9')) return 0;
-    return c->len == 7 && s[4] == '-' && ((s[5] == '0' && s[6] >= '1') || (s[5] == '1' && s[6] <= '2'));
+    return c->len == 7 && s[4] == '-' &&
+           ((s[5] == '0' && s[6] >= '1') || (s[5] == '1' && s[6] <= '2'));
 }
 
 int db_feed_cells(const db_table_t *t, const db_cell_t *in, db_cell_t *out, db_scratch_t *s)

@@ -39,7 +39,7 @@ typedef struct {
     uint32_t n_cols;
     char cols[WIRE_MAX_COLS][DB_NAME_MAX + 1];
     db_kind_t kind[WIRE_MAX_COLS];
-    int scale[WIRE_MAX_COLS];   /* decimals of a DB_DEC column */
+    int scale[WIRE_MAX_COLS];    /* decimals of a DB_DEC column */
     uint32_t src[WIRE_MAX_COLS]; /* the TABLE_BEGIN's column it comes from */
     db_part_t part[WIRE_MAX_COLS];
     uint32_t n_key; /* 0: the key is kpm_rij */

@@ -186,7 +186,8 @@ static int bind_cell(db_sqlite_t *d, int i, db_kind_t kind, const db_cell_t *cel
     if (cell->len >= sizeof num) return SQLITE_TOOBIG;
     memcpy(num, cell->s, cell->len);
     num[cell->len] = '\0';
-    if (kind == DB_INT || kind == DB_BOOL) return sqlite3_bind_int64(d->ins, i, strtoll(num, NULL, 10));
+    if (kind == DB_INT || kind == DB_BOOL)
+        return sqlite3_bind_int64(d->ins, i, strtoll(num, NULL, 10));
     return sqlite3_bind_double(d->ins, i, strtod(num, NULL));
 }
 

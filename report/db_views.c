@@ -8,21 +8,25 @@
 #define PCT(part, whole) "round(100.0 * (" part ") / nullif(" whole ", 0), 1)"
 #define PER_1000 "round(1000.0 * sum(clienten_bereikt) / nullif(sum(inwoners), 0), 1)"
 #define KNOWN "clienten_bereikt IS NOT NULL AND inwoners IS NOT NULL"
-#define USAGE_SUMS                                                                        \
-    "count(*) AS gemeenten, sum(nieuwe_vragen) AS nieuwe_vragen, "                        \
-    "sum(clienten_bereikt) AS clienten_bereikt, "                                         \
-    "sum(CASE WHEN " KNOWN " THEN inwoners END) AS inwoners, "                            \
-    "round(1000.0 * sum(CASE WHEN " KNOWN " THEN clienten_bereikt END) / "               \
+#define USAGE_SUMS                                                                                 \
+    "count(*) AS gemeenten, sum(nieuwe_vragen) AS nieuwe_vragen, "                                 \
+    "sum(clienten_bereikt) AS clienten_bereikt, "                                                  \
+    "sum(CASE WHEN " KNOWN " THEN inwoners END) AS inwoners, "                                     \
+    "round(1000.0 * sum(CASE WHEN " KNOWN " THEN clienten_bereikt END) / "                         \
     "nullif(sum(CASE WHEN " KNOWN " THEN inwoners END), 0), 1) AS clienten_per_1000_inwoners"
-#define LIKERT_PART(a) \
-    "SELECT meting, groep, thema, item, '" a "' AS antwoord, " a " AS aantal, onderdrukt FROM likert"
+#define LIKERT_PART(a)                                                                             \
+    "SELECT meting, groep, thema, item, '" a "' AS antwoord, " a                                   \
+    " AS aantal, onderdrukt FROM likert"
 
-#define LIKERT_COLS \
-    "likert:meting,groep,thema,item,zeer_ontevreden,ontevreden,tevreden,zeer_tevreden,nvt,ontbrekend,onderdrukt"
+#define LIKERT_COLS                                                                                \
+    "likert:meting,groep,thema,item,zeer_ontevreden,ontevreden,tevreden,zeer_tevreden,nvt,"        \
+    "ontbrekend,onderdrukt"
 #define USAGE_COLS "jaar,gemeente_code,koploper,nieuwe_vragen,clienten_bereikt,inwoners"
 
 /* The views, in dependency order; `reads` lists the tables and columns each
  * reads ("table:col,col;table:..."). */
+/* The SQL reads best as written: */
+/* clang-format off */
 static const struct {
     const char *name;
     const char *reads;
@@ -56,6 +60,7 @@ static const struct {
                                                                          "= 'alle' GROUP BY "
                                                                          "meting, thema"},
 };
+/* clang-format on */
 
 #define N_VIEWS (sizeof db_views / sizeof db_views[0])
 
@@ -105,11 +110,11 @@ void db_views_drop_sql(db_buf_t *b)
 
 void db_schema_version_sql(db_buf_t *b, db_dialect_t d)
 {
-    db_buf_printf(b,
-                  "CREATE TABLE IF NOT EXISTS " DB_SCHEMA_TABLE " (versie %s NOT NULL PRIMARY KEY);\n"
-                  "DELETE FROM " DB_SCHEMA_TABLE ";\nINSERT INTO " DB_SCHEMA_TABLE
-                  " VALUES (%d);\n",
-                  d == DB_PG ? "integer" : "INTEGER", DB_SCHEMA_VERSION);
+    db_buf_printf(
+        b,
+        "CREATE TABLE IF NOT EXISTS " DB_SCHEMA_TABLE " (versie %s NOT NULL PRIMARY KEY);\n"
+        "DELETE FROM " DB_SCHEMA_TABLE ";\nINSERT INTO " DB_SCHEMA_TABLE " VALUES (%d);\n",
+        d == DB_PG ? "integer" : "INTEGER", DB_SCHEMA_VERSION);
 }
 
 size_t db_views_count(void)

@@ -43,7 +43,9 @@ int main(int argc, char **argv)
          "the PostgreSQL passfile (mode 0600; else PGPASSFILE,\n~/.pgpass or PGPASSWORD)"},
         {0}};
     const stage_cli_t cli = {
-        .stage = "report", .synopsis = "--state DIR --out DIR [options]", .opts = opts,
+        .stage = "report",
+        .synopsis = "--state DIR --out DIR [options]",
+        .opts = opts,
         .keys_files = "report.key, aggregate.pub",
         .about = "Receives the night's result tables from kpm-aggregate and writes them to the\n"
                  "output directory (CSV files, dashboard.json, rapport.md, rapport.html,\n"

@@ -30,8 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define REPORT_NAME_MAX 64 /* bytes of a table name */
-#define REPORT_NUM_MAX 48  /* bytes of a formatted number, NUL included */
+#define REPORT_NAME_MAX 64      /* bytes of a table name */
+#define REPORT_NUM_MAX 48       /* bytes of a formatted number, NUL included */
 #define REPORT_WBUF (64 * 1024) /* bytes buffered before each write */
 
 /* FMT_JN (ja/nee) and FMT_MONTH (YYYY-MM) are text in the CSV files and a
@@ -44,9 +44,8 @@ static const struct {
     const char *name;
     fmt_t fmt;
 } report_formats[] = {
-    {"int", FMT_INT},   {"text", FMT_TEXT}, {"dec1", FMT_DEC1},
-    {"pct1", FMT_DEC1}, {"dec2", FMT_DEC2}, {"dec4", FMT_DEC4}, {"jn", FMT_JN},
-    {"month", FMT_MONTH},
+    {"int", FMT_INT},   {"text", FMT_TEXT}, {"dec1", FMT_DEC1}, {"pct1", FMT_DEC1},
+    {"dec2", FMT_DEC2}, {"dec4", FMT_DEC4}, {"jn", FMT_JN},     {"month", FMT_MONTH},
 };
 
 /* A table of the feed: its layout and rows, for the index dashboard.json. */
@@ -60,20 +59,20 @@ struct report_out {
     char *feed_dir;   /* <dir>/dashboard */
     fs_atomic_t *csv; /* one per CSV table, in arrival order */
     size_t n_csv, cap_csv;
-    fs_atomic_t *tab; /* one per feed table: dashboard/<tabel>.json */
+    fs_atomic_t *tab;   /* one per feed table: dashboard/<tabel>.json */
     feed_table_t *feed; /* the same tables' layouts */
     size_t n_feed, cap_feed;
-    fs_atomic_t json; /* dashboard.json, the index, written at the commit */
-    char *night;      /* the night's id, for the index */
-    char made_at[32]; /* when the night's output began, for the index */
-    rmodel_t *model;      /* the tables the reports are made of */
-    int html;             /* write rapport.html */
-    db_sqlite_t *sq;      /* NULL: no kpm.sqlite */
-    db_bg_t *bg;          /* with sq: the thread that fills it (db_bg.h) */
-    db_pg_t *pg;          /* NULL: no PostgreSQL load */
-    db_table_t *db_cur;   /* the open feed table's layout (in feed[]) */
-    char loaded_at[32];   /* the commit's time, for kpm_nacht */
-    strmap_t *names;      /* every table name seen tonight */
+    fs_atomic_t json;   /* dashboard.json, the index, written at the commit */
+    char *night;        /* the night's id, for the index */
+    char made_at[32];   /* when the night's output began, for the index */
+    rmodel_t *model;    /* the tables the reports are made of */
+    int html;           /* write rapport.html */
+    db_sqlite_t *sq;    /* NULL: no kpm.sqlite */
+    db_bg_t *bg;        /* with sq: the thread that fills it (db_bg.h) */
+    db_pg_t *pg;        /* NULL: no PostgreSQL load */
+    db_table_t *db_cur; /* the open feed table's layout (in feed[]) */
+    char loaded_at[32]; /* the commit's time, for kpm_nacht */
+    strmap_t *names;    /* every table name seen tonight */
 
     int in_table;
     char cur_name[REPORT_NAME_MAX + 1];
@@ -82,8 +81,8 @@ struct report_out {
     uint32_t cur_cols;
     fmt_t cur_fmt[WIRE_MAX_COLS];
     uint64_t cur_rows;
-    wbuf_t csvb;   /* in front of the open table's CSV file */
-    wbuf_t jsonb;  /* in front of the open table's dashboard/<tabel>.json */
+    wbuf_t csvb;  /* in front of the open table's CSV file */
+    wbuf_t jsonb; /* in front of the open table's dashboard/<tabel>.json */
 
     size_t n_tables, n_rows;
     int failed; /* first error; every later call returns it */
@@ -152,7 +151,8 @@ static int fmt_int(int64_t v, int decimals, char *buf, size_t buflen)
     n += wbuf_fmt_u64(t + n, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v);
     if (decimals > 0) {
         t[n++] = '.';
-        for (int d = 0; d < decimals; d++) t[n++] = '0';
+        for (int d = 0; d < decimals; d++)
+            t[n++] = '0';
     }
     return fmt_copy(t, n, buf, buflen);
 }
@@ -257,7 +257,8 @@ static void json_put_str(wbuf_t *b, const char *str, size_t len)
             }
             if (c < 0x80) { /* plain ASCII: the run up to the next special byte at once */
                 size_t j = i + 1;
-                while (j < len && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '"' && s[j] != '\\') j++;
+                while (j < len && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '"' && s[j] != '\\')
+                    j++;
                 wbuf_write(b, s + i, j - i);
                 i = j;
                 continue;
@@ -330,8 +331,7 @@ report_out_t *report_out_open(const char *out_dir, const report_out_opts_t *opts
     }
     o = calloc(1, sizeof *o);
     if (o == NULL || (o->dir = strdup(out_dir)) == NULL || (o->model = rmodel_new()) == NULL ||
-        (o->names = strmap_new()) == NULL ||
-        (o->feed_dir = fs_join(out_dir, FEED_DIR)) == NULL ||
+        (o->names = strmap_new()) == NULL || (o->feed_dir = fs_join(out_dir, FEED_DIR)) == NULL ||
         (o->night = strdup(opts != NULL && opts->night != NULL ? opts->night : "")) == NULL) {
         snprintf(err, errlen, "report: out of memory");
         goto fail;
@@ -604,10 +604,10 @@ int report_out_table_row(report_out_t *o, const wire_table_row_t *row)
                     o->cur_name, o->cur_rows + 1, (unsigned)row->n_cells, (unsigned)o->cur_cols);
     for (uint32_t c = 0; c < row->n_cells; c++) {
         const wire_value_t *v = &row->cells[c];
-        int text = o->cur_fmt[c] == FMT_TEXT || o->cur_fmt[c] == FMT_JN ||
-                   o->cur_fmt[c] == FMT_MONTH;
+        int text =
+            o->cur_fmt[c] == FMT_TEXT || o->cur_fmt[c] == FMT_JN || o->cur_fmt[c] == FMT_MONTH;
         int ok = text ? v->type == WIRE_VAL_NIL || v->type == WIRE_VAL_STR
-                     : (num_len[c] = fmt_cell(v, o->cur_fmt[c], num[c], sizeof num[c])) >= 0;
+                      : (num_len[c] = fmt_cell(v, o->cur_fmt[c], num[c], sizeof num[c])) >= 0;
         if (!ok)
             return fail(o, KPM_EPROTO,
                         "report: table '%s', row %" PRIu64 ", column %u: value does not fit "
@@ -696,7 +696,9 @@ static int write_report(report_out_t *o, const rdoc_t *doc, fs_atomic_t *a, cons
     rc = fs_atomic_open(a, path);
     free(path);
     if (rc != KPM_OK) return fail_io(o, name);
-    rc = doc == NULL ? KPM_ENOMEM : html ? rapport_html_write(doc, a->fp) : rapport_md_write(doc, a->fp);
+    rc = doc == NULL ? KPM_ENOMEM
+         : html      ? rapport_html_write(doc, a->fp)
+                     : rapport_md_write(doc, a->fp);
     if (rc != KPM_OK)
         return rc == KPM_ENOMEM ? fail(o, rc, "report: out of memory") : fail_io(o, name);
     return KPM_OK;
@@ -803,8 +805,10 @@ int report_out_commit(report_out_t *o)
         rc = fail(o, KPM_ENOMEM, "report: out of memory");
         goto out;
     }
-    for (size_t i = 0; i < o->n_csv; i++) group[n++] = &o->csv[i];
-    for (size_t i = 0; i < o->n_feed; i++) group[n++] = &o->tab[i];
+    for (size_t i = 0; i < o->n_csv; i++)
+        group[n++] = &o->csv[i];
+    for (size_t i = 0; i < o->n_feed; i++)
+        group[n++] = &o->tab[i];
     group[n++] = &o->json; /* the index after the files it names */
     size_t before_sqlite = n;
     if (o->html) group[n++] = &html;

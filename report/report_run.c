@@ -97,8 +97,10 @@ static void put(text_t *t, const char *fmt, ...)
         }
         size_t cap = (t->cap ? t->cap : 4096) * 2 + (size_t)k;
         char *p = realloc(t->p, cap);
-        if (!p) t->oom = 1;
-        else t->p = p, t->cap = cap;
+        if (!p)
+            t->oom = 1;
+        else
+            t->p = p, t->cap = cap;
     }
 }
 
@@ -108,9 +110,12 @@ static void put_json_str(text_t *t, const char *s)
     put(t, "\"");
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') put(t, "\\%c", c);
-        else if (c < 0x20) put(t, "\\u%04x", c);
-        else put(t, "%c", c);
+        if (c == '"' || c == '\\')
+            put(t, "\\%c", c);
+        else if (c < 0x20)
+            put(t, "\\u%04x", c);
+        else
+            put(t, "%c", c);
     }
     put(t, "\"");
 }
@@ -196,7 +201,8 @@ static int load_done(rep_t *r, uint64_t *end_seq)
         ok = end != p;
         p = end;
     }
-    while (ok && (*p == ' ' || *p == '\n')) p++;
+    while (ok && (*p == ' ' || *p == '\n'))
+        p++;
     ok = ok && *p == '\0'; /* written for as many workers as there are now */
     free(buf);
     if (!ok) r->night[0] = '\0';
@@ -261,8 +267,8 @@ static int check_shard(rep_t *r, unsigned w, const wire_counts_t *c)
 {
     char err[256];
     if (wire_shard_check(c, w, r->workers, err, sizeof err) == KPM_OK) return KPM_OK;
-    log_error("night %s: the stream on the endpoint of %s %s", r->part[w].night,
-              worker_label(r, w), err);
+    log_error("night %s: the stream on the endpoint of %s %s", r->part[w].night, worker_label(r, w),
+              err);
     return KPM_ESTATE;
 }
 
@@ -312,8 +318,8 @@ static int take(rep_t *r, unsigned w, const link_msg_t *msg)
         log_error("night %s: %s, message %llu: %s", p->night, worker_label(r, w),
                   (unsigned long long)h.seq,
                   rc == KPM_EPROTO && merge_error(r->merge)[0] ? merge_error(r->merge)
-                  : rc == KPM_EPROTO                          ? wire_reader_error(r->rd)
-                                                              : kpm_strerror(rc));
+                  : rc == KPM_EPROTO                           ? wire_reader_error(r->rd)
+                                                               : kpm_strerror(rc));
         return rc;
     }
     if (h.type == WIRE_MSG_END) {
@@ -349,8 +355,8 @@ static int commit(rep_t *r)
     if (rc) {
         snprintf(r->why, sizeof r->why, "%s",
                  rc == KPM_EPROTO && merge_error(r->merge)[0] ? merge_error(r->merge)
-                 : report_out_error(out)[0]                  ? report_out_error(out)
-                                                             : kpm_strerror(rc));
+                 : report_out_error(out)[0]                   ? report_out_error(out)
+                                                              : kpm_strerror(rc));
         log_error("night %s: cannot merge the workers' tables: %s; outputs not written", r->night,
                   r->why);
         goto out;
@@ -437,8 +443,11 @@ int report_run(const report_opts_t *o)
     }
     if ((rc = stage_net_open(&net, o->keys, "report"))) goto out;
     for (unsigned w = 0; w < r.workers; w++) {
-        link_opts_t li = {.data_endpoint = o->in_endpoint[w], .ack_endpoint = o->in_ack[w],
-                          .stop = &stage_stop, .curve = net.curve, .peer = "aggregate",
+        link_opts_t li = {.data_endpoint = o->in_endpoint[w],
+                          .ack_endpoint = o->in_ack[w],
+                          .stop = &stage_stop,
+                          .curve = net.curve,
+                          .peer = "aggregate",
                           .night = o->night};
         if (!(r.part[w].in = link_in_new(net.zctx, &li, err, sizeof err))) {
             rc = stage_fail(KPM_EZMQ, "%s", err);
@@ -458,7 +467,8 @@ int report_run(const report_opts_t *o)
             goto out;
         }
     } else {
-        for (unsigned w = 0; w < r.workers; w++) link_in_expect(r.part[w].in, "", 0, WIRE_NO_SEQ, 0);
+        for (unsigned w = 0; w < r.workers; w++)
+            link_in_expect(r.part[w].in, "", 0, WIRE_NO_SEQ, 0);
     }
     stage_status("waiting", r.night, 0, 0, NULL);
     utc_now(r.started, sizeof r.started);
@@ -468,20 +478,25 @@ int report_run(const report_opts_t *o)
     if (write_manifest(&r, secs) != KPM_OK) log_warn("cannot write run-manifest.json");
     log_info("night %s: %llu tables, %llu rows written to '%s'", r.night,
              (unsigned long long)r.tables, (unsigned long long)r.rows, o->out_dir);
-    stage_batch_done(&(stage_batch_t){.night = r.night, .records_in = r.records,
-                                      .records_out = r.rows, .seconds = secs, .ok = !r.pg_rc});
+    stage_batch_done(&(stage_batch_t){.night = r.night,
+                                      .records_in = r.records,
+                                      .records_out = r.rows,
+                                      .seconds = secs,
+                                      .ok = !r.pg_rc});
     if (!r.pg_rc) stage_status("done", r.night, r.rows, r.rows, NULL);
     rc = linger_all(&r);
     if (rc == KPM_ESTOP) rc = KPM_OK; /* the outputs are complete */
     if (rc == KPM_OK) rc = r.pg_rc;
 out:
-    if (rc == KPM_ESTOP) stage_status("stopped", r.night, r.rows, 0, NULL);
+    if (rc == KPM_ESTOP)
+        stage_status("stopped", r.night, r.rows, 0, NULL);
     else if (rc)
         stage_status("failed", r.night, r.rows, 0,
                      r.pg_rc    ? "PostgreSQL load failed (files written)"
                      : r.why[0] ? r.why
                                 : kpm_strerror(rc));
-    for (unsigned w = 0; w < r.workers; w++) link_in_destroy(&r.part[w].in);
+    for (unsigned w = 0; w < r.workers; w++)
+        link_in_destroy(&r.part[w].in);
     merge_destroy(&r.merge);
     filelist_clear(&r.files);
     stage_net_close(&net);

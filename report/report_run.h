@@ -8,14 +8,14 @@
 typedef struct {
     const char *state_dir;
     const char *out_dir;
-    unsigned workers;        /* aggregate workers whose parts are merged (docs/SCALING.md) */
+    unsigned workers; /* aggregate workers whose parts are merged (docs/SCALING.md) */
     const char *in_endpoint[KPM_MAX_WORKERS]; /* bound: result tables from worker K */
     const char *in_ack[KPM_MAX_WORKERS];      /* worker K's acknowledgement endpoint */
-    const char *keys;        /* NULL, or a CURVE key directory (common/curve.h) */
-    const char *night;       /* NULL, or the night this run is for: when its outputs are
-                                written already, only confirm that and exit */
-    const char *pg;          /* NULL, or a libpq connection string: load the tables into
-                                PostgreSQL too (docs/DATABASE.md) */
+    const char *keys;                         /* NULL, or a CURVE key directory (common/curve.h) */
+    const char *night; /* NULL, or the night this run is for: when its outputs are
+                          written already, only confirm that and exit */
+    const char *pg;    /* NULL, or a libpq connection string: load the tables into
+                          PostgreSQL too (docs/DATABASE.md) */
 } report_opts_t;
 
 /* Receives one night's tables, writes every output atomically (CSV files,

@@ -15,16 +15,26 @@
 enum { CUR_NONE = -1, CUR_REJECTS = T_KEPT, CUR_GEBRUIK, CUR_GEBRUIK_JAAR };
 
 static const char *const kept_names[T_KEPT] = {
-    [T_RESPONS] = "respons",           [T_LIKERT] = "likert",
-    [T_KEUZE] = "keuze",               [T_BESTEDING] = "besteding",
-    [T_OPEN] = "open_antwoorden",      [T_VRAGEN] = "vragen",
-    [T_ANTWOORDEN] = "antwoorden",     [T_INSTELLINGEN] = "instellingen",
-    [T_TEVREDENHEID] = "tevredenheid", [T_VERGELIJKING] = "vergelijking",
-    [T_ADVIESINZET] = "adviesinzet",   [T_BIJEENKOMSTEN] = "bijeenkomsten",
-    [T_MIDDELEN] = "middelen",         [T_ERVARING] = "ervaring",
-    [T_VOORDRACHTEN] = "voordrachten",   [T_PROGRAMMA] = "programma",
-    [T_PROG_UITVRAAG] = "programma_uitvraag", [T_OPROEPEN] = "oproepen",
-    [T_AANTALLEN] = "aantallen",       [T_MIDDELEN_JAAR] = "middelen_jaar",
+    [T_RESPONS] = "respons",
+    [T_LIKERT] = "likert",
+    [T_KEUZE] = "keuze",
+    [T_BESTEDING] = "besteding",
+    [T_OPEN] = "open_antwoorden",
+    [T_VRAGEN] = "vragen",
+    [T_ANTWOORDEN] = "antwoorden",
+    [T_INSTELLINGEN] = "instellingen",
+    [T_TEVREDENHEID] = "tevredenheid",
+    [T_VERGELIJKING] = "vergelijking",
+    [T_ADVIESINZET] = "adviesinzet",
+    [T_BIJEENKOMSTEN] = "bijeenkomsten",
+    [T_MIDDELEN] = "middelen",
+    [T_ERVARING] = "ervaring",
+    [T_VOORDRACHTEN] = "voordrachten",
+    [T_PROGRAMMA] = "programma",
+    [T_PROG_UITVRAAG] = "programma_uitvraag",
+    [T_OPROEPEN] = "oproepen",
+    [T_AANTALLEN] = "aantallen",
+    [T_MIDDELEN_JAAR] = "middelen_jaar",
 };
 
 /* ---- keeping tables ---- */
@@ -281,7 +291,8 @@ const char *rd_cell(rdoc_t *d, const rtable_t *t, size_t r, int c, int decimals,
     const wire_value_t *v = rtable_cell(t, r, c);
 
     if (v->type == WIRE_VAL_INT && decimals == 0) return rd_fmt(d, "%s%s", rd_int(d, v->i), suffix);
-    if (v->type == WIRE_VAL_INT) return rd_fmt(d, "%s%s", rd_dec(d, (double)v->i, decimals), suffix);
+    if (v->type == WIRE_VAL_INT)
+        return rd_fmt(d, "%s%s", rd_dec(d, (double)v->i, decimals), suffix);
     if (v->type == WIRE_VAL_REAL) return rd_fmt(d, "%s%s", rd_dec(d, v->r, decimals), suffix);
     return RD_NONE;
 }
@@ -469,7 +480,8 @@ const char *rd_question(rdoc_t *d, wire_str_t item)
     }
     if (r > 0 && refers_back(q)) {
         wire_str_t lead = rtable_str(v, (size_t)r - 1, cq);
-        if (lead.len > 0) return rd_fmt(d, "%.*s — %.*s", (int)lead.len, lead.ptr, (int)q.len, q.ptr);
+        if (lead.len > 0)
+            return rd_fmt(d, "%.*s — %.*s", (int)lead.len, lead.ptr, (int)q.len, q.ptr);
     }
     return rd_str(d, q);
 }

@@ -78,11 +78,11 @@ typedef struct {
 
 typedef struct {
     rblock_kind_t kind;
-    int level;         /* heading: 1 title, 2 chapter, 3 section, 4 part */
-    const char *text;  /* heading or paragraph; quotes: who answered ("Toelichting ...") */
-    const char *id;    /* heading: anchor for the contents, or NULL */
-    const rtab_t *tab; /* RB_TABLE */
-    const rfig_t *fig; /* RB_FIGURE */
+    int level;                 /* heading: 1 title, 2 chapter, 3 section, 4 part */
+    const char *text;          /* heading or paragraph; quotes: who answered ("Toelichting ...") */
+    const char *id;            /* heading: anchor for the contents, or NULL */
+    const rtab_t *tab;         /* RB_TABLE */
+    const rfig_t *fig;         /* RB_FIGURE */
     const char *const *quotes; /* RB_QUOTES: texts exactly as written */
     size_t n_quotes;
 } rblock_t;

@@ -69,7 +69,7 @@ struct rdoc {
     void **owned; /* everything allocated for the document */
     size_t n_owned, cap_owned;
     int oom;
-    int chapter; /* number of the chapter being built */
+    int chapter;      /* number of the chapter being built */
     int n_tab, n_fig; /* tables and figures in it so far */
 };
 
@@ -91,7 +91,8 @@ const char *rd_pct(rdoc_t *d, int64_t part, int64_t whole);
 const char *rd_eur(rdoc_t *d, double v);
 /* A cell of a kept table as Dutch text: integers and decimals (decimals as
  * given) with the suffix; "–" when empty. */
-const char *rd_cell(rdoc_t *d, const rtable_t *t, size_t r, int c, int decimals, const char *suffix);
+const char *rd_cell(rdoc_t *d, const rtable_t *t, size_t r, int c, int decimals,
+                    const char *suffix);
 
 #define RD_NONE "–"
 

@@ -92,7 +92,8 @@ static void usage(rdoc_t *d)
             rd_set(&tb, row, 1 + (size_t)g, ms[i].has[g] ? rd_int(d, ms[i].v[g]) : RD_NONE);
         }
         rd_set(&tb, row, 0, x[i]);
-        rd_set(&tb, row, 3, ms[i].has[0] || ms[i].has[1] ? rd_int(d, ms[i].v[0] + ms[i].v[1]) : RD_NONE);
+        rd_set(&tb, row, 3,
+               ms[i].has[0] || ms[i].has[1] ? rd_int(d, ms[i].v[0] + ms[i].v[1]) : RD_NONE);
     }
     rd_table_end(&tb, NULL);
     series[0] = (rsvg_series_t){names[0], v, has};
@@ -123,8 +124,10 @@ static size_t adviser_group(rdoc_t *d, const rtable_t *t, size_t r, const int64_
 {
     if (by_status) {
         const rtable_t *reg = d->m->tables[T_PROGRAMMA];
-        long k = rtable_find_str(reg, "koploper_id", rtable_str(t, r, rtable_col(t, "koploper_id")));
-        wire_str_t st = k >= 0 ? rtable_str(reg, (size_t)k, rtable_col(reg, "status")) : (wire_str_t){"", 0};
+        long k =
+            rtable_find_str(reg, "koploper_id", rtable_str(t, r, rtable_col(t, "koploper_id")));
+        wire_str_t st =
+            k >= 0 ? rtable_str(reg, (size_t)k, rtable_col(reg, "status")) : (wire_str_t){"", 0};
         for (size_t g = 0; g < 3; g++)
             if (wire_str_eq(st, statuses[g])) return g;
         return 3;
@@ -146,11 +149,13 @@ static void advisers_by(rdoc_t *d, const rtable_t *t, int by_status)
     rtb_t tb;
 
     if (d->oom) return;
-    rd_table(&tb, d, 6, by_status ? "Adviesdagen per status van de koploper tegenover de toekenning"
-                                  : "Adviesdagen per tranche tegenover de toekenning");
-    rd_cols(&tb, (const char *const[]){by_status ? "Status" : "Tranche", "#Koplopers", "#Adviesdagen",
-                                       "#Gemiddeld per koploper", "#Gemiddeld deel van de toekenning",
-                                       "#Koplopers boven de toekenning", NULL});
+    rd_table(&tb, d, 6,
+             by_status ? "Adviesdagen per status van de koploper tegenover de toekenning"
+                       : "Adviesdagen per tranche tegenover de toekenning");
+    rd_cols(&tb,
+            (const char *const[]){by_status ? "Status" : "Tranche", "#Koplopers", "#Adviesdagen",
+                                  "#Gemiddeld per koploper", "#Gemiddeld deel van de toekenning",
+                                  "#Koplopers boven de toekenning", NULL});
     for (size_t i = 0; i <= n; i++) {
         int total = i == n;
         double sum = 0, alloc = 0;
@@ -163,13 +168,16 @@ static void advisers_by(rdoc_t *d, const rtable_t *t, int by_status)
             over += num(t, r, cd) > num(t, r, ca);
         }
         if (k == 0 && !total) continue;
-        const char *l = total ? "Totaal" : by_status ? status_labels[i] : rd_fmt(d, "Tranche %" PRId64, tr[i]);
+        const char *l = total       ? "Totaal"
+                        : by_status ? status_labels[i]
+                                    : rd_fmt(d, "Tranche %" PRId64, tr[i]);
         size_t row = rd_row(&tb, total ? RROW_TOTAL : RROW_PLAIN);
         rd_set(&tb, row, 0, l);
         rd_set(&tb, row, 1, rd_int(d, k));
         rd_set(&tb, row, 2, rd_dec(d, sum, 1));
         rd_set(&tb, row, 3, k > 0 ? rd_dec(d, sum / (double)k, 1) : RD_NONE);
-        rd_set(&tb, row, 4, alloc > 0 ? rd_fmt(d, "%s%%", rd_dec(d, 100.0 * sum / alloc, 0)) : RD_NONE);
+        rd_set(&tb, row, 4,
+               alloc > 0 ? rd_fmt(d, "%s%%", rd_dec(d, 100.0 * sum / alloc, 0)) : RD_NONE);
         rd_set(&tb, row, 5, rd_int(d, over));
         if (!total) {
             labels[shown] = (wire_str_t){l, (uint32_t)strlen(l)};
@@ -180,7 +188,8 @@ static void advisers_by(rdoc_t *d, const rtable_t *t, int by_status)
                                 : "Adviesdagen: de gewerkte uren van de adviseurs gedeeld door de "
                                   "uren van een werkdag.");
     if (by_status) return;
-    rfig_t *f = rd_figure(d, RF_BARS, "Ingezette adviesdagen per tranche, in procenten van de toekenning");
+    rfig_t *f =
+        rd_figure(d, RF_BARS, "Ingezette adviesdagen per tranche, in procenten van de toekenning");
     f->labels = labels;
     f->values = values;
     f->n = shown;
@@ -197,9 +206,10 @@ static void advisers(rdoc_t *d)
         return;
     }
     allot = num(t, 0, rtable_col(t, "dagen_toegekend"));
-    rd_para(d, rd_fmt(d, "Elke koploper heeft recht op %s adviesdagen. Per tranche en per status "
-                         "de ingezette dagen van de adviseurs, opgeteld en per koploper, tegenover "
-                         "die toekenning.",
+    rd_para(d, rd_fmt(d,
+                      "Elke koploper heeft recht op %s adviesdagen. Per tranche en per status "
+                      "de ingezette dagen van de adviseurs, opgeteld en per koploper, tegenover "
+                      "die toekenning.",
                       rd_dec(d, allot, allot == (double)(int64_t)allot ? 0 : 1)));
     advisers_by(d, t, 0);
     if (d->m->tables[T_PROGRAMMA] != NULL) advisers_by(d, t, 1);
@@ -210,7 +220,8 @@ static void budgets_per_year(rdoc_t *d);
 static void budgets(rdoc_t *d)
 {
     const rtable_t *t = d->m->tables[T_MIDDELEN];
-    int ct = rtable_col(t, "tranche"), ce = rtable_col(t, "toegekend_eur"), cc = rtable_col(t, "clienten_bereikt");
+    int ct = rtable_col(t, "tranche"), ce = rtable_col(t, "toegekend_eur"),
+        cc = rtable_col(t, "clienten_bereikt");
     int64_t tr[64];
     size_t n = rd_tranches(t, tr, 64);
     wire_str_t *labels = rd_alloc(d, (n + 1) * sizeof *labels);
@@ -226,7 +237,8 @@ static void budgets(rdoc_t *d)
     for (size_t r = 0; r < t->n_rows; r++)
         grand += num(t, r, ce);
     rd_table(&tb, d, 5, "Toegekende middelen per tranche (alle jaren en circulaires)");
-    rd_cols(&tb, (const char *const[]){"Tranche", "#Koplopers", "#Toegekend", "#Cliënten bereikt", "#Per bereikte cliënt", NULL});
+    rd_cols(&tb, (const char *const[]){"Tranche", "#Koplopers", "#Toegekend", "#Cliënten bereikt",
+                                       "#Per bereikte cliënt", NULL});
     for (size_t i = 0; i <= n; i++) {
         int total = i == n, any = 0;
         double eur = 0;
@@ -235,7 +247,8 @@ static void budgets(rdoc_t *d)
             if (!total && rtable_int(t, r, ct) != tr[i]) continue;
             k++;
             eur += num(t, r, ce);
-            if (rtable_cell(t, r, cc)->type == WIRE_VAL_INT) clients += rtable_int(t, r, cc), any = 1;
+            if (rtable_cell(t, r, cc)->type == WIRE_VAL_INT)
+                clients += rtable_int(t, r, cc), any = 1;
         }
         size_t row = rd_row(&tb, total ? RROW_TOTAL : RROW_PLAIN);
         rd_set(&tb, row, 0, total ? "Totaal" : rd_fmt(d, "Tranche %" PRId64, tr[i]));
@@ -262,14 +275,16 @@ static void budgets(rdoc_t *d)
 static void budgets_per_year(rdoc_t *d)
 {
     const rtable_t *t = d->m->tables[T_MIDDELEN_JAAR];
-    int cj = rtable_col(t, "jaar"), cc = rtable_col(t, "circulaire"), ce = rtable_col(t, "toegekend_eur");
+    int cj = rtable_col(t, "jaar"), cc = rtable_col(t, "circulaire"),
+        ce = rtable_col(t, "toegekend_eur");
     double grand = 0;
     int64_t grand_k = 0;
     rtb_t tb;
 
     if (t == NULL || t->n_rows == 0) return;
     rd_table(&tb, d, 5, "Toegekende middelen per jaar, tranche en circulaire");
-    rd_cols(&tb, (const char *const[]){"Jaar", "Tranche", "Circulaire", "#Koplopers", "#Toegekend", NULL});
+    rd_cols(&tb, (const char *const[]){"Jaar", "Tranche", "Circulaire", "#Koplopers", "#Toegekend",
+                                       NULL});
     for (size_t r0 = 0, r1; r0 < t->n_rows; r0 = r1) {
         double year = 0;
         int64_t year_k = 0;
@@ -277,10 +292,12 @@ static void budgets_per_year(rdoc_t *d)
             wire_str_t c = rtable_str(t, r1, cc);
             size_t row = rd_row(&tb, RROW_PLAIN);
             rd_set(&tb, row, 0, rd_fmt(d, "%" PRId64, rtable_int(t, r1, cj)));
-            rd_set(&tb, row, 1, rd_fmt(d, "Tranche %" PRId64, rtable_int(t, r1, rtable_col(t, "tranche"))));
-            rd_set(&tb, row, 2, wire_str_eq(c, "mei")         ? "Meicirculaire"
-                                : wire_str_eq(c, "september") ? "Septembercirculaire"
-                                                              : "Niet opgegeven");
+            rd_set(&tb, row, 1,
+                   rd_fmt(d, "Tranche %" PRId64, rtable_int(t, r1, rtable_col(t, "tranche"))));
+            rd_set(&tb, row, 2,
+                   wire_str_eq(c, "mei")         ? "Meicirculaire"
+                   : wire_str_eq(c, "september") ? "Septembercirculaire"
+                                                 : "Niet opgegeven");
             rd_set(&tb, row, 3, rd_cell(d, t, r1, rtable_col(t, "koplopers"), 0, ""));
             rd_set(&tb, row, 4, rd_eur(d, num(t, r1, ce)));
             year += num(t, r1, ce);
@@ -317,7 +334,8 @@ static const struct {
 static void meetings(rdoc_t *d)
 {
     const rtable_t *t = d->m->tables[T_BIJEENKOMSTEN];
-    int cj = rtable_col(t, "jaar"), ct = rtable_col(t, "type"), ca = rtable_col(t, "aantal_bijeenkomsten");
+    int cj = rtable_col(t, "jaar"), ct = rtable_col(t, "type"),
+        ca = rtable_col(t, "aantal_bijeenkomsten");
     int64_t *years = NULL;
     size_t n_years = 0;
     int64_t tot[3] = {0, 0, 0};
@@ -328,20 +346,26 @@ static void meetings(rdoc_t *d)
         rd_para(d, "Er zijn nog geen gegevens over bijeenkomsten ontvangen.");
         return;
     }
-    if (rtable_distinct_ints((rtable_t *const *)&d->m->tables[T_BIJEENKOMSTEN], 1, "jaar", &years, &n_years) != 0)
+    if (rtable_distinct_ints((rtable_t *const *)&d->m->tables[T_BIJEENKOMSTEN], 1, "jaar", &years,
+                             &n_years) != 0)
         d->oom = 1;
-    rd_para(d, "De oproep vraagt per jaar drie bijeenkomsten voor de projectleiders, vier à vijf "
-               "lerende cirkels (intervisie) en één landelijk congres. Per jaar en soort het aantal "
-               "bijeenkomsten tegenover dat ritme, en wie er kwamen: deelnemers uit de gemeenten "
-               "van koplopers en uit andere gemeenten (het bereik buiten de koplopers).");
+    rd_para(d,
+            "De oproep vraagt per jaar drie bijeenkomsten voor de projectleiders, vier à vijf "
+            "lerende cirkels (intervisie) en één landelijk congres. Per jaar en soort het aantal "
+            "bijeenkomsten tegenover dat ritme, en wie er kwamen: deelnemers uit de gemeenten "
+            "van koplopers en uit andere gemeenten (het bereik buiten de koplopers).");
     rd_table(&tb, d, 7, "Bijeenkomsten per jaar en soort tegenover het ritme van de oproep");
-    rd_cols(&tb, (const char *const[]){"Jaar", "Soort", "#Aantal", "Volgens de oproep", "#Deelnemers uit koplopergemeenten", "#Deelnemers uit andere gemeenten", "#Andere gemeenten bereikt", NULL});
+    rd_cols(&tb, (const char *const[]){"Jaar", "Soort", "#Aantal", "Volgens de oproep",
+                                       "#Deelnemers uit koplopergemeenten",
+                                       "#Deelnemers uit andere gemeenten",
+                                       "#Andere gemeenten bereikt", NULL});
     for (size_t y = 0; y < n_years; y++) {
         for (size_t k = 0; k < sizeof meeting_types / sizeof meeting_types[0]; k++) {
             long r = -1;
             int64_t count = 0;
             for (size_t i = 0; i < t->n_rows && r < 0; i++)
-                if (rtable_is_int(t, i, cj, years[y]) && wire_str_eq(rtable_str(t, i, ct), meeting_types[k].type))
+                if (rtable_is_int(t, i, cj, years[y]) &&
+                    wire_str_eq(rtable_str(t, i, ct), meeting_types[k].type))
                     r = (long)i;
             if (r < 0 && meeting_types[k].min == 0) continue;
             if (r >= 0) count = rtable_int(t, (size_t)r, ca);
@@ -350,13 +374,15 @@ static void meetings(rdoc_t *d)
             rd_set(&tb, row, 0, rd_fmt(d, "%" PRId64, years[y]));
             rd_set(&tb, row, 1, meeting_types[k].label);
             rd_set(&tb, row, 2, rd_int(d, count));
-            rd_set(&tb, row, 3, meeting_types[k].min == 0 ? meeting_types[k].rhythm
-                                : below ? rd_fmt(d, "%s: minder", meeting_types[k].rhythm)
-                                : count > meeting_types[k].max ? rd_fmt(d, "%s: meer", meeting_types[k].rhythm)
-                                : rd_fmt(d, "%s: gehaald", meeting_types[k].rhythm));
+            rd_set(&tb, row, 3,
+                   meeting_types[k].min == 0 ? meeting_types[k].rhythm
+                   : below                   ? rd_fmt(d, "%s: minder", meeting_types[k].rhythm)
+                   : count > meeting_types[k].max
+                       ? rd_fmt(d, "%s: meer", meeting_types[k].rhythm)
+                       : rd_fmt(d, "%s: gehaald", meeting_types[k].rhythm));
             for (int c = 0; c < 3; c++) {
-                static const char *const cols[3] = {"deelnemers_koploper", "deelnemers_niet_koploper",
-                                                    "gemeenten_niet_koploper"};
+                static const char *const cols[3] = {
+                    "deelnemers_koploper", "deelnemers_niet_koploper", "gemeenten_niet_koploper"};
                 int64_t v = r >= 0 ? rtable_int(t, (size_t)r, rtable_col(t, cols[c])) : 0;
                 tot[c] += c < 2 ? v : 0;
                 rd_set(&tb, row, 4 + (size_t)c, rd_int(d, v));
@@ -368,8 +394,9 @@ static void meetings(rdoc_t *d)
     rd_set(&tb, row, 4, rd_int(d, tot[0]));
     rd_set(&tb, row, 5, rd_int(d, tot[1]));
     free(years);
-    rd_table_end(&tb, "Vet: minder bijeenkomsten dan de oproep vraagt. Andere gemeenten bereikt: "
-                      "het aantal verschillende gemeenten zonder koploper waaruit deelnemers kwamen.");
+    rd_table_end(&tb,
+                 "Vet: minder bijeenkomsten dan de oproep vraagt. Andere gemeenten bereikt: "
+                 "het aantal verschillende gemeenten zonder koploper waaruit deelnemers kwamen.");
 }
 
 /* ---- client experience ---- */
@@ -387,7 +414,8 @@ static void experience(rdoc_t *d)
         rd_para(d, "Er zijn nog geen gegevens over de ervaringen van cliënten ontvangen.");
         return;
     }
-    if (rtable_distinct_ints((rtable_t *const *)&d->m->tables[T_ERVARING], 1, "jaar", &years, &n_years) != 0)
+    if (rtable_distinct_ints((rtable_t *const *)&d->m->tables[T_ERVARING], 1, "jaar", &years,
+                             &n_years) != 0)
         d->oom = 1;
     rd_para(d, "Uit de onderzoeken onder inwoners: het deel dat onafhankelijke "
                "cliëntondersteuning kent en het deel dat er tevreden over is, in de gemeenten van "
@@ -395,7 +423,10 @@ static void experience(rdoc_t *d)
                "verandering sinds de start vergelijkt dezelfde koplopergemeenten met het jaar "
                "waarin hun koploper begon.");
     rd_table(&tb, d, 8, "Bekendheid en tevredenheid, koplopergemeenten tegenover andere gemeenten");
-    rd_cols(&tb, (const char *const[]){"Jaar", "Gemeenten", "#Aantal gemeenten", "#Respondenten", "#Bekend", "#Tevreden", "#Bekend: verandering sinds de start (procentpunten)", "#Tevreden: verandering sinds de start (procentpunten)", NULL});
+    rd_cols(&tb, (const char *const[]){
+                     "Jaar", "Gemeenten", "#Aantal gemeenten", "#Respondenten", "#Bekend",
+                     "#Tevreden", "#Bekend: verandering sinds de start (procentpunten)",
+                     "#Tevreden: verandering sinds de start (procentpunten)", NULL});
     int64_t *v = rd_alloc(d, 2 * n_years * sizeof *v + 1);
     int *has = rd_alloc(d, 2 * n_years * sizeof *has + 1);
     const char **x = rd_alloc(d, n_years * sizeof *x + 1);
@@ -409,11 +440,13 @@ static void experience(rdoc_t *d)
         rd_set(&tb, row, 4, rd_cell(d, t, r, rtable_col(t, "bekend_pct"), 0, "%"));
         rd_set(&tb, row, 5, rd_cell(d, t, r, rtable_col(t, "tevreden_pct"), 0, "%"));
         for (int c = 0; c < 2; c++) {
-            const wire_value_t *dv = rtable_cell(t, r, rtable_col(t, c ? "verschil_tevreden_pp" : "verschil_bekend_pp"));
+            const wire_value_t *dv =
+                rtable_cell(t, r, rtable_col(t, c ? "verschil_tevreden_pp" : "verschil_bekend_pp"));
             double dd = dv->type == WIRE_VAL_REAL ? dv->r : (double)dv->i;
             rd_set(&tb, row, 6 + (size_t)c,
-                   dv->type == WIRE_VAL_NIL ? RD_NONE
-                                            : rd_fmt(d, "%s%s", dd > 0.05 ? "+" : "", rd_dec(d, dd, 1)));
+                   dv->type == WIRE_VAL_NIL
+                       ? RD_NONE
+                       : rd_fmt(d, "%s%s", dd > 0.05 ? "+" : "", rd_dec(d, dd, 1)));
         }
         while (y < n_years && years[y] != rtable_int(t, r, cj))
             y++;
@@ -422,15 +455,17 @@ static void experience(rdoc_t *d)
             has[(kop ? 0 : n_years) + y] = 1;
         }
     }
-    rd_table_end(&tb, "Bekend en tevreden: percentages van de respondenten, gewogen naar hun aantal "
-                      "per gemeente.");
+    rd_table_end(&tb,
+                 "Bekend en tevreden: percentages van de respondenten, gewogen naar hun aantal "
+                 "per gemeente.");
     for (size_t y = 0; !d->oom && y < n_years; y++)
         x[y] = rd_fmt(d, "%" PRId64, years[y]);
     rsvg_series_t *series = rd_alloc(d, 2 * sizeof *series);
     if (!d->oom && n_years > 0) {
         series[0] = (rsvg_series_t){"Koplopergemeenten", v, has};
         series[1] = (rsvg_series_t){"Andere gemeenten", v + n_years, has + n_years};
-        rfig_t *f = rd_figure(d, RF_LINES, "Bekendheid van onafhankelijke cliëntondersteuning per jaar (%)");
+        rfig_t *f = rd_figure(d, RF_LINES,
+                              "Bekendheid van onafhankelijke cliëntondersteuning per jaar (%)");
         f->x = x;
         f->n = n_years;
         f->series = series;

@@ -33,7 +33,8 @@ static void shares(rdoc_t *d, int64_t meting)
     }
     if (n_g == 0) return;
     rd_table(&tb, d, 1 + n_g,
-             rd_fmt(d, "Aandeel (zeer) tevreden met 95%%-betrouwbaarheidsinterval, uitvraag %" PRId64,
+             rd_fmt(d,
+                    "Aandeel (zeer) tevreden met 95%%-betrouwbaarheidsinterval, uitvraag %" PRId64,
                     meting));
     rd_col(&tb, 0, "Vraag", 0);
     for (size_t g = 0; g < n_g; g++)
@@ -59,15 +60,18 @@ static void shares(rdoc_t *d, int64_t meting)
             int one_side = wire_str_eq(rtable_str(t, r, rtable_col(t, "groepsonthulling")), "ja");
             flagged |= one_side;
             rd_set(&tb, row, 1 + g,
-                   rd_fmt(d, "%s%s (%s–%s), n = %s", rd_cell(d, t, r, rtable_col(t, "aandeel_pct"), 0, "%"),
-                          one_side ? "†" : "", rd_cell(d, t, r, rtable_col(t, "ci_laag_pct"), 0, ""),
+                   rd_fmt(d, "%s%s (%s–%s), n = %s",
+                          rd_cell(d, t, r, rtable_col(t, "aandeel_pct"), 0, "%"),
+                          one_side ? "†" : "",
+                          rd_cell(d, t, r, rtable_col(t, "ci_laag_pct"), 0, ""),
                           rd_cell(d, t, r, rtable_col(t, "ci_hoog_pct"), 0, "%"),
                           rd_cell(d, t, r, rtable_col(t, "n"), 0, "")));
         }
     }
-    rd_table_end(&tb, rd_fmt(d, "Aandeel tevreden of zeer tevreden van de geldige antwoorden, het "
-                                "95%%-betrouwbaarheidsinterval (Wilson) en het aantal geldige "
-                                "antwoorden.%s%s",
+    rd_table_end(&tb, rd_fmt(d,
+                             "Aandeel tevreden of zeer tevreden van de geldige antwoorden, het "
+                             "95%%-betrouwbaarheidsinterval (Wilson) en het aantal geldige "
+                             "antwoorden.%s%s",
                              flagged ? " † Alle geldige antwoorden van de groep vallen aan één "
                                        "kant: het cijfer zegt dan iets over elk lid van de groep."
                                      : "",
@@ -105,10 +109,12 @@ static void comparison(rdoc_t *d, size_t r0, size_t r1)
     rtb_t tb;
 
     if (rows == NULL || d->oom) return;
-    rd_heading(d, 3, NULL, rd_fmt(d, "%s tegenover %s%s", a, b, paired ? " (dezelfde koplopers)" : ""));
-    rd_para(d, paired ? "Dezelfde koplopers in beide metingen, elk met zichzelf vergeleken; n is het "
-                        "aantal koplopers met een geldig antwoord in beide metingen."
-                      : "Twee onafhankelijke groepen koplopers.");
+    rd_heading(d, 3, NULL,
+               rd_fmt(d, "%s tegenover %s%s", a, b, paired ? " (dezelfde koplopers)" : ""));
+    rd_para(d, paired
+                   ? "Dezelfde koplopers in beide metingen, elk met zichzelf vergeleken; n is het "
+                     "aantal koplopers met een geldig antwoord in beide metingen."
+                   : "Twee onafhankelijke groepen koplopers.");
     for (size_t r = r0; r < r1; r++)
         n_shown += !rtable_suppressed(t, r);
     if (n_shown == 0) {
@@ -125,7 +131,8 @@ static void comparison(rdoc_t *d, size_t r0, size_t r1)
     rd_col(&tb, 4, "Toets", 0);
     rd_col(&tb, 5, "p", 1);
     for (size_t r = r0; r < r1; r++) {
-        wire_str_t item = rtable_str(t, r, rtable_col(t, "item")), test = rtable_str(t, r, rtable_col(t, "toets"));
+        wire_str_t item = rtable_str(t, r, rtable_col(t, "item")),
+                   test = rtable_str(t, r, rtable_col(t, "toets"));
         int sig = wire_str_eq(rtable_str(t, r, rtable_col(t, "significant")), "ja");
         const wire_value_t *p = rtable_cell(t, r, rtable_col(t, "p_waarde"));
         const wire_value_t *diff = rtable_cell(t, r, rtable_col(t, "verschil_pp"));
@@ -146,24 +153,31 @@ static void comparison(rdoc_t *d, size_t r0, size_t r1)
             continue;
         }
         n_sig += (size_t)(sig && f->note == NULL);
-        rd_set(&tb, row, 1, rd_fmt(d, "%s (n = %s)", rd_cell(d, t, r, rtable_col(t, "aandeel_a_pct"), 0, "%"),
-                                   rd_cell(d, t, r, rtable_col(t, "n_a"), 0, "")));
-        rd_set(&tb, row, 2, rd_fmt(d, "%s (n = %s)", rd_cell(d, t, r, rtable_col(t, "aandeel_b_pct"), 0, "%"),
-                                   rd_cell(d, t, r, rtable_col(t, "n_b"), 0, "")));
-        rd_set(&tb, row, 3, diff->type == WIRE_VAL_NIL
-                                ? RD_NONE
-                                : rd_fmt(d, "%s (%s tot %s)", points(d, diff), points(d, f->lo), points(d, f->hi)));
-        rd_set(&tb, row, 4, wire_str_eq(test, "chi2")      ? "chi-kwadraat"
-                            : wire_str_eq(test, "fisher")  ? "Fisher (exact)"
-                            : wire_str_eq(test, "mcnemar") ? "McNemar (exact)"
-                                                           : RD_NONE);
-        rd_set(&tb, row, 5, p->type == WIRE_VAL_REAL && p->r < 0.00005
-                                ? "< 0,0001"
-                                : rd_fmt(d, "%s%s", rd_cell(d, t, r, rtable_col(t, "p_waarde"), 4, ""), sig ? " *" : ""));
+        rd_set(&tb, row, 1,
+               rd_fmt(d, "%s (n = %s)", rd_cell(d, t, r, rtable_col(t, "aandeel_a_pct"), 0, "%"),
+                      rd_cell(d, t, r, rtable_col(t, "n_a"), 0, "")));
+        rd_set(&tb, row, 2,
+               rd_fmt(d, "%s (n = %s)", rd_cell(d, t, r, rtable_col(t, "aandeel_b_pct"), 0, "%"),
+                      rd_cell(d, t, r, rtable_col(t, "n_b"), 0, "")));
+        rd_set(&tb, row, 3,
+               diff->type == WIRE_VAL_NIL ? RD_NONE
+                                          : rd_fmt(d, "%s (%s tot %s)", points(d, diff),
+                                                   points(d, f->lo), points(d, f->hi)));
+        rd_set(&tb, row, 4,
+               wire_str_eq(test, "chi2")      ? "chi-kwadraat"
+               : wire_str_eq(test, "fisher")  ? "Fisher (exact)"
+               : wire_str_eq(test, "mcnemar") ? "McNemar (exact)"
+                                              : RD_NONE);
+        rd_set(&tb, row, 5,
+               p->type == WIRE_VAL_REAL && p->r < 0.00005
+                   ? "< 0,0001"
+                   : rd_fmt(d, "%s%s", rd_cell(d, t, r, rtable_col(t, "p_waarde"), 4, ""),
+                            sig ? " *" : ""));
     }
     rd_table_end(&tb, n_sig == 0 ? "Er zijn geen verschillen van betekenis (p < 0,05) gevonden."
-                                 : rd_fmt(d, "Verschillen van betekenis (p < 0,05) zijn vet gedrukt "
-                                             "en gemarkeerd met *: %zu van de %zu vragen.",
+                                 : rd_fmt(d,
+                                          "Verschillen van betekenis (p < 0,05) zijn vet gedrukt "
+                                          "en gemarkeerd met *: %zu van de %zu vragen.",
                                           n_sig, r1 - r0));
     rfig_t *f = rd_figure(d, RF_FOREST, rd_fmt(d, "Verschil in procentpunten: %s min %s", b, a));
     f->forest = rows;
@@ -188,8 +202,8 @@ void rmodel_comparisons(rdoc_t *d)
                "toets van Fisher; bij dezelfde koplopers in beide metingen de exacte toets van "
                "McNemar. Bij zoveel vragen is ongeveer één op de twintig 'verschillen van "
                "betekenis' ook bij toeval te verwachten.");
-    if (rtable_distinct_ints((rtable_t *const *)&d->m->tables[T_TEVREDENHEID], 1, "meting", &metingen,
-                             &n) != KPM_OK)
+    if (rtable_distinct_ints((rtable_t *const *)&d->m->tables[T_TEVREDENHEID], 1, "meting",
+                             &metingen, &n) != KPM_OK)
         d->oom = 1;
     for (size_t i = 0; i < n; i++)
         shares(d, metingen[i]);
@@ -199,7 +213,8 @@ void rmodel_comparisons(rdoc_t *d)
         return;
     }
     for (size_t r0 = 0, r1; r0 < t->n_rows; r0 = r1) {
-        for (r1 = r0 + 1; r1 < t->n_rows && wire_str_same(rtable_str(t, r1, cv), rtable_str(t, r0, cv)); r1++)
+        for (r1 = r0 + 1;
+             r1 < t->n_rows && wire_str_same(rtable_str(t, r1, cv), rtable_str(t, r0, cv)); r1++)
             ;
         comparison(d, r0, r1);
     }
@@ -291,12 +306,13 @@ void rmodel_rejects(rdoc_t *d)
         rd_para(d, "Er zijn geen gegevens afgewezen of gemeld.");
         return;
     }
-    rd_para(d, rd_fmt(d,
-                      "Er %s %s %s over de aangeleverde bestanden (afgewezen bestanden, regels en "
-                      "waarden, en meldingen). De volledige lijst, met regel, kolom en reden, staat "
-                      "in het bestand rejects.csv.",
-                      m->n_rejects == 1 ? "is" : "zijn", rd_int(d, (int64_t)m->n_rejects),
-                      m->n_rejects == 1 ? "melding" : "meldingen"));
+    rd_para(d,
+            rd_fmt(d,
+                   "Er %s %s %s over de aangeleverde bestanden (afgewezen bestanden, regels en "
+                   "waarden, en meldingen). De volledige lijst, met regel, kolom en reden, staat "
+                   "in het bestand rejects.csv.",
+                   m->n_rejects == 1 ? "is" : "zijn", rd_int(d, (int64_t)m->n_rejects),
+                   m->n_rejects == 1 ? "melding" : "meldingen"));
     counts(d, m->codes, "Soort melding", 1);
     counts(d, m->files, "Bestand", 0);
 }

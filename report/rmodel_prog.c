@@ -28,9 +28,9 @@ static const char *versie_label(wire_str_t s)
 /* "7 oktober 2019" from "2019-10-07". */
 static const char *date_nl(rdoc_t *d, wire_str_t iso)
 {
-    static const char *const months[12] = {"januari", "februari", "maart",     "april",
-                                           "mei",     "juni",     "juli",      "augustus",
-                                           "september", "oktober", "november", "december"};
+    static const char *const months[12] = {"januari",   "februari", "maart",    "april",
+                                           "mei",       "juni",     "juli",     "augustus",
+                                           "september", "oktober",  "november", "december"};
     int y, m, day;
     char buf[16];
 
@@ -44,8 +44,8 @@ static const char *date_nl(rdoc_t *d, wire_str_t iso)
 static void register_tranches(rdoc_t *d, const rtable_t *t)
 {
     static const char *const statuses[3] = {"actief", "netwerkfase", "afgerond"};
-    int ct = rtable_col(t, "tranche"), cg = rtable_col(t, "gemeenten"), cs = rtable_col(t, "status"),
-        cj = rtable_col(t, "startjaar");
+    int ct = rtable_col(t, "tranche"), cg = rtable_col(t, "gemeenten"),
+        cs = rtable_col(t, "status"), cj = rtable_col(t, "startjaar");
     int64_t tr[64];
     size_t n;
     wire_str_t *labels = rd_alloc(d, 65 * sizeof *labels);
@@ -55,7 +55,8 @@ static void register_tranches(rdoc_t *d, const rtable_t *t)
     n = rd_tranches(t, tr, 64);
     if (d->oom) return;
     rd_table(&tb, d, 7, "Koplopers en gemeenten per tranche");
-    rd_cols(&tb, (const char *const[]){"Tranche", "Startjaar", "#Koplopers", "#Gemeenten", "#Actief", "#Netwerkfase", "#Afgerond", NULL});
+    rd_cols(&tb, (const char *const[]){"Tranche", "Startjaar", "#Koplopers", "#Gemeenten",
+                                       "#Actief", "#Netwerkfase", "#Afgerond", NULL});
     for (size_t i = 0; i <= n; i++) {
         int total = i == n;
         int64_t k = 0, gem = 0, st[3] = {0, 0, 0}, y0 = INT64_MAX, y1 = INT64_MIN;
@@ -70,8 +71,10 @@ static void register_tranches(rdoc_t *d, const rtable_t *t)
         }
         size_t row = rd_row(&tb, total ? RROW_TOTAL : RROW_PLAIN);
         rd_set(&tb, row, 0, total ? "Totaal" : rd_fmt(d, "Tranche %" PRId64, tr[i]));
-        rd_set(&tb, row, 1, k == 0 ? RD_NONE : y0 == y1 ? rd_fmt(d, "%" PRId64, y0)
-                                                        : rd_fmt(d, "%" PRId64 "–%" PRId64, y0, y1));
+        rd_set(&tb, row, 1,
+               k == 0     ? RD_NONE
+               : y0 == y1 ? rd_fmt(d, "%" PRId64, y0)
+                          : rd_fmt(d, "%" PRId64 "–%" PRId64, y0, y1));
         rd_set(&tb, row, 2, rd_int(d, k));
         rd_set(&tb, row, 3, rd_int(d, gem));
         for (int s = 0; s < 3; s++)
@@ -101,9 +104,10 @@ static void register_provinces(rdoc_t *d, const rtable_t *t)
     for (size_t r = 0; r < t->n_rows; r++) { /* distinct, sorted bytewise */
         wire_str_t p = rtable_str(t, r, cp);
         size_t i = 0;
-        while (i < n && (memcmp(provs[i].ptr, p.ptr, provs[i].len < p.len ? provs[i].len : p.len) < 0 ||
-                         (memcmp(provs[i].ptr, p.ptr, provs[i].len < p.len ? provs[i].len : p.len) == 0 &&
-                          provs[i].len < p.len)))
+        while (i < n &&
+               (memcmp(provs[i].ptr, p.ptr, provs[i].len < p.len ? provs[i].len : p.len) < 0 ||
+                (memcmp(provs[i].ptr, p.ptr, provs[i].len < p.len ? provs[i].len : p.len) == 0 &&
+                 provs[i].len < p.len)))
             i++;
         if (i < n && wire_str_same(provs[i], p)) continue;
         memmove(provs + i + 1, provs + i, (n - i) * sizeof *provs);
@@ -117,9 +121,10 @@ static void register_provinces(rdoc_t *d, const rtable_t *t)
         for (size_t r = 0; r < t->n_rows; r++)
             if (wire_str_same(rtable_str(t, r, cp), provs[i])) k++, gem += rtable_int(t, r, cg);
         size_t row = rd_row(&tb, RROW_PLAIN);
-        rd_set(&tb, row, 0, provs[i].len == 0 ? "Onbekend"
-                            : wire_str_eq(provs[i], "meerdere") ? "Meer dan één provincie"
-                                                                : rd_str(d, provs[i]));
+        rd_set(&tb, row, 0,
+               provs[i].len == 0                   ? "Onbekend"
+               : wire_str_eq(provs[i], "meerdere") ? "Meer dan één provincie"
+                                                   : rd_str(d, provs[i]));
         rd_set(&tb, row, 1, rd_int(d, k));
         rd_set(&tb, row, 2, rd_int(d, gem));
     }
@@ -132,12 +137,13 @@ static void register_provinces(rdoc_t *d, const rtable_t *t)
 static void invitations(rdoc_t *d, const rtable_t *t)
 {
     int cm = rtable_col(t, "meting"), ct = rtable_col(t, "tranche"), cs = rtable_col(t, "status"),
-        cv = rtable_col(t, "versie"), cu = rtable_col(t, "uitgenodigd"), cr = rtable_col(t, "respons");
+        cv = rtable_col(t, "versie"), cu = rtable_col(t, "uitgenodigd"),
+        cr = rtable_col(t, "respons");
     int64_t *metingen = NULL;
     size_t n = 0;
 
-    if (rtable_distinct_ints((rtable_t *const *)&d->m->tables[T_PROG_UITVRAAG], 1, "meting", &metingen,
-                             &n) != 0)
+    if (rtable_distinct_ints((rtable_t *const *)&d->m->tables[T_PROG_UITVRAAG], 1, "meting",
+                             &metingen, &n) != 0)
         d->oom = 1;
     for (size_t i = 0; i < n && !d->oom; i++) {
         rtb_t tb;
@@ -161,10 +167,13 @@ static void invitations(rdoc_t *d, const rtable_t *t)
                                   ver ? "volledige" : "korte", list);
         }
         rd_para(d, rd_fmt(d, "%s.", sentence));
-        rd_table(&tb, d, 5,
-                 rd_fmt(d, "Uitgenodigd en respons per tranche, status en vragenlijst, uitvraag %" PRId64,
-                        metingen[i]));
-        rd_cols(&tb, (const char *const[]){"Tranche", "Status", "Vragenlijst", "#Uitgenodigd", "#Respons", NULL});
+        rd_table(
+            &tb, d, 5,
+            rd_fmt(d,
+                   "Uitgenodigd en respons per tranche, status en vragenlijst, uitvraag %" PRId64,
+                   metingen[i]));
+        rd_cols(&tb, (const char *const[]){"Tranche", "Status", "Vragenlijst", "#Uitgenodigd",
+                                           "#Respons", NULL});
         for (size_t r = 0; r < t->n_rows; r++) {
             if (!rtable_is_int(t, r, cm, metingen[i])) continue;
             int64_t u = rtable_int(t, r, cu), k = rtable_int(t, r, cr);
@@ -174,15 +183,19 @@ static void invitations(rdoc_t *d, const rtable_t *t)
             rd_set(&tb, row, 1, status_label(rtable_str(t, r, cs)));
             rd_set(&tb, row, 2, versie_label(rtable_str(t, r, cv)));
             rd_set(&tb, row, 3, rd_int(d, u));
-            rd_set(&tb, row, 4, u > 0 ? rd_fmt(d, "%s (%s)", rd_int(d, k), rd_pct(d, k, u)) : rd_int(d, k));
+            rd_set(&tb, row, 4,
+                   u > 0 ? rd_fmt(d, "%s (%s)", rd_int(d, k), rd_pct(d, k, u)) : rd_int(d, k));
         }
         size_t row = rd_row(&tb, RROW_TOTAL);
         rd_set(&tb, row, 0, "Totaal");
         rd_set(&tb, row, 3, rd_int(d, inv));
-        rd_set(&tb, row, 4, inv > 0 ? rd_fmt(d, "%s (%s)", rd_int(d, resp), rd_pct(d, resp, inv)) : rd_int(d, resp));
-        rd_table_end(&tb, "Welke koplopers werden uitgenodigd, met welke versie van de vragenlijst, "
-                          "en hoeveel van hen antwoordden. 'Niet uitgenodigd': een koploper die "
-                          "antwoordde zonder uitnodiging in de lijst van deelnemers.");
+        rd_set(&tb, row, 4,
+               inv > 0 ? rd_fmt(d, "%s (%s)", rd_int(d, resp), rd_pct(d, resp, inv))
+                       : rd_int(d, resp));
+        rd_table_end(&tb,
+                     "Welke koplopers werden uitgenodigd, met welke versie van de vragenlijst, "
+                     "en hoeveel van hen antwoordden. 'Niet uitgenodigd': een koploper die "
+                     "antwoordde zonder uitnodiging in de lijst van deelnemers.");
     }
     free(metingen);
 }
@@ -191,13 +204,14 @@ static void invitations(rdoc_t *d, const rtable_t *t)
 
 static void nominations(rdoc_t *d)
 {
-    static const char *const crit[6] = {"visie", "betrokkenheid", "innovatie", "ambitie",
-                                        "doelgroepen", "clientorganisatie_betrokken"};
-    static const char *const crit_label[6] = {"Visie", "Betrokkenheid", "Innovatie", "Ambitie",
+    static const char *const crit[6] = {"visie",   "betrokkenheid", "innovatie",
+                                        "ambitie", "doelgroepen",   "clientorganisatie_betrokken"};
+    static const char *const crit_label[6] = {"Visie",       "Betrokkenheid",
+                                              "Innovatie",   "Ambitie",
                                               "Doelgroepen", "Cliëntorganisatie betrokken"};
     const rtable_t *v = d->m->tables[T_VOORDRACHTEN], *o = d->m->tables[T_OPROEPEN];
-    int co = rtable_col(v, "oproep"), ctij = rtable_col(v, "tijdig"), cg = rtable_col(v, "geschikt"),
-        ck = rtable_col(v, "koploper_id");
+    int co = rtable_col(v, "oproep"), ctij = rtable_col(v, "tijdig"),
+        cg = rtable_col(v, "geschikt"), ck = rtable_col(v, "koploper_id");
     const rtable_t *reg = d->m->tables[T_PROGRAMMA];
     rtb_t tb;
 
@@ -209,15 +223,18 @@ static void nominations(rdoc_t *d)
                           "ingediend, minstens %" PRId64 " van de 5 criteria met ja beantwoordt%s.",
                           rtable_str(o, r, rtable_col(o, "omschrijving")).len > 0
                               ? rd_str(d, rtable_str(o, r, rtable_col(o, "omschrijving")))
-                              : rd_fmt(d, "Oproep %s", rd_str(d, rtable_str(o, r, rtable_col(o, "oproep")))),
+                              : rd_fmt(d, "Oproep %s",
+                                       rd_str(d, rtable_str(o, r, rtable_col(o, "oproep")))),
                           date_nl(d, rtable_str(o, r, rtable_col(o, "sluit_op"))),
                           rtable_int(o, r, rtable_col(o, "min_criteria")),
-                          wire_str_eq(rtable_str(o, r, rtable_col(o, "clientorganisatie_vereist")), "ja")
+                          wire_str_eq(rtable_str(o, r, rtable_col(o, "clientorganisatie_vereist")),
+                                      "ja")
                               ? " en een cliëntorganisatie bij de voordracht betrekt"
                               : ""));
     /* per call */
     rd_table(&tb, d, 6, "Voordrachten per oproep");
-    rd_cols(&tb, (const char *const[]){"Oproep", "#Ingediend", "#Op tijd", "#Te laat", "#Geschikt", "#Koploper geworden", NULL});
+    rd_cols(&tb, (const char *const[]){"Oproep", "#Ingediend", "#Op tijd", "#Te laat", "#Geschikt",
+                                       "#Koploper geworden", NULL});
     for (size_t r0 = 0; r0 < v->n_rows; r0++) {
         int seen = 0;
         for (size_t q = 0; q < r0; q++)
@@ -233,7 +250,9 @@ static void nominations(rdoc_t *d)
         }
         size_t row = rd_row(&tb, RROW_PLAIN);
         wire_str_t name = rtable_str(v, r0, co);
-        rd_set(&tb, row, 0, name.len > 0 ? rd_fmt(d, "Oproep %.*s", (int)name.len, name.ptr) : "Geen oproep ingesteld");
+        rd_set(&tb, row, 0,
+               name.len > 0 ? rd_fmt(d, "Oproep %.*s", (int)name.len, name.ptr)
+                            : "Geen oproep ingesteld");
         rd_set(&tb, row, 1, rd_int(d, n));
         rd_set(&tb, row, 2, rd_int(d, ontime));
         rd_set(&tb, row, 3, rd_int(d, name.len > 0 ? n - ontime : 0));
@@ -259,7 +278,8 @@ static void nominations(rdoc_t *d)
     rd_table_end(&tb, NULL);
     /* each nomination */
     rd_table(&tb, d, 6, "Voordrachten en wat ervan werd");
-    rd_cols(&tb, (const char *const[]){"Voordracht", "Ingediend op", "#Criteria met ja", "Geschikt", "Reden", "Koploper", NULL});
+    rd_cols(&tb, (const char *const[]){"Voordracht", "Ingediend op", "#Criteria met ja", "Geschikt",
+                                       "Reden", "Koploper", NULL});
     for (size_t r = 0; r < v->n_rows; r++) {
         size_t row = rd_row(&tb, RROW_PLAIN);
         wire_str_t k = rtable_str(v, r, ck);
@@ -267,14 +287,19 @@ static void nominations(rdoc_t *d)
         wire_str_t naam = kr >= 0 ? rtable_str(reg, (size_t)kr, rtable_col(reg, "naam")) : k;
         rd_set(&tb, row, 0, rd_str(d, rtable_str(v, r, rtable_col(v, "voordracht_id"))));
         rd_set(&tb, row, 1, date_nl(d, rtable_str(v, r, rtable_col(v, "ingediend_op"))));
-        rd_set(&tb, row, 2, rd_fmt(d, "%s van 5", rd_cell(d, v, r, rtable_col(v, "criteria_ja"), 0, "")));
+        rd_set(&tb, row, 2,
+               rd_fmt(d, "%s van 5", rd_cell(d, v, r, rtable_col(v, "criteria_ja"), 0, "")));
         rd_set(&tb, row, 3, wire_str_eq(rtable_str(v, r, cg), "ja") ? "Ja" : "Nee");
-        rd_set(&tb, row, 4, rtable_str(v, r, rtable_col(v, "reden")).len > 0
-                                ? rd_str(d, rtable_str(v, r, rtable_col(v, "reden")))
-                                : RD_NONE);
-        rd_set(&tb, row, 5, k.len == 0 ? RD_NONE
-                            : rd_fmt(d, "%.*s (tranche %s)", (int)naam.len, naam.ptr,
-                                     kr >= 0 ? rd_cell(d, reg, (size_t)kr, rtable_col(reg, "tranche"), 0, "") : "?"));
+        rd_set(&tb, row, 4,
+               rtable_str(v, r, rtable_col(v, "reden")).len > 0
+                   ? rd_str(d, rtable_str(v, r, rtable_col(v, "reden")))
+                   : RD_NONE);
+        rd_set(&tb, row, 5,
+               k.len == 0
+                   ? RD_NONE
+                   : rd_fmt(d, "%.*s (tranche %s)", (int)naam.len, naam.ptr,
+                            kr >= 0 ? rd_cell(d, reg, (size_t)kr, rtable_col(reg, "tranche"), 0, "")
+                                    : "?"));
     }
     rd_table_end(&tb, NULL);
 }

@@ -61,7 +61,8 @@ static void add_item(smet_t *s, int kind, wire_str_t item, int64_t thema, size_t
     sitem_t e = {item, thema, SIZE_MAX, kind, 0};
 
     for (size_t i = 0; i < s->n_items; i++)
-        if (s->items[i].kind == kind && (kind == T_BESTEDING || wire_str_same(s->items[i].item, item)))
+        if (s->items[i].kind == kind &&
+            (kind == T_BESTEDING || wire_str_same(s->items[i].item, item)))
             return;
     if (s->n_items == cap) return;
     place(s, &e);
@@ -85,8 +86,8 @@ static void collect(smet_t *s)
         const rtable_t *t = s->m->tables[k];
         int cm = rtable_col(t, "meting"), ci = rtable_col(t, "item"), cth = rtable_col(t, "thema");
         for (size_t r = 0; cm >= 0 && r < t->n_rows; r++) {
-            int64_t thema = rtable_cell(t, r, cth)->type == WIRE_VAL_INT ? rtable_int(t, r, cth)
-                                                                        : INT64_MAX;
+            int64_t thema =
+                rtable_cell(t, r, cth)->type == WIRE_VAL_INT ? rtable_int(t, r, cth) : INT64_MAX;
             wire_str_t item = rtable_str(t, r, ci);
             if (!rtable_is_int(t, r, cm, s->meting)) continue;
             if (k == T_BESTEDING) { /* sits where its first item sits */
@@ -119,7 +120,8 @@ static void respons(smet_t *s)
         size_t row;
         if (!rtable_is_int(t, r, cm, s->meting)) continue;
         row = rd_row(&tb, total ? RROW_TOTAL : RROW_PLAIN);
-        rd_set(&tb, row, 0, total ? "Totaal" : rd_fmt(s->d, "Tranche %.*s", (int)tranche.len, tranche.ptr));
+        rd_set(&tb, row, 0,
+               total ? "Totaal" : rd_fmt(s->d, "Tranche %.*s", (int)tranche.len, tranche.ptr));
         rd_set(&tb, row, 1, rd_int(s->d, inv));
         rd_set(&tb, row, 2,
                inv > 0 ? rd_fmt(s->d, "%s (%s)", rd_int(s->d, resp), rd_pct(s->d, resp, inv))
@@ -190,8 +192,10 @@ static void likert_theme(smet_t *s, const sitem_t *it, size_t n, const char *the
             rd_set(&tb, row, c_nvt,
                    it[i].nvt ? rd_int(s->d, rtable_int(t, (size_t)r, rtable_col(t, "nvt")))
                              : "niet gevraagd");
-        rd_set(&tb, row, cols - 4, rd_int(s->d, rtable_int(t, (size_t)r, rtable_col(t, "ontbrekend"))));
-        rd_set(&tb, row, cols - 3, rd_int(s->d, rtable_int(t, (size_t)r, rtable_col(t, "gevraagd"))));
+        rd_set(&tb, row, cols - 4,
+               rd_int(s->d, rtable_int(t, (size_t)r, rtable_col(t, "ontbrekend"))));
+        rd_set(&tb, row, cols - 3,
+               rd_int(s->d, rtable_int(t, (size_t)r, rtable_col(t, "gevraagd"))));
         rd_set(&tb, row, cols - 2, rd_int(s->d, valid));
         rd_set(&tb, row, cols - 1, rd_cell(s->d, t, (size_t)r, rtable_col(t, "gemiddelde"), 2, ""));
         if (bars == NULL || s->d->oom) continue;
@@ -268,8 +272,9 @@ static void likert_tranches(smet_t *s, const sitem_t *it, size_t n, const char *
                    rd_fmt(s->d, "%s (n = %s)", rd_pct(s->d, pos, valid), rd_int(s->d, valid)));
         }
     }
-    rd_table_end(&tb, protect ? rd_fmt(s->d, "Percentage tevreden of zeer tevreden van de geldige "
-                                             "antwoorden, met het aantal geldige antwoorden. %s",
+    rd_table_end(&tb, protect ? rd_fmt(s->d,
+                                       "Percentage tevreden of zeer tevreden van de geldige "
+                                       "antwoorden, met het aantal geldige antwoorden. %s",
                                        rd_protect_note)
                               : "Percentage tevreden of zeer tevreden van de geldige antwoorden, "
                                 "met het aantal geldige antwoorden.");
@@ -296,7 +301,8 @@ static int same_answers(smet_t *s, wire_str_t a, wire_str_t b)
 {
     const rtable_t *t = s->m->tables[T_KEUZE];
     size_t ra[RSVG_MAX_CATS + 1], rb[RSVG_MAX_CATS + 1];
-    size_t na = keuze_rows(s, a, ra, RSVG_MAX_CATS + 1), nb = keuze_rows(s, b, rb, RSVG_MAX_CATS + 1);
+    size_t na = keuze_rows(s, a, ra, RSVG_MAX_CATS + 1),
+           nb = keuze_rows(s, b, rb, RSVG_MAX_CATS + 1);
     int ca = rtable_col(t, "antwoord");
 
     if (na != nb) return 0;
@@ -325,7 +331,8 @@ static void keuze_table(smet_t *s, const sitem_t *it, size_t n, const char *them
         cats[n_cats++] = (wire_str_t){l, (uint32_t)strlen(l)};
     }
     cols = 1 + n_cats + 3;
-    rd_table(&tb, s->d, cols, rd_fmt(s->d, "%s — %s", n == 1 ? "Keuzevraag" : "Keuzevragen", thema));
+    rd_table(&tb, s->d, cols,
+             rd_fmt(s->d, "%s — %s", n == 1 ? "Keuzevraag" : "Keuzevragen", thema));
     rd_col(&tb, 0, "Vraag", 0);
     for (size_t c = 0; c < n_cats; c++)
         rd_col(&tb, 1 + c, rd_str(s->d, cats[c]), 1);
@@ -349,7 +356,8 @@ static void keuze_table(smet_t *s, const sitem_t *it, size_t n, const char *them
             int64_t v = rtable_int(t, rs[a], cn);
             if (wire_str_eq(rtable_str(t, rs[a], ca), "ontbrekend") || c >= n_cats) continue;
             bars[i].k[c] = v;
-            rd_set(&tb, row, 1 + c++, rd_fmt(s->d, "%s (%s)", rd_int(s->d, v), rd_pct(s->d, v, valid)));
+            rd_set(&tb, row, 1 + c++,
+                   rd_fmt(s->d, "%s (%s)", rd_int(s->d, v), rd_pct(s->d, v, valid)));
         }
         bars[i].ontbrekend = missing;
         bars[i].not_asked = valid + missing == 0;
@@ -359,7 +367,8 @@ static void keuze_table(smet_t *s, const sitem_t *it, size_t n, const char *them
     }
     rd_table_end(&tb, "Per antwoord het aantal koplopers en het percentage van de gegeven "
                       "antwoorden.");
-    f = rd_figure(s->d, RF_CHOICE, rd_fmt(s->d, "%s — %s", n == 1 ? "Keuzevraag" : "Keuzevragen", thema));
+    f = rd_figure(s->d, RF_CHOICE,
+                  rd_fmt(s->d, "%s — %s", n == 1 ? "Keuzevraag" : "Keuzevragen", thema));
     f->choice = bars;
     f->n = n;
     f->cats = cats;
@@ -414,19 +423,24 @@ static void besteding(smet_t *s, const char *thema)
         l = category_label(s, rtable_str(t, r, cc));
         rd_set(&tb, row, 0, l);
         rd_set(&tb, row, 1, rd_cell(s->d, t, r, rtable_col(t, "n"), 0, ""));
-        if (rtable_int(t, r, rtable_col(t, "n")) > n_resp) n_resp = rtable_int(t, r, rtable_col(t, "n"));
+        if (rtable_int(t, r, rtable_col(t, "n")) > n_resp)
+            n_resp = rtable_int(t, r, rtable_col(t, "n"));
         for (int k = 0; k < 4; k++)
             rd_set(&tb, row, 2 + (size_t)k, rd_cell(s->d, t, r, rtable_col(t, pcts[k]), 0, "%"));
         labels[tb.t->n_rows - 1] = (wire_str_t){l, (uint32_t)strlen(l)};
         const wire_value_t *v = rtable_cell(t, r, rtable_col(t, "gemiddeld_pct"));
-        values[tb.t->n_rows - 1] = v->type == WIRE_VAL_REAL ? v->r : v->type == WIRE_VAL_INT ? (double)v->i : -1;
+        values[tb.t->n_rows - 1] = v->type == WIRE_VAL_REAL  ? v->r
+                                   : v->type == WIRE_VAL_INT ? (double)v->i
+                                                             : -1;
     }
-    tb.t->caption = rd_fmt(s->d, "Besteding van de projectmiddelen (%% van het budget) — %s (n = %s)",
-                           thema, rd_int(s->d, n_resp));
+    tb.t->caption =
+        rd_fmt(s->d, "Besteding van de projectmiddelen (%% van het budget) — %s (n = %s)", thema,
+               rd_int(s->d, n_resp));
     size_t shown = tb.t->n_rows;
     rd_table_end(&tb, "n: koplopers die de verdeling volledig invulden (samen 100%).");
     if (shown == 0) return;
-    f = rd_figure(s->d, RF_BARS, "Besteding van de projectmiddelen, gemiddeld percentage van het budget");
+    f = rd_figure(s->d, RF_BARS,
+                  "Besteding van de projectmiddelen, gemiddeld percentage van het budget");
     f->labels = labels;
     f->values = values;
     f->n = shown;
@@ -436,24 +450,29 @@ static void besteding(smet_t *s, const char *thema)
 
 static void aantal_table(smet_t *s, const sitem_t *it, size_t n, const char *thema)
 {
-    static const char *const cols[] = {"gevraagd", "n", "minimum", "q1", "mediaan", "q3", "maximum"};
+    static const char *const cols[] = {"gevraagd", "n",  "minimum", "q1",
+                                       "mediaan",  "q3", "maximum"};
     const rtable_t *t = s->m->tables[T_AANTALLEN];
     rtb_t tb;
 
     rd_table(&tb, s->d, 8, rd_fmt(s->d, "Aantallen — %s", thema));
-    rd_cols(&tb, (const char *const[]){"Vraag", "#n gevraagd", "#n geldig", "#Minimum", "#Eerste kwartiel",
-                                       "#Mediaan", "#Derde kwartiel", "#Maximum", NULL});
+    rd_cols(&tb, (const char *const[]){"Vraag", "#n gevraagd", "#n geldig", "#Minimum",
+                                       "#Eerste kwartiel", "#Mediaan", "#Derde kwartiel",
+                                       "#Maximum", NULL});
     for (size_t i = 0; i < n; i++) {
         long r = -1;
         int cm = rtable_col(t, "meting"), ci = rtable_col(t, "item");
         for (size_t q = 0; cm >= 0 && q < t->n_rows && r < 0; q++)
-            if (rtable_is_int(t, q, cm, s->meting) && wire_str_same(rtable_str(t, q, ci), it[i].item))
+            if (rtable_is_int(t, q, cm, s->meting) &&
+                wire_str_same(rtable_str(t, q, ci), it[i].item))
                 r = (long)q;
         if (r < 0) continue;
         size_t row = rd_row(&tb, RROW_PLAIN);
         rd_set(&tb, row, 0, rd_question(s->d, it[i].item));
         for (size_t c = 0; c < 7; c++)
-            rd_set(&tb, row, 1 + c, rd_cell(s->d, t, (size_t)r, rtable_col(t, cols[c]), c >= 3 && c <= 5 ? 1 : 0, ""));
+            rd_set(
+                &tb, row, 1 + c,
+                rd_cell(s->d, t, (size_t)r, rtable_col(t, cols[c]), c >= 3 && c <= 5 ? 1 : 0, ""));
     }
     rd_table_end(&tb, "Over de geldige antwoorden van alle koplopers: de kleinste en de grootste "
                       "waarde, de mediaan en de kwartielen (een kwart van de antwoorden ligt onder "
@@ -474,8 +493,9 @@ static void open_answers(smet_t *s, wire_str_t item)
         if (rtable_is_int(t, r, cm, s->meting) && wire_str_same(rtable_str(t, r, ci), item))
             q[n++] = rd_str(s->d, rtable_str(t, r, ct));
     if (n == 0) return;
-    rd_quotes(s->d, rd_fmt(s->d, "%s (%s %s)", rd_question(s->d, item), rd_int(s->d, (int64_t)n),
-                           n == 1 ? "antwoord" : "antwoorden"),
+    rd_quotes(s->d,
+              rd_fmt(s->d, "%s (%s %s)", rd_question(s->d, item), rd_int(s->d, (int64_t)n),
+                     n == 1 ? "antwoord" : "antwoorden"),
               q, n);
 }
 
@@ -505,8 +525,9 @@ static void theme(smet_t *s, const sitem_t *it, size_t n)
         rd_heading(s->d, 3, NULL, rd_fmt(s->d, "Thema %" PRId64, it[0].thema));
     } else {
         rd_heading(s->d, 3, NULL,
-                   it[0].thema == INT64_MAX ? name
-                                            : rd_fmt(s->d, "Thema %" PRId64 ": %s", it[0].thema, name));
+                   it[0].thema == INT64_MAX
+                       ? name
+                       : rd_fmt(s->d, "Thema %" PRId64 ": %s", it[0].thema, name));
     }
     for (size_t i = 0; i < n; i++)
         if (it[i].kind == T_LIKERT) lk[n_likert++] = it[i];

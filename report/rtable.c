@@ -136,8 +136,8 @@ static int int_cmp(const void *pa, const void *pb)
     return (a > b) - (a < b);
 }
 
-int rtable_distinct_ints(rtable_t *const *tables, size_t n_tables, const char *col,
-                         int64_t **out, size_t *n)
+int rtable_distinct_ints(rtable_t *const *tables, size_t n_tables, const char *col, int64_t **out,
+                         size_t *n)
 {
     size_t cap = 0;
 

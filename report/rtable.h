@@ -42,8 +42,8 @@ long rtable_find_str(const rtable_t *t, const char *col, wire_str_t s);
 /* The distinct integers of column col over tables[0 .. n_tables) (NULL tables
  * and tables without the column are skipped), ascending, in a new array *out
  * of *n (NULL when none; the caller frees it). Returns KPM_OK or KPM_ENOMEM. */
-int rtable_distinct_ints(rtable_t *const *tables, size_t n_tables, const char *col,
-                         int64_t **out, size_t *n);
+int rtable_distinct_ints(rtable_t *const *tables, size_t n_tables, const char *col, int64_t **out,
+                         size_t *n);
 
 /* Whether row r is marked suppressed (column onderdrukt = "ja"). */
 int rtable_suppressed(const rtable_t *t, size_t r);

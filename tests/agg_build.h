@@ -50,7 +50,8 @@ static inline void ab_deelnemer(agg_state_t *s, int meting, const char *id, cons
                                 const char *file, uint32_t line)
 {
     wire_record_t r = {.kind = WIRE_REC_DEELNEMER};
-    r.u.deelnemer = (wire_deelnemer_t){meting, wire_str(id), wire_str(versie), wire_str(file), line};
+    r.u.deelnemer =
+        (wire_deelnemer_t){meting, wire_str(id), wire_str(versie), wire_str(file), line};
     ab_apply(s, &r);
 }
 
@@ -58,8 +59,8 @@ static inline void ab_reject(agg_state_t *s, const char *file, uint32_t line, co
                              const char *code, const char *message)
 {
     wire_record_t r = {.kind = WIRE_REC_REJECT};
-    r.u.reject = (wire_reject_t){wire_str(file), line, wire_str(column), wire_str(code),
-                                 wire_str(message)};
+    r.u.reject =
+        (wire_reject_t){wire_str(file), line, wire_str(column), wire_str(code), wire_str(message)};
     ab_apply(s, &r);
 }
 
@@ -122,7 +123,8 @@ static inline void ab_koploper_in(agg_state_t *s, const char *id, int tranche, i
     va_list ap;
     va_start(ap, startjaar);
     const char *g;
-    while ((g = va_arg(ap, const char *)) != NULL) k->gemeenten[k->n_gemeenten++] = wire_str(g);
+    while ((g = va_arg(ap, const char *)) != NULL)
+        k->gemeenten[k->n_gemeenten++] = wire_str(g);
     va_end(ap);
     ab_apply(s, &r);
 }
@@ -140,17 +142,18 @@ static inline void ab_gebruik(agg_state_t *s, const char *gemeente, int32_t peri
                               int64_t clienten_bereikt)
 {
     wire_record_t r = {.kind = WIRE_REC_GEBRUIK};
-    r.u.gebruik = (wire_gebruik_t){wire_str(gemeente), periode, wire_str(type), nieuwe_vragen,
-                                   lopende_trajecten, clienten_bereikt};
+    r.u.gebruik = (wire_gebruik_t){wire_str(gemeente), periode,           wire_str(type),
+                                   nieuwe_vragen,      lopende_trajecten, clienten_bereikt};
     ab_apply(s, &r);
 }
 
 static inline void ab_adviesinzet(agg_state_t *s, const char *kl, int32_t datum,
-                                  const char *adviseur, double uren, const char *file, uint32_t line)
+                                  const char *adviseur, double uren, const char *file,
+                                  uint32_t line)
 {
     wire_record_t r = {.kind = WIRE_REC_ADVIESINZET};
-    r.u.adviesinzet = (wire_adviesinzet_t){wire_str(kl), datum, wire_str(adviseur), uren,
-                                           wire_str(file), line};
+    r.u.adviesinzet =
+        (wire_adviesinzet_t){wire_str(kl), datum, wire_str(adviseur), uren, wire_str(file), line};
     ab_apply(s, &r);
 }
 
@@ -158,8 +161,13 @@ static inline void ab_bijeenkomst(agg_state_t *s, const char *id, const char *ty
                                   const char *gemeente, int64_t deelnemers)
 {
     wire_record_t r = {.kind = WIRE_REC_BIJEENKOMST};
-    r.u.bijeenkomst = (wire_bijeenkomst_t){wire_str(id), wire_str(type), datum, wire_str(gemeente),
-                                           deelnemers, wire_str("bijeenkomsten.csv"), 2};
+    r.u.bijeenkomst = (wire_bijeenkomst_t){wire_str(id),
+                                           wire_str(type),
+                                           datum,
+                                           wire_str(gemeente),
+                                           deelnemers,
+                                           wire_str("bijeenkomsten.csv"),
+                                           2};
     ab_apply(s, &r);
 }
 
@@ -167,8 +175,8 @@ static inline void ab_middelen(agg_state_t *s, const char *kl, int32_t jaar, dou
                                const char *circulaire, const char *file, uint32_t line)
 {
     wire_record_t r = {.kind = WIRE_REC_MIDDELEN};
-    r.u.middelen = (wire_middelen_t){wire_str(kl), jaar, eur, wire_str(circulaire), wire_str(file),
-                                     line};
+    r.u.middelen =
+        (wire_middelen_t){wire_str(kl), jaar, eur, wire_str(circulaire), wire_str(file), line};
     ab_apply(s, &r);
 }
 
@@ -176,8 +184,9 @@ static inline void ab_ervaring(agg_state_t *s, const char *gemeente, int32_t jaa
                                int64_t respondenten, double bekend_pct, double tevreden_pct)
 {
     wire_record_t r = {.kind = WIRE_REC_ERVARING};
-    r.u.ervaring = (wire_ervaring_t){wire_str(gemeente), jaar, respondenten, bekend_pct,
-                                     tevreden_pct, wire_str("ervaring.csv"), 2};
+    r.u.ervaring =
+        (wire_ervaring_t){wire_str(gemeente),       jaar, respondenten, bekend_pct, tevreden_pct,
+                          wire_str("ervaring.csv"), 2};
     ab_apply(s, &r);
 }
 
@@ -244,7 +253,8 @@ static inline int ab_sink_emit(void *ctx, uint64_t seq, const char *buf, size_t 
 
 static inline void ab_sink_clear(ab_sink_t *k)
 {
-    for (size_t i = 0; i < k->n_msgs; i++) free(k->msgs[i]);
+    for (size_t i = 0; i < k->n_msgs; i++)
+        free(k->msgs[i]);
     free(k->msgs);
     free(k->lens);
     free(k->recs);
@@ -329,10 +339,14 @@ static inline ab_table_t ab_table(const ab_sink_t *k, const char *name)
 static inline int ab_cell_text(const wire_value_t *v, char *buf, size_t len)
 {
     switch (v->type) {
-    case WIRE_VAL_INT: return snprintf(buf, len, "%lld", (long long)v->i);
-    case WIRE_VAL_REAL: return snprintf(buf, len, "%.10g", v->r);
-    case WIRE_VAL_STR: return snprintf(buf, len, "%.*s", (int)v->s.len, v->s.ptr);
-    default: return snprintf(buf, len, "%s", "");
+    case WIRE_VAL_INT:
+        return snprintf(buf, len, "%lld", (long long)v->i);
+    case WIRE_VAL_REAL:
+        return snprintf(buf, len, "%.10g", v->r);
+    case WIRE_VAL_STR:
+        return snprintf(buf, len, "%.*s", (int)v->s.len, v->s.ptr);
+    default:
+        return snprintf(buf, len, "%s", "");
     }
 }
 
@@ -369,11 +383,11 @@ static inline const char *ab_cols_text(const ab_table_t *t)
     return buf;
 }
 
-#define assert_wstr(w, lit)                                                       \
-    do {                                                                          \
-        char b_[2048];                                                            \
-        snprintf(b_, sizeof b_, "%.*s", (int)(w).len, (w).ptr);                   \
-        assert_string_equal(b_, lit);                                             \
+#define assert_wstr(w, lit)                                                                        \
+    do {                                                                                           \
+        char b_[2048];                                                                             \
+        snprintf(b_, sizeof b_, "%.*s", (int)(w).len, (w).ptr);                                    \
+        assert_string_equal(b_, lit);                                                              \
     } while (0)
 
 #endif

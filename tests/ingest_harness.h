@@ -59,7 +59,8 @@ static inline int collect(void *ctx, uint64_t seq, const char *buf, size_t len)
 
 static inline void clear(void)
 {
-    for (size_t i = 0; i < fx.n_msgs; i++) free(fx.msgs[i]);
+    for (size_t i = 0; i < fx.n_msgs; i++)
+        free(fx.msgs[i]);
     fx.n_msgs = 0;
     fx.n_recs = 0;
 }
@@ -85,11 +86,11 @@ static inline int run(const char *name, const char *bytes, size_t len)
 
 #define RUN(name, lit) assert_int_equal(run(name, lit, sizeof(lit) - 1), KPM_OK)
 
-#define assert_wstr(w, lit)                                                       \
-    do {                                                                          \
-        char b_[2048];                                                            \
-        snprintf(b_, sizeof b_, "%.*s", (int)(w).len, (w).ptr);                   \
-        assert_string_equal(b_, lit);                                             \
+#define assert_wstr(w, lit)                                                                        \
+    do {                                                                                           \
+        char b_[2048];                                                                             \
+        snprintf(b_, sizeof b_, "%.*s", (int)(w).len, (w).ptr);                                    \
+        assert_string_equal(b_, lit);                                                              \
     } while (0)
 
 static inline int bytes_contain(const char *p, size_t len, const char *needle)
@@ -116,7 +117,8 @@ static inline int msgs_contain(const char *needle)
 static inline size_t n_of(wire_rec_kind_t kind)
 {
     size_t n = 0;
-    for (size_t i = 0; i < fx.n_recs; i++) n += fx.recs[i].kind == kind;
+    for (size_t i = 0; i < fx.n_recs; i++)
+        n += fx.recs[i].kind == kind;
     return n;
 }
 
@@ -129,7 +131,10 @@ static inline const wire_record_t *nth(wire_rec_kind_t kind, size_t i)
     return NULL;
 }
 
-static inline const wire_reject_t *rej(size_t i) { return &nth(WIRE_REC_REJECT, i)->u.reject; }
+static inline const wire_reject_t *rej(size_t i)
+{
+    return &nth(WIRE_REC_REJECT, i)->u.reject;
+}
 
 static inline void expect_reject(size_t i, uint32_t line, const char *column, const char *code)
 {

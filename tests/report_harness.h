@@ -51,8 +51,8 @@ static inline void rh_tdef(rh_tdef_t *d, const char *name, int publish, const ch
         if (c2 == NULL || c2 > end) c2 = end; /* no role */
         d->tb.col_names[i] = (wire_str_t){p, (uint32_t)(c1 - p)};
         d->tb.col_formats[i] = (wire_str_t){c1 + 1, (uint32_t)(c2 - c1 - 1)};
-        d->tb.col_merge[i] = c2 < end ? (wire_str_t){c2 + 1, (uint32_t)(end - c2 - 1)}
-                                      : (wire_str_t){"", 0};
+        d->tb.col_merge[i] =
+            c2 < end ? (wire_str_t){c2 + 1, (uint32_t)(end - c2 - 1)} : (wire_str_t){"", 0};
         d->tb.n_cols++;
         p = *end == ',' ? end + 1 : end;
     }

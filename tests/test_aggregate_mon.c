@@ -44,8 +44,10 @@ static int teardown(void **state)
 static void emit_worker(const agg_state_t *s, ab_sink_t *out, double uren_per_dag,
                         int dagen_toegekend, unsigned worker, uint64_t want_tables)
 {
-    tables_opts_t o = {.min_cell = 5, .uren_per_dag = uren_per_dag,
-                       .dagen_toegekend = dagen_toegekend, .worker = worker};
+    tables_opts_t o = {.min_cell = 5,
+                       .uren_per_dag = uren_per_dag,
+                       .dagen_toegekend = dagen_toegekend,
+                       .worker = worker};
     ab_emit(s, &o, out, want_tables);
 }
 
@@ -78,15 +80,36 @@ static void test_tables_and_columns(void **state)
 {
     (void)state;
     emit();
-    static const char *const order[] = {
-        "respons",          "respons_tranche",  "likert",           "keuze",
-        "besteding",        "open_antwoorden",  "rejects",          "gebruik",
-        "gebruik_jaar",     "adviesinzet",      "bijeenkomsten",    "middelen",
-        "ervaring",         "voordrachten",     "gemeente",         "koploper",
-        "koploper_gemeente", "gebruik_gemeente", "gebruik_koploper", "gebruik_gemeente_nu",
-        "tevredenheid",     "vergelijking",     "vragen",           "antwoorden",
-        "instellingen",     "programma",        "programma_uitvraag", "oproepen",
-        "aantallen",        "middelen_jaar"};
+    static const char *const order[] = {"respons",
+                                        "respons_tranche",
+                                        "likert",
+                                        "keuze",
+                                        "besteding",
+                                        "open_antwoorden",
+                                        "rejects",
+                                        "gebruik",
+                                        "gebruik_jaar",
+                                        "adviesinzet",
+                                        "bijeenkomsten",
+                                        "middelen",
+                                        "ervaring",
+                                        "voordrachten",
+                                        "gemeente",
+                                        "koploper",
+                                        "koploper_gemeente",
+                                        "gebruik_gemeente",
+                                        "gebruik_koploper",
+                                        "gebruik_gemeente_nu",
+                                        "tevredenheid",
+                                        "vergelijking",
+                                        "vragen",
+                                        "antwoorden",
+                                        "instellingen",
+                                        "programma",
+                                        "programma_uitvraag",
+                                        "oproepen",
+                                        "aantallen",
+                                        "middelen_jaar"};
     size_t n = 0;
     for (size_t i = 0; i < fx.out.n_recs; i++)
         if (fx.out.recs[i].kind == WIRE_REC_TABLE_BEGIN) {
@@ -217,7 +240,8 @@ static void test_worker_parts(void **state)
     emit_worker(fx.s, &fx.out, TABLES_UREN_PER_DAG, TABLES_DAGEN_TOEGEKEND, 1, 6);
     static const char *const merged[][3] = {
         {"gebruik", "union", "key,,,,,"},
-        {"gebruik_jaar", "sum", "key,key,key,key,sum,sum,ratio clienten_bereikt _inwoners 1000,same"},
+        {"gebruik_jaar", "sum",
+         "key,key,key,key,sum,sum,ratio clienten_bereikt _inwoners 1000,same"},
         {"middelen", "sum", "key,key,sum,sum,ratio toegekend_eur clienten_bereikt 1,sum"},
         {"gebruik_gemeente", "union", "key,key,,,,,"},
         {"gebruik_koploper", "sum", "key,key,sum,sum,same,ratio clienten_bereikt inwoners 1000"},
@@ -414,17 +438,18 @@ static void test_voordrachten(void **state)
     ab_voordracht(fx.s, "V06", WIRE_CRIT_VISIE | WIRE_CRIT_AMBITIE, 0);
     emit();
     /* without calls configured: the contract's rule; no call, no koploper (GM0001) */
-    assert_string_equal(rows("voordrachten"),
-                        "V01,5,ja,ja,,2019-09-30,,,ja,ja,ja,ja,ja,\n"
-                        "V02,3,ja,ja,,2019-09-30,,,ja,nee,nee,ja,ja,\n"
-                        "V03,2,ja,nee,Minder dan 3 criteria met ja (2 van 5).,2019-09-30,,,"
-                        "nee,ja,ja,nee,nee,\n"
-                        "V04,4,nee,nee,Cli\xc3\xabntorganisatie niet betrokken.,2019-09-30,,,"
-                        "ja,ja,nee,ja,ja,\n"
-                        "V05,0,nee,nee,Minder dan 3 criteria met ja (0 van 5). "
-                        "Cli\xc3\xabntorganisatie niet betrokken.,2019-09-30,,,nee,nee,nee,nee,nee,\n"
-                        "V06,2,nee,nee,Minder dan 3 criteria met ja (2 van 5). "
-                        "Cli\xc3\xabntorganisatie niet betrokken.,2019-09-30,,,ja,nee,nee,ja,nee,\n");
+    assert_string_equal(
+        rows("voordrachten"),
+        "V01,5,ja,ja,,2019-09-30,,,ja,ja,ja,ja,ja,\n"
+        "V02,3,ja,ja,,2019-09-30,,,ja,nee,nee,ja,ja,\n"
+        "V03,2,ja,nee,Minder dan 3 criteria met ja (2 van 5).,2019-09-30,,,"
+        "nee,ja,ja,nee,nee,\n"
+        "V04,4,nee,nee,Cli\xc3\xabntorganisatie niet betrokken.,2019-09-30,,,"
+        "ja,ja,nee,ja,ja,\n"
+        "V05,0,nee,nee,Minder dan 3 criteria met ja (0 van 5). "
+        "Cli\xc3\xabntorganisatie niet betrokken.,2019-09-30,,,nee,nee,nee,nee,nee,\n"
+        "V06,2,nee,nee,Minder dan 3 criteria met ja (2 van 5). "
+        "Cli\xc3\xabntorganisatie niet betrokken.,2019-09-30,,,ja,nee,nee,ja,nee,\n");
 
     /* V03 delivered again with a third criterion. */
     ab_voordracht(fx.s, "V03", WIRE_CRIT_INNOVATIE | WIRE_CRIT_BETROKKENHEID | WIRE_CRIT_VISIE, 1);
@@ -462,7 +487,7 @@ static void test_voordrachten_calls(void **state)
 
     registr("koplopers.csv");
     ab_koploper_in(fx.s, "KL9", 2, 2019, "GM0001", (const char *)NULL);
-    ab_voordracht(fx.s, "V01", ALL5, 1);                          /* sent 2019-09-30: late */
+    ab_voordracht(fx.s, "V01", ALL5, 1);                        /* sent 2019-09-30: late */
     ab_voordracht(fx.s, "V04", ALL5 & ~WIRE_CRIT_INNOVATIE, 0); /* late as well */
     tables_opts_t o = {.min_cell = 5, .uren_per_dag = 8, .dagen_toegekend = 8, .oproepen = calls};
     ab_emit(fx.s, &o, &fx.out, 30);

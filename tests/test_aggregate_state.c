@@ -75,7 +75,8 @@ static const wire_record_t *dumped(const ab_sink_t *k, wire_rec_kind_t kind, siz
 static size_t n_dumped(const ab_sink_t *k, wire_rec_kind_t kind)
 {
     size_t n = 0;
-    for (size_t r = 0; r < k->n_recs; r++) n += k->recs[r].kind == kind;
+    for (size_t r = 0; r < k->n_recs; r++)
+        n += k->recs[r].kind == kind;
     return n;
 }
 
@@ -162,7 +163,8 @@ static void test_pending_register_survives_dump(void **state)
     dump(fx->s, &fx->dump);
     agg_state_t *copy = state_new(fx->cat);
     assert_non_null(copy);
-    for (size_t i = 0; i < fx->dump.n_recs; i++) ab_apply(copy, &fx->dump.recs[i]);
+    for (size_t i = 0; i < fx->dump.n_recs; i++)
+        ab_apply(copy, &fx->dump.recs[i]);
     ab_koploper(copy, "KL009", 2);
     assert_null(state_koploper(copy, "KL001"));
     assert_non_null(state_koploper(copy, "KL009"));
@@ -240,8 +242,11 @@ static void build_rich(agg_state_t *s)
     ab_koploper(s, "KL001", 1);
     ab_koploper(s, "KL002", 5);
     wire_record_t k = {.kind = WIRE_REC_KOPLOPER};
-    k.u.koploper = (wire_koploper_t){.id = wire_str("KL003"), .naam = wire_str("Zuid-Limburg \"Oost\""),
-                                     .tranche = 2, .startjaar = 2018, .status = wire_str(""),
+    k.u.koploper = (wire_koploper_t){.id = wire_str("KL003"),
+                                     .naam = wire_str("Zuid-Limburg \"Oost\""),
+                                     .tranche = 2,
+                                     .startjaar = 2018,
+                                     .status = wire_str(""),
                                      .n_gemeenten = 3};
     k.u.koploper.gemeenten[0] = wire_str("GM0935");
     k.u.koploper.gemeenten[1] = wire_str("GM0917");
@@ -258,14 +263,18 @@ static void build_rich(agg_state_t *s)
     static wire_record_t r;
     memset(&r, 0, sizeof r);
     r.kind = WIRE_REC_RESPONSE;
-    r.u.response = (wire_response_t){.response_id = wire_str("R3"), .meting = 2021,
+    r.u.response = (wire_response_t){.response_id = wire_str("R3"),
+                                     .meting = 2021,
                                      .koploper_id = wire_str("KL003"),
                                      .ingevuld_op = wire_str("2021-03-05T08:00:00"),
-                                     .file = wire_str("uitvraag_2021.csv"), .line = 9, .n_answers = 1};
-    r.u.response.answers[0] = (wire_answer_t){wire_str("borging"),
-                                              {.type = WIRE_VAL_STR, .s = wire_strn("a\0b", 3)}};
+                                     .file = wire_str("uitvraag_2021.csv"),
+                                     .line = 9,
+                                     .n_answers = 1};
+    r.u.response.answers[0] =
+        (wire_answer_t){wire_str("borging"), {.type = WIRE_VAL_STR, .s = wire_strn("a\0b", 3)}};
     ab_apply(s, &r);
-    ab_reject(s, "uitvraag_2021.csv", 4, "tijd_adviseurs", "INVALID_VALUE", "Ongeldige waarde 'x'.");
+    ab_reject(s, "uitvraag_2021.csv", 4, "tijd_adviseurs", "INVALID_VALUE",
+              "Ongeldige waarde 'x'.");
     ab_reject(s, "notities.txt", 0, "", "UNKNOWN_KIND", "Onbekende bestandssoort.");
 }
 
@@ -402,7 +411,6 @@ static void test_checkpoint_damaged(void **state)
     free(good);
 }
 
-
 /* ---- keys built from received values are checked (a 299-byte koploper_id
  * once overran key[96] in state.c, key[160] in state_mon.c, key[32] for
  * ervaring) ---- */
@@ -429,8 +437,8 @@ static void test_overlong_key_refused(void **state)
 
     memset(&r, 0, sizeof r);
     r.kind = WIRE_REC_ADVIESINZET;
-    r.u.adviesinzet = (wire_adviesinzet_t){long_str(), 20210101, wire_str("0123456789abcdef"), 1.5,
-                                           wire_str("f.csv"), 2};
+    r.u.adviesinzet = (wire_adviesinzet_t){
+        long_str(), 20210101, wire_str("0123456789abcdef"), 1.5, wire_str("f.csv"), 2};
     assert_int_equal(state_apply(fx->s, &r), KPM_ERANGE);
     r.u.adviesinzet.koploper_id = wire_str("K1");
     r.u.adviesinzet.adviseur = long_str();
@@ -438,13 +446,14 @@ static void test_overlong_key_refused(void **state)
 
     memset(&r, 0, sizeof r);
     r.kind = WIRE_REC_BIJEENKOMST;
-    r.u.bijeenkomst = (wire_bijeenkomst_t){long_str(), wire_str("netwerk"), 20210101,
-                                           wire_str("GM0363"), 5, wire_str("f.csv"), 2};
+    r.u.bijeenkomst = (wire_bijeenkomst_t){
+        long_str(), wire_str("netwerk"), 20210101, wire_str("GM0363"), 5, wire_str("f.csv"), 2};
     assert_int_equal(state_apply(fx->s, &r), KPM_ERANGE);
 
     memset(&r, 0, sizeof r);
     r.kind = WIRE_REC_MIDDELEN;
-    r.u.middelen = (wire_middelen_t){long_str(), 2021, 1000.0, wire_str("mei"), wire_str("f.csv"), 2};
+    r.u.middelen =
+        (wire_middelen_t){long_str(), 2021, 1000.0, wire_str("mei"), wire_str("f.csv"), 2};
     assert_int_equal(state_apply(fx->s, &r), KPM_ERANGE);
 
     memset(&r, 0, sizeof r);

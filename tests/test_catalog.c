@@ -329,7 +329,10 @@ static void test_answer_texts_map_to_codes(void **state)
                         "te_vroeg");
     assert_string_equal(match(c, "verwachtingen_uitgekomen", "nog te vroeg"), "te_vroeg");
     assert_string_equal(match(c, "verwachtingen_uitgekomen", "te_vroeg"), "te_vroeg");
-    assert_string_equal(match(c, "verwachtingen_uitgekomen", "D\xc3\xa9" "els"), "deels");
+    assert_string_equal(match(c, "verwachtingen_uitgekomen",
+                              "D\xc3\xa9"
+                              "els"),
+                        "deels");
     assert_string_equal(match(c, "zicht_op_gebruik", "Niet van toepassing"), "nvt");
     assert_string_equal(match(c, "zicht_op_gebruik", "n.v.t."), "nvt");
     assert_string_equal(match(c, "regiobijeenkomst", "Nog niet, wel gepland"), "gepland");
@@ -378,7 +381,10 @@ static void test_fold(void **state)
     const char *s = " \xc3\x89\xc3\xa9n  TWEE\tdrie ";
     assert_int_equal(catalog_fold(s, strlen(s), out, sizeof out), 13);
     assert_string_equal(out, "een twee drie");
-    assert_int_equal(catalog_fold("a\xc2\xa0" "b", 4, out, sizeof out), 3);
+    assert_int_equal(catalog_fold("a\xc2\xa0"
+                                  "b",
+                                  4, out, sizeof out),
+                     3);
     assert_string_equal(out, "a b");
     assert_int_equal(catalog_fold("abcdef", 6, out, 4), -1);
 }

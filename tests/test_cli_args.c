@@ -53,16 +53,19 @@ static void usage_errors(void **state)
     arg_val_t val[N];
     args_t a;
     char *bad[][3] = {
-        {"--timeout", "0", NULL},       {"--timeout", "10s", NULL},  {"--timeout=", NULL, NULL},
-        {"--timeout", NULL, NULL},      {"--uren-per-dag", "7,5", NULL}, {"--uren-per-dag", "25", NULL},
-        {"--bogus", NULL, NULL},        {"-x", NULL, NULL},          {"--json=1", NULL, NULL},
-        {"--state", "--json", NULL},    {"operand", NULL, NULL},     {"--state=", NULL, NULL},
+        {"--timeout", "0", NULL},        {"--timeout", "10s", NULL},
+        {"--timeout=", NULL, NULL},      {"--timeout", NULL, NULL},
+        {"--uren-per-dag", "7,5", NULL}, {"--uren-per-dag", "25", NULL},
+        {"--bogus", NULL, NULL},         {"-x", NULL, NULL},
+        {"--json=1", NULL, NULL},        {"--state", "--json", NULL},
+        {"operand", NULL, NULL},         {"--state=", NULL, NULL},
         {"--timeout", "5", "--timeout"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char *argv[4];
         int argc = 0;
-        for (int k = 0; k < 3 && bad[i][k]; k++) argv[argc++] = bad[i][k];
+        for (int k = 0; k < 3 && bad[i][k]; k++)
+            argv[argc++] = bad[i][k];
         if (i == 12) argv[argc++] = "6"; /* given twice */
         assert_int_equal(parse(&a, val, 0, argc, argv), KPM_EXIT_USAGE);
     }
@@ -95,8 +98,8 @@ static void operands(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(both_forms),       cmocka_unit_test(value_with_equals_kept_whole),
-        cmocka_unit_test(usage_errors),     cmocka_unit_test(help_wins),
+        cmocka_unit_test(both_forms),   cmocka_unit_test(value_with_equals_kept_whole),
+        cmocka_unit_test(usage_errors), cmocka_unit_test(help_wins),
         cmocka_unit_test(operands),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

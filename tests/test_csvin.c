@@ -381,7 +381,8 @@ static void test_wide_header_read_whole(void **state)
     assert_non_null(buf);
     for (int line = 0; line < 2; line++)
         for (size_t i = 0; i < n; i++)
-            len += (size_t)sprintf(buf + len, "%c%zu%c", line ? 'v' : 'k', i, i + 1 < n ? ',' : '\n');
+            len +=
+                (size_t)sprintf(buf + len, "%c%zu%c", line ? 'v' : 'k', i, i + 1 < n ? ',' : '\n');
     r = open_bytes(buf, len);
     free(buf);
     for (int line = 1; line <= 2; line++) {
@@ -720,19 +721,21 @@ static unsigned rng(unsigned n)
  * rows and lines longer than a read block now and then. */
 static size_t random_csv(char *buf, size_t cap)
 {
-    static const char *const pieces[] = {"GM0363", "202101", "wmo", "12", "-3", " ", "\t",
-                                         ";", ";", ";", ",", "\"", "\"\"", "\r\n", "\n",
-                                         "\r", "\n\n", " \n", "\xc3\xa9", "x", "", "1,5"};
+    static const char *const pieces[] = {
+        "GM0363", "202101", "wmo",  "12", "-3", " ",    "\t",  ";",        ";", ";", ",",
+        "\"",     "\"\"",   "\r\n", "\n", "\r", "\n\n", " \n", "\xc3\xa9", "x", "",  "1,5"};
     size_t len = 0, target = rng(8) == 0 ? 150000 + rng(100000) : rng(3000);
     if (target > cap - 64) target = cap - 64;
     while (len < target) {
         unsigned k = rng(40);
         if (k == 0) { /* a wide row: more fields than the fast path takes */
-            for (unsigned i = 0, m = 60 + rng(20); i < m && len < cap - 8; i++) buf[len++] = ';';
+            for (unsigned i = 0, m = 60 + rng(20); i < m && len < cap - 8; i++)
+                buf[len++] = ';';
         } else if (k == 1) { /* a NUL byte */
             buf[len++] = '\0';
         } else if (k == 2 && rng(4) == 0) { /* a long line */
-            for (unsigned i = 0, m = 70000; i < m && len < cap - 8; i++) buf[len++] = 'a';
+            for (unsigned i = 0, m = 70000; i < m && len < cap - 8; i++)
+                buf[len++] = 'a';
         } else {
             const char *p = pieces[rng(sizeof pieces / sizeof pieces[0])];
             size_t n = strlen(p);

@@ -36,7 +36,8 @@ static int setup(void **state)
     snprintf(dir, sizeof dir, "/tmp/kpm-curve.XXXXXX");
     snprintf(rogue_dir, sizeof rogue_dir, "/tmp/kpm-rogue.XXXXXX");
     if (!mkdtemp(dir) || !mkdtemp(rogue_dir)) return -1;
-    if (curve_keygen(dir, "sender", err, sizeof err) || curve_keygen(dir, "receiver", err, sizeof err))
+    if (curve_keygen(dir, "sender", err, sizeof err) ||
+        curve_keygen(dir, "receiver", err, sizeof err))
         return -1;
     /* A rogue sender: its own key pair, but it knows the receiver's public key. */
     char cmd[512];
@@ -89,8 +90,12 @@ static int deliver(const char *sdir, int n, int wait_ms, unsigned long *refused)
     assert_non_null(sc_keys);
     assert_int_equal(curve_start(rc_keys, rctx, err, sizeof err), KPM_OK);
     assert_int_equal(curve_start(sc_keys, sctx, err, sizeof err), KPM_OK);
-    link_opts_t ri = {.data_endpoint = data_ep, .ack_endpoint = ack_ep, .curve = rc_keys,
-                      .peer = "sender", .resend_ms = 300, .stop = &time_up};
+    link_opts_t ri = {.data_endpoint = data_ep,
+                      .ack_endpoint = ack_ep,
+                      .curve = rc_keys,
+                      .peer = "sender",
+                      .resend_ms = 300,
+                      .stop = &time_up};
     /* A send to a refused peer blocks (nothing can be queued): the time limit ends
      * it through the link's stop flag. */
     time_up = 0;

@@ -44,7 +44,8 @@ static void row_cells(uint32_t i, char bufs[NCELLS][32], db_cell_t *cells)
     snprintf(bufs[3], 32, "%u", i * 7 % 1000);
     snprintf(bufs[4], 32, "%u", i % 77);
     snprintf(bufs[5], 32, "%u.%u", i % 100, i % 10);
-    for (int c = 0; c < NCELLS; c++) cells[c] = (db_cell_t){bufs[c], strlen(bufs[c])};
+    for (int c = 0; c < NCELLS; c++)
+        cells[c] = (db_cell_t){bufs[c], strlen(bufs[c])};
     if (i % 13 == 0) cells[4] = (db_cell_t){NULL, 0};
 }
 
@@ -65,7 +66,8 @@ static void fill(const char *dir, int threaded, uint32_t rows)
                          KPM_OK);
         for (uint32_t i = 0; i < n[k]; i++) {
             row_cells(i, bufs, cells);
-            assert_int_equal(threaded ? db_bg_table_row(bg, cells, NCELLS) : db_sqlite_table_row(sq, cells),
+            assert_int_equal(threaded ? db_bg_table_row(bg, cells, NCELLS)
+                                      : db_sqlite_table_row(sq, cells),
                              KPM_OK);
         }
         assert_int_equal(threaded ? db_bg_table_end(bg) : db_sqlite_table_end(sq), KPM_OK);

@@ -110,7 +110,10 @@ static const mcol_t gemeenten_cols[] = {
     {"inwoners", R_OPT, H_OPTIONAL, "651446", "0"},
 };
 
-#define KIND(name, rec, cols) {name, rec, cols, sizeof cols / sizeof cols[0]}
+#define KIND(name, rec, cols)                                                                      \
+    {                                                                                              \
+        name, rec, cols, sizeof cols / sizeof cols[0]                                              \
+    }
 
 static const mkind_t kinds[] = {
     KIND("gebruik", WIRE_REC_GEBRUIK, gebruik_cols),
@@ -283,7 +286,8 @@ static void test_invalid_optional_value_dropped(void **state)
         for (size_t c = 0; c < k->n; c++) {
             if (k->cols[c].role != R_OPT) continue;
             const char *cells[MAX_COLS];
-            for (size_t j = 0; j < k->n; j++) cells[j] = k->cols[j].valid;
+            for (size_t j = 0; j < k->n; j++)
+                cells[j] = k->cols[j].valid;
             cells[c] = k->cols[c].invalid;
             run_case(k, "optioneel", c, 1, -1, cells, file, sizeof file);
             expect_one_reject(file, k, 1, k->cols[c].name, "INVALID_VALUE",
@@ -302,7 +306,8 @@ static void test_missing_required_column(void **state)
     for (size_t ki = 0; ki < N_KINDS; ki++) {
         const mkind_t *k = &kinds[ki];
         const char *cells[MAX_COLS];
-        for (size_t j = 0; j < k->n; j++) cells[j] = k->cols[j].valid;
+        for (size_t j = 0; j < k->n; j++)
+            cells[j] = k->cols[j].valid;
         for (size_t c = 0; c < k->n; c++) {
             if (k->cols[c].header != H_REQUIRED) continue;
             run_case(k, "zonder", c, 0, (int)c, cells, file, sizeof file);
@@ -329,7 +334,8 @@ static void test_optional_column_may_be_left_out(void **state)
     for (size_t ki = 0; ki < N_KINDS; ki++) {
         const mkind_t *k = &kinds[ki];
         const char *cells[MAX_COLS];
-        for (size_t j = 0; j < k->n; j++) cells[j] = k->cols[j].valid;
+        for (size_t j = 0; j < k->n; j++)
+            cells[j] = k->cols[j].valid;
         for (size_t c = 0; c < k->n; c++) {
             if (k->cols[c].header != H_OPTIONAL) continue;
             run_case(k, "zonder", c, 0, (int)c, cells, file, sizeof file);
@@ -342,8 +348,9 @@ static void test_optional_column_may_be_left_out(void **state)
 
 /* ---------------------------------------------------------------- gebruik */
 
-#define GEBRUIK_HDR "gemeente_code;periode;aanbieder_type;nieuwe_vragen;lopende_trajecten;" \
-                    "clienten_bereikt\n"
+#define GEBRUIK_HDR                                                                                \
+    "gemeente_code;periode;aanbieder_type;nieuwe_vragen;lopende_trajecten;"                        \
+    "clienten_bereikt\n"
 
 static void expect_gebruik(size_t i, const char *gm, int32_t periode, const char *type,
                            int64_t nieuw, int64_t lopend, int64_t bereikt)
@@ -485,8 +492,9 @@ static void test_adviser_name_never_passed_on(void **state)
     assert_true(wstr_contains(rej(1)->message, "sleutel KL001|20210302|(naam) komt"));
     assert_false(wstr_contains(rej(1)->message, HASH_JAN));
     expect_reject(2, 9, "uren", "INVALID_VALUE");
-    static const char *const parts[] = {"Jan de Vries", "jan de vries", "JAN DE VRIES", "Vries",
-                                        "vries", "VRIES", "Piet", "Bakker", "kamer 3"};
+    static const char *const parts[] = {"Jan de Vries", "jan de vries", "JAN DE VRIES",
+                                        "Vries",        "vries",        "VRIES",
+                                        "Piet",         "Bakker",       "kamer 3"};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         if (msgs_contain(parts[i])) fail_msg("'%s' was passed on", parts[i]);
     assert_false(msgs_contain(FNV_JAN));
@@ -620,17 +628,18 @@ static void test_ervaring_records(void **state)
 
 /* ----------------------------------------------------------- voordrachten */
 
-#define VD_HDR "voordracht_id;ingediend_op;gemeenten;visie;betrokkenheid;innovatie;ambitie;" \
-               "doelgroepen;clientorganisatie_betrokken\n"
+#define VD_HDR                                                                                     \
+    "voordracht_id;ingediend_op;gemeenten;visie;betrokkenheid;innovatie;ambitie;"                  \
+    "doelgroepen;clientorganisatie_betrokken\n"
 
 static void test_voordrachten_records(void **state)
 {
     (void)state;
-    RUN("voordrachten_2019.csv", VD_HDR
-        "V2019-07;2019-09-30;GM0363|344| gm0599 ;ja;nee;JA;ja;nee;ja\n"
-        "V2019-08;2019-10-01;363;nee;nee;nee;nee;nee;nee\n"
-        "V2019-09;2019-10-01;363;ja;ja;ja;ja;ja; Nee \n"
-        "V2019-10;2019-10-01;363||344;ja;ja;ja;ja;ja;ja\n");
+    RUN("voordrachten_2019.csv",
+        VD_HDR "V2019-07;2019-09-30;GM0363|344| gm0599 ;ja;nee;JA;ja;nee;ja\n"
+               "V2019-08;2019-10-01;363;nee;nee;nee;nee;nee;nee\n"
+               "V2019-09;2019-10-01;363;ja;ja;ja;ja;ja; Nee \n"
+               "V2019-10;2019-10-01;363||344;ja;ja;ja;ja;ja;ja\n");
     expect_frame("voordrachten_2019.csv", "voordrachten", 4, 3, 1);
     assert_int_equal(n_of(WIRE_REC_VOORDRACHT), 3);
     const wire_voordracht_t *v = &nth(WIRE_REC_VOORDRACHT, 0)->u.voordracht;
@@ -681,7 +690,8 @@ static void test_gemeenten_records(void **state)
     RUN("gemeenten_2021.csv", "gemeente_code;naam;provincie;inwoners\n"
                               "599;Rotterdam;Zuid-Holland;651446\n"
                               "GM0014;Groningen;Groningen;\n"
-                              "1900;S\xc3\xba" "dwest-Frysl\xc3\xa2n;Frysl\xc3\xa2n;90000\n"
+                              "1900;S\xc3\xba"
+                              "dwest-Frysl\xc3\xa2n;Frysl\xc3\xa2n;90000\n"
                               "344;Utrecht;Utrecht;0\n"
                               "363;" NAME201 ";Noord-Holland;1\n");
     expect_frame("gemeenten_2021.csv", "gemeenten", 5, 4, 1);
@@ -691,7 +701,10 @@ static void test_gemeenten_records(void **state)
         int64_t inwoners;
     } want[] = {{"GM0599", "Rotterdam", "Zuid-Holland", 651446},
                 {"GM0014", "Groningen", "Groningen", -1},
-                {"GM1900", "S\xc3\xba" "dwest-Frysl\xc3\xa2n", "Frysl\xc3\xa2n", 90000},
+                {"GM1900",
+                 "S\xc3\xba"
+                 "dwest-Frysl\xc3\xa2n",
+                 "Frysl\xc3\xa2n", 90000},
                 {"GM0344", "Utrecht", "Utrecht", -1}};
     for (size_t i = 0; i < 4; i++) {
         const wire_gemeente_t *g = &nth(WIRE_REC_GEMEENTE, i)->u.gemeente;

@@ -728,9 +728,9 @@ static void test_lingering_receiver_tells_restarted_sender(void **state)
 
     assert_int_equal(hs, KPM_OK);
     assert_true(heard_after < 1000);
-    assert_int_equal(next, n);          /* the receiver has it all */
-    assert_int_equal(durable, n - 1);   /* ... durably */
-    assert_int_equal(rc, KPM_OK);       /* every message skipped, none sent */
+    assert_int_equal(next, n);        /* the receiver has it all */
+    assert_int_equal(durable, n - 1); /* ... durably */
+    assert_int_equal(rc, KPM_OK);     /* every message skipped, none sent */
     assert_int_equal(durable_rc, KPM_OK);
     assert_int_equal(rx.linger_rc, KPM_OK);
     assert_true(rx.done_at - bye_at < 1000);
@@ -757,7 +757,6 @@ static void test_linger_leaves_new_stream(void **state)
     expect_seqs(fx, 0, 1);
     assert_string_equal(link_in_stream(fx->in), NIGHT_B);
 }
-
 
 /* ---- closed by default: what a forger on the network may send ---- */
 
@@ -941,7 +940,6 @@ static void test_oversized_frame_dropped(void **state)
     assert_int_equal(link_out_handshake(fx->out, WAIT_MS), KPM_OK);
     deliver_whole_stream(fx, 50);
 }
-
 
 /* A receiver that took the whole stream dies before making it durable, and
  * comes back knowing no night (no --night, no state): its RESUME(0) carries no

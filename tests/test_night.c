@@ -107,7 +107,6 @@ static void test_state_without_batch(void **state)
     night_destroy(&n);
 }
 
-
 static void path_of(char *buf, size_t cap, const char *a, const char *b, const char *c)
 {
     snprintf(buf, cap, "%s/%s%s%s", a, b, c ? "/" : "", c ? c : "");
@@ -168,8 +167,10 @@ static void test_entries_not_followed(void **state)
     static const struct {
         const char *name;
         unsigned type;
-    } want[] = {{"gebruik_2021.csv", S_IFREG}, {"gebruik_fifo.csv", S_IFIFO},
-                {"gebruik_link.csv", S_IFLNK}, {"gebruik_weg.csv", S_IFLNK},
+    } want[] = {{"gebruik_2021.csv", S_IFREG},
+                {"gebruik_fifo.csv", S_IFIFO},
+                {"gebruik_link.csv", S_IFLNK},
+                {"gebruik_weg.csv", S_IFLNK},
                 {"gebruik_x.csv", S_IFDIR}};
     for (size_t i = 0; i < 5; i++) {
         ingest_entry_t *e = night_entry(n, find_file(n, want[i].name));
@@ -178,7 +179,8 @@ static void test_entries_not_followed(void **state)
         assert_int_equal(e->fd >= 0, want[i].type == S_IFREG); /* only a file is opened */
         assert_true(e->movable);
     }
-    for (size_t i = 1; i < 5; i++) dispose_as(n, want[i].name, DISPO_QUARANTINE);
+    for (size_t i = 1; i < 5; i++)
+        dispose_as(n, want[i].name, DISPO_QUARANTINE);
     dispose_as(n, "gebruik_2021.csv", DISPO_ARCHIVE);
     char dir[256];
     snprintf(dir, sizeof dir, "%s/quarantine/%s", fx->state, n->id);

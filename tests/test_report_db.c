@@ -24,7 +24,6 @@
 
 /* ---- building tables ---- */
 
-
 #define RESPONS_SPEC "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1"
 #define LIKERT_SPEC                                                                                \
     "meting:int,groep:text,thema:int,item:text,gevraagd:int,zeer_ontevreden:int,"                  \
@@ -154,7 +153,8 @@ static void test_sqlite_tables_as_published(void **state)
                  "SELECT type FROM pragma_table_info('likert') WHERE name = 'onderdrukt' UNION ALL "
                  "SELECT group_concat(onderdrukt || ':' || typeof(onderdrukt)) FROM likert",
                  "INTEGER\n0:integer,1:integer,0:integer\n");
-    assert_query(state, "SELECT group_concat(name || ':' || type) FROM pragma_table_info('gebruik')",
+    assert_query(state,
+                 "SELECT group_concat(name || ':' || type) FROM pragma_table_info('gebruik')",
                  "gemeente_code:TEXT,periode:DATE,jaar:INTEGER,maand:INTEGER,nieuwe_vragen:INTEGER,"
                  "kpm_rij:INTEGER\n");
     assert_query(state, "SELECT periode, jaar, maand FROM gebruik WHERE kpm_rij IN (1, 4)",
@@ -162,8 +162,9 @@ static void test_sqlite_tables_as_published(void **state)
     /* the views whose tables the night loaded */
     assert_query(state, "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name",
                  "v_likert_lang\nv_tevredenheid_thema\n");
-    assert_query(state, "SELECT antwoord, aantal FROM v_likert_lang WHERE groep = 'alle' "
-                        "ORDER BY antwoord",
+    assert_query(state,
+                 "SELECT antwoord, aantal FROM v_likert_lang WHERE groep = 'alle' "
+                 "ORDER BY antwoord",
                  "nvt|1\nontbrekend|1\nontevreden|2\ntevreden|5\nzeer_ontevreden|1\n"
                  "zeer_tevreden|2\n");
     /* Integers, rounded decimals as REAL, NULL for an empty cell, the CSV's order. */
@@ -279,7 +280,8 @@ static void test_html_page(void **state)
     assert_has(html, "@media print");
     /* Response per tranche as "5 (83%)", numbered tables with captions. */
     assert_has(html, "<caption>Tabel 1.1 Respons per tranche, uitvraag 2021</caption>");
-    assert_has(html, "<tr><td>Tranche 1</td><td class=\"num\">6</td><td class=\"num\">5 (83%)</td></tr>");
+    assert_has(html,
+               "<tr><td>Tranche 1</td><td class=\"num\">6</td><td class=\"num\">5 (83%)</td></tr>");
     assert_has(html, "<tr class=\"totaal\"><td>Totaal</td><td class=\"num\">6</td>"
                      "<td class=\"num\">6 (100%)</td></tr>");
     /* The theme's table: counts with whole percentages, n.v.t., n asked and valid, the mean. */
@@ -287,8 +289,9 @@ static void test_html_page(void **state)
                      "<td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">12</td>"
                      "<td class=\"num\">10</td><td class=\"num\">2,80</td></tr>");
     /* Its chart: n of the valid answers, a segment's share, n.v.t. and missing beside it. */
-    assert_has(html, "<figcaption>Figuur 1.1 Tevredenheid — Aanmelding &amp; &lt;b&gt;plan&lt;/b&gt;"
-                     "</figcaption>");
+    assert_has(html,
+               "<figcaption>Figuur 1.1 Tevredenheid — Aanmelding &amp; &lt;b&gt;plan&lt;/b&gt;"
+               "</figcaption>");
     assert_has(html, ">n = 10</text>");
     assert_has(html, "<title>Tevreden: 5 van 10 (50,0%)</title>");
     assert_has(html, "gem. 2,80 · n.v.t. 1 · ontbr. 1</text>");

@@ -22,7 +22,6 @@
 
 /* ---- building tables ---------------------------------------------------------- */
 
-
 /* ---- fixtures ------------------------------------------------------------------- */
 
 static void assert_file(void **state, const char *name, const char *want)
@@ -157,10 +156,11 @@ static void test_format_rejects_wrong_types(void **state)
 /* Numbers are formatted without printf; they must read as printf's would. */
 static void test_format_numbers_like_printf(void **state)
 {
-    static const int64_t ints[] = {0, 1, -1, 9, 10, -10, 99, 100, 1234567890, -987654321012,
+    static const int64_t ints[] = {0,         1,         -1,           9,          10,
+                                   -10,       99,        100,          1234567890, -987654321012,
                                    INT64_MAX, INT64_MIN, INT64_MIN + 1};
-    static const double reals[] = {0.0, 0.04, 0.05, 0.5, 1.0, 9.99, 10.0, 123456789.25,
-                                   -0.55, -123.45, 1234.5678};
+    static const double reals[] = {0.0,  0.04,         0.05,  0.5,     1.0,      9.99,
+                                   10.0, 123456789.25, -0.55, -123.45, 1234.5678};
     char want[64];
 
     (void)state;
@@ -232,7 +232,8 @@ static void test_json_escaping(void **state)
         ROW(S("bad \xff byte"), N(), N(), N()),
     };
 
-    rh_feed(o, "escapes", 1, "tekst:text,gem:dec2,pct:pct1,n:int", rows, sizeof rows / sizeof rows[0]);
+    rh_feed(o, "escapes", 1, "tekst:text,gem:dec2,pct:pct1,n:int", rows,
+            sizeof rows / sizeof rows[0]);
     assert_int_equal(report_out_commit(o), KPM_OK);
     report_out_destroy(&o);
     /* a column the feed has no description for gets "" (the e2e schema check
@@ -243,8 +244,10 @@ static void test_json_escaping(void **state)
                 "  \"tabel\": \"escapes\",\n"
                 "  \"kolommen\": [\n"
                 "    {\"naam\": \"tekst\", \"type\": \"text\", \"omschrijving\": \"\"},\n"
-                "    {\"naam\": \"gem\", \"type\": \"decimal\", \"decimalen\": 2, \"omschrijving\": \"\"},\n"
-                "    {\"naam\": \"pct\", \"type\": \"decimal\", \"decimalen\": 1, \"omschrijving\": \"\"},\n"
+                "    {\"naam\": \"gem\", \"type\": \"decimal\", \"decimalen\": 2, "
+                "\"omschrijving\": \"\"},\n"
+                "    {\"naam\": \"pct\", \"type\": \"decimal\", \"decimalen\": 1, "
+                "\"omschrijving\": \"\"},\n"
                 "    {\"naam\": \"n\", \"type\": \"integer\", \"eenheid\": \"aantal\", "
                 "\"omschrijving\": \"Aantal meetellende responses.\"}\n"
                 "  ],\n"
@@ -256,10 +259,11 @@ static void test_json_escaping(void **state)
                 "}\n");
     char *index = rh_slurp(state, "dashboard.json");
     assert_non_null(index);
-    assert_contains(index, "  \"tabellen\": {\n    \"escapes\": {\n"
-                           "      \"bestand\": \"dashboard/escapes.json\",\n"
-                           "      \"rijen\": 3,\n      \"kolommen\": [\n"
-                           "        {\"naam\": \"tekst\", \"type\": \"text\", \"omschrijving\": \"\"},\n");
+    assert_contains(index,
+                    "  \"tabellen\": {\n    \"escapes\": {\n"
+                    "      \"bestand\": \"dashboard/escapes.json\",\n"
+                    "      \"rijen\": 3,\n      \"kolommen\": [\n"
+                    "        {\"naam\": \"tekst\", \"type\": \"text\", \"omschrijving\": \"\"},\n");
     free(index);
 }
 
@@ -273,7 +277,8 @@ static void test_empty_night(void **state)
     report_out_destroy(&o);
     char *index = rh_slurp(state, "dashboard.json");
     assert_non_null(index);
-    assert_contains(index, "{\n  \"schema_version\": 2,\n  \"nacht\": \"\",\n  \"gemaakt_op\": \"20");
+    assert_contains(index,
+                    "{\n  \"schema_version\": 2,\n  \"nacht\": \"\",\n  \"gemaakt_op\": \"20");
     assert_contains(index, "Z\",\n  \"tabellen\": {}\n}\n");
     free(index);
     md = rh_slurp(state, "rapport.md");
@@ -331,8 +336,7 @@ static void feed_night(report_out_t *o)
         ROW(S("uitvraag_2021.csv"), I(9), S(""), S("SUPERSEDED"), S("vervangen")),
     };
     const wire_table_row_t vragen[] = {
-        ROW(S("verwachtingen"), I(1), S("Deelname"), S("tekst"),
-            S("Wat waren uw verwachtingen?")),
+        ROW(S("verwachtingen"), I(1), S("Deelname"), S("tekst"), S("Wat waren uw verwachtingen?")),
         ROW(S("verwachtingen_uitgekomen"), I(1), S("Deelname"), S("keuze"),
             S("Zijn deze verwachtingen uitgekomen?")),
         ROW(S("aanmeldprocedure"), I(2), S("Aanmeldprocedure en projectplan"), S("likert"),
@@ -354,17 +358,19 @@ static void feed_night(report_out_t *o)
     const wire_table_row_t instellingen[] = {ROW(I(3))};
 
     rh_feed(o, "respons", 1, "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1",
-         respons, 3);
+            respons, 3);
     rh_feed(o, "likert", 1, LIKERT_SPEC, likert, 4);
     rh_feed(o, "keuze", 1,
-         "meting:int,groep:text,item:text,antwoord:text,aantal:int,pct:pct1,onderdrukt:jn", keuze,
-         4);
+            "meting:int,groep:text,item:text,antwoord:text,aantal:int,pct:pct1,onderdrukt:jn",
+            keuze, 4);
     rh_feed(o, "besteding", 1,
-         "meting:int,groep:text,categorie:text,n:int,gemiddeld_pct:pct1,mediaan_pct:pct1,"
-         "min_pct:pct1,max_pct:pct1,onderdrukt:jn",
-         besteding, 2);
-    rh_feed(o, "open_antwoorden", 1, "meting:int,thema:int,item:text,tranche:int,tekst:text", open, 2);
-    rh_feed(o, "rejects", 1, "bestand:text,regel:int,kolom:text,code:text,melding:text", rejects, 4);
+            "meting:int,groep:text,categorie:text,n:int,gemiddeld_pct:pct1,mediaan_pct:pct1,"
+            "min_pct:pct1,max_pct:pct1,onderdrukt:jn",
+            besteding, 2);
+    rh_feed(o, "open_antwoorden", 1, "meting:int,thema:int,item:text,tranche:int,tekst:text", open,
+            2);
+    rh_feed(o, "rejects", 1, "bestand:text,regel:int,kolom:text,code:text,melding:text", rejects,
+            4);
     rh_feed(o, "vragen", 0, "item:text,thema:int,thema_naam:text,type:text,vraag:text", vragen, 6);
     rh_feed(o, "antwoorden", 0, "item:text,code:text,label:text", antwoorden, 3);
     rh_feed(o, "instellingen", 0, "min_cell:int", instellingen, 1);
@@ -457,11 +463,12 @@ static void test_whole_night(void **state)
                         "| Tranche 1 | 12 | 10 (83%) |\n| Tranche 2 | 4 | 2 (50%) |\n"
                         "| **Totaal** | **16** | **12 (75%)** |\n");
     /* a choice question with its lead question and the answers' labels */
-    assert_contains(md, "### Thema 1: Deelname\n\n**Tabel 1.2** Keuzevraag — Deelname\n\n"
-                        "| Vraag | Ja | Gedeeltelijk | Nee | Geen antwoord | n gevraagd | n geldig |\n"
-                        "|---|---:|---:|---:|---:|---:|---:|\n"
-                        "| Wat waren uw verwachtingen? — Zijn deze verwachtingen uitgekomen? | "
-                        "5 (50%) | 3 (30%) | 2 (20%) | 2 | 12 | 10 |\n");
+    assert_contains(md,
+                    "### Thema 1: Deelname\n\n**Tabel 1.2** Keuzevraag — Deelname\n\n"
+                    "| Vraag | Ja | Gedeeltelijk | Nee | Geen antwoord | n gevraagd | n geldig |\n"
+                    "|---|---:|---:|---:|---:|---:|---:|\n"
+                    "| Wat waren uw verwachtingen? — Zijn deze verwachtingen uitgekomen? | "
+                    "5 (50%) | 3 (30%) | 2 (20%) | 2 | 12 | 10 |\n");
     /* open answers quoted as written, line breaks kept */
     assert_contains(md, "> Wij willen \"meer\" doen,\\\n> samen.\n");
     /* a theme's satisfaction questions in one table, whole percentages, the mean apart */
@@ -472,10 +479,11 @@ static void test_whole_night(void **state)
                         "| Informatie over en ondersteuning bij de aanmeldprocedure | 1 (10%) | "
                         "2 (20%) | 5 (50%) | 2 (20%) | 2 | 12 | 10 | 2,80 |\n");
     /* per tranche after it; tranche 2 (2 responses) is below the threshold of 3 */
-    assert_contains(md, "**Tabel 1.4** Aandeel (zeer) tevreden per tranche — Aanmeldprocedure en "
-                        "projectplan\n\n| Vraag | Tranche 1 | Tranche 2 |\n|---|---:|---:|\n"
-                        "| Informatie over en ondersteuning bij de aanmeldprocedure | 75% (n = 8) | "
-                        "onderdrukt (n < 3) |\n");
+    assert_contains(md,
+                    "**Tabel 1.4** Aandeel (zeer) tevreden per tranche — Aanmeldprocedure en "
+                    "projectplan\n\n| Vraag | Tranche 1 | Tranche 2 |\n|---|---:|---:|\n"
+                    "| Informatie over en ondersteuning bij de aanmeldprocedure | 75% (n = 8) | "
+                    "onderdrukt (n < 3) |\n");
     /* likert_nvt items get the column Niet van toepassing */
     assert_contains(md, "| Onderlinge kennisdeling tussen koplopers | 0 (0%) | 1 (13%) | 3 (38%) | "
                         "4 (50%) | 2 | 2 | 12 | 8 | 3,38 |\n");
@@ -555,12 +563,13 @@ static void test_rapport_without_vragen(void **state)
     char *md, *m21, *m22;
 
     rh_feed(o, "respons", 1, "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1",
-         respons, 2);
+            respons, 2);
     rh_feed(o, "likert", 1, LIKERT_SPEC, likert, 1);
     rh_feed(o, "keuze", 1,
-         "meting:int,groep:text,item:text,antwoord:text,aantal:int,pct:pct1,onderdrukt:jn", keuze,
-         1);
-    rh_feed(o, "rejects", 1, "bestand:text,regel:int,kolom:text,code:text,melding:text", rejects, 1);
+            "meting:int,groep:text,item:text,antwoord:text,aantal:int,pct:pct1,onderdrukt:jn",
+            keuze, 1);
+    rh_feed(o, "rejects", 1, "bestand:text,regel:int,kolom:text,code:text,melding:text", rejects,
+            1);
     assert_int_equal(report_out_commit(o), KPM_OK);
     report_out_destroy(&o);
 
@@ -574,8 +583,9 @@ static void test_rapport_without_vragen(void **state)
     assert_contains(md, "| **Totaal** | **0** | **1** |\n");
     /* without vragen: a theme by number, a made-up question without the code */
     assert_contains(md, "### Thema 4\n\n**Tabel 2.2** Tevredenheid — thema 4 (n = 4)\n\n");
-    assert_contains(md, "| Vraag over tijd adviseurs | 0 (0%) | 0 (0%) | 1 (100%) | 0 (0%) | 3 | 4 | 1 | "
-                        "3,00 |\n");
+    assert_contains(
+        md, "| Vraag over tijd adviseurs | 0 (0%) | 0 (0%) | 1 (100%) | 0 (0%) | 3 | 4 | 1 | "
+            "3,00 |\n");
     assert_contains(md, "### Overige vragen\n\n**Tabel 2.3** Keuzevraag — Overige vragen\n\n");
     assert_contains(md, "| Vraag | Verankerd | Geen antwoord | n gevraagd | n geldig |\n");
     assert_contains(md, "Er is 1 melding over");
@@ -673,8 +683,9 @@ static void test_uncommitted_night_keeps_old_files(void **state)
     free(path);
     o = open_out(state);
     rh_feed(o, "respons", 1, "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1",
-         rows, 1);
-    assert_int_equal(count_files(state, ".tmp"), 1); /* respons.csv (dashboard.json: at the commit) */
+            rows, 1);
+    assert_int_equal(count_files(state, ".tmp"),
+                     1); /* respons.csv (dashboard.json: at the commit) */
     char *tmp = rh_slurp(state, "dashboard/respons.json.tmp");
     assert_non_null(tmp);
     free(tmp);
@@ -763,13 +774,17 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json_escaping, rh_tmpdir_setup, rh_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_empty_night, rh_tmpdir_setup, rh_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_whole_night, rh_tmpdir_setup, rh_tmpdir_teardown),
-        cmocka_unit_test_setup_teardown(test_same_night_same_bytes, rh_tmpdir_setup, rh_tmpdir_teardown),
-        cmocka_unit_test_setup_teardown(test_rapport_without_vragen, rh_tmpdir_setup, rh_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_same_night_same_bytes, rh_tmpdir_setup,
+                                        rh_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_rapport_without_vragen, rh_tmpdir_setup,
+                                        rh_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_protocol_errors, rh_tmpdir_setup, rh_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_uncommitted_night_keeps_old_files, rh_tmpdir_setup,
                                         rh_tmpdir_teardown),
-        cmocka_unit_test_setup_teardown(test_feed_and_csv_apart, rh_tmpdir_setup, rh_tmpdir_teardown),
-        cmocka_unit_test_setup_teardown(test_new_creates_directory, rh_tmpdir_setup, rh_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_feed_and_csv_apart, rh_tmpdir_setup,
+                                        rh_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_new_creates_directory, rh_tmpdir_setup,
+                                        rh_tmpdir_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

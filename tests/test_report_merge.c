@@ -17,7 +17,6 @@
 
 /* ---- building records ---------------------------------------------------------- */
 
-
 static wire_table_end_t tend(const char *name, uint64_t rows)
 {
     wire_table_end_t te = {{name, (uint32_t)strlen(name)}, rows};
@@ -372,7 +371,7 @@ static void test_sum_single_worker_recomputes_ratio(void **state)
     /* The ratio is recomputed even with one worker, so that the output does not
      * depend on the number of workers; operands may be int, real, sum or same. */
     rh_tdef(&d, "r", 1, "sum",
-         "k:int:key,num:int:sum,den:dec1:same,pct:pct1:ratio num den 100,_x:int:sum");
+            "k:int:key,num:int:sum,den:dec1:same,pct:pct1:ratio num den 100,_x:int:sum");
     FEED(m, 0, &d, ROW(I(1), I(7), R(3.0), R(12345.0), N()), /* wrong value replaced */
          ROW(I(2), I(7), R(0.0), R(1.0), N()),               /* den 0 */
          ROW(I(3), I(7), N(), R(1.0), N()),                  /* den nil */

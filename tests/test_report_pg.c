@@ -28,7 +28,6 @@
 
 static const char *conninfo;
 
-
 #define RESPONS_SPEC "meting:int,tranche:text,uitgenodigd:int,respons:int,respons_pct:pct1"
 #define LIKERT_SPEC "meting:int,groep:text,item:text,gemiddelde:dec2"
 

@@ -98,7 +98,8 @@ static void test_empty_model(void **state)
     assert_non_null(d);
     for (size_t i = 0; i < rdoc_count(d); i++) {
         const rblock_t *b = rdoc_block(d, i);
-        if (b->kind == RB_PARA && strcmp(b->text, "Er zijn nog geen resultaten van de uitvraag.") == 0)
+        if (b->kind == RB_PARA &&
+            strcmp(b->text, "Er zijn nog geen resultaten van de uitvraag.") == 0)
             uitvraag = 1;
     }
     assert_true(uitvraag);

@@ -27,7 +27,8 @@ static int capture(void *ctx, uint64_t seq, const char *buf, size_t len)
     wire_header_t h;
     wire_record_t rec;
     assert_int_equal(wire_reader_open(rd, buf, len, &h), KPM_OK);
-    while (wire_reader_next(rd, &rec) == 1) got[w][rec.kind]++;
+    while (wire_reader_next(rd, &rec) == 1)
+        got[w][rec.kind]++;
     wire_reader_destroy(&rd);
     return KPM_OK;
 }
@@ -52,13 +53,15 @@ static int teardown(void **state)
 {
     fx_t *fx = *state;
     route_destroy(&fx->r);
-    for (unsigned w = 0; w < WORKERS; w++) batcher_destroy(&fx->b[w]);
+    for (unsigned w = 0; w < WORKERS; w++)
+        batcher_destroy(&fx->b[w]);
     return 0;
 }
 
 static void flush(fx_t *fx)
 {
-    for (unsigned w = 0; w < WORKERS; w++) assert_int_equal(batcher_flush(fx->b[w]), KPM_OK);
+    for (unsigned w = 0; w < WORKERS; w++)
+        assert_int_equal(batcher_flush(fx->b[w]), KPM_OK);
 }
 
 static void put_gebruik(fx_t *fx, const char *gm)
@@ -83,7 +86,8 @@ static void test_worker_of_is_stable_and_spread(void **state)
         snprintf(code, sizeof code, "GM%04d", i);
         per[route_worker_of(code, 6, WORKERS)]++;
     }
-    for (unsigned w = 0; w < WORKERS; w++) assert_in_range(per[w], 550, 780);
+    for (unsigned w = 0; w < WORKERS; w++)
+        assert_in_range(per[w], 550, 780);
 }
 
 static void test_kinds_go_where_needed(void **state)
@@ -109,7 +113,8 @@ static void test_kinds_go_where_needed(void **state)
     rec.u.middelen.koploper_id = wire_str("KL001");
     assert_int_equal(route_put(fx->r, &rec), KPM_OK);
     const char *codes[] = {"GM0363", "GM0599", "GM0014", "GM0344", "GM0363", "GM0518"};
-    for (size_t i = 0; i < 6; i++) put_gebruik(fx, codes[i]);
+    for (size_t i = 0; i < 6; i++)
+        put_gebruik(fx, codes[i]);
     flush(fx);
 
     uint64_t gebruik = 0;
@@ -124,7 +129,8 @@ static void test_kinds_go_where_needed(void **state)
         gebruik += got[w][WIRE_REC_GEBRUIK];
         /* the counts are what was sent */
         const uint64_t *c = route_counts(fx->r, w);
-        for (int k = 0; k < INGEST_KIND_SLOTS; k++) assert_int_equal(c[k], got[w][k]);
+        for (int k = 0; k < INGEST_KIND_SLOTS; k++)
+            assert_int_equal(c[k], got[w][k]);
     }
     assert_int_equal(gebruik, 6); /* each usage record once */
     /* all records of one gemeente on its worker */
@@ -132,7 +138,8 @@ static void test_kinds_go_where_needed(void **state)
 
     route_clear(fx->r);
     for (unsigned w = 0; w < WORKERS; w++)
-        for (int k = 0; k < INGEST_KIND_SLOTS; k++) assert_int_equal(route_counts(fx->r, w)[k], 0);
+        for (int k = 0; k < INGEST_KIND_SLOTS; k++)
+            assert_int_equal(route_counts(fx->r, w)[k], 0);
 }
 
 int main(void)

@@ -639,17 +639,20 @@ static void test_report_without_differences(void **state)
     char *md = report_file("rapport.md");
     assert_has(md, " Vergelijkingen\n\n");
     /* the heading says who is compared, in labels: no configuration name */
-    assert_has(md, "### Alle koplopers (2020) tegenover Alle koplopers (2021)\n\nTwee onafhankelijke "
-                   "groepen koplopers.\n");
+    assert_has(md,
+               "### Alle koplopers (2020) tegenover Alle koplopers (2021)\n\nTwee onafhankelijke "
+               "groepen koplopers.\n");
     assert_has(md, "| Deskundigheid adviseurs Movisie | 85% (n = 13) | 67% (n = 15) | "
                    "-17,9 (-45,2 tot +14,5) | Fisher (exact) | 0,3955 |\n");
     assert_has(md, "Er zijn geen verschillen van betekenis (p < 0,05) gevonden.");
-    assert_has(md, "### T13 (2020) tegenover T13 (2021) (dezelfde koplopers)\n\nDezelfde koplopers");
+    assert_has(md,
+               "### T13 (2020) tegenover T13 (2021) (dezelfde koplopers)\n\nDezelfde koplopers");
     assert_has(md, "Onderdrukt: een groep in deze vergelijking");
     assert_null(strstr(md, "### jaar"));
     /* satisfied shares with their intervals; a suppressed group says why */
-    assert_has(md, "| Deskundigheid adviseurs Movisie | 85% (58–96%), n = 13 | 100%† (61–100%), n = 6 | "
-                   "onderdrukt\\* | onderdrukt (n < 5) |");
+    assert_has(
+        md, "| Deskundigheid adviseurs Movisie | 85% (58–96%), n = 13 | 100%† (61–100%), n = 6 | "
+            "onderdrukt\\* | onderdrukt (n < 5) |");
     /* The comparisons come after the metingen, before the rejects. */
     assert_true(strstr(md, " Uitvraag 2021\n") < strstr(md, " Vergelijkingen\n"));
     assert_true(strstr(md, " Vergelijkingen\n") < strstr(md, "Afgewezen en gemelde"));

@@ -99,7 +99,8 @@ static void test_missing_reference(void **state)
 /* Each bad file is refused with its path, line and reason. */
 static void test_invalid_reference(void **state)
 {
-    static const char *const hdr_m = "gemeente_code_oud;naam_oud;gemeente_code_nieuw;naam_nieuw;ingang\n";
+    static const char *const hdr_m =
+        "gemeente_code_oud;naam_oud;gemeente_code_nieuw;naam_nieuw;ingang\n";
     static const struct {
         int mergers;
         const char *rows, *want;
@@ -143,9 +144,10 @@ static void build_fold(void)
                                         "GM0003;C;Drenthe;2000\n");
     char gpath[256];
     snprintf(gpath, sizeof gpath, "%s", g);
-    const char *h = write_file("h.csv", "gemeente_code_oud;naam_oud;gemeente_code_nieuw;naam_nieuw;ingang\n"
-                                        "GM0001;A;GM0009;AB;2022-01-01\n"
-                                        "GM0002;B;GM0009;AB;2022-01-01\n");
+    const char *h =
+        write_file("h.csv", "gemeente_code_oud;naam_oud;gemeente_code_nieuw;naam_nieuw;ingang\n"
+                            "GM0001;A;GM0009;AB;2022-01-01\n"
+                            "GM0002;B;GM0009;AB;2022-01-01\n");
     fx.ref = feed_ref_load(gpath, 0, h, 0, err, sizeof err);
     assert_non_null(fx.ref);
     ab_koploper_in(fx.s, "KL1", 1, 2020, "GM0002", "GM0002", NULL);
@@ -158,8 +160,8 @@ static void build_fold(void)
 
 static void emit_as_of(int32_t as_of)
 {
-    tables_opts_t o = {.min_cell = 5, .uren_per_dag = 8, .dagen_toegekend = 8, .ref = fx.ref,
-                       .as_of = as_of};
+    tables_opts_t o = {
+        .min_cell = 5, .uren_per_dag = 8, .dagen_toegekend = 8, .ref = fx.ref, .as_of = as_of};
     ab_emit(fx.s, &o, &fx.out, 30);
 }
 
@@ -220,7 +222,7 @@ int main(void)
     }
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_shipped_reference), T(test_missing_reference), T(test_invalid_reference),
+        T(test_shipped_reference), T(test_missing_reference),     T(test_invalid_reference),
         T(test_fold_in_force),     T(test_fold_not_yet_in_force),
     };
 #undef T

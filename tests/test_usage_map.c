@@ -81,7 +81,7 @@ static void test_agrees_with_a_string_map(void **state)
         const agg_gebruik_t *g = usage_map_at(m, k++);
         char text[32];
         snprintf(text, sizeof text, "%s|%d|%u", g->gemeente, g->periode, (unsigned)g->type);
-        assert_string_equal(text, key); /* same order */
+        assert_string_equal(text, key);                         /* same order */
         assert_int_equal(g->clienten_bereikt + 1, (intptr_t)v); /* the last delivery */
         assert_ptr_equal(usage_map_find(m, g->gemeente, g->periode, g->type), g);
     }

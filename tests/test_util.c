@@ -281,7 +281,6 @@ static void test_fs_join_and_exists(void **state)
     assert_int_equal(fs_sync_dir("/nonexistent/kpm"), KPM_EIO);
 }
 
-
 /* fs_copy_fd copies what a descriptor holds (not what a path names now), whole
  * or not at all, with the mode asked; the source's offset is left alone. */
 static void test_fs_copy_fd(void **state)

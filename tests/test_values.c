@@ -365,12 +365,12 @@ static void test_utf8_seq(void **state)
 {
     (void)state;
     assert_int_equal(val_utf8_seq("a", 1), 1);
-    assert_int_equal(val_utf8_seq("\xc3\xa9", 2), 2);        /* é */
-    assert_int_equal(val_utf8_seq("\xe2\x82\xac", 3), 3);    /* € */
+    assert_int_equal(val_utf8_seq("\xc3\xa9", 2), 2);         /* é */
+    assert_int_equal(val_utf8_seq("\xe2\x82\xac", 3), 3);     /* € */
     assert_int_equal(val_utf8_seq("\xf0\x9f\x98\x80", 4), 4); /* emoji */
-    assert_int_equal(val_utf8_seq("\xe9t", 2), 0);             /* Latin-1 é */
-    assert_int_equal(val_utf8_seq("\xc3", 1), 0);              /* cut short */
-    assert_int_equal(val_utf8_seq("\xed\xa0\x80", 3), 0);    /* surrogate */
+    assert_int_equal(val_utf8_seq("\xe9t", 2), 0);            /* Latin-1 é */
+    assert_int_equal(val_utf8_seq("\xc3", 1), 0);             /* cut short */
+    assert_int_equal(val_utf8_seq("\xed\xa0\x80", 3), 0);     /* surrogate */
     assert_int_equal(val_utf8_seq("\xc0\x80", 2), 0);         /* overlong */
     assert_int_equal(val_utf8_seq("\xf4\x90\x80\x80", 4), 0); /* above U+10FFFF */
 }
@@ -412,20 +412,13 @@ static void test_utf8(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_trim_and_empty),
-        cmocka_unit_test(test_trim_no_break_space),
-        cmocka_unit_test(test_equals_ci),
-        cmocka_unit_test(test_int),
-        cmocka_unit_test(test_decimal),
-        cmocka_unit_test(test_likert),
-        cmocka_unit_test(test_choice),
-        cmocka_unit_test(test_gemeente),
-        cmocka_unit_test(test_month),
-        cmocka_unit_test(test_date),
-        cmocka_unit_test(test_datetime),
-        cmocka_unit_test(test_datetime_orders_instants),
-        cmocka_unit_test(test_sum_group),
-        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_trim_and_empty), cmocka_unit_test(test_trim_no_break_space),
+        cmocka_unit_test(test_equals_ci),      cmocka_unit_test(test_int),
+        cmocka_unit_test(test_decimal),        cmocka_unit_test(test_likert),
+        cmocka_unit_test(test_choice),         cmocka_unit_test(test_gemeente),
+        cmocka_unit_test(test_month),          cmocka_unit_test(test_date),
+        cmocka_unit_test(test_datetime),       cmocka_unit_test(test_datetime_orders_instants),
+        cmocka_unit_test(test_sum_group),      cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_utf8_seq),
     };
 

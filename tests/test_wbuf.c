@@ -45,14 +45,16 @@ static void test_pieces_reach_the_file_in_order(void **state)
     assert_string_equal(got, "gemeente,1\n");
 
     /* 100 single bytes through a 64-byte buffer: one write when it fills */
-    for (int i = 0; i < 100; i++) wbuf_putc(&b, (char)('a' + i % 26));
+    for (int i = 0; i < 100; i++)
+        wbuf_putc(&b, (char)('a' + i % 26));
     assert_int_equal(file_text(fp, got, sizeof got), 11 + 64);
     /* a piece larger than the buffer goes after what is buffered, directly */
     char big[200];
     memset(big, 'Z', sizeof big);
     wbuf_write(&b, big, sizeof big);
     assert_int_equal(file_text(fp, got, sizeof got), 11 + 100 + 200);
-    for (int i = 0; i < 100; i++) assert_int_equal(got[11 + i], 'a' + i % 26);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(got[11 + i], 'a' + i % 26);
     assert_int_equal(got[11 + 100], 'Z');
     assert_int_equal(wbuf_flush(&b), KPM_OK);
     wbuf_free(&b);
@@ -109,7 +111,7 @@ static void test_errors_are_sticky(void **state)
 static void test_fmt_u64_like_printf(void **state)
 {
     (void)state;
-    static const uint64_t v[] = {0, 1, 9, 10, 99, 100, 65535, 1000000007, UINT64_MAX - 1,
+    static const uint64_t v[] = {0,         1, 9, 10, 99, 100, 65535, 1000000007, UINT64_MAX - 1,
                                  UINT64_MAX};
     char got[24], want[24];
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {

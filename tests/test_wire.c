@@ -99,9 +99,9 @@ static size_t build_samples(wire_record_t *s)
     r->u.file_begin = (wire_file_begin_t){S("uitvraag_2021.csv"), S("uitvraag")};
 
     r = add(s, &n, WIRE_REC_FILE_END);
-    r->u.file_end = (wire_file_end_t){
-        S("uitvraag_2021.csv"), 1000, 990, 10,
-        S("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")};
+    r->u.file_end =
+        (wire_file_end_t){S("uitvraag_2021.csv"), 1000, 990, 10,
+                          S("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")};
 
     r = add(s, &n, WIRE_REC_FILE_END);
     r->u.file_end = (wire_file_end_t){S(""), UINT64_MAX, 0, UINT64_MAX - 1, S("")};
@@ -176,7 +176,8 @@ static size_t build_samples(wire_record_t *s)
     r->u.gebruik = (wire_gebruik_t){S("GM0002"), -202112, S("x"), INT64_MAX, INT64_MIN, 0};
 
     r = add(s, &n, WIRE_REC_TABLE_BEGIN);
-    r->u.table_begin = (wire_table_begin_t){.name = S("respons"), .publish = 1, .merge = S("sum"), .n_cols = 3};
+    r->u.table_begin =
+        (wire_table_begin_t){.name = S("respons"), .publish = 1, .merge = S("sum"), .n_cols = 3};
     r->u.table_begin.col_names[0] = S("meting");
     r->u.table_begin.col_names[1] = S("tranche");
     r->u.table_begin.col_names[2] = S("respons_pct");
@@ -188,7 +189,8 @@ static size_t build_samples(wire_record_t *s)
     r->u.table_begin.col_merge[2] = S("ratio a b 1000");
 
     r = add(s, &n, WIRE_REC_TABLE_BEGIN);
-    r->u.table_begin = (wire_table_begin_t){.name = S("intern"), .merge = S("owner"), .n_cols = WIRE_MAX_COLS};
+    r->u.table_begin =
+        (wire_table_begin_t){.name = S("intern"), .merge = S("owner"), .n_cols = WIRE_MAX_COLS};
     for (int i = 0; i < WIRE_MAX_COLS; i++) {
         r->u.table_begin.col_names[i] = gm((uint32_t)i);
         r->u.table_begin.col_formats[i] = i % 2 ? S("dec2") : S("dec1");
@@ -561,7 +563,8 @@ static void test_writer_limits(void **state)
     assert_int_equal(wire_writer_put(fx->w, r), KPM_EINVAL);
 
     r->kind = WIRE_REC_TABLE_BEGIN;
-    r->u.table_begin = (wire_table_begin_t){.name = S("t"), .publish = 1, .merge = S("owner"), .n_cols = WIRE_MAX_COLS + 1};
+    r->u.table_begin = (wire_table_begin_t){
+        .name = S("t"), .publish = 1, .merge = S("owner"), .n_cols = WIRE_MAX_COLS + 1};
     assert_int_equal(wire_writer_put(fx->w, r), KPM_EINVAL);
 
     r->kind = WIRE_REC_TABLE_ROW;
@@ -877,8 +880,10 @@ static void test_reject_records(void **state)
         {RAW("\x92\x1f\x91\xcf\x80\0\0\0\0\0\0\0"), "item 1 is out of range for int64"},
         {RAW("\x93\x28\x91\xa1x\x91\xa1y"), "field 'counts' item 1 is not an integer"},
         {RAW("\x93\x28\x92\xa1x\xa1y\x91\x01"), "field 'counts' has 1 items, 'names' has 2"},
-        {RAW("\x97\x1e\xa1t\x01\xa1s\x91\xa1z\x90\x91\xa1k"), "'col_formats' has 0 items, 'col_names' has 1"},
-        {RAW("\x97\x1e\xa1t\x01\xa1s\x91\x01\x91\xa1z\x91\xa1k"), "field 'col_names' item 1 is not a"},
+        {RAW("\x97\x1e\xa1t\x01\xa1s\x91\xa1z\x90\x91\xa1k"),
+         "'col_formats' has 0 items, 'col_names' has 1"},
+        {RAW("\x97\x1e\xa1t\x01\xa1s\x91\x01\x91\xa1z\x91\xa1k"),
+         "field 'col_names' item 1 is not a"},
 #undef RAW
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -917,15 +922,15 @@ static void test_reject_over_limits(void **state)
         size_t head_len;
         uint32_t max;
         int is_map;
-        const char *item;   /* one item (a key and a value for a map) */
+        const char *item;    /* one item (a key and a value for a map) */
         const char *paired;  /* item of a second list of the same length, or NULL */
         const char *paired2; /* item of a third list of the same length, or NULL */
         const char *needle;
     } c[] = {
         {RAW("\x97\x0a\xa2K1\xa1n\x01\xcd\x07\xe5\xa0"), WIRE_MAX_LIST, 0, "\xa6GM0001", NULL, NULL,
          "record 1 (koploper): field 'gemeenten' has 65 items, at most 64 allowed"},
-        {RAW("\x98\x0c\xa2R1\x01\xa4K001\xa0\xa1g\x09"), WIRE_MAX_ANSWERS, 1, "\xa1q\xc0", NULL, NULL,
-         "field 'answers' has 257 items, at most 256 allowed"},
+        {RAW("\x98\x0c\xa2R1\x01\xa4K001\xa0\xa1g\x09"), WIRE_MAX_ANSWERS, 1, "\xa1q\xc0", NULL,
+         NULL, "field 'answers' has 257 items, at most 256 allowed"},
         {RAW("\x97\x1e\xa1t\x01\xa3sum"), WIRE_MAX_COLS, 0, "\xa1z", "\xa4text", "\xa3key",
          "field 'col_names' has 33 items, at most 32 allowed"},
         {RAW("\x92\x1f"), WIRE_MAX_COLS, 0, "\xc0", NULL, NULL, "field 'cells' has 33 items"},
@@ -1072,7 +1077,6 @@ static void test_shard_check(void **state)
     assert_int_equal(wire_shard_check(&none, 0, 2, err, sizeof err), KPM_EINVAL);
 }
 
-
 /* ---- bounded strings ---- */
 
 static void pack_n(msgpack_packer *pk, const char *bytes, size_t n)
@@ -1092,9 +1096,15 @@ static void pack_bound_case(msgpack_packer *pk, int c, const char *bytes, size_t
         msgpack_pack_array(pk, 6);
         msgpack_pack_uint32(pk, WIRE_REC_DEELNEMER);
         msgpack_pack_int32(pk, 2021);
-        if (c == B_DEELNEMER_ID) pack_n(pk, bytes, n); else pack_n(pk, "K1", 2);
+        if (c == B_DEELNEMER_ID)
+            pack_n(pk, bytes, n);
+        else
+            pack_n(pk, "K1", 2);
         pack_n(pk, "kort", 4);
-        if (c == B_FILE) pack_n(pk, bytes, n); else pack_n(pk, "f.csv", 5);
+        if (c == B_FILE)
+            pack_n(pk, bytes, n);
+        else
+            pack_n(pk, "f.csv", 5);
         msgpack_pack_uint32(pk, 2);
         return;
     case B_GEMEENTE_ITEM: /* [10, id, naam, tranche, startjaar, status, [gemeenten]] */
@@ -1122,8 +1132,14 @@ static void pack_bound_case(msgpack_packer *pk, int c, const char *bytes, size_t
         msgpack_pack_map(pk, 2);
         pack_n(pk, "q1", 2);
         msgpack_pack_nil(pk);
-        if (c == B_ANSWER_KEY) pack_n(pk, bytes, n); else pack_n(pk, "q2", 2);
-        if (c == B_ANSWER_TEXT) pack_n(pk, bytes, n); else msgpack_pack_int64(pk, 3);
+        if (c == B_ANSWER_KEY)
+            pack_n(pk, bytes, n);
+        else
+            pack_n(pk, "q2", 2);
+        if (c == B_ANSWER_TEXT)
+            pack_n(pk, bytes, n);
+        else
+            msgpack_pack_int64(pk, 3);
         return;
     case B_CELL: /* [31, [cells]] */
         msgpack_pack_array(pk, 2);
@@ -1201,8 +1217,9 @@ static void test_string_bounds(void **state)
         size_t max;
         const char *needle;
     } cases[] = {
-        {B_DEELNEMER_ID, WIRE_ID_MAX, "record 1 (deelnemer): field 'koploper_id' has 65 bytes, "
-                                      "at most 64 allowed"},
+        {B_DEELNEMER_ID, WIRE_ID_MAX,
+         "record 1 (deelnemer): field 'koploper_id' has 65 bytes, "
+         "at most 64 allowed"},
         {B_FILE, WIRE_NAME_MAX, "field 'file' has 257 bytes, at most 256 allowed"},
         {B_GEMEENTE_ITEM, WIRE_ID_MAX, "field 'gemeenten' item 2 has 65 bytes, at most 64"},
         {B_ANSWER_KEY, WIRE_NAME_MAX, "field 'answers' key 2 has 257 bytes, at most 256"},
