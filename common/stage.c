@@ -213,7 +213,14 @@ void stage_batch_done(const stage_batch_t *b)
         "kpm_resends_total{stage=\"%s\"} %.0f\n",
         st, last_ok, st, b->ok ? 1 : 0, st, b->seconds, st, batches, st, failed, st, in, st, out,
         st, rej, st, res);
-    if (n > 0 && (size_t)n < sizeof buf) fs_write_atomic(metrics_path, buf, (size_t)n);
+    if (n <= 0 || (size_t)n >= sizeof buf) return;
+    size_t extra = b->extra ? strlen(b->extra) : 0;
+    char *all = malloc((size_t)n + extra);
+    if (!all) return;
+    memcpy(all, buf, (size_t)n);
+    if (extra) memcpy(all + n, b->extra, extra);
+    fs_write_atomic(metrics_path, all, (size_t)n + extra);
+    free(all);
 }
 
 void stage_end(void)

@@ -61,7 +61,9 @@ typedef struct {
     uint64_t rejected;
     uint64_t resends;
     double seconds;
-    int ok; /* the batch completed */
+    int ok;            /* the batch completed */
+    const char *extra; /* more metric families of the stage (HELP, TYPE and samples),
+                          appended to its .prom file as they are; NULL: none */
 } stage_batch_t;
 
 /* Ends a batch: logs one line "batch NIGHT: in=N out=N rejected=N resends=N

@@ -186,6 +186,52 @@ static int write_manifest(rep_t *r, double secs)
     return rc;
 }
 
+/* The file kinds of the data contract, for the per-kind metrics: a file counts
+ * under the kind its name starts with ("gebruik_2021.csv"), anything else under
+ * "overig" (a fixed set of label values, whatever names arrive). */
+static const char *const metric_kinds[] = {"koplopers",   "deelnemers",    "uitvraag", "gebruik",
+                                           "adviesinzet", "bijeenkomsten", "middelen", "ervaring",
+                                           "gemeenten",   "voordrachten",  "overig"};
+#define N_METRIC_KINDS (sizeof metric_kinds / sizeof metric_kinds[0])
+
+static size_t metric_kind_of(const char *file)
+{
+    for (size_t k = 0; k + 1 < N_METRIC_KINDS; k++) {
+        size_t len = strlen(metric_kinds[k]);
+        if (!strncmp(file, metric_kinds[k], len) && (file[len] == '_' || file[len] == '.'))
+            return k;
+    }
+    return N_METRIC_KINDS - 1;
+}
+
+/* The night's rows and rejected rows per file kind, from the files' FILE_END
+ * figures (docs/METRICS.md), as metric families for report.prom. */
+static char *kind_metrics(const rep_t *r)
+{
+    uint64_t rows[N_METRIC_KINDS] = {0}, rejected[N_METRIC_KINDS] = {0};
+    for (size_t i = 0; i < r->files.n; i++) {
+        size_t k = metric_kind_of(r->files.v[i].file);
+        rows[k] += r->files.v[i].rows;
+        rejected[k] += r->files.v[i].rejected;
+    }
+    text_t t = {0};
+    put(&t, "# HELP kpm_night_rows Data rows read in the last night, per file kind.\n"
+            "# TYPE kpm_night_rows gauge\n");
+    for (size_t k = 0; k < N_METRIC_KINDS; k++)
+        put(&t, "kpm_night_rows{stage=\"report\",kind=\"%s\"} %llu\n", metric_kinds[k],
+            (unsigned long long)rows[k]);
+    put(&t, "# HELP kpm_night_rows_rejected Rows rejected in the last night, per file kind.\n"
+            "# TYPE kpm_night_rows_rejected gauge\n");
+    for (size_t k = 0; k < N_METRIC_KINDS; k++)
+        put(&t, "kpm_night_rows_rejected{stage=\"report\",kind=\"%s\"} %llu\n", metric_kinds[k],
+            (unsigned long long)rejected[k]);
+    if (t.oom) {
+        free(t.p);
+        return NULL;
+    }
+    return t.p;
+}
+
 /* Reads STATE/report/last-night: the night written last and the END seq of each
  * worker's stream. Returns 1 when present and for this many workers. */
 static int load_done(rep_t *r, uint64_t *end_seq)
@@ -478,11 +524,14 @@ int report_run(const report_opts_t *o)
     if (write_manifest(&r, secs) != KPM_OK) log_warn("cannot write run-manifest.json");
     log_info("night %s: %llu tables, %llu rows written to '%s'", r.night,
              (unsigned long long)r.tables, (unsigned long long)r.rows, o->out_dir);
+    char *kinds = kind_metrics(&r);
     stage_batch_done(&(stage_batch_t){.night = r.night,
                                       .records_in = r.records,
                                       .records_out = r.rows,
                                       .seconds = secs,
-                                      .ok = !r.pg_rc});
+                                      .ok = !r.pg_rc,
+                                      .extra = kinds});
+    free(kinds);
     if (!r.pg_rc) stage_status("done", r.night, r.rows, r.rows, NULL);
     rc = linger_all(&r);
     if (rc == KPM_ESTOP) rc = KPM_OK; /* the outputs are complete */

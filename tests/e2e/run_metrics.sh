@@ -33,6 +33,23 @@ check "... kpm_last_success_timestamp_seconds is the night's end ($ok_ts)" \
 check "... kpm_night_duration_seconds is above 0" awk "BEGIN{exit !($(value kpm_night_duration_seconds) > 0)}"
 check "... report's records out equal report.status's" \
     test "$(value 'kpm_night_records{stage="report",direction="out"}')" = "$(sed -n 's/^records_out=//p' "$S/run/report.status")"
+# Rows and rejected rows per file kind (report.prom), from the files' own figures
+# in run-manifest.json, summed by the kind their names start with.
+kind_sum() { # field kind -> the manifest's sum over the night's files of that kind
+    python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))
+k=sys.argv[3]; print(sum(f[sys.argv[2]] for f in m["bestanden"] if f["bestand"].startswith(k+"_") or f["bestand"].startswith(k+".")))' \
+        "$TMP/n/out/run-manifest.json" "$1" "$2"; }
+kind_value() { sed -n "s/^$1{stage=\"report\",kind=\"$2\"} //p" "$S/metrics/report.prom"; }
+for kind in koplopers deelnemers uitvraag; do
+    check "... report.prom: kpm_night_rows of $kind equal the manifest's rows ($(kind_sum regels $kind))" \
+        test "$(kind_value kpm_night_rows $kind)" = "$(kind_sum regels $kind)"
+    check "... report.prom: kpm_night_rows_rejected of $kind equal the manifest's ($(kind_sum afgewezen $kind))" \
+        test "$(kind_value kpm_night_rows_rejected $kind)" = "$(kind_sum afgewezen $kind)"
+done
+check "... some rows were rejected in the fixture (so the rejected figures are tested)" \
+    test "$(kind_sum afgewezen uitvraag)" -gt 0
+check "... every contract kind has its series, and 'overig'" \
+    test "$(grep -c '^kpm_night_rows{' "$S/metrics/report.prom")" = 11
 check "... mode 0640, the directory 0750" test "$(stat -c %a "$P"):$(stat -c %a "$S/metrics")" = "640:750"
 
 # A failed night (report cannot write: a directory stands where respons.csv goes).
