@@ -555,6 +555,30 @@ static void test_header_only(void **state)
     assert_int_equal(fx.res.rows, 0);
 }
 
+/* Takes the last run's messages out of the harness (kept[] owns them). */
+static size_t keep_msgs(char *kept[MAX_MSGS], size_t lens[MAX_MSGS])
+{
+    size_t n = fx.n_msgs;
+    for (size_t i = 0; i < n; i++) {
+        kept[i] = fx.msgs[i];
+        lens[i] = fx.lens[i];
+        fx.msgs[i] = NULL;
+    }
+    fx.n_msgs = 0;
+    return n;
+}
+
+/* The last run gave exactly the kept messages, byte for byte (frees them). */
+static void expect_same_msgs(char *kept[MAX_MSGS], const size_t lens[MAX_MSGS], size_t n)
+{
+    assert_int_equal(fx.n_msgs, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(fx.lens[i], lens[i]);
+        assert_memory_equal(fx.msgs[i], kept[i], lens[i]);
+        free(kept[i]);
+    }
+}
+
 static void test_same_file_same_messages(void **state)
 {
     (void)state;
@@ -566,23 +590,12 @@ static void test_same_file_same_messages(void **state)
                "R4;2021;KL004;2021-03-02;x;1;ja\n"
                "R5;2021;KL005;2021-03-02T08:00:00Z;x;2;deels;tekst\n";
     RUN("uitvraag_2021.csv", file);
-    size_t n = fx.n_msgs;
-    assert_true(n > 1); /* several messages, so boundaries are compared too */
+    assert_true(fx.n_msgs > 1); /* several messages, so boundaries are compared too */
     char *first[MAX_MSGS];
     size_t lens[MAX_MSGS];
-    for (size_t i = 0; i < n; i++) {
-        first[i] = fx.msgs[i];
-        lens[i] = fx.lens[i];
-        fx.msgs[i] = NULL;
-    }
-    fx.n_msgs = 0;
+    size_t n = keep_msgs(first, lens);
     RUN("uitvraag_2021.csv", file);
-    assert_int_equal(fx.n_msgs, n);
-    for (size_t i = 0; i < n; i++) {
-        assert_int_equal(fx.lens[i], lens[i]);
-        assert_memory_equal(fx.msgs[i], first[i], lens[i]);
-        free(first[i]);
-    }
+    expect_same_msgs(first, lens, n);
 }
 
 /* Ingests the entry at fx.dir/name as it is (no file written); decodes what came out. */
@@ -684,27 +697,16 @@ static void test_grown_file_produced_again_the_same(void **state)
     run_entry("gebruik_groei.csv", &e);
     assert_int_equal(n_of(WIRE_REC_GEBRUIK), 2);
     assert_int_equal(e.verdict, 0);
-    size_t n = fx.n_msgs;
     char *first[MAX_MSGS];
     size_t lens[MAX_MSGS];
-    for (size_t i = 0; i < n; i++) {
-        first[i] = fx.msgs[i];
-        lens[i] = fx.lens[i];
-        fx.msgs[i] = NULL;
-    }
-    fx.n_msgs = 0;
+    size_t n = keep_msgs(first, lens);
     fp = fopen(path, "a");
     assert_non_null(fp);
     fputs("GM0363;2021-03;professioneel;7;8;9\n", fp);
     fclose(fp);
     run_entry("gebruik_groei.csv", &e);
     assert_int_equal(n_of(WIRE_REC_GEBRUIK), 2);
-    assert_int_equal(fx.n_msgs, n);
-    for (size_t i = 0; i < n; i++) {
-        assert_int_equal(fx.lens[i], lens[i]);
-        assert_memory_equal(fx.msgs[i], first[i], lens[i]);
-        free(first[i]);
-    }
+    expect_same_msgs(first, lens, n);
     assert_int_equal(ingest_entry_changed(&e), 1); /* left in the inbox when archived */
     ingest_entry_close(&e);
     unlink(path);
