@@ -127,6 +127,7 @@ int checkpoint_load(const char *path, agg_state_t *s, ckpt_meta_t *m, const pseu
         return rc;
     }
     wire_reader_t *rd = wire_reader_new();
+    if (rd) wire_reader_accept_older(rd, 1); /* a checkpoint of an older kpm */
     static wire_record_t rec;
     uint64_t records = 0;
     static char conv[4096]; /* a converted text (reject messages are shorter) */

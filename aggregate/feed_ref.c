@@ -198,6 +198,10 @@ feed_ref_t *feed_ref_load(const char *gemeenten, int gemeenten_optional, const c
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    if (gemeenten != NULL) {
+        const char *base = strrchr(gemeenten, '/');
+        r->gem_jaar = val_year_in_name(base != NULL ? base + 1 : gemeenten);
+    }
     if (load_file(r, gemeenten, gemeenten_optional, gem_cols, add_gemeente, err, errlen) !=
             KPM_OK ||
         load_file(r, mergers, mergers_optional, mrg_cols, add_merger, err, errlen) != KPM_OK)

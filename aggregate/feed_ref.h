@@ -25,6 +25,7 @@ typedef struct {
 typedef struct feed_ref {
     feed_ref_gemeente_t *gem; /* in file order */
     size_t n_gem;
+    int32_t gem_jaar;       /* the year of the list's inhabitants, from its file name; 0: none */
     feed_ref_merger_t *mrg; /* in file order */
     size_t n_mrg;
 } feed_ref_t;

@@ -126,11 +126,21 @@ typedef struct {
     const char *file;
 } agg_voordracht_t;
 
+/* The inhabitants of a gemeente in one year, as delivered. */
+typedef struct {
+    int32_t jaar;     /* from the file's name; 0: the name gave none */
+    int64_t inwoners; /* -1: the row left it empty */
+} agg_inwoners_t;
+
+/* A gemeente as the `gemeenten` files deliver it: its name and province from
+ * the latest delivery, and one figure per year (a later delivery for the same
+ * year replaces it), sorted by year. */
 typedef struct {
     char code[7];
     char *naam;
     char *provincie;
-    int64_t inwoners; /* -1: unknown */
+    agg_inwoners_t *jaren;
+    size_t n_jaren;
 } agg_gemeente_t;
 
 typedef struct {

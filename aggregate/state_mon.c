@@ -36,6 +36,7 @@ static void free_gemeente(void *v)
     if (g) {
         free(g->naam);
         free(g->provincie);
+        free(g->jaren);
     }
     free(g);
 }
@@ -215,21 +216,49 @@ static int apply_voordracht(agg_state_t *s, const wire_voordracht_t *w)
     return KPM_OK;
 }
 
+/* Sets the figure of year jaar, keeping g->jaren sorted by year. */
+static int set_inwoners(agg_gemeente_t *g, int32_t jaar, int64_t inwoners)
+{
+    size_t i = 0;
+    while (i < g->n_jaren && g->jaren[i].jaar < jaar)
+        i++;
+    if (i == g->n_jaren || g->jaren[i].jaar != jaar) {
+        agg_inwoners_t *j = realloc(g->jaren, (g->n_jaren + 1) * sizeof *j);
+        if (j == NULL) return KPM_ENOMEM;
+        g->jaren = j;
+        memmove(j + i + 1, j + i, (g->n_jaren - i) * sizeof *j);
+        g->n_jaren++;
+    }
+    g->jaren[i] = (agg_inwoners_t){jaar, inwoners};
+    return KPM_OK;
+}
+
 static int apply_gemeente(agg_state_t *s, const wire_gemeente_t *w)
 {
-    agg_gemeente_t *g = calloc(1, sizeof *g);
-    if (!g) return KPM_ENOMEM;
-    copy_view(g->code, sizeof g->code, w->gemeente);
-    g->naam = strndup(w->naam.ptr, w->naam.len);
-    g->provincie = strndup(w->provincie.ptr, w->provincie.len);
-    g->inwoners = w->inwoners;
-    void *old = NULL;
-    if (!g->naam || !g->provincie || strmap_put(s->gemeenten, g->code, strlen(g->code), g, &old)) {
-        free_gemeente(g);
-        return KPM_ENOMEM;
+    char code[7];
+    copy_view(code, sizeof code, w->gemeente);
+    agg_gemeente_t *g = strmap_get(s->gemeenten, code, strlen(code));
+    char *naam = strndup(w->naam.ptr, w->naam.len),
+         *provincie = strndup(w->provincie.ptr, w->provincie.len);
+
+    if (!naam || !provincie) goto nomem;
+    if (g == NULL) {
+        if ((g = calloc(1, sizeof *g)) == NULL) goto nomem;
+        memcpy(g->code, code, sizeof code);
+        if (strmap_put(s->gemeenten, g->code, strlen(g->code), g, NULL)) {
+            free(g);
+            goto nomem;
+        }
     }
-    free_gemeente(old);
-    return KPM_OK;
+    free(g->naam);
+    free(g->provincie);
+    g->naam = naam;
+    g->provincie = provincie;
+    return set_inwoners(g, w->jaar, w->inwoners);
+nomem:
+    free(naam);
+    free(provincie);
+    return KPM_ENOMEM;
 }
 
 int state_mon_apply(agg_state_t *s, const wire_record_t *rec)
@@ -271,10 +300,13 @@ int state_mon_dump(const agg_state_t *s, batcher_t *b)
     rec.kind = WIRE_REC_GEMEENTE;
     i = 0;
     const agg_gemeente_t *g;
-    while ((g = next_value(s->gemeenten, &i))) {
-        rec.u.gemeente = (wire_gemeente_t){wire_str(g->code), wire_str(g->naam),
-                                           wire_str(g->provincie), g->inwoners};
-        if ((rc = batcher_put(b, &rec))) return rc;
+    while ((g = next_value(s->gemeenten, &i))) { /* a record per year, as delivered */
+        for (size_t j = 0; j < g->n_jaren; j++) {
+            rec.u.gemeente =
+                (wire_gemeente_t){wire_str(g->code), wire_str(g->naam), wire_str(g->provincie),
+                                  g->jaren[j].inwoners, g->jaren[j].jaar};
+            if ((rc = batcher_put(b, &rec))) return rc;
+        }
     }
     rec.kind = WIRE_REC_GEBRUIK;
     const agg_gebruik_t *u;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "feed_ref.h"
+#include "inwoners.h"
 #include "kpm_err.h"
 #include "opt_sum.h"
 #include "usage_map.h"
@@ -17,7 +18,10 @@
 /* clang-format off */
 static const char *const cols_gemeente[] = {
     "gemeente_code", "text", "naam", "text", "provincie", "text", "inwoners", "int",
-    "koploper", "jn", "gemeente_code_nu", "text", "inwoners_nu", "int", "bron", "text", NULL};
+    "inwoners_jaar", "int", "koploper", "jn", "gemeente_code_nu", "text", "inwoners_nu", "int",
+    "bron", "text", NULL};
+static const char *const cols_gemeente_inwoners[] = {
+    "gemeente_code", "text", "jaar", "int", "inwoners", "int", "bron", "text", NULL};
 static const char *const cols_koploper[] = {
     "koploper_id", "text", "naam", "text", "tranche", "int", "startjaar", "int",
     "status", "text", "gemeenten", "int", NULL};
@@ -45,11 +49,11 @@ typedef struct {
     opt_sum_t nv, cb;
 } use_t;
 
-/* Today's gemeente as a whole (prepare_nu). */
+/* Today's gemeente as a whole (prepare_nu): the codes folded into it, its own
+ * included, are members[first .. first + n). */
 typedef struct {
-    int64_t inwoners; /* -1: unknown */
+    size_t first, n;
     int koploper;
-    int unknown; /* while summing: a figure was unknown */
 } nu_t;
 
 typedef struct {
@@ -62,8 +66,10 @@ typedef struct {
     size_t n_codes;
     use_t *use; /* per (jaar, code as delivered), sorted */
     size_t n_use;
-    strmap_t *index; /* code -> its index in codes + 1 */
-    nu_t *nu;        /* per code in codes: as today's gemeente */
+    strmap_t *index;      /* code -> its index in codes + 1 */
+    nu_t *nu;             /* per code in codes: as today's gemeente */
+    const char **members; /* every code, grouped by today's code (nu_t) */
+    inwoners_t *inw;      /* delivered and CBS figures per year */
 } dim_t;
 
 /* ------------------------------------------------------------ helpers */
@@ -84,13 +90,19 @@ static const feed_ref_gemeente_t *listed(const dim_t *d, const char *code)
     return strmap_get(d->ref, code, strlen(code));
 }
 
-/* A code's own inhabitants: delivered, else the CBS list; -1 unknown. */
-static int64_t inwoners_of(const dim_t *d, const char *code)
+/* A code's own inhabitants in year jaar (inwoners.h); -1 unknown. */
+static int64_t inwoners_of(const dim_t *d, const char *code, int32_t jaar)
 {
-    const agg_gemeente_t *g = delivered(d, code);
-    const feed_ref_gemeente_t *r = listed(d, code);
-    if (g != NULL && g->inwoners > 0) return g->inwoners;
-    return r != NULL && r->inwoners > 0 ? r->inwoners : -1;
+    return inwoners_sum(d->inw, &code, 1, jaar, NULL, NULL);
+}
+
+/* A code's latest figure and its year (0: undated); -1 when it has none. */
+static int64_t inwoners_latest(const dim_t *d, const char *code, int32_t *jaar)
+{
+    size_t n;
+    const inw_figure_t *f = inwoners_of_code(d->inw, code, &n);
+    *jaar = n > 0 ? f[n - 1].jaar : 0;
+    return n > 0 ? f[n - 1].inwoners : -1;
 }
 
 /* The merger that ends code (in force on the night's date), or NULL. */
@@ -133,10 +145,45 @@ static const nu_t *nu_of(const dim_t *d, const char *t)
     return i ? &d->nu[i - 1] : NULL;
 }
 
-static int64_t inwoners_nu(const dim_t *d, const char *t)
+/* Day YYYYMMDD on which a new gemeente came into being (its first merger). */
+static int32_t founded(const dim_t *d, const char *code)
+{
+    const feed_ref_t *r = ref_of(d);
+    int32_t day = 0;
+    for (size_t i = 0; i < r->n_mrg; i++)
+        if (strcmp(r->mrg[i].nieuw, code) == 0 && (day == 0 || r->mrg[i].ingang < day))
+            day = r->mrg[i].ingang;
+    return day;
+}
+
+/* inw_exists_fn: code existed on 1 January of jaar (not yet merged into its
+ * successor; a new gemeente: already founded). */
+static int existed(void *ctx, const char *code, int32_t jaar)
+{
+    const dim_t *d = ctx;
+    const feed_ref_merger_t *m = merger_of(d, code);
+    int32_t jan1 = jaar * 10000 + 101;
+    if (m != NULL && m->ingang <= jan1) return 0;
+    return !is_new(d, code) || founded(d, code) <= jan1;
+}
+
+/* Today's gemeente t in year jaar: the figures of one year summed over the
+ * codes that made it up on that year's 1 January (inwoners.h); -1 unknown. */
+static int64_t inwoners_nu(const dim_t *d, const char *t, int32_t jaar)
 {
     const nu_t *n = nu_of(d, t);
-    return n ? n->inwoners : -1;
+    if (n == NULL) return -1;
+    return inwoners_sum(d->inw, d->members + n->first, n->n, jaar, existed, (void *)d);
+}
+
+/* The latest year any code folded into t has a figure of (0: none). */
+static int32_t latest_year_nu(const dim_t *d, const char *t)
+{
+    const nu_t *n = nu_of(d, t);
+    int32_t y = 0, jaar;
+    for (size_t i = 0; n != NULL && i < n->n; i++)
+        if (inwoners_latest(d, d->members[n->first + i], &jaar) > 0 && jaar > y) y = jaar;
+    return y;
 }
 
 static int koploper_nu(const dim_t *d, const char *t)
@@ -145,34 +192,31 @@ static int koploper_nu(const dim_t *d, const char *t)
     return n ? n->koploper : 0;
 }
 
-/* Fills d->nu, once for every known code (docs/DATABASE.md, "Today's
- * boundaries"): a new gemeente counts by its own delivered figure, else every
- * gemeente by the sum of the figures of the codes folded into it, its own
- * included (-1 when one of them is unknown). */
+/* Fills d->nu and d->members, once for every known code: the codes whose
+ * today() is t, t included, and whether one of them belongs to a koploper. */
 static int prepare_nu(dim_t *d)
 {
-    if (!(d->nu = calloc(d->n_codes + 1, sizeof *d->nu)) || !(d->index = strmap_new()))
+    if (!(d->nu = calloc(d->n_codes + 1, sizeof *d->nu)) || !(d->index = strmap_new()) ||
+        !(d->members = calloc(d->n_codes + 1, sizeof *d->members)))
         return KPM_ENOMEM;
     for (size_t i = 0; i < d->n_codes; i++)
         if (strmap_put(d->index, d->codes[i], strlen(d->codes[i]), (void *)(uintptr_t)(i + 1),
                        NULL))
             return KPM_ENOMEM;
-    for (size_t i = 0; i < d->n_codes; i++) {
-        const char *c = d->codes[i];
-        nu_t *t = (nu_t *)nu_of(d, today(d, c));
-        int64_t v = inwoners_of(d, c);
+    for (size_t i = 0; i < d->n_codes; i++) { /* how many codes each t has */
+        nu_t *t = (nu_t *)nu_of(d, today(d, d->codes[i]));
         if (t == NULL) continue; /* a successor no list names: never, all are known */
-        if (strmap_get(d->kl_of, c, strlen(c)) != NULL) t->koploper = 1;
-        if (t == &d->nu[i] && is_new(d, c)) continue; /* its own figure: below */
-        if (v < 0) t->unknown = 1;
-        t->inwoners += v;
+        t->n++;
+        if (strmap_get(d->kl_of, d->codes[i], strlen(d->codes[i])) != NULL) t->koploper = 1;
+    }
+    for (size_t i = 0, first = 0; i < d->n_codes; i++) {
+        d->nu[i].first = first;
+        first += d->nu[i].n;
+        d->nu[i].n = 0;
     }
     for (size_t i = 0; i < d->n_codes; i++) {
-        nu_t *t = &d->nu[i];
-        const agg_gemeente_t *g = delivered(d, d->codes[i]);
-        if (is_new(d, d->codes[i]) && g != NULL && g->inwoners > 0)
-            *t = (nu_t){g->inwoners, t->koploper, 0};
-        if (t->unknown || t->inwoners <= 0) t->inwoners = -1;
+        nu_t *t = (nu_t *)nu_of(d, today(d, d->codes[i]));
+        if (t != NULL) d->members[t->first + t->n++] = d->codes[i];
     }
     return KPM_OK;
 }
@@ -296,16 +340,39 @@ static int emit_gemeente(dim_t *d)
                 prov = p ? p->provincie : NULL;
                 bron = "herindeling";
             }
+        int32_t jaar;
+        int64_t inwoners = inwoners_latest(d, c, &jaar);
         table_out_row(d->w);
         table_out_str(d->w, c);
         naam ? table_out_str(d->w, naam) : table_out_nil(d->w);
         prov ? table_out_str(d->w, prov) : table_out_nil(d->w);
-        out_opt_int(d->w, inwoners_of(d, c));
+        out_opt_int(d->w, inwoners);
+        out_opt_int(d->w, inwoners > 0 && jaar > 0 ? jaar : -1);
         table_out_str(d->w, strmap_get(d->kl_of, c, 6) ? "ja" : "nee");
         table_out_str(d->w, t);
-        out_opt_int(d->w, strcmp(t, c) == 0 ? inwoners_nu(d, c) : -1);
+        out_opt_int(d->w, strcmp(t, c) == 0 ? inwoners_nu(d, c, latest_year_nu(d, c)) : -1);
         bron ? table_out_str(d->w, bron) : table_out_nil(d->w);
         rc = table_out_put(d->w);
+    }
+    return rc ? rc : table_out_end(d->w);
+}
+
+/* Every figure of every code: one row per (gemeente, jaar); jaar empty for an
+ * undated figure. */
+static int emit_gemeente_inwoners(dim_t *d)
+{
+    int rc = table_out_begin(d->w, "gemeente_inwoners", FEED_ONLY, cols_gemeente_inwoners);
+    for (size_t i = 0; !rc && i < d->n_codes; i++) {
+        size_t n;
+        const inw_figure_t *f = inwoners_of_code(d->inw, d->codes[i], &n);
+        for (size_t k = 0; !rc && k < n; k++) {
+            table_out_row(d->w);
+            table_out_str(d->w, d->codes[i]);
+            out_opt_int(d->w, f[k].jaar > 0 ? f[k].jaar : -1);
+            table_out_int(d->w, f[k].inwoners);
+            table_out_str(d->w, f[k].bron == INW_CBS ? "cbs" : "geleverd");
+            rc = table_out_put(d->w);
+        }
     }
     return rc ? rc : table_out_end(d->w);
 }
@@ -356,8 +423,9 @@ static int emit_usage_gemeente(dim_t *d)
         table_out_str(d->w, strmap_get(d->kl_of, u->code, 6) ? "ja" : "nee");
         out_opt(d->w, u->nv);
         out_opt(d->w, u->cb);
-        out_opt_int(d->w, inwoners_of(d, u->code));
-        out_per_1000(d->w, u->cb, inwoners_of(d, u->code));
+        int64_t inw = inwoners_of(d, u->code, u->jaar);
+        out_opt_int(d->w, inw);
+        out_per_1000(d->w, u->cb, inw);
         rc = table_out_put(d->w);
     }
     return rc ? rc : table_out_end(d->w);
@@ -388,7 +456,7 @@ static int emit_usage_nu(dim_t *d)
     rc = table_out_begin_merged(d->w, "gebruik_gemeente_nu", FEED_ONLY, cols_usage_gemeente, "sum",
                                 merge_usage_nu);
     for (size_t i = 0; !rc && i < n; i++) {
-        int64_t inw = inwoners_nu(d, f[i].code);
+        int64_t inw = inwoners_nu(d, f[i].code, f[i].jaar);
         table_out_row(d->w);
         table_out_int(d->w, f[i].jaar);
         table_out_str(d->w, f[i].code);
@@ -415,12 +483,9 @@ static int emit_usage_koploper(dim_t *d, void **kl, size_t n_kl)
         for (size_t i = 0; !rc && i < n_kl; i++) {
             const agg_koploper_t *k = kl[i];
             opt_sum_t nv = {0, 0}, cb = {0, 0};
-            int64_t inw = 0;
             int used = 0;
             for (size_t g = 0; g < k->n_gemeenten; g++) {
                 if (listed_before(k, g)) continue;
-                int64_t v = inwoners_of(d, k->gemeenten[g]);
-                inw = inw < 0 || v < 0 ? -1 : inw + v;
                 for (size_t u = y; u < end; u++) {
                     if (strcmp(d->use[u].code, k->gemeenten[g]) != 0) continue;
                     used = 1;
@@ -429,6 +494,7 @@ static int emit_usage_koploper(dim_t *d, void **kl, size_t n_kl)
                 }
             }
             if (!used) continue;
+            int64_t inw = inwoners_koploper(d->inw, k, d->use[y].jaar);
             table_out_row(d->w);
             table_out_int(d->w, d->use[y].jaar);
             table_out_str(d->w, k->id);
@@ -452,11 +518,13 @@ int tables_dim_emit(const agg_state_t *s, const tables_opts_t *o, table_out_t *w
     const char *key;
     void **kl = calloc(strmap_count(s->koplopers) + 1, sizeof *kl);
     int rc = kl ? prepare(&d) : KPM_ENOMEM;
+    if (!rc && (d.inw = inwoners_new(s, o->ref)) == NULL) rc = KPM_ENOMEM;
 
     while (kl && strmap_entry(s->koplopers, &i, &key, &len, &kl[n_kl]))
         n_kl++;
     if (kl) qsort(kl, n_kl, sizeof *kl, cmp_koploper);
     if (!rc && o->worker == 0) rc = emit_gemeente(&d);
+    if (!rc && o->worker == 0) rc = emit_gemeente_inwoners(&d);
     if (!rc && o->worker == 0) rc = emit_koplopers(&d, kl, n_kl);
     if (!rc) rc = emit_usage_gemeente(&d);
     if (!rc) rc = emit_usage_koploper(&d, kl, n_kl);
@@ -468,5 +536,7 @@ int tables_dim_emit(const agg_state_t *s, const tables_opts_t *o, table_out_t *w
     strmap_destroy(&d.kl_of);
     strmap_destroy(&d.index);
     free(d.nu);
+    free(d.members);
+    inwoners_destroy(&d.inw);
     return rc;
 }

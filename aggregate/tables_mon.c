@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inwoners.h"
 #include "kpm_err.h"
 #include "opt_sum.h"
 #include "usage_map.h"
@@ -78,6 +79,7 @@ typedef struct {
     year_use_t *years; /* sorted by jaar, gemeente */
     size_t n_years;
     strmap_t *year_index; /* "jaar|gemeente" -> year_use_t* */
+    inwoners_t *inw;      /* the delivered figures per year (not the CBS list) */
 } mon_t;
 
 /* ------------------------------------------------------------- helpers */
@@ -137,10 +139,10 @@ static const agg_koploper_t *koploper_of(const mon_t *c, const char *gemeente)
     return strmap_get(c->kl_gem, gemeente, strlen(gemeente));
 }
 
-static int64_t inwoners_of(const mon_t *c, const char *gemeente)
+/* A gemeente's delivered inhabitants in year jaar (inwoners.h); -1 unknown. */
+static int64_t inwoners_of(const mon_t *c, const char *gemeente, int32_t jaar)
 {
-    const agg_gemeente_t *g = strmap_get(c->s->gemeenten, gemeente, strlen(gemeente));
-    return g && g->inwoners > 0 ? g->inwoners : -1;
+    return inwoners_sum(c->inw, &gemeente, 1, jaar, NULL, NULL);
 }
 
 /* ------------------------------------------------------------ preparing */
@@ -303,20 +305,18 @@ static int emit_year_koplopers(mon_t *c, int32_t jaar)
         const agg_koploper_t *kl = c->kl[k];
         opt_sum_t nv = {0, 0}, cb = {0, 0};
         int used = 0;
-        int64_t inwoners = 0;
         for (size_t g = 0; g < kl->n_gemeenten; g++) {
             if (seen_before(kl, g)) continue;
             char key[32];
             int len = agg_key(key, sizeof key, "%d|%s", (int)jaar, kl->gemeenten[g]);
             const year_use_t *y = len < 0 ? NULL : strmap_get(c->year_index, key, (size_t)len);
-            int64_t inw = inwoners_of(c, kl->gemeenten[g]);
-            inwoners = inwoners < 0 || inw < 0 ? -1 : inwoners + inw;
             if (!y) continue;
             used = 1;
             opt_merge(&nv, y->nieuwe_vragen);
             opt_merge(&cb, y->clienten_bereikt);
         }
         if (!used) continue;
+        int64_t inwoners = inwoners_koploper(c->inw, kl, jaar);
         table_out_row(c->w);
         table_out_int(c->w, jaar);
         table_out_str(c->w, "koploper");
@@ -345,8 +345,9 @@ static int emit_gebruik_jaar(mon_t *c)
         table_out_str(c->w, koploper_of(c, y->gemeente) ? "ja" : "nee");
         out_opt(c->w, y->nieuwe_vragen);
         out_opt(c->w, y->clienten_bereikt);
-        out_per_1000(c->w, y->clienten_bereikt, inwoners_of(c, y->gemeente));
-        out_opt_int(c->w, inwoners_of(c, y->gemeente));
+        int64_t inw = inwoners_of(c, y->gemeente, y->jaar);
+        out_per_1000(c->w, y->clienten_bereikt, inw);
+        out_opt_int(c->w, inw);
         rc = table_out_put(c->w);
         if (!rc && (i + 1 == c->n_years || c->years[i + 1].jaar != y->jaar))
             rc = emit_year_koplopers(c, y->jaar);
@@ -689,6 +690,7 @@ int tables_mon_emit(const agg_state_t *s, const tables_opts_t *o, table_out_t *w
 {
     mon_t c = {.s = s, .o = o, .w = w};
     int rc = prepare_register(&c);
+    if (!rc && (c.inw = inwoners_new(s, NULL)) == NULL) rc = KPM_ENOMEM;
     if (!rc) rc = prepare_usage(&c);
     if (!rc) rc = prepare_koplopers(&c);
     int all = o->worker == 0; /* other workers send only their parts of merged tables */
@@ -708,5 +710,6 @@ int tables_mon_emit(const agg_state_t *s, const tables_opts_t *o, table_out_t *w
     free(c.gebruik);
     free(c.years);
     strmap_destroy(&c.year_index);
+    inwoners_destroy(&c.inw);
     return rc;
 }

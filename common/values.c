@@ -295,6 +295,24 @@ static int parse_ymd(const char *s, int *y, int *m, int *d)
     return KPM_OK;
 }
 
+int32_t val_year_in_name(const char *name)
+{
+    for (const char *p = name; *p != '\0';) {
+        size_t n = 0;
+        while (p[n] >= '0' && p[n] <= '9')
+            n++;
+        if (n == 0) {
+            p++;
+            continue;
+        }
+        int year = 0;
+        if ((n == 4 || n == 6 || n == 8) && digits_at(p, 4, &year) && year >= 1900 && year <= 2100)
+            return year;
+        p += n;
+    }
+    return 0;
+}
+
 int val_parse_date(const char *s, size_t len, int32_t *yyyymmdd)
 {
     int y, m, d, rc;

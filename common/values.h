@@ -53,6 +53,12 @@ int val_parse_gemeente(const char *s, size_t len, char out[7]);
 /* A month "YYYY-MM" (year 1900..2100) -> *yyyymm = YYYY*100+MM. */
 int val_parse_month(const char *s, size_t len, int32_t *yyyymm);
 
+/* The year a file's name gives: its first run of 4, 6 or 8 digits (YYYY,
+ * YYYYMM, YYYYMMDD) whose first four are a year 1900..2100
+ * ("gemeenten_2022.csv", "gemeenten-20230101.csv" -> 2022, 2023); 0 when no
+ * run qualifies. */
+int32_t val_year_in_name(const char *name);
+
 /* An ISO 8601 calendar date "YYYY-MM-DD" that exists (2021-02-31 does not) ->
  * *yyyymmdd = YYYY*10000+MM*100+DD. */
 int val_parse_date(const char *s, size_t len, int32_t *yyyymmdd);

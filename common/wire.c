@@ -51,6 +51,8 @@ typedef struct {
     const char *name; /* as in wire_rec_kind_name() */
     uint32_t n_fields;
     field_t f[MAX_FIELDS];
+    uint32_t n_older; /* fields of this kind in older state (checkpoints) when fewer: the
+                         fields added since are trailing; 0: always n_fields */
 } layout_t;
 
 #define OFF(m) ((uint32_t)offsetof(wire_record_t, u.m))
@@ -68,7 +70,8 @@ static const layout_t layout_file_end = {
     5,
     {STR(file_end, file, WIRE_NAME_MAX), SCALAR(F_U64, file_end, rows),
      SCALAR(F_U64, file_end, accepted), SCALAR(F_U64, file_end, rejected),
-     STR(file_end, sha256, WIRE_ID_MAX)}};
+     STR(file_end, sha256, WIRE_ID_MAX)},
+    4}; /* sha256 since kpm 1.2.0 */
 
 static const layout_t layout_reject = {
     "reject",
@@ -147,9 +150,11 @@ static const layout_t layout_voordracht = {
 
 static const layout_t layout_gemeente = {
     "gemeente",
-    4,
+    5,
     {STR(gemeente, gemeente, WIRE_ID_MAX), STR(gemeente, naam, WIRE_NAME_MAX),
-     STR(gemeente, provincie, WIRE_NAME_MAX), SCALAR(F_I64, gemeente, inwoners)}};
+     STR(gemeente, provincie, WIRE_NAME_MAX), SCALAR(F_I64, gemeente, inwoners),
+     SCALAR(F_I32, gemeente, jaar)},
+    4}; /* jaar since wire version 3 */
 
 static const layout_t layout_table_begin = {
     "table_begin",
@@ -422,6 +427,8 @@ struct wire_reader {
     uint32_t done;    /* records unpacked, including the current one */
     const char *what; /* kind name of the record being decoded, NULL for the header */
     reader_state_t state;
+    bool older;       /* wire_reader_accept_older */
+    uint32_t version; /* of the open message */
     char err[256];
 };
 
@@ -687,6 +694,38 @@ static int list_size(wire_reader_t *r, const field_t *f, uint32_t size, wire_rec
     return KPM_OK;
 }
 
+/* A field an older writer did not write: empty, 0, or a list of 0 items. */
+static void clear_field(const field_t *f, wire_record_t *rec)
+{
+    char *p = (char *)rec + f->off;
+    switch (f->type) {
+    case F_STR:
+        *(wire_str_t *)p = wire_strn("", 0);
+        break;
+    case F_I32:
+        *(int32_t *)p = 0;
+        break;
+    case F_U32:
+        *(uint32_t *)p = 0;
+        break;
+    case F_I64:
+        *(int64_t *)p = 0;
+        break;
+    case F_U64:
+        *(uint64_t *)p = 0;
+        break;
+    case F_REAL:
+        *(double *)p = 0.0;
+        break;
+    case F_STRS:
+    case F_U64S:
+    case F_VALUES:
+    case F_ANSWERS:
+        *(uint32_t *)((char *)rec + f->n_off) = 0;
+        break;
+    }
+}
+
 static int decode_field(wire_reader_t *r, const field_t *f, const msgpack_object *o,
                         wire_record_t *rec)
 {
@@ -772,6 +811,11 @@ static int decode_field(wire_reader_t *r, const field_t *f, const msgpack_object
     return KPM_OK;
 }
 
+void wire_reader_accept_older(wire_reader_t *r, int on)
+{
+    r->older = on != 0;
+}
+
 int wire_reader_open(wire_reader_t *r, const char *buf, size_t len, wire_header_t *hdr)
 {
     msgpack_object o;
@@ -803,10 +847,11 @@ int wire_reader_open(wire_reader_t *r, const char *buf, size_t len, wire_header_
 
     if ((rc = get_uint(&a[0], UINT32_MAX, &u)) != NUM_OK)
         return num_fail(r, "version", rc, "uint32");
-    if (u != WIRE_VERSION)
+    if (u != WIRE_VERSION && !(r->older && u >= WIRE_VERSION_OLDEST_STATE && u < WIRE_VERSION))
         return fail(r, "header: wire version %" PRIu64 ", this build speaks version %d", u,
                     WIRE_VERSION);
     h.version = (uint32_t)u;
+    r->version = h.version;
 
     if ((rc = get_uint(&a[1], UINT32_MAX, &u)) != NUM_OK) return num_fail(r, "type", rc, "uint32");
     if (u < WIRE_MSG_BEGIN || u > WIRE_MSG_BYE)
@@ -886,14 +931,17 @@ int wire_reader_next(wire_reader_t *r, wire_record_t *rec)
         return fail(r, "record %" PRIu32 ": kind is not an unsigned integer", r->done);
     if ((l = layout_of(kind)) == NULL)
         return fail(r, "record %" PRIu32 ": unknown kind %" PRIu64, r->done, kind);
-    if (o.via.array.size != 1 + l->n_fields)
+    uint32_t n = o.via.array.size - 1;
+    if (n != l->n_fields && !(r->older && l->n_older != 0 && n >= l->n_older && n < l->n_fields))
         return fail(r, "record %" PRIu32 " (%s): %" PRIu32 " fields, expected %" PRIu32, r->done,
-                    l->name, o.via.array.size - 1, l->n_fields);
+                    l->name, n, l->n_fields);
 
     r->what = l->name;
     rec->kind = (wire_rec_kind_t)kind;
-    for (uint32_t i = 0; i < l->n_fields; i++)
+    for (uint32_t i = 0; i < n; i++)
         if ((rc = decode_field(r, &l->f[i], &a[i + 1], rec)) != KPM_OK) return rc;
+    for (uint32_t i = n; i < l->n_fields; i++) /* added since the state was written */
+        clear_field(&l->f[i], rec);
     return 1;
 }
 

@@ -18,6 +18,10 @@
 #include <stdint.h>
 
 #define WIRE_VERSION 2
+/* The oldest version whose state (aggregate's checkpoint) this build still reads,
+ * with wire_reader_accept_older: records of such state may lack the trailing
+ * fields added since (docs/PROTOCOL-RECORDS.md, "Older state"). */
+#define WIRE_VERSION_OLDEST_STATE 2
 #define WIRE_STREAM_MAX 64   /* bytes of a stream id, NUL included */
 #define WIRE_MAX_LIST 64     /* gemeenten of one koploper */
 #define WIRE_MAX_ANSWERS 256 /* items of one response */
@@ -235,6 +239,7 @@ typedef struct {
     wire_str_t naam;
     wire_str_t provincie;
     int64_t inwoners; /* -1: empty */
+    int32_t jaar;     /* of the figures: from the file's name (values.h); 0: none */
 } wire_gemeente_t;
 
 /* Result tables: BEGIN names the table and its columns with a format each
@@ -351,8 +356,15 @@ typedef struct wire_reader wire_reader_t;
 wire_reader_t *wire_reader_new(void);
 void wire_reader_destroy(wire_reader_t **r);
 
+/* Lets the reader take state written by an older kpm (aggregate's checkpoint,
+ * never a link): headers of versions WIRE_VERSION_OLDEST_STATE..WIRE_VERSION,
+ * and records without the trailing fields added since (those read as empty, 0,
+ * or no items; wire.c's layouts say which). Off by default. */
+void wire_reader_accept_older(wire_reader_t *r, int on);
+
 /* Starts reading a message and decodes its header. Returns KPM_OK, KPM_EPROTO
- * for a malformed header or a version other than WIRE_VERSION. */
+ * for a malformed header or a version other than WIRE_VERSION (or an older one
+ * that wire_reader_accept_older allows). */
 int wire_reader_open(wire_reader_t *r, const char *buf, size_t len, wire_header_t *hdr);
 
 /* Decodes the next record. Returns 1 with *rec filled, 0 after the last of the

@@ -6,6 +6,7 @@
 
 #include "kpm_err.h"
 #include "rows.h"
+#include "values.h"
 
 static int64_t opt_int(const colval_t *v)
 {
@@ -91,8 +92,9 @@ static int row_gemeente(file_ctx_t *fc)
 {
     const colval_t *v = fc->vals;
     fc->rec.kind = WIRE_REC_GEMEENTE;
-    fc->rec.u.gemeente = (wire_gemeente_t){ingest_vstr(&v[0]), ingest_vstr(&v[1]),
-                                           ingest_vstr(&v[2]), opt_int(&v[3])};
+    fc->rec.u.gemeente =
+        (wire_gemeente_t){ingest_vstr(&v[0]), ingest_vstr(&v[1]), ingest_vstr(&v[2]),
+                          opt_int(&v[3]), val_year_in_name(fc->name)};
     return accept(fc);
 }
 

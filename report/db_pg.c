@@ -16,7 +16,7 @@
 
 /* Serialises loaders of one database: pg_advisory_xact_lock's key ("kpm"). */
 #define DB_PG_LOCK_KEY "7040109"
-#define DB_PG_SIGNATURE "kpm 2: " /* the feed's schema version (DB_SCHEMA_VERSION) */
+#define DB_PG_SIGNATURE "kpm 3: " /* the feed's schema version (DB_SCHEMA_VERSION) */
 
 typedef struct {
     db_table_t t; /* its layout, for the views */

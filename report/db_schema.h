@@ -20,7 +20,7 @@
 #define DB_NIGHT_TABLE "kpm_nacht"
 
 #define DB_SCHEMA_TABLE "kpm_schema"
-#define DB_SCHEMA_VERSION 2 /* of the feed: kpm.sqlite, PostgreSQL, dashboard/ */
+#define DB_SCHEMA_VERSION 3 /* of the feed: kpm.sqlite, PostgreSQL, dashboard/ */
 
 /* A feed column's type. DB_BOOL holds a CSV's ja/nee (0/1), DB_DATE a day. */
 typedef enum { DB_INT, DB_DEC, DB_TEXT, DB_BOOL, DB_DATE } db_kind_t;

@@ -130,11 +130,19 @@ static inline void ab_koploper_in(agg_state_t *s, const char *id, int tranche, i
 }
 
 /* Monitoring records as ingest sends them; -1 is an empty optional number. */
-static inline void ab_gemeente(agg_state_t *s, const char *code, int64_t inwoners)
+/* A `gemeenten` row of year jaar (0: a file whose name gives no year), named
+ * after its code. */
+static inline void ab_gemeente_in(agg_state_t *s, const char *code, int32_t jaar, int64_t inwoners)
 {
     wire_record_t r = {.kind = WIRE_REC_GEMEENTE};
-    r.u.gemeente = (wire_gemeente_t){wire_str(code), wire_str(code), wire_str("Utrecht"), inwoners};
+    r.u.gemeente =
+        (wire_gemeente_t){wire_str(code), wire_str(code), wire_str("Utrecht"), inwoners, jaar};
     ab_apply(s, &r);
+}
+
+static inline void ab_gemeente(agg_state_t *s, const char *code, int64_t inwoners)
+{
+    ab_gemeente_in(s, code, 0, inwoners);
 }
 
 static inline void ab_gebruik(agg_state_t *s, const char *gemeente, int32_t periode,
@@ -271,6 +279,10 @@ static inline void ab_sink_assert_same(const ab_sink_t *a, const ab_sink_t *b)
         assert_memory_equal(a->msgs[i], b->msgs[i], a->lens[i]);
     }
 }
+
+/* The tables one night (worker 0) puts: the contract's, the report's own and
+ * the feed's (tables.c). */
+#define AB_TABLES 31
 
 /* tables_emit of s with options o into out (cleared first), through a batcher
  * of small messages; want_tables is the number of tables it must put. */

@@ -276,6 +276,38 @@ static void build_rich(agg_state_t *s)
     ab_reject(s, "uitvraag_2021.csv", 4, "tijd_adviseurs", "INVALID_VALUE",
               "Ongeldige waarde 'x'.");
     ab_reject(s, "notities.txt", 0, "", "UNKNOWN_KIND", "Onbekende bestandssoort.");
+    ab_gemeente_in(s, "GM0935", 2022, 120000);
+    ab_gemeente_in(s, "GM0935", 2021, 121000);
+    ab_gemeente_in(s, "GM0917", 0, -1);
+}
+
+/* A gemeente keeps one figure per year, sorted by year; a later delivery of
+ * the same year replaces that year's figure only, and the name and province
+ * come from the latest delivery. The dump has one record per year. */
+static void test_gemeente_years(void **state)
+{
+    fx_t *fx = *state;
+    ab_gemeente_in(fx->s, "GM0363", 2022, 900000);
+    ab_gemeente_in(fx->s, "GM0363", 0, 800000);
+    ab_gemeente_in(fx->s, "GM0363", 2021, 870000);
+    wire_record_t r = {.kind = WIRE_REC_GEMEENTE};
+    r.u.gemeente = (wire_gemeente_t){wire_str("GM0363"), wire_str("Amsterdam"),
+                                     wire_str("Noord-Holland"), 910000, 2022};
+    ab_apply(fx->s, &r);
+    dump(fx->s, &fx->dump);
+    assert_int_equal(n_dumped(&fx->dump, WIRE_REC_GEMEENTE), 3);
+    static const struct {
+        int32_t jaar;
+        int64_t inwoners;
+    } want[] = {{0, 800000}, {2021, 870000}, {2022, 910000}};
+    for (size_t i = 0; i < 3; i++) {
+        const wire_gemeente_t *g = &dumped(&fx->dump, WIRE_REC_GEMEENTE, i)->u.gemeente;
+        assert_true(wire_str_eq(g->gemeente, "GM0363"));
+        assert_true(wire_str_eq(g->naam, "Amsterdam"));
+        assert_true(wire_str_eq(g->provincie, "Noord-Holland"));
+        assert_int_equal(g->jaar, want[i].jaar);
+        assert_int_equal(g->inwoners, want[i].inwoners);
+    }
 }
 
 static void test_checkpoint_round_trip(void **state)
@@ -526,6 +558,53 @@ static void test_overlong_key_in_checkpoint(void **state)
     msgpack_sbuffer_destroy(&file);
 }
 
+/* The checkpoint kpm 1.2.0 (commit 67366aa, wire version 2) left after a night
+ * on tests/e2e/monitoring/night1 (tests/data/checkpoint-1.2.0.ckpt): its
+ * gemeente records have no year and load as undated figures, and the state
+ * written again loads the same. An upgraded installation keeps its state. */
+static void test_checkpoint_1_2_0_loads(void **state)
+{
+    fx_t *fx = *state;
+    agg_state_t *t = state_new(fx->cat);
+    ckpt_meta_t got;
+    char err[512] = "";
+    if (checkpoint_load(KPM_TEST_DATA "/checkpoint-1.2.0.ckpt", t, &got, NULL, err, sizeof err) !=
+        KPM_OK)
+        fail_msg("%s", err);
+    assert_int_equal(got.complete, 1);
+    assert_int_equal(got.files.n, 9);
+    assert_string_equal(got.files.v[5].file, "gemeenten_2021.csv");
+    assert_int_equal(strlen(got.files.v[5].sha256), 64);
+    ab_sink_t a = {0}, b = {0};
+    dump(t, &a);
+    assert_int_equal(n_dumped(&a, WIRE_REC_GEMEENTE), 8);
+    int groningen = 0;
+    for (size_t i = 0; i < 8; i++) {
+        const wire_gemeente_t *g = &dumped(&a, WIRE_REC_GEMEENTE, i)->u.gemeente;
+        assert_int_equal(g->jaar, 0);
+        if (wire_str_eq(g->gemeente, "GM0014")) {
+            groningen = 1;
+            assert_true(wire_str_eq(g->naam, "Groningen"));
+            assert_int_equal(g->inwoners, 233071);
+        }
+    }
+    assert_true(groningen);
+    assert_true(n_dumped(&a, WIRE_REC_GEBRUIK) > 0 && n_dumped(&a, WIRE_REC_ADVIESINZET) > 0);
+
+    assert_int_equal(checkpoint_write(fx->path, t, &got), KPM_OK);
+    agg_state_t *u = state_new(fx->cat);
+    ckpt_meta_t again;
+    assert_int_equal(checkpoint_load(fx->path, u, &again, NULL, err, sizeof err), KPM_OK);
+    dump(u, &b);
+    ab_sink_assert_same(&a, &b);
+    ab_sink_clear(&a);
+    ab_sink_clear(&b);
+    filelist_clear(&got.files);
+    filelist_clear(&again.files);
+    state_destroy(&t);
+    state_destroy(&u);
+}
+
 /* A checkpoint of kpm before keyed pseudonyms ("KPMCKPT1") holds the unkeyed
  * FNV-1a of each adviser's name, which a list of names reverses. Loaded with the
  * key, every such hash (in the adviesinzet entries and in a DUPLICATE_KEY
@@ -587,7 +666,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deelnemer_replaced, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redelivered_file_drops_its_rejects, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_record_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gemeente_years, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoint_1_2_0_loads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overlong_key_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overlong_key_in_checkpoint, setup, teardown),

@@ -42,7 +42,7 @@ static int teardown(void **state)
 static void emit(int min_cell)
 {
     tables_opts_t o = {.min_cell = min_cell};
-    ab_emit(fx.s, &o, &fx.out, 30);
+    ab_emit(fx.s, &o, &fx.out, AB_TABLES);
 }
 
 /* ------------------------------------------------------ reading tables */

@@ -712,6 +712,7 @@ static void test_gemeenten_records(void **state)
         assert_wstr(g->naam, want[i].naam);
         assert_wstr(g->provincie, want[i].provincie);
         assert_int_equal(g->inwoners, want[i].inwoners);
+        assert_int_equal(g->jaar, 2021); /* from the file's name */
     }
     assert_int_equal(n_of(WIRE_REC_REJECT), 2);
     expect_reject(0, 5, "inwoners", "INVALID_VALUE"); /* 0 inhabitants: dropped */

@@ -146,7 +146,7 @@ static void test_sqlite_tables_as_published(void **state)
     commit_night(state, "N1", 1);
     assert_query(state, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
                  "gebruik\nkpm_nacht\nkpm_schema\nlikert\nopen_antwoorden\nrespons\n");
-    assert_query(state, "SELECT versie FROM kpm_schema", "2\n");
+    assert_query(state, "SELECT versie FROM kpm_schema", "3\n");
     /* ja/nee as 0/1 in an INTEGER column; a month as its first day (DATE) and
      * its year and month number */
     assert_query(state,

@@ -240,7 +240,7 @@ static void test_json_escaping(void **state)
      * catches it); "n" has one in feed_doc.c */
     assert_file(state, "dashboard/escapes.json",
                 "{\n"
-                "  \"schema_version\": 2,\n"
+                "  \"schema_version\": 3,\n"
                 "  \"tabel\": \"escapes\",\n"
                 "  \"kolommen\": [\n"
                 "    {\"naam\": \"tekst\", \"type\": \"text\", \"omschrijving\": \"\"},\n"
@@ -278,7 +278,7 @@ static void test_empty_night(void **state)
     char *index = rh_slurp(state, "dashboard.json");
     assert_non_null(index);
     assert_contains(index,
-                    "{\n  \"schema_version\": 2,\n  \"nacht\": \"\",\n  \"gemaakt_op\": \"20");
+                    "{\n  \"schema_version\": 3,\n  \"nacht\": \"\",\n  \"gemaakt_op\": \"20");
     assert_contains(index, "Z\",\n  \"tabellen\": {}\n}\n");
     free(index);
     md = rh_slurp(state, "rapport.md");

@@ -134,14 +134,16 @@ static void test_invalid_reference(void **state)
 
 /* ------------------------------------------------------------ the fold */
 
-/* Two old gemeenten A (GM0001, 1000 inhabitants) and B (GM0002, 3000) merge
- * into the new GM0009 "AB" from 2022-01-01; B belongs to koploper KL1. */
+/* Two old gemeenten A (GM0001, 1000 inhabitants in 2021) and B (GM0002,
+ * 3000) merge into the new GM0009 "AB" from 2022-01-01; B belongs to koploper
+ * KL1. The list's year, 2021, comes from its file name. */
 static void build_fold(void)
 {
     char err[512] = "";
-    const char *g = write_file("g.csv", "gemeente_code;naam;provincie;inwoners\n"
-                                        "GM0001;A;Utrecht;1000\nGM0002;B;Utrecht;3000\n"
-                                        "GM0003;C;Drenthe;2000\n");
+    const char *g =
+        write_file("gemeenten_2021.csv", "gemeente_code;naam;provincie;inwoners\n"
+                                         "GM0001;A;Utrecht;1000\nGM0002;B;Utrecht;3000\n"
+                                         "GM0003;C;Drenthe;2000\n");
     char gpath[256];
     snprintf(gpath, sizeof gpath, "%s", g);
     const char *h =
@@ -162,7 +164,7 @@ static void emit_as_of(int32_t as_of)
 {
     tables_opts_t o = {
         .min_cell = 5, .uren_per_dag = 8, .dagen_toegekend = 8, .ref = fx.ref, .as_of = as_of};
-    ab_emit(fx.s, &o, &fx.out, 30);
+    ab_emit(fx.s, &o, &fx.out, AB_TABLES);
 }
 
 static void test_fold_in_force(void **state)
@@ -182,18 +184,19 @@ static void test_fold_in_force(void **state)
                                           "2022,GM0003,nee,8,,2000,\n"
                                           "2022,GM0009,nee,4,40,,\n");
     t = ab_table(&fx.out, "gemeente");
-    assert_string_equal(ab_rows_text(&t), "GM0001,A,Utrecht,1000,nee,GM0009,,cbs_2021\n"
-                                          "GM0002,B,Utrecht,3000,ja,GM0009,,cbs_2021\n"
-                                          "GM0003,C,Drenthe,2000,nee,GM0003,2000,cbs_2021\n"
-                                          "GM0009,AB,Utrecht,,nee,GM0009,4000,herindeling\n");
+    assert_string_equal(ab_rows_text(&t), "GM0001,A,Utrecht,1000,2021,nee,GM0009,,cbs_2021\n"
+                                          "GM0002,B,Utrecht,3000,2021,ja,GM0009,,cbs_2021\n"
+                                          "GM0003,C,Drenthe,2000,2021,nee,GM0003,2000,cbs_2021\n"
+                                          "GM0009,AB,Utrecht,,,nee,GM0009,4000,herindeling\n");
     t = ab_table(&fx.out, "koploper_gemeente"); /* a gemeente listed twice counts once */
     assert_string_equal(ab_rows_text(&t), "KL1,GM0002\n");
     t = ab_table(&fx.out, "gebruik_koploper");
     assert_string_equal(ab_rows_text(&t), "2021,KL1,2,20,3000,6.666666667\n");
 }
 
-/* On a night before the merger's date nothing folds; a delivered figure of the
- * new gemeente is its inhabitants once it is in force. */
+/* On a night before the merger's date nothing folds. Once it is in force, a
+ * delivered figure of the new gemeente (undated here) counts from the year it
+ * exists; 2021 keeps the figures of A and B, the gemeenten of that year. */
 static void test_fold_not_yet_in_force(void **state)
 {
     (void)state;
@@ -207,9 +210,67 @@ static void test_fold_not_yet_in_force(void **state)
     ab_gemeente(fx.s, "GM0009", 5000);
     emit_as_of(20220101);
     t = ab_table(&fx.out, "gebruik_gemeente_nu");
-    assert_string_equal(ab_rows_text(&t), "2021,GM0009,ja,3,30,5000,6\n"
+    assert_string_equal(ab_rows_text(&t), "2021,GM0009,ja,3,30,4000,7.5\n"
                                           "2022,GM0003,nee,8,,2000,\n"
                                           "2022,GM0009,ja,4,40,5000,8\n");
+}
+
+/* Inhabitants per year (docs/DATABASE.md, "Inhabitants per year"): on top of
+ * build_fold's 2021 list, C's 2022 figure is delivered twice (2100, then 2200:
+ * the later one counts), AB's 2023 figure 4500 and A's 2020 figure 900. */
+static void test_inhabitants_per_year(void **state)
+{
+    (void)state;
+    build_fold();
+    ab_gemeente_in(fx.s, "GM0003", 2022, 2100);
+    ab_gemeente_in(fx.s, "GM0003", 2022, 2200);
+    ab_gemeente_in(fx.s, "GM0009", 2023, 4500);
+    ab_gemeente_in(fx.s, "GM0001", 2020, 900);
+    ab_gebruik(fx.s, "GM0003", 202001, "professioneel", 1, -1, 10);
+    ab_gebruik(fx.s, "GM0003", 202301, "professioneel", 1, -1, 22);
+    ab_gebruik(fx.s, "GM0001", 202001, "professioneel", 1, -1, 9);
+    ab_gebruik(fx.s, "GM0009", 202301, "professioneel", 1, -1, 45);
+    ab_gebruik(fx.s, "GM0009", 202401, "professioneel", 1, -1, 9);
+    emit_as_of(20261206);
+    ab_table_t t = ab_table(&fx.out, "gemeente_inwoners");
+    assert_string_equal(ab_rows_text(&t), "GM0001,2020,900,geleverd\n"
+                                          "GM0001,2021,1000,cbs\n"
+                                          "GM0002,2021,3000,cbs\n"
+                                          "GM0003,2021,2000,cbs\n"
+                                          "GM0003,2022,2200,geleverd\n"
+                                          "GM0009,2023,4500,geleverd\n");
+    /* As delivered, each code by its own figures: C in 2020 has none of its
+     * own year or before, so the nearest later (2021: 2000); C in 2023 the
+     * nearest earlier (2022: 2200); AB in 2024 its 2023 figure. */
+    t = ab_table(&fx.out, "gebruik_gemeente");
+    assert_string_equal(ab_rows_text(&t), "2020,GM0001,nee,1,9,900,10\n"
+                                          "2020,GM0003,nee,1,10,2000,5\n"
+                                          "2021,GM0001,nee,1,10,1000,10\n"
+                                          "2021,GM0002,ja,2,20,3000,6.666666667\n"
+                                          "2022,GM0003,nee,8,,2200,\n"
+                                          "2022,GM0009,nee,4,40,4500,8.888888889\n"
+                                          "2023,GM0003,nee,1,22,2200,10\n"
+                                          "2023,GM0009,nee,1,45,4500,10\n"
+                                          "2024,GM0009,nee,1,9,4500,2\n");
+    /* Today's boundaries: 2020 is not A's 900 plus B's 2021 figure (years are
+     * never mixed) but 2021's A + B = 4000; 2022 has no figure of AB, the
+     * gemeente of that year, and falls back to 2021's A + B; from 2023 AB's
+     * own figure. AB is a koploper's through B. */
+    t = ab_table(&fx.out, "gebruik_gemeente_nu");
+    assert_string_equal(ab_rows_text(&t), "2020,GM0003,nee,1,10,2000,5\n"
+                                          "2020,GM0009,ja,1,9,4000,2.25\n"
+                                          "2021,GM0009,ja,3,30,4000,7.5\n"
+                                          "2022,GM0003,nee,8,,2200,\n"
+                                          "2022,GM0009,ja,4,40,4000,10\n"
+                                          "2023,GM0003,nee,1,22,2200,10\n"
+                                          "2023,GM0009,ja,1,45,4500,10\n"
+                                          "2024,GM0009,ja,1,9,4500,2\n");
+    t = ab_table(&fx.out, "gemeente"); /* the latest figure and its year */
+    assert_string_equal(ab_rows_text(&t),
+                        "GM0001,GM0001,Utrecht,1000,2021,nee,GM0009,,geleverd\n"
+                        "GM0002,B,Utrecht,3000,2021,ja,GM0009,,cbs_2021\n"
+                        "GM0003,GM0003,Utrecht,2200,2022,nee,GM0003,2200,geleverd\n"
+                        "GM0009,GM0009,Utrecht,4500,2023,nee,GM0009,4500,geleverd\n");
 }
 
 int main(void)
@@ -223,7 +284,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_shipped_reference), T(test_missing_reference),     T(test_invalid_reference),
-        T(test_fold_in_force),     T(test_fold_not_yet_in_force),
+        T(test_fold_in_force),     T(test_fold_not_yet_in_force), T(test_inhabitants_per_year),
     };
 #undef T
     int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -409,6 +409,34 @@ static void test_utf8(void **state)
     assert_true(val_utf8_valid(long_ascii, sizeof(long_ascii), NULL));
 }
 
+static void test_year_in_name(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        int32_t want;
+    } cases[] = {
+        {"gemeenten_2021.csv", 2021},
+        {"gemeenten-20230101.csv", 2023},
+        {"gemeenten_202206.csv", 2022},
+        {"gemeenten_cbs_2022-01-01.csv", 2022},
+        {"gemeenten.csv", 0},
+        {"gemeenten_v2_2024.csv", 2024},
+        {"gemeenten_12345_2020.csv", 2020},
+        {"gemeenten_1899.csv", 0},
+        {"gemeenten_2101.csv", 0},
+        {"gemeenten_2100.csv", 2100},
+        {"gemeenten_2019-2021.csv", 2019},
+        {"gemeenten_123.csv", 0},
+        {"gemeenten_2021x2022.csv", 2021},
+        {"", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (val_year_in_name(cases[i].name) != cases[i].want)
+            fail_msg("%s: got %d, want %d", cases[i].name, (int)val_year_in_name(cases[i].name),
+                     (int)cases[i].want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -419,7 +447,7 @@ int main(void)
         cmocka_unit_test(test_month),          cmocka_unit_test(test_date),
         cmocka_unit_test(test_datetime),       cmocka_unit_test(test_datetime_orders_instants),
         cmocka_unit_test(test_sum_group),      cmocka_unit_test(test_utf8),
-        cmocka_unit_test(test_utf8_seq),
+        cmocka_unit_test(test_utf8_seq),       cmocka_unit_test(test_year_in_name),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1284,6 +1284,73 @@ static void test_largest_message_fits_cap(void **state)
     free(text);
 }
 
+/* A `gemeente` record of nf fields (4: as kpm 1.2.0 wrote it, without jaar). */
+static void hb_gemeente(hb_t *b, uint64_t version, int nf)
+{
+    hb_begin(b, version, WIRE_MSG_DATA, "checkpoint", 1);
+    msgpack_pack_array(&b->pk, 1 + (size_t)nf);
+    msgpack_pack_uint32(&b->pk, WIRE_REC_GEMEENTE);
+    const char *const s[] = {"GM0363", "Amsterdam", "Noord-Holland"};
+    for (int i = 0; i < nf && i < 3; i++)
+        hb_str(b, s[i]);
+    if (nf > 3) msgpack_pack_int64(&b->pk, 872524);
+    if (nf > 4) msgpack_pack_int32(&b->pk, 2021);
+}
+
+/* State of an older kpm (aggregate's checkpoint): refused by a link's reader;
+ * with wire_reader_accept_older, records without the fields added since are
+ * read with those empty, and versions outside OLDEST_STATE..VERSION still
+ * refused. */
+static void test_older_state(void **state)
+{
+    fx_t *fx = *state;
+    hb_t b;
+
+    hb_gemeente(&b, WIRE_VERSION_OLDEST_STATE, 4);
+    if (WIRE_VERSION_OLDEST_STATE < WIRE_VERSION)
+        expect_refused(fx->r, b.sb.data, b.sb.size, "wire version");
+    else
+        expect_refused(fx->r, b.sb.data, b.sb.size, "(gemeente): 4 fields, expected 5");
+    wire_reader_accept_older(fx->r, 1);
+    expect_accepted(fx, b.sb.data, b.sb.size);
+    const wire_gemeente_t *g = &fx->got->u.gemeente;
+    assert_true(wire_str_eq(g->gemeente, "GM0363") && wire_str_eq(g->provincie, "Noord-Holland"));
+    assert_int_equal(g->inwoners, 872524);
+    assert_int_equal(g->jaar, 0);
+    msgpack_sbuffer_destroy(&b.sb);
+
+    hb_gemeente(&b, WIRE_VERSION, 5); /* a current record reads as ever */
+    expect_accepted(fx, b.sb.data, b.sb.size);
+    assert_int_equal(fx->got->u.gemeente.jaar, 2021);
+    msgpack_sbuffer_destroy(&b.sb);
+
+    hb_gemeente(&b, WIRE_VERSION, 3); /* fewer than any writer wrote */
+    expect_refused(fx->r, b.sb.data, b.sb.size, "(gemeente): 3 fields, expected 5");
+    msgpack_sbuffer_destroy(&b.sb);
+    hb_gemeente(&b, WIRE_VERSION_OLDEST_STATE - 1, 4);
+    expect_refused(fx->r, b.sb.data, b.sb.size, "wire version");
+    msgpack_sbuffer_destroy(&b.sb);
+    hb_gemeente(&b, WIRE_VERSION + 1, 5);
+    expect_refused(fx->r, b.sb.data, b.sb.size, "wire version");
+    msgpack_sbuffer_destroy(&b.sb);
+
+    /* file_end before its sha256 */
+    hb_begin(&b, WIRE_VERSION_OLDEST_STATE, WIRE_MSG_DATA, "checkpoint", 1);
+    msgpack_pack_array(&b.pk, 5);
+    msgpack_pack_uint32(&b.pk, WIRE_REC_FILE_END);
+    hb_str(&b, "gebruik_2021.csv");
+    msgpack_pack_uint64(&b.pk, 10);
+    msgpack_pack_uint64(&b.pk, 9);
+    msgpack_pack_uint64(&b.pk, 1);
+    expect_accepted(fx, b.sb.data, b.sb.size);
+    assert_true(wire_str_eq(fx->got->u.file_end.file, "gebruik_2021.csv"));
+    assert_int_equal(fx->got->u.file_end.rejected, 1);
+    assert_int_equal(fx->got->u.file_end.sha256.len, 0);
+    wire_reader_accept_older(fx->r, 0);
+    expect_refused(fx->r, b.sb.data, b.sb.size, NULL);
+    msgpack_sbuffer_destroy(&b.sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1298,6 +1365,7 @@ int main(void)
         T(test_reject_truncated),
         T(test_reject_trailing_and_count),
         T(test_reject_records),
+        T(test_older_state),
         T(test_reject_over_limits),
         cmocka_unit_test(test_shard_check),
         T(test_string_bounds),

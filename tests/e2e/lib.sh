@@ -61,7 +61,7 @@ feed_index_equal() { # dir_a dir_b
 feed_has_tables() { # dir table...
     local d=$1 t
     shift
-    grep -q '^  "schema_version": 2,$' "$d/dashboard.json" || return 1
+    grep -q '^  "schema_version": 3,$' "$d/dashboard.json" || return 1
     for t in "$@"; do
         grep -q "^    \"$t\": {\$" "$d/dashboard.json" && [ -s "$d/dashboard/$t.json" ] ||
             { echo "  $t missing"; return 1; }

@@ -33,7 +33,7 @@ layout_fields() { # name
     awk -v n="$1" '
         $0 ~ "^static const layout_t layout_" n " = " { on = 1 }
         on { s = s $0 }
-        on && /}};/ { on = 0 }
+        on && /};/ { on = 0 }
         END {
             while (match(s, /(SCALAR|LIST)\(F_[A-Z0-9]+, [a-z0-9_]+, [a-z0-9_]+|STR\([a-z0-9_]+, [a-z0-9_]+/)) {
                 f = substr(s, RSTART, RLENGTH); sub(/.*, /, "", f); print f

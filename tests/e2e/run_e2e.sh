@@ -19,7 +19,7 @@ for t in $TABLES; do
     check "$t.csv equals the hand-computed table" same_file "$TMP/a/out/$t.csv" "$FIX/expected/$t.csv"
 done
 # respons.csv has a totaal row: the feed has respons_tranche (docs/DATABASE.md)
-check "dashboard.json has schema_version 2 and every table" \
+check "dashboard.json has schema_version 3 and every table" \
     feed_has_tables "$TMP/a/out" respons_tranche ${TABLES/respons /}
 check "rapport.md shows the 2021 response of tranche 1 (5 of 6, 83%)" \
     grep -q '| Tranche 1 | 6 | 5 (83%) |' "$TMP/a/out/rapport.md"

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# End-to-end test of the dashboard feed, schema version 2 (docs/DATABASE.md):
+# End-to-end test of the dashboard feed, schema version 3 (docs/DATABASE.md):
 # one night on the sample inbox plus tests/e2e/feed/inbox (usage under the codes
-# of the 2022 and 2023 mergers), then kpm.sqlite and dashboard/ are checked:
-# the dimensions are complete, no table mixes grains, the types are as the doc
-# says, the mergers fold as hand-computed in tests/e2e/feed/EXPECTED.md, every
+# of the 2022 and 2023 mergers, inhabitants of 2022 and 2023), then kpm.sqlite
+# and dashboard/ are checked: the dimensions are complete, no table mixes
+# grains, the types are as the doc says, the mergers fold and the inhabitants
+# per year count as hand-computed in tests/e2e/feed/EXPECTED.md, every
 # view returns rows, and the JSON files validate against docs/dashboard.schema.json.
 # A second night without any `gemeenten` delivery still names all 352 gemeenten.
 # usage: run_feed.sh BUILD_DIR E2E_DIR
@@ -32,14 +33,15 @@ check "kpm run on the sample inbox and the merger fixture exits 0" \
 same_stream() { diff "$1" "$2" | head -20; [ "${PIPESTATUS[0]}" = 0 ]; }
 
 # --- the schema version
-check "kpm_schema says version 2" test "$(q 'SELECT versie FROM kpm_schema')" = 2
+check "kpm_schema says version 3" test "$(q 'SELECT versie FROM kpm_schema')" = 3
 
 # --- dimensions
 CBS=$ROOT/config/gemeenten_2021.csv
 names_match() { # every gemeente of the CBS list is in `gemeente` with its name and province
+    # (GM1992 Voorne aan Zee, founded 2023, is delivered in the fixture's gemeenten_2023.csv)
     diff <(tail -n +2 "$CBS" | cut -d';' -f1-3 | sort) \
         <(q "SELECT gemeente_code || ';' || naam || ';' || provincie FROM gemeente
-             WHERE bron IN ('cbs_2021', 'geleverd')" | sort)
+             WHERE bron IN ('cbs_2021', 'geleverd') AND gemeente_code <> 'GM1992'" | sort)
 }
 check "gemeente: 352 gemeenten with names, as the CBS list names them" names_match
 check "gemeente: Aa en Hunze is GM1680 in Drenthe" \
@@ -76,7 +78,8 @@ coltype() { q "PRAGMA table_info($1)" | awk -F'|' -v c="$2" '$2 == c { print $3 
 for spec in gebruik.periode=DATE gebruik.jaar=INTEGER gebruik.maand=INTEGER \
     respons_tranche.tranche=INTEGER adviesinzet.tranche=INTEGER likert.onderdrukt=INTEGER \
     voordrachten.geschikt=INTEGER gemeente.koploper=INTEGER gebruik_gemeente_nu.inwoners=INTEGER \
-    likert.gemiddelde=REAL gemeente.naam=TEXT; do
+    likert.gemiddelde=REAL gemeente.naam=TEXT gemeente.inwoners_jaar=INTEGER \
+    gemeente_inwoners.jaar=INTEGER gemeente_inwoners.inwoners=INTEGER; do
     tc=${spec%=*}
     check "type of $tc is ${spec#*=}" test "$(coltype "${tc%.*}" "${tc#*.}")" = "${spec#*=}"
 done
@@ -87,6 +90,16 @@ check "gebruik.periode is the first of the month, jaar and maand agree with it" 
     test "$(q "SELECT count(*) FROM gebruik WHERE periode NOT GLOB '[12][0-9][0-9][0-9]-[01][0-9]-01'
                OR CAST(substr(periode, 1, 4) AS INTEGER) <> jaar
                OR CAST(substr(periode, 6, 2) AS INTEGER) <> maand")|$(q "SELECT count(*) > 0 FROM gebruik")" = "0|1"
+
+# --- inhabitants per year (tests/e2e/feed/EXPECTED.md): the year from the file name
+check "gemeente_inwoners: the sample's 2021 list, the fixture's 2022 and 2023 figures" \
+    test "$(q "SELECT count(*) FROM gemeente_inwoners WHERE jaar = 2021 AND bron = 'geleverd'")|$(q \
+        "SELECT group_concat(gemeente_code || ' ' || jaar || ' ' || inwoners, ', ') FROM
+         (SELECT * FROM gemeente_inwoners WHERE jaar > 2021 ORDER BY gemeente_code, jaar)")" = \
+        "352|GM0363 2022 882633, GM0457 2022 20807, GM1992 2023 69500"
+check "gemeente: Amsterdam's latest figure is 2022's; today's Amsterdam adds Weesp's 2022 figure" \
+    test "$(q "SELECT inwoners || ' ' || inwoners_jaar || ' ' || inwoners_nu FROM gemeente
+               WHERE gemeente_code = 'GM0363'")" = "882633 2022 903440"
 
 # --- today's boundaries (tests/e2e/feed/EXPECTED.md)
 folded() {
@@ -145,18 +158,19 @@ if [ $rc != 77 ]; then
     cat "$TMP/validate.log"
     mkdir -p "$TMP/bad/dashboard"
     sed 's/"omschrijving": "[^"]*"/"omschrijving": ""/' "$TMP/a/out/dashboard/gebruik.json" >"$TMP/bad/dashboard/gebruik.json"
-    sed 's/"schema_version": 2/"schema_version": 1/' "$TMP/a/out/dashboard.json" >"$TMP/bad/dashboard.json"
-    check "the validator rejects a column without a description and a version-1 index" \
+    sed 's/"schema_version": 3/"schema_version": 2/' "$TMP/a/out/dashboard.json" >"$TMP/bad/dashboard.json"
+    check "the validator rejects a column without a description and a version-2 index" \
         bash -c "test \"\$(python3 '$FIX/validate.py' '$ROOT/docs/dashboard.schema.json' '$TMP/bad' | tail -1)\" = '2 files, 2 invalid'"
 fi
 
 # --- without any gemeenten delivery, the shipped CBS list names them
 mkdir -p "$TMP/b/inbox"
-cp "$FIX"/inbox/* "$TMP/b/inbox/"
+cp "$FIX"/inbox/gebruik_* "$TMP/b/inbox/"
 check "a night with only usage exits 0" kpm_night "$TMP/b/inbox" "$TMP/b/out" "$TMP/b/state"
 DB=$TMP/b/out/kpm.sqlite
 check "without a delivery, all 352 gemeenten are named from the CBS list" names_match
 check "... and each says so (bron cbs_2021)" \
-    test "$(q "SELECT count(*) FROM gemeente WHERE bron = 'cbs_2021'")" = 352
+    test "$(q "SELECT count(*) FROM gemeente WHERE bron = 'cbs_2021'")|$(q \
+        "SELECT count(*) FROM gemeente_inwoners WHERE bron = 'cbs' AND jaar = 2021")" = "352|352"
 
 e2e_finish

@@ -161,7 +161,7 @@ check "respons_tranche has its columns, typed (tranche a number), and kpm_rij" \
         = "meting bigint, tranche bigint, uitgenodigd bigint, respons bigint, respons_pct numeric(30,1), kpm_rij bigint"
 for spec in likert.gemiddelde="numeric(30,2)" likert.onderdrukt=boolean gebruik.periode=date \
     gebruik.jaar=bigint gebruik.maand=bigint voordrachten.geschikt=boolean gemeente.koploper=boolean \
-    kpm_schema.versie=integer; do
+    gemeente_inwoners.jaar=bigint gemeente.inwoners_jaar=bigint kpm_schema.versie=integer; do
     tc=${spec%=*}
     check "$tc is ${spec#*=} in PostgreSQL" test "$(pg_type "${tc%.*}" "${tc#*.}")" = "${spec#*=}"
 done
