@@ -614,6 +614,12 @@ void link_in_expect(link_in_t *in, const char *stream, uint64_t next, uint64_t d
                     int complete)
 {
     const char *night = in_night(in);
+    /* One RESUME per connection, so that a second copy cannot arrive after the
+     * sender has begun and make it send its first messages again: a connection
+     * made before now is noted here without a word (in_events speaks only for a
+     * receiver that knows where it stands) and told below, once. */
+    in->expected = 0;
+    in_events(in);
     if (!stream) stream = "";
     if (night && strcmp(stream, night) != 0 && (!stream[0] || complete)) {
         /* Nothing of its night yet: it says so under the night's name. */
@@ -627,10 +633,7 @@ void link_in_expect(link_in_t *in, const char *stream, uint64_t next, uint64_t d
     in->durable = durable;
     in->complete = complete;
     in->expected = 1;
-    /* Said now if the ack socket is connected, else when it connects: one
-     * RESUME per connection, so that a second copy cannot arrive after the
-     * sender has begun and make it send its first messages again. */
-    in_events(in);
+    /* Said now if the ack socket is connected, else when it connects. */
     if (in->connected) in_resume(in, in->stream, next, 1);
 }
 
