@@ -156,7 +156,12 @@ int checkpoint_load(const char *path, agg_state_t *s, ckpt_meta_t *m, const pseu
         off += 4;
         if (flen > len - off || ended) goto damaged;
         wire_header_t h;
-        if (wire_reader_open(rd, buf + off, flen, &h) != KPM_OK) goto damaged;
+        if (wire_reader_open(rd, buf + off, flen, &h) != KPM_OK) {
+            if (!wire_reader_other_version(rd)) goto damaged;
+            snprintf(err, errlen, "checkpoint '%s': %s", path, wire_reader_error(rd));
+            rc = KPM_ESTATE;
+            goto out;
+        }
         if (frame == 0) {
             if (h.type != WIRE_MSG_BEGIN) goto damaged;
             snprintf(m->night, sizeof m->night, "%s", h.stream);

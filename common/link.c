@@ -68,6 +68,14 @@ static void refuse(warn_limit_t *wl, const char *fmt, ...)
     wl->left_out = 0;
 }
 
+/* What a message that did not decode is called in the warning: one of another
+ * kpm release (its wire version; the reader's error names both) is not malformed. */
+static const char *undecodable(const wire_reader_t *rd, int control)
+{
+    if (wire_reader_other_version(rd)) return control ? "control message" : "message";
+    return control ? "malformed control message" : "malformed message";
+}
+
 static void *socket_new(void *zctx, int type, int hwm, int linger_ms)
 {
     void *s = zmq_socket(zctx, type);
@@ -252,7 +260,7 @@ static void out_handle(link_out_t *out, const char *buf, size_t len)
 {
     wire_header_t h;
     if (wire_reader_open(out->rd, buf, len, &h) != KPM_OK) {
-        refuse(&out->warn, "link %s: malformed control message dropped: %s", out->stream,
+        refuse(&out->warn, "link %s: %s dropped: %s", out->stream, undecodable(out->rd, 1),
                wire_reader_error(out->rd));
         return;
     }
@@ -614,6 +622,12 @@ void link_in_expect(link_in_t *in, const char *stream, uint64_t next, uint64_t d
                     int complete)
 {
     const char *night = in_night(in);
+    /* One RESUME per connection, so that a second copy cannot arrive after the
+     * sender has begun and make it send its first messages again: a connection
+     * made before now is noted here without a word (in_events speaks only for a
+     * receiver that knows where it stands) and told below, once. */
+    in->expected = 0;
+    in_events(in);
     if (!stream) stream = "";
     if (night && strcmp(stream, night) != 0 && (!stream[0] || complete)) {
         /* Nothing of its night yet: it says so under the night's name. */
@@ -627,10 +641,7 @@ void link_in_expect(link_in_t *in, const char *stream, uint64_t next, uint64_t d
     in->durable = durable;
     in->complete = complete;
     in->expected = 1;
-    /* Said now if the ack socket is connected, else when it connects: one
-     * RESUME per connection, so that a second copy cannot arrive after the
-     * sender has begun and make it send its first messages again. */
-    in_events(in);
+    /* Said now if the ack socket is connected, else when it connects. */
     if (in->connected) in_resume(in, in->stream, next, 1);
 }
 
@@ -704,7 +715,8 @@ int link_in_recv(link_in_t *in, link_msg_t *msg, int timeout_ms)
             size_t len = zmq_msg_size(&in->cur);
             in->seen++;
             if (wire_reader_open(in->rd, buf, len, &msg->hdr) != KPM_OK) {
-                refuse(&in->warn, "link: malformed message dropped: %s", wire_reader_error(in->rd));
+                refuse(&in->warn, "link: %s dropped: %s", undecodable(in->rd, 0),
+                       wire_reader_error(in->rd));
                 continue;
             }
             if (!in_handle(in, &msg->hdr)) {

@@ -427,8 +427,9 @@ struct wire_reader {
     uint32_t done;    /* records unpacked, including the current one */
     const char *what; /* kind name of the record being decoded, NULL for the header */
     reader_state_t state;
-    bool older;       /* wire_reader_accept_older */
-    uint32_t version; /* of the open message */
+    bool older;        /* wire_reader_accept_older */
+    uint32_t version;  /* of the open message */
+    int other_version; /* the last open refused the message for its version */
     char err[256];
 };
 
@@ -442,6 +443,11 @@ wire_reader_t *wire_reader_new(void)
     }
     r->state = R_IDLE;
     return r;
+}
+
+int wire_reader_other_version(const wire_reader_t *r)
+{
+    return r->other_version;
 }
 
 void wire_reader_destroy(wire_reader_t **r)
@@ -831,6 +837,7 @@ int wire_reader_open(wire_reader_t *r, const char *buf, size_t len, wire_header_
     r->count = 0;
     r->done = 0;
     r->what = NULL;
+    r->other_version = 0;
     r->err[0] = '\0';
 
     switch (unpack_one(r, &o)) {
@@ -847,9 +854,14 @@ int wire_reader_open(wire_reader_t *r, const char *buf, size_t len, wire_header_
 
     if ((rc = get_uint(&a[0], UINT32_MAX, &u)) != NUM_OK)
         return num_fail(r, "version", rc, "uint32");
-    if (u != WIRE_VERSION && !(r->older && u >= WIRE_VERSION_OLDEST_STATE && u < WIRE_VERSION))
-        return fail(r, "header: wire version %" PRIu64 ", this build speaks version %d", u,
-                    WIRE_VERSION);
+    if (u != WIRE_VERSION && !(r->older && u >= WIRE_VERSION_OLDEST_STATE && u < WIRE_VERSION)) {
+        /* Both versions named: a stage of another release is not "malformed". */
+        r->other_version = 1;
+        return fail(r,
+                    "wire version %" PRIu64 " refused: this build speaks wire version %d (the "
+                    "stages are of different kpm releases; upgrade all three together)",
+                    u, WIRE_VERSION);
+    }
     h.version = (uint32_t)u;
     r->version = h.version;
 

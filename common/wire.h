@@ -1,4 +1,4 @@
-/* wire.h - kpm's wire format, version 2: the one definition of what travels
+/* wire.h - kpm's wire format, version 3: the one definition of what travels
  * between the stages (see docs/PROTOCOL.md).
  *
  * A message (one ZeroMQ frame) is a msgpack stream: a header array
@@ -17,7 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WIRE_VERSION 2
+/* 3: file_end's sha256 and gemeente's jaar. A reader refuses a message of
+ * another version, naming both (docs/PROTOCOL.md, Versioning). */
+#define WIRE_VERSION 3
 /* The oldest version whose state (aggregate's checkpoint) this build still reads,
  * with wire_reader_accept_older: records of such state may lack the trailing
  * fields added since (docs/PROTOCOL-RECORDS.md, "Older state"). */
@@ -363,9 +365,14 @@ void wire_reader_destroy(wire_reader_t **r);
 void wire_reader_accept_older(wire_reader_t *r, int on);
 
 /* Starts reading a message and decodes its header. Returns KPM_OK, KPM_EPROTO
- * for a malformed header or a version other than WIRE_VERSION (or an older one
- * that wire_reader_accept_older allows). */
+ * for a malformed header or a version the reader does not take (other than
+ * WIRE_VERSION, or an older one that wire_reader_accept_older allows); the
+ * error then names the message's version and this build's, and
+ * wire_reader_other_version() is 1. */
 int wire_reader_open(wire_reader_t *r, const char *buf, size_t len, wire_header_t *hdr);
+
+/* 1 when the last wire_reader_open refused the message for its version. */
+int wire_reader_other_version(const wire_reader_t *r);
 
 /* Decodes the next record. Returns 1 with *rec filled, 0 after the last of the
  * header's `count` records, or KPM_EPROTO for anything malformed (wrong type,

@@ -443,6 +443,36 @@ static void test_checkpoint_damaged(void **state)
     free(good);
 }
 
+/* A checkpoint of a later wire version than this build's (the state of a newer
+ * release) is refused with both versions named, not as "damaged". */
+static void test_checkpoint_of_later_wire_version(void **state)
+{
+    fx_t *fx = *state;
+    build_rich(fx->s);
+    ckpt_meta_t m = {.next = 7};
+    assert_int_equal(checkpoint_write(fx->path, fx->s, &m), KPM_OK);
+    char *buf, err[512] = "", want[128];
+    size_t len;
+    assert_int_equal(fs_read_all(fx->path, &buf, &len), KPM_OK);
+    for (size_t off = 8; off + 6 <= len;) { /* each frame: length, then [version, ...] */
+        const unsigned char *p = (const unsigned char *)buf + off;
+        size_t flen = (size_t)p[0] | (size_t)p[1] << 8 | (size_t)p[2] << 16 | (size_t)p[3] << 24;
+        assert_int_equal(p[4], 0x96);
+        assert_int_equal(p[5], WIRE_VERSION);
+        buf[off + 5] = WIRE_VERSION + 1;
+        off += 4 + flen;
+    }
+    assert_int_equal(load_bytes(fx, buf, len), KPM_ESTATE);
+    agg_state_t *t = state_new(fx->cat);
+    ckpt_meta_t got;
+    assert_int_equal(checkpoint_load(fx->path, t, &got, NULL, err, sizeof err), KPM_ESTATE);
+    snprintf(want, sizeof want, "wire version %d refused: this build speaks wire version %d",
+             WIRE_VERSION + 1, WIRE_VERSION);
+    if (!strstr(err, want)) fail_msg("not the version message: %s", err);
+    state_destroy(&t);
+    free(buf);
+}
+
 /* ---- keys built from received values are checked (a 299-byte koploper_id
  * once overran key[96] in state.c, key[160] in state_mon.c, key[32] for
  * ervaring) ---- */
@@ -670,6 +700,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_checkpoint_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_1_2_0_loads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoint_of_later_wire_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overlong_key_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overlong_key_in_checkpoint, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_v1_converted, setup, teardown),

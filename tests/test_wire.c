@@ -716,6 +716,56 @@ static void hb_response_tail(hb_t *b)
     msgpack_pack_map(&b->pk, 0);
 }
 
+/* A message of one file_end as a stage of another release sends it: version 2
+ * (file_end without its sha256), or a later version with a field more. */
+static void hb_file_end(hb_t *b, uint64_t version, int fields)
+{
+    hb_begin(b, version, WIRE_MSG_DATA, "20261126T030000Z", 1);
+    msgpack_pack_array(&b->pk, 1 + (size_t)fields);
+    msgpack_pack_uint32(&b->pk, WIRE_REC_FILE_END);
+    hb_str(b, "gebruik_2026-11.csv");
+    msgpack_pack_uint64(&b->pk, 10);
+    msgpack_pack_uint64(&b->pk, 9);
+    msgpack_pack_uint64(&b->pk, 1);
+    for (int i = 4; i < fields; i++)
+        hb_str(b, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+/* A message of another wire version is refused in its header, with both
+ * versions named, not with a "fields" error on its first record that changed:
+ * version 2's file_end has 4 fields, version 3's 5. (A checkpoint's reader
+ * takes older state: test_older_state.) */
+static void expect_other_version_refused(fx_t *fx)
+{
+    hb_t b;
+    char want[128];
+
+    hb_file_end(&b, 2, 4);
+    snprintf(want, sizeof want, "wire version 2 refused: this build speaks wire version %d",
+             WIRE_VERSION);
+    expect_refused(fx->r, b.sb.data, b.sb.size, want);
+    assert_true(wire_reader_other_version(fx->r));
+    msgpack_sbuffer_destroy(&b.sb);
+
+    hb_file_end(&b, WIRE_VERSION + 1, 6);
+    snprintf(want, sizeof want, "wire version %d refused: this build speaks wire version %d",
+             WIRE_VERSION + 1, WIRE_VERSION);
+    expect_refused(fx->r, b.sb.data, b.sb.size, want);
+    assert_true(wire_reader_other_version(fx->r));
+    msgpack_sbuffer_destroy(&b.sb);
+
+    /* a message of this version with version 2's file_end: a "fields" error */
+    hb_file_end(&b, WIRE_VERSION, 4);
+    expect_refused(fx->r, b.sb.data, b.sb.size, "(file_end): 4 fields, expected 5");
+    assert_false(wire_reader_other_version(fx->r));
+    msgpack_sbuffer_destroy(&b.sb);
+
+    hb_file_end(&b, WIRE_VERSION, 5);
+    expect_accepted(fx, b.sb.data, b.sb.size);
+    assert_false(wire_reader_other_version(fx->r));
+    msgpack_sbuffer_destroy(&b.sb);
+}
+
 static void test_reject_header(void **state)
 {
     fx_t *fx = *state;
@@ -726,6 +776,7 @@ static void test_reject_header(void **state)
     hb_begin(&b, 1, WIRE_MSG_ACK, "s", 0);
     expect_refused(fx->r, b.sb.data, b.sb.size, "version 1");
     msgpack_sbuffer_destroy(&b.sb);
+    expect_other_version_refused(fx);
 
     hb_begin(&b, WIRE_VERSION, 9, "s", 0);
     expect_refused(fx->r, b.sb.data, b.sb.size, "message type 9");
@@ -742,7 +793,7 @@ static void test_reject_header(void **state)
     /* five fields; a stream with a NUL byte; not an array */
     static const char five[] = "\x95\x02\x04\xa1s\x00\x00";
     expect_refused(fx->r, five, sizeof(five) - 1, "header: not an array of 6");
-    static const char nul[] = "\x96\x02\x04\xa3s\0x\x00\x00\x00";
+    static const char nul[] = "\x96\x03\x04\xa3s\0x\x00\x00\x00";
     expect_refused(fx->r, nul, sizeof(nul) - 1, "NUL");
     expect_refused(fx->r, "\x01", 1, "header");
     expect_refused(fx->r, "", 0, "empty");
