@@ -331,12 +331,65 @@ static const struct {
     {"regio", "Regiobijeenkomst", "geen vast aantal", 0, 0},
 };
 
+#define N_MEETING_TYPES (sizeof meeting_types / sizeof meeting_types[0])
+
+/* Charts of the meetings table tab: per type (those with a rhythm, and the
+ * others that took place) the number per year against the rhythm; per year
+ * the participants from koploper gemeenten and from others. counts[k *
+ * n_years + y] and reach[y * 2 + g] as in the table. */
+static void meeting_charts(rdoc_t *d, const rtab_t *tab, const int64_t *years, size_t n_years,
+                           const int64_t *counts, const int64_t *reach)
+{
+    const char **names = rd_alloc(d, (n_years + 1) * sizeof *names);
+    rsvg_group_row_t *rows = rd_alloc(d, (N_MEETING_TYPES + n_years) * sizeof *rows);
+    static const char *const from[2] = {"Uit koplopergemeenten", "Uit andere gemeenten"};
+    const char *note;
+    size_t n = 0;
+
+    if (d->oom || tab->number == NULL || n_years == 0 || n_years > RSVG_MAX_CATS) return;
+    note = rd_fmt(d, "De cijfers staan in tabel %s.", tab->number);
+    for (size_t y = 0; y < n_years; y++)
+        names[y] = rd_fmt(d, "%" PRId64, years[y]);
+    for (size_t k = 0; k < N_MEETING_TYPES; k++) {
+        int64_t any = 0;
+        for (size_t y = 0; y < n_years; y++)
+            any += counts[k * n_years + y];
+        if (any == 0 && meeting_types[k].min == 0) continue;
+        rows[n].label =
+            (wire_str_t){meeting_types[k].label, (uint32_t)strlen(meeting_types[k].label)};
+        rows[n].v = &counts[k * n_years];
+        rows[n].has_target = meeting_types[k].min > 0;
+        rows[n].lo = meeting_types[k].min;
+        rows[n++].hi = meeting_types[k].max;
+    }
+    rfig_t *f = rd_figure(d, RF_GROUPED,
+                          "Bijeenkomsten per soort en jaar tegenover het ritme van de oproep");
+    f->groups = rows;
+    f->n = n;
+    f->names = names;
+    f->n_series = n_years;
+    f->target = "Volgens de oproep";
+    f->note = note;
+    for (size_t y = 0; y < n_years; y++) {
+        rows[n + y].label = (wire_str_t){names[y], (uint32_t)strlen(names[y])};
+        rows[n + y].v = &reach[y * 2];
+    }
+    f = rd_figure(d, RF_GROUPED,
+                  "Deelnemers aan bijeenkomsten per jaar: uit koplopergemeenten en uit andere "
+                  "gemeenten");
+    f->groups = rows + n;
+    f->n = n_years;
+    f->names = from;
+    f->n_series = 2;
+    f->note = note;
+}
+
 static void meetings(rdoc_t *d)
 {
     const rtable_t *t = d->m->tables[T_BIJEENKOMSTEN];
     int cj = rtable_col(t, "jaar"), ct = rtable_col(t, "type"),
         ca = rtable_col(t, "aantal_bijeenkomsten");
-    int64_t *years = NULL;
+    int64_t *years = NULL, *counts, *reach;
     size_t n_years = 0;
     int64_t tot[3] = {0, 0, 0};
     rtb_t tb;
@@ -349,6 +402,12 @@ static void meetings(rdoc_t *d)
     if (rtable_distinct_ints((rtable_t *const *)&d->m->tables[T_BIJEENKOMSTEN], 1, "jaar", &years,
                              &n_years) != 0)
         d->oom = 1;
+    counts = rd_alloc(d, (N_MEETING_TYPES * n_years + 1) * sizeof *counts);
+    reach = rd_alloc(d, (2 * n_years + 1) * sizeof *reach);
+    if (d->oom) {
+        free(years);
+        return;
+    }
     rd_para(d,
             "De oproep vraagt per jaar drie bijeenkomsten voor de projectleiders, vier à vijf "
             "lerende cirkels (intervisie) en één landelijk congres. Per jaar en soort het aantal "
@@ -360,15 +419,15 @@ static void meetings(rdoc_t *d)
                                        "#Deelnemers uit andere gemeenten",
                                        "#Andere gemeenten bereikt", NULL});
     for (size_t y = 0; y < n_years; y++) {
-        for (size_t k = 0; k < sizeof meeting_types / sizeof meeting_types[0]; k++) {
+        for (size_t k = 0; k < N_MEETING_TYPES; k++) {
             long r = -1;
-            int64_t count = 0;
             for (size_t i = 0; i < t->n_rows && r < 0; i++)
                 if (rtable_is_int(t, i, cj, years[y]) &&
                     wire_str_eq(rtable_str(t, i, ct), meeting_types[k].type))
                     r = (long)i;
             if (r < 0 && meeting_types[k].min == 0) continue;
-            if (r >= 0) count = rtable_int(t, (size_t)r, ca);
+            int64_t count = r >= 0 ? rtable_int(t, (size_t)r, ca) : 0;
+            counts[k * n_years + y] = count;
             int below = meeting_types[k].min > 0 && count < meeting_types[k].min;
             size_t row = rd_row(&tb, below ? RROW_STRONG : RROW_PLAIN);
             rd_set(&tb, row, 0, rd_fmt(d, "%" PRId64, years[y]));
@@ -385,6 +444,7 @@ static void meetings(rdoc_t *d)
                     "deelnemers_koploper", "deelnemers_niet_koploper", "gemeenten_niet_koploper"};
                 int64_t v = r >= 0 ? rtable_int(t, (size_t)r, rtable_col(t, cols[c])) : 0;
                 tot[c] += c < 2 ? v : 0;
+                if (c < 2) reach[y * 2 + (size_t)c] += v;
                 rd_set(&tb, row, 4 + (size_t)c, rd_int(d, v));
             }
         }
@@ -393,10 +453,11 @@ static void meetings(rdoc_t *d)
     rd_set(&tb, row, 0, "Totaal");
     rd_set(&tb, row, 4, rd_int(d, tot[0]));
     rd_set(&tb, row, 5, rd_int(d, tot[1]));
-    free(years);
     rd_table_end(&tb,
                  "Vet: minder bijeenkomsten dan de oproep vraagt. Andere gemeenten bereikt: "
                  "het aantal verschillende gemeenten zonder koploper waaruit deelnemers kwamen.");
+    meeting_charts(d, tb.t, years, n_years, counts, reach);
+    free(years);
 }
 
 /* ---- client experience ---- */

@@ -96,11 +96,14 @@ static void register_tranches(rdoc_t *d, const rtable_t *t)
 static void register_provinces(rdoc_t *d, const rtable_t *t)
 {
     int cp = rtable_col(t, "provincie"), cg = rtable_col(t, "gemeenten");
+    static const char *const series[2] = {"Koplopers", "Gemeenten"};
     wire_str_t *provs = rd_alloc(d, (t->n_rows + 1) * sizeof *provs);
+    rsvg_group_row_t *bars = rd_alloc(d, (t->n_rows + 1) * sizeof *bars);
+    int64_t *counts = rd_alloc(d, (2 * t->n_rows + 1) * sizeof *counts);
     size_t n = 0;
     rtb_t tb;
 
-    if (provs == NULL || d->oom) return;
+    if (d->oom) return;
     for (size_t r = 0; r < t->n_rows; r++) { /* distinct, sorted bytewise */
         wire_str_t p = rtable_str(t, r, cp);
         size_t i = 0;
@@ -121,15 +124,25 @@ static void register_provinces(rdoc_t *d, const rtable_t *t)
         for (size_t r = 0; r < t->n_rows; r++)
             if (wire_str_same(rtable_str(t, r, cp), provs[i])) k++, gem += rtable_int(t, r, cg);
         size_t row = rd_row(&tb, RROW_PLAIN);
-        rd_set(&tb, row, 0,
-               provs[i].len == 0                   ? "Onbekend"
-               : wire_str_eq(provs[i], "meerdere") ? "Meer dan één provincie"
-                                                   : rd_str(d, provs[i]));
+        const char *l = provs[i].len == 0                   ? "Onbekend"
+                        : wire_str_eq(provs[i], "meerdere") ? "Meer dan één provincie"
+                                                            : rd_str(d, provs[i]);
+        rd_set(&tb, row, 0, l);
         rd_set(&tb, row, 1, rd_int(d, k));
         rd_set(&tb, row, 2, rd_int(d, gem));
+        counts[2 * i] = k;
+        counts[2 * i + 1] = gem;
+        bars[i] = (rsvg_group_row_t){(wire_str_t){l, (uint32_t)strlen(l)}, &counts[2 * i], 0, 0, 0};
     }
     rd_table_end(&tb, "Provincie: die van de gemeenten van de koploper (volgens de lijst van "
                       "gemeenten); onbekend als die lijst de gemeenten niet kent.");
+    if (n == 0 || d->oom) return;
+    rfig_t *f = rd_figure(d, RF_GROUPED, "Koplopers en gemeenten per provincie");
+    f->groups = bars;
+    f->n = n;
+    f->names = series;
+    f->n_series = 2;
+    f->note = rd_fmt(d, "De cijfers staan in tabel %s.", tb.t->number);
 }
 
 /* ---- who was invited, who responded ---- */
