@@ -60,6 +60,9 @@ static const char page_head[] =
     "h2,h3,h4,figcaption,caption,.wie{break-after:avoid}\n"
     "figure,table,tr,blockquote,.tabel{break-inside:avoid}\n"
     ".tabel{overflow:visible}\n"
+    "table{font-size:8pt}\n"
+    "th,td{padding:.15rem .35rem}\n"
+    "td:not(:first-child){white-space:normal}\n"
     "a{color:inherit;text-decoration:none}\n"
     "}\n"
     "</style>\n</head>\n<body>\n";
