@@ -147,6 +147,65 @@ static void register_provinces(rdoc_t *d, const rtable_t *t)
 
 /* ---- who was invited, who responded ---- */
 
+/* Who in the current register was not invited to uitvraag meting, and why as
+ * far as the data tell: the koploper started after it (startjaar), its tranche
+ * got no questionnaire, it has finished (status afgerond), or another reason
+ * (not in the data, e.g. represented by a regional koploper). Per tranche and
+ * status, the register's koplopers minus those invited (programma_uitvraag,
+ * by the same current status). */
+static const char *not_invited(rdoc_t *d, const rtable_t *t, int64_t meting)
+{
+    const rtable_t *reg = d->m->tables[T_PROGRAMMA];
+    int ct = rtable_col(reg, "tranche"), cs = rtable_col(reg, "status"),
+        cj = rtable_col(reg, "startjaar");
+    int tm = rtable_col(t, "meting"), tt = rtable_col(t, "tranche"), ts = rtable_col(t, "status"),
+        tu = rtable_col(t, "uitgenodigd");
+    int64_t n_reg = 0, n_inv = 0, why[4] = {0, 0, 0, 0}; /* later, tranche, afgerond, other */
+    const char *parts = "";
+
+    if (reg == NULL || ct < 0) return NULL;
+    for (size_t r = 0; r < reg->n_rows; r++) {
+        int64_t tr = rtable_int(reg, r, ct), same = 0, later = 0, inv = 0, tranche_inv = 0;
+        wire_str_t st = rtable_str(reg, r, cs);
+        size_t first = r;
+        n_reg++;
+        /* each (tranche, status) once: at its first row */
+        for (size_t q = 0; q < r && first == r; q++)
+            if (rtable_int(reg, q, ct) == tr && wire_str_same(rtable_str(reg, q, cs), st))
+                first = q;
+        if (first != r) continue;
+        for (size_t q = r; q < reg->n_rows; q++)
+            if (rtable_int(reg, q, ct) == tr && wire_str_same(rtable_str(reg, q, cs), st)) {
+                same++;
+                later += rtable_int(reg, q, cj) > meting;
+            }
+        for (size_t q = 0; q < t->n_rows; q++) {
+            if (!rtable_is_int(t, q, tm, meting) || rtable_int(t, q, tt) != tr) continue;
+            tranche_inv += rtable_int(t, q, tu);
+            if (wire_str_same(rtable_str(t, q, ts), st)) inv += rtable_int(t, q, tu);
+        }
+        int64_t missing = same > inv ? same - inv : 0, l = later < missing ? later : missing;
+        n_inv += same - missing;
+        why[0] += l;
+        why[tranche_inv == 0 ? 1 : wire_str_eq(st, "afgerond") ? 2 : 3] += missing - l;
+    }
+    if (n_inv == n_reg)
+        return rd_fmt(d, "Alle %s koplopers van het huidige register werden uitgenodigd.",
+                      rd_int(d, n_reg));
+    static const char *const reasons[4] = {
+        "die na %" PRId64 " begonnen", "uit een tranche die geen vragenlijst kreeg", "afgerond",
+        "om een andere reden (die staat niet in de gegevens, bijvoorbeeld omdat een regionale "
+        "koploper de gemeente vertegenwoordigt)"};
+    for (int k = 0; k < 4; k++)
+        if (why[k] > 0)
+            parts = rd_fmt(d, "%s%s%s %s", parts, parts[0] ? "; " : "", rd_int(d, why[k]),
+                           k == 0 ? rd_fmt(d, reasons[0], meting) : reasons[k]);
+    return rd_fmt(d,
+                  "Van de %s koplopers in het huidige register werden er %s uitgenodigd. Niet "
+                  "uitgenodigd: %s.",
+                  rd_int(d, n_reg), rd_int(d, n_inv), parts);
+}
+
 static void invitations(rdoc_t *d, const rtable_t *t)
 {
     int cm = rtable_col(t, "meting"), ct = rtable_col(t, "tranche"), cs = rtable_col(t, "status"),
@@ -209,6 +268,8 @@ static void invitations(rdoc_t *d, const rtable_t *t)
                      "Welke koplopers werden uitgenodigd, met welke versie van de vragenlijst, "
                      "en hoeveel van hen antwoordden. 'Niet uitgenodigd': een koploper die "
                      "antwoordde zonder uitnodiging in de lijst van deelnemers.");
+        const char *why = not_invited(d, t, metingen[i]);
+        if (why != NULL) rd_para(d, why);
     }
     free(metingen);
 }
