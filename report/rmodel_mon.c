@@ -334,7 +334,8 @@ static const struct {
 #define N_MEETING_TYPES (sizeof meeting_types / sizeof meeting_types[0])
 
 /* Charts of the meetings table tab: per type (those with a rhythm, and the
- * others that took place) the number per year against the rhythm; per year
+ * others that took place) the number per year (the last 8 years: a bar each)
+ * against the rhythm; per year
  * the participants from koploper gemeenten and from others. counts[k *
  * n_years + y] and reach[y * 2 + g] as in the table. */
 static void meeting_charts(rdoc_t *d, const rtab_t *tab, const int64_t *years, size_t n_years,
@@ -343,45 +344,34 @@ static void meeting_charts(rdoc_t *d, const rtab_t *tab, const int64_t *years, s
     const char **names = rd_alloc(d, (n_years + 1) * sizeof *names);
     rsvg_group_row_t *rows = rd_alloc(d, (N_MEETING_TYPES + n_years) * sizeof *rows);
     static const char *const from[2] = {"Uit koplopergemeenten", "Uit andere gemeenten"};
-    const char *note;
-    size_t n = 0;
+    size_t n = 0, off = n_years > RSVG_MAX_CATS ? n_years - RSVG_MAX_CATS : 0; /* last 8 years */
 
-    if (d->oom || tab->number == NULL || n_years == 0 || n_years > RSVG_MAX_CATS) return;
-    note = rd_fmt(d, "De cijfers staan in tabel %s.", tab->number);
+    if (d->oom || n_years == 0) return;
     for (size_t y = 0; y < n_years; y++)
         names[y] = rd_fmt(d, "%" PRId64, years[y]);
     for (size_t k = 0; k < N_MEETING_TYPES; k++) {
         int64_t any = 0;
-        for (size_t y = 0; y < n_years; y++)
+        for (size_t y = off; y < n_years; y++)
             any += counts[k * n_years + y];
         if (any == 0 && meeting_types[k].min == 0) continue;
         rows[n].label =
             (wire_str_t){meeting_types[k].label, (uint32_t)strlen(meeting_types[k].label)};
-        rows[n].v = &counts[k * n_years];
+        rows[n].v = &counts[k * n_years + off];
         rows[n].has_target = meeting_types[k].min > 0;
         rows[n].lo = meeting_types[k].min;
         rows[n++].hi = meeting_types[k].max;
     }
-    rfig_t *f = rd_figure(d, RF_GROUPED,
-                          "Bijeenkomsten per soort en jaar tegenover het ritme van de oproep");
-    f->groups = rows;
-    f->n = n;
-    f->names = names;
-    f->n_series = n_years;
+    rfig_t *f = rd_grouped(d, "Bijeenkomsten per soort en jaar tegenover het ritme van de oproep",
+                           rows, n, names + off, n_years - off, tab);
     f->target = "Volgens de oproep";
-    f->note = note;
     for (size_t y = 0; y < n_years; y++) {
         rows[n + y].label = (wire_str_t){names[y], (uint32_t)strlen(names[y])};
         rows[n + y].v = &reach[y * 2];
     }
-    f = rd_figure(d, RF_GROUPED,
-                  "Deelnemers aan bijeenkomsten per jaar: uit koplopergemeenten en uit andere "
-                  "gemeenten");
-    f->groups = rows + n;
-    f->n = n_years;
-    f->names = from;
-    f->n_series = 2;
-    f->note = note;
+    rd_grouped(d,
+               "Deelnemers aan bijeenkomsten per jaar: uit koplopergemeenten en uit andere "
+               "gemeenten",
+               rows + n, n_years, from, 2, tab);
 }
 
 static void meetings(rdoc_t *d)

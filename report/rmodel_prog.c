@@ -41,6 +41,8 @@ static const char *date_nl(rdoc_t *d, wire_str_t iso)
 
 /* ---- the register ---- */
 
+static const char *const register_series[2] = {"Koplopers", "Gemeenten"};
+
 static void register_tranches(rdoc_t *d, const rtable_t *t)
 {
     static const char *const statuses[3] = {"actief", "netwerkfase", "afgerond"};
@@ -48,8 +50,8 @@ static void register_tranches(rdoc_t *d, const rtable_t *t)
         cs = rtable_col(t, "status"), cj = rtable_col(t, "startjaar");
     int64_t tr[64];
     size_t n;
-    wire_str_t *labels = rd_alloc(d, 65 * sizeof *labels);
-    double *values = rd_alloc(d, 65 * sizeof *values);
+    rsvg_group_row_t *bars = rd_alloc(d, 65 * sizeof *bars);
+    int64_t *counts = rd_alloc(d, 2 * 65 * sizeof *counts);
     rtb_t tb;
 
     n = rd_tranches(t, tr, 64);
@@ -81,22 +83,21 @@ static void register_tranches(rdoc_t *d, const rtable_t *t)
             rd_set(&tb, row, 4 + (size_t)s, rd_int(d, st[s]));
         if (!total) {
             const char *l = rd_fmt(d, "Tranche %" PRId64, tr[i]);
-            labels[i] = (wire_str_t){l, (uint32_t)strlen(l)};
-            values[i] = t->n_rows > 0 ? 100.0 * (double)k / (double)t->n_rows : -1;
+            counts[2 * i] = k;
+            counts[2 * i + 1] = gem;
+            bars[i] =
+                (rsvg_group_row_t){(wire_str_t){l, (uint32_t)strlen(l)}, &counts[2 * i], 0, 0, 0};
         }
     }
     rd_table_end(&tb, "Het huidige register. Een koploper kan uit meer gemeenten bestaan. Status: "
                       "actief in het project, in de netwerkfase, of afgerond.");
-    rfig_t *f = rd_figure(d, RF_BARS, "Koplopers per tranche, in procenten van alle koplopers");
-    f->labels = labels;
-    f->values = values;
-    f->n = n;
+    if (n > 0 && !d->oom)
+        rd_grouped(d, "Koplopers en gemeenten per tranche", bars, n, register_series, 2, tb.t);
 }
 
 static void register_provinces(rdoc_t *d, const rtable_t *t)
 {
     int cp = rtable_col(t, "provincie"), cg = rtable_col(t, "gemeenten");
-    static const char *const series[2] = {"Koplopers", "Gemeenten"};
     wire_str_t *provs = rd_alloc(d, (t->n_rows + 1) * sizeof *provs);
     rsvg_group_row_t *bars = rd_alloc(d, (t->n_rows + 1) * sizeof *bars);
     int64_t *counts = rd_alloc(d, (2 * t->n_rows + 1) * sizeof *counts);
@@ -136,13 +137,8 @@ static void register_provinces(rdoc_t *d, const rtable_t *t)
     }
     rd_table_end(&tb, "Provincie: die van de gemeenten van de koploper (volgens de lijst van "
                       "gemeenten); onbekend als die lijst de gemeenten niet kent.");
-    if (n == 0 || d->oom) return;
-    rfig_t *f = rd_figure(d, RF_GROUPED, "Koplopers en gemeenten per provincie");
-    f->groups = bars;
-    f->n = n;
-    f->names = series;
-    f->n_series = 2;
-    f->note = rd_fmt(d, "De cijfers staan in tabel %s.", tb.t->number);
+    if (n > 0 && !d->oom)
+        rd_grouped(d, "Koplopers en gemeenten per provincie", bars, n, register_series, 2, tb.t);
 }
 
 /* ---- who was invited, who responded ---- */
