@@ -1,6 +1,7 @@
 /* rmodel_prog.c - the chapter "Het koploperproject" of the report model: the
- * register per tranche and per province, who was invited to each uitvraag and
- * who responded (by status and questionnaire version), and the nominations
+ * register per tranche and per province (tables and charts), who was invited
+ * to each uitvraag and who responded (by status and questionnaire version),
+ * who was not invited and why, and the nominations
  * under the calls for koplopers (per call, per criterion, and each with the
  * koploper it became). From the unpublished tables programma,
  * programma_uitvraag and oproepen, and voordrachten. */

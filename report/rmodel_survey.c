@@ -3,8 +3,8 @@
  * table of its satisfaction questions (rows: questions; columns: the answers
  * with count and whole percentage, n.v.t. where it was asked, no answer, n
  * asked, n valid, the mean), the same per tranche, the choice questions as
- * tables of their answers, the numbers asked for (gebruik_aantal: n, median,
- * quartiles), the spending split, and the open answers quoted. */
+ * tables of their answers, each followed by the same per tranche, the numbers asked for
+ * (gebruik_aantal: n, median, quartiles), the spending split, and the open answers quoted. */
 #include "rmodel_int.h"
 
 #include <inttypes.h>
