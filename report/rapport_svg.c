@@ -119,6 +119,23 @@ void rapport_html_points(FILE *fp, const wire_value_t *v)
     rapport_html_num(fp, v, "dec1", "");
 }
 
+/* A count in Dutch: "1.234.567". */
+static void put_digits(FILE *fp, uint64_t u)
+{
+    if (u < 1000) {
+        fprintf(fp, "%" PRIu64, u);
+        return;
+    }
+    put_digits(fp, u / 1000);
+    fprintf(fp, ".%03" PRIu64, u % 1000);
+}
+
+static void put_count(FILE *fp, int64_t v)
+{
+    if (v < 0) fputc('-', fp);
+    put_digits(fp, v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v);
+}
+
 /* ---- pieces ---- */
 
 static void svg_open(FILE *fp, const char *title, int h)
@@ -400,9 +417,10 @@ void rapport_svg_grouped(FILE *fp, const char *title, const char *const *series,
         double x = GROUP_X0 + (double)GROUP_W * (double)v / (double)axis;
         fprintf(fp,
                 "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" class=\"grid\"/>\n"
-                "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">%" PRId64
-                "</text>\n",
-                x, top - 4, x, bottom + 2, x, bottom + 16, v);
+                "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">",
+                x, top - 4, x, bottom + 2, x, bottom + 16);
+        put_count(fp, v);
+        fputs("</text>\n", fp);
     }
     for (size_t r = 0; r < n; r++) {
         const rsvg_group_row_t *row = &rows[r];
@@ -420,8 +438,12 @@ void rapport_svg_grouped(FILE *fp, const char *title, const char *const *series,
                     "<title>",
                     x0 - 2, y - 3, x1 - x0 + 4, (int)n_s * GROUP_BAR + 4);
             if (target != NULL) rapport_html_text(fp, target, strlen(target));
-            fprintf(fp, ": %" PRId64, row->lo);
-            if (row->hi != row->lo) fprintf(fp, " tot %" PRId64, row->hi);
+            fputs(": ", fp);
+            put_count(fp, row->lo);
+            if (row->hi != row->lo) {
+                fputs(" tot ", fp);
+                put_count(fp, row->hi);
+            }
             fputs("</title></rect>\n", fp);
         }
         for (size_t k = 0; k < n_s; k++) {
@@ -432,10 +454,12 @@ void rapport_svg_grouped(FILE *fp, const char *title, const char *const *series,
             rapport_html_label(fp, row->label);
             fputs(", ", fp);
             rapport_html_text(fp, series[k], strlen(series[k]));
-            fprintf(fp,
-                    ": %" PRId64 "</title></rect>\n"
-                    "<text x=\"%.2f\" y=\"%d\" class=\"value\">%" PRId64 "</text>\n",
-                    row->v[k], GROUP_X0 + w + 5, by + 10, row->v[k]);
+            fputs(": ", fp);
+            put_count(fp, row->v[k]);
+            fprintf(fp, "</title></rect>\n<text x=\"%.2f\" y=\"%d\" class=\"value\">",
+                    GROUP_X0 + w + 5, by + 10);
+            put_count(fp, row->v[k]);
+            fputs("</text>\n", fp);
         }
     }
     fputs("</svg>\n", fp);
@@ -611,8 +635,10 @@ void rapport_svg_lines(FILE *fp, const char *title, const char *const *x, size_t
         double y = y1 - (double)(y1 - y0) * (double)v / (double)top;
         fprintf(fp,
                 "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\" class=\"grid\"/>"
-                "<text x=\"%d\" y=\"%.2f\" text-anchor=\"end\" class=\"axis\">%" PRId64 "</text>\n",
-                x0, y, x1, y, x0 - 6, y + 4, v);
+                "<text x=\"%d\" y=\"%.2f\" text-anchor=\"end\" class=\"axis\">",
+                x0, y, x1, y, x0 - 6, y + 4);
+        put_count(fp, v);
+        fputs("</text>\n", fp);
     }
     for (size_t i = 0; i < n_x; i++) {
         double xi =
@@ -654,12 +680,16 @@ void rapport_svg_lines(FILE *fp, const char *title, const char *const *x, size_t
             rapport_html_text(fp, s[k].name, strlen(s[k].name));
             fputs(", ", fp);
             rapport_html_text(fp, x[i], strlen(x[i]));
-            fprintf(fp, ": %" PRId64 "</title>%s\n", s[k].v[i], k == 0 ? "</circle>" : "</rect>");
-            if (n_x <= 12)
-                fprintf(fp,
-                        "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" class=\"value\" "
-                        "fill=\"%s\">%" PRId64 "</text>\n",
-                        xi, k == 0 ? yi - 9 : yi + 18, line_color[k], s[k].v[i]);
+            fputs(": ", fp);
+            put_count(fp, s[k].v[i]);
+            fprintf(fp, "</title>%s\n", k == 0 ? "</circle>" : "</rect>");
+            if (n_x > 12) continue;
+            fprintf(fp,
+                    "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" class=\"value\" "
+                    "fill=\"%s\">",
+                    xi, k == 0 ? yi - 9 : yi + 18, line_color[k]);
+            put_count(fp, s[k].v[i]);
+            fputs("</text>\n", fp);
         }
     }
     fputs("</svg>\n", fp);
