@@ -53,6 +53,21 @@ static month_t *usage_months(rdoc_t *d, size_t *n)
     return out;
 }
 
+/* "januari 2021" (full) or "jan 2021" of "2021-01"; the text as is when it is
+ * not a month. */
+static const char *month_nl(rdoc_t *d, const char *ym, int full)
+{
+    static const char *const months[12] = {"januari",   "februari", "maart",    "april",
+                                           "mei",       "juni",     "juli",     "augustus",
+                                           "september", "oktober",  "november", "december"};
+    int y, m;
+    char dash;
+
+    if (sscanf(ym, "%4d%c%2d", &y, &dash, &m) != 3 || dash != '-' || m < 1 || m > 12)
+        return rd_fmt(d, "%s", ym);
+    return rd_fmt(d, "%.*s %d", full ? 20 : 3, months[m - 1], y);
+}
+
 static void usage(rdoc_t *d)
 {
     static const char *const names[2] = {"Koplopergemeenten", "Andere gemeenten"};
@@ -85,13 +100,13 @@ static void usage(rdoc_t *d)
     rd_col(&tb, 3, "Totaal", 1);
     for (size_t i = 0; i < n; i++) {
         size_t row = rd_row(&tb, RROW_PLAIN);
-        x[i] = rd_fmt(d, "%s", ms[i].m);
+        x[i] = month_nl(d, ms[i].m, 0);
         for (int g = 0; g < 2; g++) {
             v[(size_t)g * n + i] = ms[i].v[g];
             has[(size_t)g * n + i] = ms[i].has[g];
             rd_set(&tb, row, 1 + (size_t)g, ms[i].has[g] ? rd_int(d, ms[i].v[g]) : RD_NONE);
         }
-        rd_set(&tb, row, 0, x[i]);
+        rd_set(&tb, row, 0, month_nl(d, ms[i].m, 1));
         rd_set(&tb, row, 3,
                ms[i].has[0] || ms[i].has[1] ? rd_int(d, ms[i].v[0] + ms[i].v[1]) : RD_NONE);
     }
