@@ -454,6 +454,10 @@ rfig_t *rd_grouped(rdoc_t *d, const char *caption, const rsvg_group_row_t *rows,
 
 /* ---- vocabulary ---- */
 
+const char *const rd_months[12] = {"januari",   "februari", "maart",    "april",
+                                   "mei",       "juni",     "juli",     "augustus",
+                                   "september", "oktober",  "november", "december"};
+
 const char *rd_group(rdoc_t *d, wire_str_t g)
 {
     if (wire_str_eq(g, "alle")) return "Alle koplopers";

@@ -133,6 +133,9 @@ void rd_chapter(rdoc_t *d, const char *id, const char *title);
 
 /* ---- the tables' vocabulary ---- */
 
+/* The months in Dutch, "januari" first. */
+extern const char *const rd_months[12];
+
 /* "Alle koplopers", "Tranche 2", or the name. */
 const char *rd_group(rdoc_t *d, wire_str_t g);
 /* The question's text from vragen, with the question before it where it

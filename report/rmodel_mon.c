@@ -57,15 +57,12 @@ static month_t *usage_months(rdoc_t *d, size_t *n)
  * not a month. */
 static const char *month_nl(rdoc_t *d, const char *ym, int full)
 {
-    static const char *const months[12] = {"januari",   "februari", "maart",    "april",
-                                           "mei",       "juni",     "juli",     "augustus",
-                                           "september", "oktober",  "november", "december"};
     int y, m;
     char dash;
 
     if (sscanf(ym, "%4d%c%2d", &y, &dash, &m) != 3 || dash != '-' || m < 1 || m > 12)
         return rd_fmt(d, "%s", ym);
-    return rd_fmt(d, "%.*s %d", full ? 20 : 3, months[m - 1], y);
+    return rd_fmt(d, "%.*s %d", full ? 20 : 3, rd_months[m - 1], y);
 }
 
 static void usage(rdoc_t *d)

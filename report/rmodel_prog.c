@@ -29,15 +29,12 @@ static const char *versie_label(wire_str_t s)
 /* "7 oktober 2019" from "2019-10-07". */
 static const char *date_nl(rdoc_t *d, wire_str_t iso)
 {
-    static const char *const months[12] = {"januari",   "februari", "maart",    "april",
-                                           "mei",       "juni",     "juli",     "augustus",
-                                           "september", "oktober",  "november", "december"};
     int y, m, day;
     char buf[16];
 
     snprintf(buf, sizeof buf, "%.*s", (int)(iso.len < 15 ? iso.len : 15), iso.ptr);
     if (sscanf(buf, "%d-%d-%d", &y, &m, &day) != 3 || m < 1 || m > 12) return rd_str(d, iso);
-    return rd_fmt(d, "%d %s %d", day, months[m - 1], y);
+    return rd_fmt(d, "%d %s %d", day, rd_months[m - 1], y);
 }
 
 /* ---- the register ---- */
