@@ -38,6 +38,7 @@ static const char page_head[] =
     "svg .grid{stroke:#e4e7eb;stroke-width:1}\n"
     "svg .mid{stroke:#1f2933;stroke-width:1.5}\n"
     "svg .sig{font-weight:700;fill:#1f2933}\n"
+    "svg .target{fill:#fde8c4;stroke:#b35806;stroke-width:1;stroke-dasharray:4 3}\n"
     "table{border-collapse:collapse;margin:.4rem 0 1.2rem;font-size:.9rem}\n"
     "th,td{border-bottom:1px solid #d9dee3;padding:.25rem .7rem;text-align:left}\n"
     "th{border-bottom:2px solid #9aa5b1}\n"
@@ -59,6 +60,9 @@ static const char page_head[] =
     "h2,h3,h4,figcaption,caption,.wie{break-after:avoid}\n"
     "figure,table,tr,blockquote,.tabel{break-inside:avoid}\n"
     ".tabel{overflow:visible}\n"
+    "table{font-size:8pt}\n"
+    "th,td{padding:.15rem .35rem}\n"
+    "td:not(:first-child){white-space:normal}\n"
     "a{color:inherit;text-decoration:none}\n"
     "}\n"
     "</style>\n</head>\n<body>\n";
@@ -131,6 +135,9 @@ static void html_figure(FILE *fp, const rfig_t *f)
         break;
     case RF_FOREST:
         rapport_svg_forest(fp, title, f->forest, f->n);
+        break;
+    case RF_GROUPED:
+        rapport_svg_grouped(fp, title, f->names, f->n_series, f->groups, f->n, f->target);
         break;
     }
     if (f->note != NULL) {

@@ -119,6 +119,23 @@ void rapport_html_points(FILE *fp, const wire_value_t *v)
     rapport_html_num(fp, v, "dec1", "");
 }
 
+/* A count in Dutch: "1.234.567". */
+static void put_digits(FILE *fp, uint64_t u)
+{
+    if (u < 1000) {
+        fprintf(fp, "%" PRIu64, u);
+        return;
+    }
+    put_digits(fp, u / 1000);
+    fprintf(fp, ".%03" PRIu64, u % 1000);
+}
+
+static void put_count(FILE *fp, int64_t v)
+{
+    if (v < 0) fputc('-', fp);
+    put_digits(fp, v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v);
+}
+
 /* ---- pieces ---- */
 
 static void svg_open(FILE *fp, const char *title, int h)
@@ -357,6 +374,97 @@ void rapport_svg_bars(FILE *fp, const char *title, const wire_str_t *labels, con
     fputs("</svg>\n", fp);
 }
 
+/* ---- grouped bars ---- */
+
+static void nice_axis(int64_t max, int64_t *top, int64_t *step);
+
+#define GROUP_X0 236   /* left end of the bars */
+#define GROUP_W 470    /* width of the bar area */
+#define GROUP_BAR 14   /* height of one bar */
+#define GROUP_CHARS 32 /* characters of a row's label */
+
+void rapport_svg_grouped(FILE *fp, const char *title, const char *const *series, size_t n_s,
+                         const rsvg_group_row_t *rows, size_t n, const char *target)
+{
+    int64_t max = 0, axis, step;
+    int any_target = 0, lx = GROUP_X0, top = 30, row_h, bottom;
+
+    if (n_s > RSVG_MAX_CATS) n_s = RSVG_MAX_CATS;
+    row_h = (int)n_s * GROUP_BAR + 14;
+    bottom = top + (int)n * row_h;
+    for (size_t r = 0; r < n; r++) {
+        for (size_t k = 0; k < n_s; k++)
+            if (rows[r].v[k] > max) max = rows[r].v[k];
+        if (rows[r].has_target && rows[r].hi > max) max = rows[r].hi;
+        any_target |= rows[r].has_target;
+    }
+    nice_axis(max, &axis, &step);
+    svg_open(fp, title, bottom + 26);
+    for (size_t k = 0; k < n_s; k++) {
+        legend_item(fp, lx, 4, cat_fill[k], NULL,
+                    (wire_str_t){series[k], (uint32_t)strlen(series[k])});
+        lx += 16 + 7 * (int)strlen(series[k]) + 18;
+    }
+    if (any_target && target != NULL) {
+        fprintf(fp,
+                "<rect x=\"%d\" y=\"4\" width=\"12\" height=\"12\" class=\"target\"/>"
+                "<text x=\"%d\" y=\"14\" class=\"legend\">",
+                lx, lx + 16);
+        rapport_html_text(fp, target, strlen(target));
+        fputs("</text>\n", fp);
+    }
+    for (int64_t v = 0; v <= axis; v += step) {
+        double x = GROUP_X0 + (double)GROUP_W * (double)v / (double)axis;
+        fprintf(fp,
+                "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" class=\"grid\"/>\n"
+                "<text x=\"%.2f\" y=\"%d\" text-anchor=\"middle\" class=\"axis\">",
+                x, top - 4, x, bottom + 2, x, bottom + 16);
+        put_count(fp, v);
+        fputs("</text>\n", fp);
+    }
+    for (size_t r = 0; r < n; r++) {
+        const rsvg_group_row_t *row = &rows[r];
+        int y = top + (int)r * row_h;
+        fprintf(fp, "<text x=\"0\" y=\"%d\"><title>", y + (row_h - 14) / 2 + 11);
+        rapport_html_label(fp, row->label);
+        fputs("</title>", fp);
+        clipped_label(fp, row->label, GROUP_CHARS);
+        fputs("</text>\n", fp);
+        if (row->has_target) {
+            double x0 = GROUP_X0 + (double)GROUP_W * (double)row->lo / (double)axis;
+            double x1 = GROUP_X0 + (double)GROUP_W * (double)row->hi / (double)axis;
+            fprintf(fp,
+                    "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" class=\"target\">"
+                    "<title>",
+                    x0 - 2, y - 3, x1 - x0 + 4, (int)n_s * GROUP_BAR + 4);
+            if (target != NULL) rapport_html_text(fp, target, strlen(target));
+            fputs(": ", fp);
+            put_count(fp, row->lo);
+            if (row->hi != row->lo) {
+                fputs(" tot ", fp);
+                put_count(fp, row->hi);
+            }
+            fputs("</title></rect>\n", fp);
+        }
+        for (size_t k = 0; k < n_s; k++) {
+            int by = y + (int)k * GROUP_BAR;
+            double w = (double)GROUP_W * (double)row->v[k] / (double)axis;
+            fprintf(fp, "<rect x=\"%d\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\"><title>",
+                    GROUP_X0, by, w, GROUP_BAR - 2, cat_fill[k]);
+            rapport_html_label(fp, row->label);
+            fputs(", ", fp);
+            rapport_html_text(fp, series[k], strlen(series[k]));
+            fputs(": ", fp);
+            put_count(fp, row->v[k]);
+            fprintf(fp, "</title></rect>\n<text x=\"%.2f\" y=\"%d\" class=\"value\">",
+                    GROUP_X0 + w + 5, by + 10);
+            put_count(fp, row->v[k]);
+            fputs("</text>\n", fp);
+        }
+    }
+    fputs("</svg>\n", fp);
+}
+
 /* ---- forest plot ---- */
 
 #define FOREST_X0 214   /* left end of the scale */
@@ -527,8 +635,10 @@ void rapport_svg_lines(FILE *fp, const char *title, const char *const *x, size_t
         double y = y1 - (double)(y1 - y0) * (double)v / (double)top;
         fprintf(fp,
                 "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\" class=\"grid\"/>"
-                "<text x=\"%d\" y=\"%.2f\" text-anchor=\"end\" class=\"axis\">%" PRId64 "</text>\n",
-                x0, y, x1, y, x0 - 6, y + 4, v);
+                "<text x=\"%d\" y=\"%.2f\" text-anchor=\"end\" class=\"axis\">",
+                x0, y, x1, y, x0 - 6, y + 4);
+        put_count(fp, v);
+        fputs("</text>\n", fp);
     }
     for (size_t i = 0; i < n_x; i++) {
         double xi =
@@ -570,12 +680,16 @@ void rapport_svg_lines(FILE *fp, const char *title, const char *const *x, size_t
             rapport_html_text(fp, s[k].name, strlen(s[k].name));
             fputs(", ", fp);
             rapport_html_text(fp, x[i], strlen(x[i]));
-            fprintf(fp, ": %" PRId64 "</title>%s\n", s[k].v[i], k == 0 ? "</circle>" : "</rect>");
-            if (n_x <= 12)
-                fprintf(fp,
-                        "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" class=\"value\" "
-                        "fill=\"%s\">%" PRId64 "</text>\n",
-                        xi, k == 0 ? yi - 9 : yi + 18, line_color[k], s[k].v[i]);
+            fputs(": ", fp);
+            put_count(fp, s[k].v[i]);
+            fprintf(fp, "</title>%s\n", k == 0 ? "</circle>" : "</rect>");
+            if (n_x > 12) continue;
+            fprintf(fp,
+                    "<text x=\"%.2f\" y=\"%.2f\" text-anchor=\"middle\" class=\"value\" "
+                    "fill=\"%s\">",
+                    xi, k == 0 ? yi - 9 : yi + 18, line_color[k]);
+            put_count(fp, s[k].v[i]);
+            fputs("</text>\n", fp);
         }
     }
     fputs("</svg>\n", fp);

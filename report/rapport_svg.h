@@ -51,6 +51,15 @@ typedef struct {
     int significant;
 } rsvg_forest_row_t;
 
+/* One row of a grouped bar chart: a value per series, and optionally the
+ * range a target asks for (lo..hi, drawn as a band behind the bars). */
+typedef struct {
+    wire_str_t label;
+    const int64_t *v; /* one value per series */
+    int has_target;
+    int64_t lo, hi;
+} rsvg_group_row_t;
+
 /* Diverging stacked bars: negative answers left of the midpoint, positive
  * right, in percent of the valid answers; n, n.v.t., missing and the mean
  * beside each bar. */
@@ -63,6 +72,12 @@ void rapport_svg_choice(FILE *fp, const char *title, const wire_str_t *cats, siz
 /* Horizontal bars of percentages (values[i] < 0: no value). */
 void rapport_svg_bars(FILE *fp, const char *title, const wire_str_t *labels, const double *values,
                       size_t n);
+
+/* Grouped horizontal bars of counts: per row one bar per series (at most
+ * RSVG_MAX_CATS, named in the legend), the count beside each bar; a row with
+ * a target gets a band over lo..hi named target in the legend. */
+void rapport_svg_grouped(FILE *fp, const char *title, const char *const *series, size_t n_s,
+                         const rsvg_group_row_t *rows, size_t n, const char *target);
 
 /* Lines over x positions named by x[] (at most two series). */
 void rapport_svg_lines(FILE *fp, const char *title, const char *const *x, size_t n_x,

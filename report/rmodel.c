@@ -438,7 +438,25 @@ rfig_t *rd_figure(rdoc_t *d, rfig_kind_t kind, const char *caption)
     return f;
 }
 
+rfig_t *rd_grouped(rdoc_t *d, const char *caption, const rsvg_group_row_t *rows, size_t n,
+                   const char *const *names, size_t n_series, const rtab_t *tab)
+{
+    rfig_t *f = rd_figure(d, RF_GROUPED, caption);
+
+    f->groups = rows;
+    f->n = n;
+    f->names = names;
+    f->n_series = n_series;
+    if (tab != NULL && tab->number != NULL)
+        f->note = rd_fmt(d, "De cijfers staan in tabel %s.", tab->number);
+    return f;
+}
+
 /* ---- vocabulary ---- */
+
+const char *const rd_months[12] = {"januari",   "februari", "maart",    "april",
+                                   "mei",       "juni",     "juli",     "augustus",
+                                   "september", "oktober",  "november", "december"};
 
 const char *rd_group(rdoc_t *d, wire_str_t g)
 {

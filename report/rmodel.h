@@ -57,7 +57,7 @@ typedef struct {
     const char *note;    /* below the table, or NULL */
 } rtab_t;
 
-typedef enum { RF_LIKERT, RF_CHOICE, RF_BARS, RF_LINES, RF_FOREST } rfig_kind_t;
+typedef enum { RF_LIKERT, RF_CHOICE, RF_BARS, RF_LINES, RF_FOREST, RF_GROUPED } rfig_kind_t;
 
 typedef struct {
     rfig_kind_t kind;
@@ -73,7 +73,10 @@ typedef struct {
     const rsvg_series_t *series;
     size_t n_series;
     const rsvg_forest_row_t *forest;
-    const char *note; /* below the figure, or NULL */
+    const rsvg_group_row_t *groups; /* grouped: n rows of n_series values */
+    const char *const *names;       /* grouped: the series */
+    const char *target;             /* grouped: what a row's band stands for */
+    const char *note;               /* below the figure, or NULL */
 } rfig_t;
 
 typedef struct {

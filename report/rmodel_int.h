@@ -122,11 +122,19 @@ void rd_table_end(rtb_t *tb, const char *note);
 /* A figure: the caller fills the data fields of the returned rfig_t. */
 rfig_t *rd_figure(rdoc_t *d, rfig_kind_t kind, const char *caption);
 
+/* A grouped bar chart (RF_GROUPED) of n rows of n_series counts; with a note
+ * that names the table tab holding its figures (when tab is not NULL). */
+rfig_t *rd_grouped(rdoc_t *d, const char *caption, const rsvg_group_row_t *rows, size_t n,
+                   const char *const *names, size_t n_series, const rtab_t *tab);
+
 /* A new chapter: heading level 2 with the chapter's number, tables and figures
  * numbered from 1 in it. */
 void rd_chapter(rdoc_t *d, const char *id, const char *title);
 
 /* ---- the tables' vocabulary ---- */
+
+/* The months in Dutch, "januari" first. */
+extern const char *const rd_months[12];
 
 /* "Alle koplopers", "Tranche 2", or the name. */
 const char *rd_group(rdoc_t *d, wire_str_t g);

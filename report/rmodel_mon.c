@@ -53,6 +53,18 @@ static month_t *usage_months(rdoc_t *d, size_t *n)
     return out;
 }
 
+/* "januari 2021" (full) or "jan 2021" of "2021-01"; the text as is when it is
+ * not a month. */
+static const char *month_nl(rdoc_t *d, const char *ym, int full)
+{
+    int y, m;
+    char dash;
+
+    if (sscanf(ym, "%4d%c%2d", &y, &dash, &m) != 3 || dash != '-' || m < 1 || m > 12)
+        return rd_fmt(d, "%s", ym);
+    return rd_fmt(d, "%.*s %d", full ? 20 : 3, rd_months[m - 1], y);
+}
+
 static void usage(rdoc_t *d)
 {
     static const char *const names[2] = {"Koplopergemeenten", "Andere gemeenten"};
@@ -85,13 +97,13 @@ static void usage(rdoc_t *d)
     rd_col(&tb, 3, "Totaal", 1);
     for (size_t i = 0; i < n; i++) {
         size_t row = rd_row(&tb, RROW_PLAIN);
-        x[i] = rd_fmt(d, "%s", ms[i].m);
+        x[i] = month_nl(d, ms[i].m, 0);
         for (int g = 0; g < 2; g++) {
             v[(size_t)g * n + i] = ms[i].v[g];
             has[(size_t)g * n + i] = ms[i].has[g];
             rd_set(&tb, row, 1 + (size_t)g, ms[i].has[g] ? rd_int(d, ms[i].v[g]) : RD_NONE);
         }
-        rd_set(&tb, row, 0, x[i]);
+        rd_set(&tb, row, 0, month_nl(d, ms[i].m, 1));
         rd_set(&tb, row, 3,
                ms[i].has[0] || ms[i].has[1] ? rd_int(d, ms[i].v[0] + ms[i].v[1]) : RD_NONE);
     }
@@ -331,12 +343,55 @@ static const struct {
     {"regio", "Regiobijeenkomst", "geen vast aantal", 0, 0},
 };
 
+#define N_MEETING_TYPES (sizeof meeting_types / sizeof meeting_types[0])
+
+/* Charts of the meetings table tab: per type (those with a rhythm, and the
+ * others that took place) the number per year (the last 8 years: a bar each)
+ * against the rhythm; per year
+ * the participants from koploper gemeenten and from others. counts[k *
+ * n_years + y] and reach[y * 2 + g] as in the table. */
+static void meeting_charts(rdoc_t *d, const rtab_t *tab, const int64_t *years, size_t n_years,
+                           const int64_t *counts, const int64_t *reach)
+{
+    const char **names = rd_alloc(d, (n_years + 1) * sizeof *names);
+    rsvg_group_row_t *rows = rd_alloc(d, (N_MEETING_TYPES + n_years) * sizeof *rows);
+    static const char *const from[2] = {"Uit koplopergemeenten", "Uit andere gemeenten"};
+    size_t n = 0, off = n_years > RSVG_MAX_CATS ? n_years - RSVG_MAX_CATS : 0; /* last 8 years */
+
+    if (d->oom || n_years == 0) return;
+    for (size_t y = 0; y < n_years; y++)
+        names[y] = rd_fmt(d, "%" PRId64, years[y]);
+    for (size_t k = 0; k < N_MEETING_TYPES; k++) {
+        int64_t any = 0;
+        for (size_t y = off; y < n_years; y++)
+            any += counts[k * n_years + y];
+        if (any == 0 && meeting_types[k].min == 0) continue;
+        rows[n].label =
+            (wire_str_t){meeting_types[k].label, (uint32_t)strlen(meeting_types[k].label)};
+        rows[n].v = &counts[k * n_years + off];
+        rows[n].has_target = meeting_types[k].min > 0;
+        rows[n].lo = meeting_types[k].min;
+        rows[n++].hi = meeting_types[k].max;
+    }
+    rfig_t *f = rd_grouped(d, "Bijeenkomsten per soort en jaar tegenover het ritme van de oproep",
+                           rows, n, names + off, n_years - off, tab);
+    f->target = "Volgens de oproep";
+    for (size_t y = 0; y < n_years; y++) {
+        rows[n + y].label = (wire_str_t){names[y], (uint32_t)strlen(names[y])};
+        rows[n + y].v = &reach[y * 2];
+    }
+    rd_grouped(d,
+               "Deelnemers aan bijeenkomsten per jaar: uit koplopergemeenten en uit andere "
+               "gemeenten",
+               rows + n, n_years, from, 2, tab);
+}
+
 static void meetings(rdoc_t *d)
 {
     const rtable_t *t = d->m->tables[T_BIJEENKOMSTEN];
     int cj = rtable_col(t, "jaar"), ct = rtable_col(t, "type"),
         ca = rtable_col(t, "aantal_bijeenkomsten");
-    int64_t *years = NULL;
+    int64_t *years = NULL, *counts, *reach;
     size_t n_years = 0;
     int64_t tot[3] = {0, 0, 0};
     rtb_t tb;
@@ -349,6 +404,12 @@ static void meetings(rdoc_t *d)
     if (rtable_distinct_ints((rtable_t *const *)&d->m->tables[T_BIJEENKOMSTEN], 1, "jaar", &years,
                              &n_years) != 0)
         d->oom = 1;
+    counts = rd_alloc(d, (N_MEETING_TYPES * n_years + 1) * sizeof *counts);
+    reach = rd_alloc(d, (2 * n_years + 1) * sizeof *reach);
+    if (d->oom) {
+        free(years);
+        return;
+    }
     rd_para(d,
             "De oproep vraagt per jaar drie bijeenkomsten voor de projectleiders, vier à vijf "
             "lerende cirkels (intervisie) en één landelijk congres. Per jaar en soort het aantal "
@@ -360,15 +421,15 @@ static void meetings(rdoc_t *d)
                                        "#Deelnemers uit andere gemeenten",
                                        "#Andere gemeenten bereikt", NULL});
     for (size_t y = 0; y < n_years; y++) {
-        for (size_t k = 0; k < sizeof meeting_types / sizeof meeting_types[0]; k++) {
+        for (size_t k = 0; k < N_MEETING_TYPES; k++) {
             long r = -1;
-            int64_t count = 0;
             for (size_t i = 0; i < t->n_rows && r < 0; i++)
                 if (rtable_is_int(t, i, cj, years[y]) &&
                     wire_str_eq(rtable_str(t, i, ct), meeting_types[k].type))
                     r = (long)i;
             if (r < 0 && meeting_types[k].min == 0) continue;
-            if (r >= 0) count = rtable_int(t, (size_t)r, ca);
+            int64_t count = r >= 0 ? rtable_int(t, (size_t)r, ca) : 0;
+            counts[k * n_years + y] = count;
             int below = meeting_types[k].min > 0 && count < meeting_types[k].min;
             size_t row = rd_row(&tb, below ? RROW_STRONG : RROW_PLAIN);
             rd_set(&tb, row, 0, rd_fmt(d, "%" PRId64, years[y]));
@@ -385,6 +446,7 @@ static void meetings(rdoc_t *d)
                     "deelnemers_koploper", "deelnemers_niet_koploper", "gemeenten_niet_koploper"};
                 int64_t v = r >= 0 ? rtable_int(t, (size_t)r, rtable_col(t, cols[c])) : 0;
                 tot[c] += c < 2 ? v : 0;
+                if (c < 2) reach[y * 2 + (size_t)c] += v;
                 rd_set(&tb, row, 4 + (size_t)c, rd_int(d, v));
             }
         }
@@ -393,10 +455,11 @@ static void meetings(rdoc_t *d)
     rd_set(&tb, row, 0, "Totaal");
     rd_set(&tb, row, 4, rd_int(d, tot[0]));
     rd_set(&tb, row, 5, rd_int(d, tot[1]));
-    free(years);
     rd_table_end(&tb,
                  "Vet: minder bijeenkomsten dan de oproep vraagt. Andere gemeenten bereikt: "
                  "het aantal verschillende gemeenten zonder koploper waaruit deelnemers kwamen.");
+    meeting_charts(d, tb.t, years, n_years, counts, reach);
+    free(years);
 }
 
 /* ---- client experience ---- */

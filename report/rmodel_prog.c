@@ -1,6 +1,7 @@
 /* rmodel_prog.c - the chapter "Het koploperproject" of the report model: the
- * register per tranche and per province, who was invited to each uitvraag and
- * who responded (by status and questionnaire version), and the nominations
+ * register per tranche and per province (tables and charts), who was invited
+ * to each uitvraag and who responded (by status and questionnaire version),
+ * who was not invited and why, and the nominations
  * under the calls for koplopers (per call, per criterion, and each with the
  * koploper it became). From the unpublished tables programma,
  * programma_uitvraag and oproepen, and voordrachten. */
@@ -28,18 +29,17 @@ static const char *versie_label(wire_str_t s)
 /* "7 oktober 2019" from "2019-10-07". */
 static const char *date_nl(rdoc_t *d, wire_str_t iso)
 {
-    static const char *const months[12] = {"januari",   "februari", "maart",    "april",
-                                           "mei",       "juni",     "juli",     "augustus",
-                                           "september", "oktober",  "november", "december"};
     int y, m, day;
     char buf[16];
 
     snprintf(buf, sizeof buf, "%.*s", (int)(iso.len < 15 ? iso.len : 15), iso.ptr);
     if (sscanf(buf, "%d-%d-%d", &y, &m, &day) != 3 || m < 1 || m > 12) return rd_str(d, iso);
-    return rd_fmt(d, "%d %s %d", day, months[m - 1], y);
+    return rd_fmt(d, "%d %s %d", day, rd_months[m - 1], y);
 }
 
 /* ---- the register ---- */
+
+static const char *const register_series[2] = {"Koplopers", "Gemeenten"};
 
 static void register_tranches(rdoc_t *d, const rtable_t *t)
 {
@@ -48,8 +48,8 @@ static void register_tranches(rdoc_t *d, const rtable_t *t)
         cs = rtable_col(t, "status"), cj = rtable_col(t, "startjaar");
     int64_t tr[64];
     size_t n;
-    wire_str_t *labels = rd_alloc(d, 65 * sizeof *labels);
-    double *values = rd_alloc(d, 65 * sizeof *values);
+    rsvg_group_row_t *bars = rd_alloc(d, 65 * sizeof *bars);
+    int64_t *counts = rd_alloc(d, 2 * 65 * sizeof *counts);
     rtb_t tb;
 
     n = rd_tranches(t, tr, 64);
@@ -81,26 +81,28 @@ static void register_tranches(rdoc_t *d, const rtable_t *t)
             rd_set(&tb, row, 4 + (size_t)s, rd_int(d, st[s]));
         if (!total) {
             const char *l = rd_fmt(d, "Tranche %" PRId64, tr[i]);
-            labels[i] = (wire_str_t){l, (uint32_t)strlen(l)};
-            values[i] = t->n_rows > 0 ? 100.0 * (double)k / (double)t->n_rows : -1;
+            counts[2 * i] = k;
+            counts[2 * i + 1] = gem;
+            bars[i] =
+                (rsvg_group_row_t){(wire_str_t){l, (uint32_t)strlen(l)}, &counts[2 * i], 0, 0, 0};
         }
     }
     rd_table_end(&tb, "Het huidige register. Een koploper kan uit meer gemeenten bestaan. Status: "
                       "actief in het project, in de netwerkfase, of afgerond.");
-    rfig_t *f = rd_figure(d, RF_BARS, "Koplopers per tranche, in procenten van alle koplopers");
-    f->labels = labels;
-    f->values = values;
-    f->n = n;
+    if (n > 0 && !d->oom)
+        rd_grouped(d, "Koplopers en gemeenten per tranche", bars, n, register_series, 2, tb.t);
 }
 
 static void register_provinces(rdoc_t *d, const rtable_t *t)
 {
     int cp = rtable_col(t, "provincie"), cg = rtable_col(t, "gemeenten");
     wire_str_t *provs = rd_alloc(d, (t->n_rows + 1) * sizeof *provs);
+    rsvg_group_row_t *bars = rd_alloc(d, (t->n_rows + 1) * sizeof *bars);
+    int64_t *counts = rd_alloc(d, (2 * t->n_rows + 1) * sizeof *counts);
     size_t n = 0;
     rtb_t tb;
 
-    if (provs == NULL || d->oom) return;
+    if (d->oom) return;
     for (size_t r = 0; r < t->n_rows; r++) { /* distinct, sorted bytewise */
         wire_str_t p = rtable_str(t, r, cp);
         size_t i = 0;
@@ -121,18 +123,82 @@ static void register_provinces(rdoc_t *d, const rtable_t *t)
         for (size_t r = 0; r < t->n_rows; r++)
             if (wire_str_same(rtable_str(t, r, cp), provs[i])) k++, gem += rtable_int(t, r, cg);
         size_t row = rd_row(&tb, RROW_PLAIN);
-        rd_set(&tb, row, 0,
-               provs[i].len == 0                   ? "Onbekend"
-               : wire_str_eq(provs[i], "meerdere") ? "Meer dan één provincie"
-                                                   : rd_str(d, provs[i]));
+        const char *l = provs[i].len == 0                   ? "Onbekend"
+                        : wire_str_eq(provs[i], "meerdere") ? "Meer dan één provincie"
+                                                            : rd_str(d, provs[i]);
+        rd_set(&tb, row, 0, l);
         rd_set(&tb, row, 1, rd_int(d, k));
         rd_set(&tb, row, 2, rd_int(d, gem));
+        counts[2 * i] = k;
+        counts[2 * i + 1] = gem;
+        bars[i] = (rsvg_group_row_t){(wire_str_t){l, (uint32_t)strlen(l)}, &counts[2 * i], 0, 0, 0};
     }
     rd_table_end(&tb, "Provincie: die van de gemeenten van de koploper (volgens de lijst van "
                       "gemeenten); onbekend als die lijst de gemeenten niet kent.");
+    if (n > 0 && !d->oom)
+        rd_grouped(d, "Koplopers en gemeenten per provincie", bars, n, register_series, 2, tb.t);
 }
 
 /* ---- who was invited, who responded ---- */
+
+/* Who in the current register was not invited to uitvraag meting, and why as
+ * far as the data tell: the koploper started after it (startjaar), its tranche
+ * got no questionnaire, it has finished (status afgerond), or another reason
+ * (not in the data, e.g. represented by a regional koploper). Per tranche and
+ * status, the register's koplopers minus those invited (programma_uitvraag,
+ * by the same current status). */
+static const char *not_invited(rdoc_t *d, const rtable_t *t, int64_t meting)
+{
+    const rtable_t *reg = d->m->tables[T_PROGRAMMA];
+    int ct = rtable_col(reg, "tranche"), cs = rtable_col(reg, "status"),
+        cj = rtable_col(reg, "startjaar");
+    int tm = rtable_col(t, "meting"), tt = rtable_col(t, "tranche"), ts = rtable_col(t, "status"),
+        tu = rtable_col(t, "uitgenodigd");
+    int64_t n_reg = 0, n_inv = 0, why[4] = {0, 0, 0, 0}; /* later, tranche, afgerond, other */
+    const char *parts = "";
+
+    if (reg == NULL || ct < 0) return NULL;
+    for (size_t r = 0; r < reg->n_rows; r++) {
+        int64_t tr = rtable_int(reg, r, ct), same = 0, later = 0, inv = 0, tranche_inv = 0;
+        wire_str_t st = rtable_str(reg, r, cs);
+        size_t first = r;
+        n_reg++;
+        /* each (tranche, status) once: at its first row */
+        for (size_t q = 0; q < r && first == r; q++)
+            if (rtable_int(reg, q, ct) == tr && wire_str_same(rtable_str(reg, q, cs), st))
+                first = q;
+        if (first != r) continue;
+        for (size_t q = r; q < reg->n_rows; q++)
+            if (rtable_int(reg, q, ct) == tr && wire_str_same(rtable_str(reg, q, cs), st)) {
+                same++;
+                later += rtable_int(reg, q, cj) > meting;
+            }
+        for (size_t q = 0; q < t->n_rows; q++) {
+            if (!rtable_is_int(t, q, tm, meting) || rtable_int(t, q, tt) != tr) continue;
+            tranche_inv += rtable_int(t, q, tu);
+            if (wire_str_same(rtable_str(t, q, ts), st)) inv += rtable_int(t, q, tu);
+        }
+        int64_t missing = same > inv ? same - inv : 0, l = later < missing ? later : missing;
+        n_inv += same - missing;
+        why[0] += l;
+        why[tranche_inv == 0 ? 1 : wire_str_eq(st, "afgerond") ? 2 : 3] += missing - l;
+    }
+    if (n_inv == n_reg)
+        return rd_fmt(d, "Alle %s koplopers van het huidige register werden uitgenodigd.",
+                      rd_int(d, n_reg));
+    static const char *const reasons[4] = {
+        "die na %" PRId64 " begonnen", "uit een tranche die geen vragenlijst kreeg", "afgerond",
+        "om een andere reden (die staat niet in de gegevens, bijvoorbeeld omdat een regionale "
+        "koploper de gemeente vertegenwoordigt)"};
+    for (int k = 0; k < 4; k++)
+        if (why[k] > 0)
+            parts = rd_fmt(d, "%s%s%s %s", parts, parts[0] ? "; " : "", rd_int(d, why[k]),
+                           k == 0 ? rd_fmt(d, reasons[0], meting) : reasons[k]);
+    return rd_fmt(d,
+                  "Van de %s koplopers in het huidige register werden er %s uitgenodigd. Niet "
+                  "uitgenodigd: %s.",
+                  rd_int(d, n_reg), rd_int(d, n_inv), parts);
+}
 
 static void invitations(rdoc_t *d, const rtable_t *t)
 {
@@ -196,6 +262,8 @@ static void invitations(rdoc_t *d, const rtable_t *t)
                      "Welke koplopers werden uitgenodigd, met welke versie van de vragenlijst, "
                      "en hoeveel van hen antwoordden. 'Niet uitgenodigd': een koploper die "
                      "antwoordde zonder uitnodiging in de lijst van deelnemers.");
+        const char *why = not_invited(d, t, metingen[i]);
+        if (why != NULL) rd_para(d, why);
     }
     free(metingen);
 }

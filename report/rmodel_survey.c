@@ -3,8 +3,8 @@
  * table of its satisfaction questions (rows: questions; columns: the answers
  * with count and whole percentage, n.v.t. where it was asked, no answer, n
  * asked, n valid, the mean), the same per tranche, the choice questions as
- * tables of their answers, the numbers asked for (gebruik_aantal: n, median,
- * quartiles), the spending split, and the open answers quoted. */
+ * tables of their answers, each followed by the same per tranche, the numbers asked for
+ * (gebruik_aantal: n, median, quartiles), the spending split, and the open answers quoted. */
 #include "rmodel_int.h"
 
 #include <inttypes.h>
@@ -220,15 +220,15 @@ static void likert_theme(smet_t *s, const sitem_t *it, size_t n, const char *the
     f->n = shown;
 }
 
-/* The share (zeer) tevreden per tranche of the theme's satisfaction questions. */
-static void likert_tranches(smet_t *s, const sitem_t *it, size_t n, const char *thema)
+#define MAX_GROUPS 64
+
+/* The groups other than alle that table t has for the meting and one of the
+ * items it[0..n), in table order, into groups (at most MAX_GROUPS). */
+static size_t item_groups(smet_t *s, const rtable_t *t, const sitem_t *it, size_t n,
+                          wire_str_t *groups)
 {
-    const rtable_t *t = s->m->tables[T_LIKERT];
     int cm = rtable_col(t, "meting"), cg = rtable_col(t, "groep"), ci = rtable_col(t, "item");
-    wire_str_t groups[64];
     size_t n_groups = 0;
-    int protect = 0;
-    rtb_t tb;
 
     for (size_t r = 0; cm >= 0 && r < t->n_rows; r++) {
         wire_str_t g = rtable_str(t, r, cg);
@@ -237,9 +237,21 @@ static void likert_tranches(smet_t *s, const sitem_t *it, size_t n, const char *
         for (size_t i = 0; i < n_groups; i++)
             seen |= wire_str_same(groups[i], g);
         for (size_t i = 0; !seen && i < n; i++)
-            if (wire_str_same(rtable_str(t, r, ci), it[i].item) && n_groups < 64)
+            if (wire_str_same(rtable_str(t, r, ci), it[i].item) && n_groups < MAX_GROUPS)
                 groups[n_groups++] = g, seen = 1;
     }
+    return n_groups;
+}
+
+/* The share (zeer) tevreden per tranche of the theme's satisfaction questions. */
+static void likert_tranches(smet_t *s, const sitem_t *it, size_t n, const char *thema)
+{
+    const rtable_t *t = s->m->tables[T_LIKERT];
+    wire_str_t groups[MAX_GROUPS];
+    size_t n_groups = item_groups(s, t, it, n, groups);
+    int protect = 0;
+    rtb_t tb;
+
     if (n_groups == 0) return;
     rd_table(&tb, s->d, 1 + n_groups,
              rd_fmt(s->d, "Aandeel (zeer) tevreden per tranche — %s", thema));
@@ -282,18 +294,24 @@ static void likert_tranches(smet_t *s, const sitem_t *it, size_t n, const char *
 
 /* ---- choice questions ---- */
 
-/* The answers of a keuze item for meting and alle, in table order: rows into *rows. */
-static size_t keuze_rows(smet_t *s, wire_str_t item, size_t *rows, size_t cap)
+/* The answers of a keuze item for meting and group, in table order: rows into *rows. */
+static size_t keuze_group_rows(smet_t *s, wire_str_t group, wire_str_t item, size_t *rows,
+                               size_t cap)
 {
     const rtable_t *t = s->m->tables[T_KEUZE];
     int cm = rtable_col(t, "meting"), cg = rtable_col(t, "groep"), ci = rtable_col(t, "item");
     size_t n = 0;
 
     for (size_t r = 0; cm >= 0 && r < t->n_rows && n < cap; r++)
-        if (rtable_is_int(t, r, cm, s->meting) && wire_str_eq(rtable_str(t, r, cg), "alle") &&
+        if (rtable_is_int(t, r, cm, s->meting) && wire_str_same(rtable_str(t, r, cg), group) &&
             wire_str_same(rtable_str(t, r, ci), item))
             rows[n++] = r;
     return n;
+}
+
+static size_t keuze_rows(smet_t *s, wire_str_t item, size_t *rows, size_t cap)
+{
+    return keuze_group_rows(s, (wire_str_t){"alle", 4}, item, rows, cap);
 }
 
 /* Whether two keuze items have the same answers in the same order. */
@@ -311,7 +329,11 @@ static int same_answers(smet_t *s, wire_str_t a, wire_str_t b)
     return 1;
 }
 
-/* One table for consecutive keuze items it[0..n) with the same answers. */
+static void keuze_tranches(smet_t *s, const sitem_t *it, size_t n, const char *thema,
+                           const wire_str_t *cats, size_t n_cats);
+
+/* One table for consecutive keuze items it[0..n) with the same answers, its
+ * chart, and the same per tranche. */
 static void keuze_table(smet_t *s, const sitem_t *it, size_t n, const char *thema)
 {
     const rtable_t *t = s->m->tables[T_KEUZE];
@@ -373,6 +395,72 @@ static void keuze_table(smet_t *s, const sitem_t *it, size_t n, const char *them
     f->n = n;
     f->cats = cats;
     f->n_cats = n_cats;
+    keuze_tranches(s, it, n, thema, cats, n_cats);
+}
+
+/* The answers of keuze items it[0..n) (same answers, labels cats) per tranche:
+ * rows the tranches (per question when there are several) and all koplopers,
+ * columns the answers as count (whole % of the valid answers) and n valid. A
+ * suppressed group says why; a group none of whose responses was asked the
+ * question says so. */
+static void keuze_tranches(smet_t *s, const sitem_t *it, size_t n, const char *thema,
+                           const wire_str_t *cats, size_t n_cats)
+{
+    const rtable_t *t = s->m->tables[T_KEUZE];
+    int ca = rtable_col(t, "antwoord"), cn = rtable_col(t, "aantal");
+    wire_str_t groups[MAX_GROUPS + 1];
+    size_t n_groups = item_groups(s, t, it, n, groups), c0 = n > 1 ? 2 : 1, cols = c0 + n_cats + 1;
+    int protect = 0;
+    rtb_t tb;
+
+    if (n_groups == 0) return;
+    groups[n_groups++] = (wire_str_t){"alle", 4};
+    rd_table(&tb, s->d, cols,
+             n == 1 ? rd_fmt(s->d, "Per tranche: %s", rd_question(s->d, it[0].item))
+                    : rd_fmt(s->d, "Keuzevragen per tranche — %s", thema));
+    if (n > 1) rd_col(&tb, 0, "Vraag", 0);
+    rd_col(&tb, c0 - 1, "Tranche", 0);
+    for (size_t c = 0; c < n_cats; c++)
+        rd_col(&tb, c0 + c, rd_str(s->d, cats[c]), 1);
+    rd_col(&tb, cols - 1, "n geldig", 1);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t g = 0; g < n_groups; g++) {
+            size_t rs[RSVG_MAX_CATS + 1],
+                k = keuze_group_rows(s, groups[g], it[i].item, rs, RSVG_MAX_CATS + 1);
+            int64_t valid = 0, asked = 0;
+            size_t row, c = 0;
+            if (k == 0) continue;
+            row = rd_row(&tb, g + 1 == n_groups ? RROW_TOTAL : RROW_PLAIN);
+            if (n > 1) rd_set(&tb, row, 0, rd_question(s->d, it[i].item));
+            rd_set(&tb, row, c0 - 1, rd_group(s->d, groups[g]));
+            if (rtable_suppressed(t, rs[0])) {
+                rd_set(&tb, row, c0, rd_suppressed(s->d, s->meting, groups[g], &protect));
+                continue;
+            }
+            for (size_t a = 0; a < k; a++) {
+                asked += rtable_int(t, rs[a], cn);
+                if (!wire_str_eq(rtable_str(t, rs[a], ca), "ontbrekend"))
+                    valid += rtable_int(t, rs[a], cn);
+            }
+            if (asked == 0) {
+                rd_set(&tb, row, c0, "niet gevraagd");
+                continue;
+            }
+            for (size_t a = 0; a < k && c < n_cats; a++) {
+                int64_t v = rtable_int(t, rs[a], cn);
+                if (wire_str_eq(rtable_str(t, rs[a], ca), "ontbrekend")) continue;
+                rd_set(&tb, row, c0 + c++,
+                       rd_fmt(s->d, "%s (%s)", rd_int(s->d, v), rd_pct(s->d, v, valid)));
+            }
+            rd_set(&tb, row, cols - 1, rd_int(s->d, valid));
+        }
+    }
+    rd_table_end(&tb, protect ? rd_fmt(s->d,
+                                       "Per antwoord het aantal koplopers en het percentage van de "
+                                       "gegeven antwoorden (n geldig). %s",
+                                       rd_protect_note)
+                              : "Per antwoord het aantal koplopers en het percentage van de "
+                                "gegeven antwoorden (n geldig).");
 }
 
 /* ---- spending split ---- */

@@ -300,9 +300,9 @@ static void test_html_page(void **state)
     assert_has(html, "<td class=\"num\">onderdrukt*</td><td class=\"num\">niet gevraagd</td>");
     assert_has(html, "* Onderdrukt om een andere, kleine groep te beschermen");
     /* Usage per month, koploper gemeenten apart, the flag from gebruik_jaar. */
-    assert_has(html, "<tr><td>2021-01</td><td class=\"num\">30</td><td class=\"num\">5</td>"
+    assert_has(html, "<tr><td>januari 2021</td><td class=\"num\">30</td><td class=\"num\">5</td>"
                      "<td class=\"num\">35</td></tr>");
-    assert_has(html, "<tr><td>2021-02</td><td class=\"num\">–</td><td class=\"num\">–</td>"
+    assert_has(html, "<tr><td>februari 2021</td><td class=\"num\">–</td><td class=\"num\">–</td>"
                      "<td class=\"num\">–</td></tr>");
     /* Text from the data is escaped; bytes that are not UTF-8 become U+FFFD. */
     assert_has(html, "<h3>Thema 2: Aanmelding &amp; &lt;b&gt;plan&lt;/b&gt;</h3>");

@@ -6,8 +6,9 @@
 # - axe-core in headless Chromium finds no WCAG 2.1 A/AA violation in
 #   rapport.html (a11y/axe.js: npm packages axe-core and puppeteer-core, put in a
 #   cache directory on first use, driving the system's /usr/bin/chromium);
-# - Chromium's print-to-PDF keeps every table whole on a page (a11y/pdf_tables.py,
-#   pdftotext per page).
+# - Chromium's print-to-PDF keeps every table and every figure whole on a page
+#   (a11y/pdf_tables.py, pdftotext per page), and that check finds a split one
+#   (two crafted copies of the page).
 # Exit 77 (skipped) when chromium, node/npm, the npm packages or pdftotext
 # cannot be had (scripts/install-deps installs the Debian ones).
 # usage: run_a11y.sh BUILD_DIR E2E_DIR
@@ -46,11 +47,56 @@ check "no catalogue, group or reject code in the visible text of rapport.md and 
 check "axe-core finds no WCAG 2.1 A/AA violation in rapport.html" \
     env NODE_PATH="$NODE_DIR/node_modules" timeout 180 node "$E2E/a11y/axe.js" "$OUT/rapport.html" "$CHROMIUM"
 
-timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run --disable-dev-shm-usage \
-    --user-data-dir="$TMP/profile" --no-pdf-header-footer --print-to-pdf="$TMP/print.pdf" \
-    "file://$OUT/rapport.html" >/dev/null 2>"$TMP/chromium.log"
+print_pdf() { # page.html out.pdf
+    timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run --disable-dev-shm-usage \
+        --user-data-dir="$TMP/profile" --no-pdf-header-footer --print-to-pdf="$2" \
+        "file://$1" >/dev/null 2>>"$TMP/chromium.log"
+}
+print_pdf "$OUT/rapport.html" "$TMP/print.pdf"
 check "Chromium prints rapport.html to a PDF" test -s "$TMP/print.pdf"
-check "every table of the printed report is whole on one page (caption and last row)" \
-    python3 "$E2E/a11y/pdf_tables.py" "$OUT/rapport.md" "$TMP/print.pdf"
+check "every table and figure of the printed report is whole on one page (caption and last row; caption and every text of the chart, the note last), as many figures as rapport.html has" \
+    python3 "$E2E/a11y/pdf_tables.py" "$OUT/rapport.md" "$TMP/print.pdf" "$OUT/rapport.html"
+
+# The bundled sample inbox (46 koplopers in five tranches: wide and long tables)
+# prints whole too, and passes axe.
+mkdir -p "$TMP/sample/inbox" && cp "$ROOT"/samples/inbox/* "$TMP/sample/inbox/"
+check "kpm run exits 0 on the sample inbox" \
+    kpm_night "$TMP/sample/inbox" "$TMP/sample/out" "$TMP/sample/state"
+check "axe-core finds no WCAG 2.1 A/AA violation in the sample's rapport.html" \
+    env NODE_PATH="$NODE_DIR/node_modules" timeout 180 node "$E2E/a11y/axe.js" "$TMP/sample/out/rapport.html" "$CHROMIUM"
+print_pdf "$TMP/sample/out/rapport.html" "$TMP/sample.pdf"
+check "every table and figure of the sample's printed report is whole on one page, none cut off at the side" \
+    python3 "$E2E/a11y/pdf_tables.py" "$TMP/sample/out/rapport.md" "$TMP/sample.pdf" "$TMP/sample/out/rapport.html"
+
+# The print check itself, on crafted copies of the page: a forced page break
+# between the last figure's caption and its chart, one before the last row of
+# the first table with a total, and the sample's cells kept on one line (its
+# widest tables then run off the page). Each must be found and named.
+split_finds() { # python-edit what-it-must-say-after-the-name [output dir]
+    local name dir=${3:-$OUT}
+    name=$(python3 -c "$1" "$dir/rapport.html" "$TMP/split.html") || return 1
+    rm -f "$TMP/split.pdf"
+    print_pdf "$TMP/split.html" "$TMP/split.pdf"
+    python3 "$E2E/a11y/pdf_tables.py" "$dir/rapport.md" "$TMP/split.pdf" "$TMP/split.html" >"$TMP/split.out"
+    [ $? = 1 ] && grep -q "^$name: $2" "$TMP/split.out" || { echo "  $name"; cat "$TMP/split.out"; return 1; }
+}
+check "the print check finds a figure whose chart went to the next page (crafted)" split_finds '
+import re, sys
+h = open(sys.argv[1], encoding="utf-8").read()
+m = list(re.finditer(r"<figcaption>(Figuur [0-9.]+) [^<]*</figcaption>", h))[-1]
+open(sys.argv[2], "w", encoding="utf-8").write(h[:m.end()] + "<div style=\"break-before:page\"></div>" + h[m.end():])
+print(m.group(1))' ".* is not on page [0-9]* with its caption"
+check "the print check finds a table whose last row went to the next page (crafted)" split_finds '
+import re, sys
+h = open(sys.argv[1], encoding="utf-8").read()
+i = h.index("<tr class=\"totaal\">")
+open(sys.argv[2], "w", encoding="utf-8").write(h[:i] + "<tr class=\"totaal\" style=\"break-before:page\">" + h[i + 19:])
+print(re.findall(r"<caption>(Tabel [0-9.]+) ", h[:i])[-1])' "its last row .* is not on page [0-9]* with its caption"
+check "the print check finds a table cut off at the side of the page (crafted)" split_finds '
+import sys
+h = open(sys.argv[1], encoding="utf-8").read()
+i = h.index("</style>")
+open(sys.argv[2], "w", encoding="utf-8").write(h[:i] + "@media print{td{white-space:nowrap!important}}\n" + h[i:])
+print("Tabel [0-9.]*")' "the last cell of its last row .* is not on page [0-9]*: cut off at the side" "$TMP/sample/out"
 
 e2e_finish

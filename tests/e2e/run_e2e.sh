@@ -30,12 +30,35 @@ check "rapport.md says a group below the threshold is (n < 5)" \
     grep -q 'onderdrukt (n < 5)' "$TMP/a/out/rapport.md"
 check "rapport.md labels tranche 1 of 2021 (5 responses) as hidden to protect another group" \
     bash -c "sed -n '/^## [0-9]* Uitvraag 2021/,/^## [0-9]* Vergelijkingen/p' '$TMP/a/out/rapport.md' | grep -q '| onderdrukt\\\\\\* | onderdrukt (n < 5) | onderdrukt (n < 5) |'"
-sed -n '/^## 9\./,$p' "$FIX/EXPECTED.md" | sed -n 's/^ *`\(|.*|\)`$/\1/p' >"$TMP/aantal-lines"
+sed -n '/^## 9\./,/^## 10\./p' "$FIX/EXPECTED.md" | sed -n 's/^ *`\(|.*|\)`$/\1/p' >"$TMP/aantal-lines"
 check "EXPECTED.md section 9 gives the two gebruik_aantal rows" test "$(wc -l <"$TMP/aantal-lines")" = 2
 while IFS= read -r line; do
     check "rapport.md has the gebruik_aantal row ${line: -40}" grep -qxF "$line" "$TMP/a/out/rapport.md"
 done <"$TMP/aantal-lines"
 check "rapport.md explains the star" grep -q 'Onderdrukt om een andere, kleine groep te beschermen' "$TMP/a/out/rapport.md"
+# The choice questions per tranche (EXPECTED.md section 10): at the default
+# threshold every tranche is hidden (with the right label); with --min-cell 3
+# tranche 1 of 2021 shows its figures and tranche 1 of 2020 is hidden to protect.
+check "rapport.md has the choice tables per tranche of EXPECTED.md 10.2 (--min-cell 5)" \
+    python3 "$E2E/md_blocks.py" "$FIX/EXPECTED.md" rapport-min-cell-5 "$TMP/a/out/rapport.md"
+mkdir -p "$TMP/m3/inbox" && cp "$FIX"/inbox/* "$TMP/m3/inbox/"
+check "a night with --min-cell 3 exits 0" kpm_night "$TMP/m3/inbox" "$TMP/m3/out" "$TMP/m3/state" --min-cell 3
+check "rapport.md has the choice tables per tranche of EXPECTED.md 10.1 (--min-cell 3)" \
+    python3 "$E2E/md_blocks.py" "$FIX/EXPECTED.md" rapport-min-cell-3 "$TMP/m3/out/rapport.md"
+# Who was not invited, and why (EXPECTED.md section 11): the fixture's two nights, and
+# the fixture with two 2021 invitations left out (a finished koploper, and one whose
+# reason the data do not give).
+sed -n '/^## 11\./,$p' "$FIX/EXPECTED.md" | sed -n 's/^ *`\([A-Z].*\.\)`$/\1/p' >"$TMP/invited-lines"
+check "EXPECTED.md section 11 gives the three sentences" test "$(wc -l <"$TMP/invited-lines")" = 3
+head -2 "$TMP/invited-lines" >"$TMP/invited-a"
+while IFS= read -r line; do
+    check "rapport.md says: ${line:0:60}" grep -qxF "$line" "$TMP/a/out/rapport.md"
+done <"$TMP/invited-a"
+mkdir -p "$TMP/ni/inbox" && cp "$FIX"/inbox/* "$TMP/ni/inbox/"
+grep -v -e ';KL004;' -e ';KL006;' "$FIX/inbox/deelnemers_2021.csv" >"$TMP/ni/inbox/deelnemers_2021.csv"
+check "a night without two 2021 invitations exits 0" kpm_night "$TMP/ni/inbox" "$TMP/ni/out" "$TMP/ni/state"
+check "rapport.md names a finished koploper and one for another reason among the not invited" \
+    grep -qxF "$(tail -1 "$TMP/invited-lines")" "$TMP/ni/out/rapport.md"
 check "run-manifest.json names the night" grep -q '"nacht": "' "$TMP/a/out/run-manifest.json"
 check "the inbox is empty after the night" test -z "$(ls -A "$TMP/a/inbox")"
 check "processed files are archived" test "$(ls "$TMP"/a/state/archive/*/ | wc -l)" = 5

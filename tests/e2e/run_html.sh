@@ -75,8 +75,8 @@ check "the theme table of 2020 shows n valid ($N_LIKERT) and the mean ($GEM) of 
 check "the theme chart shows n = $N_LIKERT" grep -q ">n = $N_LIKERT</text>" "$TMP/dom.html"
 check "the DOM names groups below the threshold" grep -qF "onderdrukt (n &lt; 5)" "$TMP/dom.html"
 check "the DOM shows the spending on scholing in 2021 ($BEST)" grep -q ">$BEST<" "$TMP/dom.html"
-check "the DOM shows usage in 2021-01: $KOP koploper, $OTH other gemeenten" \
-    grep -qF "<tr><td>2021-01</td><td class=\"num\">$KOP</td><td class=\"num\">$OTH</td>" "$TMP/dom.html"
+check "the DOM shows usage in januari 2021: $KOP koploper, $OTH other gemeenten" \
+    grep -qF "<tr><td>januari 2021</td><td class=\"num\">$KOP</td><td class=\"num\">$OTH</td>" "$TMP/dom.html"
 
 # Comparisons: per comparison of vergelijking.csv (in file order) a heading
 # that names both sides in labels; a forest plot unless every row is
