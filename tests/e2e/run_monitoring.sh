@@ -38,15 +38,15 @@ for night in night1 night2 night3; do
         done <"$TMP/mon-lines"
         check "night1: rapport.html has the monitoring charts (adviser days, meetings, reach, budgets, experience, usage)" \
             test "$(grep -c '<figcaption>Figuur [0-9]*\.[0-9]* \(Ingezette adviesdagen\|Bijeenkomsten per soort\|Deelnemers aan bijeenkomsten\|Aandeel van elke tranche\|Bekendheid\|Nieuwe vragen\)' "$TMP/out/rapport.html")" = 6
-        # the charts of the meetings and of the register per province (EXPECTED.md section 12)
+        # the charts of the meetings, the register and the budgets (EXPECTED.md section 12)
         sed -n '/^## 12\./,$p' "$FIX/EXPECTED.md" | sed -n 's/^ *`\(<title>.*\)`$/\1/p' >"$TMP/chart-lines"
-        check "night1: EXPECTED.md section 12 lists the charts' bars (18)" test "$(wc -l <"$TMP/chart-lines")" = 18
+        check "night1: EXPECTED.md section 12 lists the charts' bars (24)" test "$(wc -l <"$TMP/chart-lines")" = 24
         while IFS= read -r line; do
             check "night1: rapport.html has $line" grep -qF "$line" "$TMP/out/rapport.html"
         done <"$TMP/chart-lines"
         for cap in 'Bijeenkomsten per soort en jaar tegenover het ritme van de oproep' \
             'Deelnemers aan bijeenkomsten per jaar' 'Koplopers en gemeenten per provincie' \
-            'Koplopers en gemeenten per tranche'; do
+            'Koplopers en gemeenten per tranche' 'Toegekende middelen per jaar en circulaire'; do
             check "night1: the chart '$cap' has a numbered caption and a text alternative" \
                 grep -q "<figcaption>Figuur [0-9]*\.[0-9]* $cap.*role=\"img\" aria-label=\"Figuur [0-9]*\.[0-9]* $cap" \
                 <(tr '\n' ' ' <"$TMP/out/rapport.html" | sed 's/<figure>/\n/g')
