@@ -589,7 +589,7 @@ static void test_overlong_key_in_checkpoint(void **state)
 }
 
 /* The checkpoint kpm 1.2.0 (commit 67366aa, wire version 2) left after a night
- * on tests/e2e/monitoring/night1 (tests/data/checkpoint-1.2.0.ckpt): its
+ * on tests/e2e/monitoring/night1 (tests/data/state-1.2.0/aggregate/checkpoint): its
  * gemeente records have no year and load as undated figures, and the state
  * written again loads the same. An upgraded installation keeps its state. */
 static void test_checkpoint_1_2_0_loads(void **state)
@@ -598,8 +598,8 @@ static void test_checkpoint_1_2_0_loads(void **state)
     agg_state_t *t = state_new(fx->cat);
     ckpt_meta_t got;
     char err[512] = "";
-    if (checkpoint_load(KPM_TEST_DATA "/checkpoint-1.2.0.ckpt", t, &got, NULL, err, sizeof err) !=
-        KPM_OK)
+    if (checkpoint_load(KPM_TEST_DATA "/state-1.2.0/aggregate/checkpoint", t, &got, NULL, err,
+                        sizeof err) != KPM_OK)
         fail_msg("%s", err);
     assert_int_equal(got.complete, 1);
     assert_int_equal(got.files.n, 9);
