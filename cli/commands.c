@@ -79,15 +79,29 @@ int cmd_version(int argc, char **argv)
     return KPM_EXIT_OK;
 }
 
-/* --state DIR of status, restart and stop: it must be an existing directory. */
-static int state_arg(const char *cmd, const arg_val_t *v, char *state, size_t len)
+/* state_command: go on with the command (not an exit status). */
+#define CMD_GO (-1)
+
+/* The start of status, restart and stop: argv read against specs (the first
+ * of which is --state), usage printed for --help, and --state DIR, which must
+ * be an existing directory, resolved into state (PATH_MAX bytes). Returns
+ * CMD_GO, or the exit status to return at once (KPM_EXIT_OK after --help). */
+static int state_command(const char *cmd, const arg_spec_t *specs, size_t n, args_t *a,
+                         size_t max_pos, int argc, char **argv, const char *usage, char *state)
 {
     struct stat sb;
+    int rc = args_parse(cmd, specs, n, a, max_pos, argc, argv);
+    if (rc) return rc;
+    if (a->help) {
+        puts(usage);
+        return KPM_EXIT_OK;
+    }
+    const arg_val_t *v = &a->val[0];
     if (!v->given) return cmd_fail(cmd, KPM_EXIT_USAGE, "needs --state DIR");
     if (stat(v->text, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return cmd_fail(cmd, KPM_EXIT_USAGE, "--state: no state directory '%s'", v->text);
-    if (!realpath(v->text, state)) snprintf(state, len, "%s", v->text);
-    return 0;
+    if (!realpath(v->text, state)) snprintf(state, PATH_MAX, "%s", v->text);
+    return CMD_GO;
 }
 
 int cmd_status(int argc, char **argv)
@@ -96,19 +110,17 @@ int cmd_status(int argc, char **argv)
     arg_val_t val[2];
     args_t a = {.val = val};
     char state[PATH_MAX];
-    int rc = args_parse("status", specs, 2, &a, 0, argc, argv);
-    if (rc) return rc;
-    if (a.help) {
-        puts("usage: kpm status --state DIR [--json]\n"
-             "Shows each stage of the night in DIR: running or not, pid, phase, night,\n"
-             "records in and out, last error; ingest's file, rows, %, rows/s and ETA while\n"
-             "it reads; whether kpm run supervises the night; the last night's result.\n"
-             "  --json   the same as one JSON object (fields: docs/OPERATIONS.md)\n"
-             "Exit status: 0, 1 when the last night failed or a stage reports failure,\n"
-             "2 when DIR is not a state directory (or a usage error).");
-        return KPM_EXIT_OK;
-    }
-    if ((rc = state_arg("status", &val[0], state, sizeof state))) return rc;
+    int rc = state_command(
+        "status", specs, 2, &a, 0, argc, argv,
+        "usage: kpm status --state DIR [--json]\n"
+        "Shows each stage of the night in DIR: running or not, pid, phase, night,\n"
+        "records in and out, last error; ingest's file, rows, %, rows/s and ETA while\n"
+        "it reads; whether kpm run supervises the night; the last night's result.\n"
+        "  --json   the same as one JSON object (fields: docs/OPERATIONS.md)\n"
+        "Exit status: 0, 1 when the last night failed or a stage reports failure,\n"
+        "2 when DIR is not a state directory (or a usage error).",
+        state);
+    if (rc != CMD_GO) return rc;
     return status_print(state, val[1].given, stdout);
 }
 
@@ -139,21 +151,19 @@ int cmd_restart(int argc, char **argv)
     arg_val_t val[1];
     args_t a = {.val = val};
     char state[PATH_MAX], req[128], reply[600], err[512];
-    int rc = args_parse("restart", specs, 1, &a, 1, argc, argv);
-    if (rc) return rc;
-    if (a.help) {
-        puts("usage: kpm restart STAGE --state DIR\n"
-             "Stops one stage of the night (SIGTERM, SIGKILL after 5 s) and starts it again\n"
-             "with the command line kpm run saved (STATE/run/STAGE.args). While kpm run\n"
-             "supervises the night, it asks kpm run to do so (the new process is kpm run's\n"
-             "child); otherwise the stage runs on its own. STAGE: ingest, aggregate (with\n"
-             "workers aggregate.K), report.\n"
-             "Exit status: 0 restarted, 1 failed, 2 usage, 75 busy.");
-        return KPM_EXIT_OK;
-    }
+    int rc = state_command(
+        "restart", specs, 1, &a, 1, argc, argv,
+        "usage: kpm restart STAGE --state DIR\n"
+        "Stops one stage of the night (SIGTERM, SIGKILL after 5 s) and starts it again\n"
+        "with the command line kpm run saved (STATE/run/STAGE.args). While kpm run\n"
+        "supervises the night, it asks kpm run to do so (the new process is kpm run's\n"
+        "child); otherwise the stage runs on its own. STAGE: ingest, aggregate (with\n"
+        "workers aggregate.K), report.\n"
+        "Exit status: 0 restarted, 1 failed, 2 usage, 75 busy.",
+        state);
+    if (rc != CMD_GO) return rc;
     if (a.n_pos != 1)
         return cmd_fail("restart", KPM_EXIT_USAGE, "needs a STAGE (see kpm restart --help)");
-    if ((rc = state_arg("restart", &val[0], state, sizeof state))) return rc;
     const char *stage = a.pos[0];
     stage_list_t l;
     stages_of_state(state, &l);
@@ -210,17 +220,15 @@ int cmd_stop(int argc, char **argv)
     arg_val_t val[1];
     args_t a = {.val = val};
     char state[PATH_MAX], reply[600];
-    int rc = args_parse("stop", specs, 1, &a, 0, argc, argv);
-    if (rc) return rc;
-    if (a.help) {
-        puts("usage: kpm stop --state DIR\n"
-             "Stops the night in DIR: asks kpm run to stop its stages (each saves its\n"
-             "state), and stops any stage running on its own. The next kpm run resumes\n"
-             "the night.\n"
-             "Exit status: 0 stopped (or nothing ran), 1 failed, 2 usage, 75 busy.");
-        return KPM_EXIT_OK;
-    }
-    if ((rc = state_arg("stop", &val[0], state, sizeof state))) return rc;
+    int rc =
+        state_command("stop", specs, 1, &a, 0, argc, argv,
+                      "usage: kpm stop --state DIR\n"
+                      "Stops the night in DIR: asks kpm run to stop its stages (each saves its\n"
+                      "state), and stops any stage running on its own. The next kpm run resumes\n"
+                      "the night.\n"
+                      "Exit status: 0 stopped (or nothing ran), 1 failed, 2 usage, 75 busy.",
+                      state);
+    if (rc != CMD_GO) return rc;
     long sup = statelock_holder(state, "night");
     if (sup && ctl_request(state, "stop", reply, sizeof reply, REPLY_WAIT_MS) == 0) {
         kill((pid_t)sup, SIGTERM); /* no control socket: the signal does the same */
