@@ -616,6 +616,18 @@ static void open_entry(const char *name, ingest_entry_t *e)
     assert_int_equal(ingest_entry_open(path, e), KPM_OK);
 }
 
+#define GEBRUIK_HEADER                                                                             \
+    "gemeente_code;periode;aanbieder_type;nieuwe_vragen;lopende_trajecten;clienten_bereikt\n"
+
+/* Writes (mode "w") or appends ("a") text to the file at path. */
+static void put_text(const char *path, const char *mode, const char *text)
+{
+    FILE *fp = fopen(path, mode);
+    assert_non_null(fp);
+    fputs(text, fp);
+    assert_int_equal(fclose(fp), 0);
+}
+
 /* Entries that are no regular file are never followed or opened: one
  * NOT_A_FILE reject, quarantined (or left when they cannot be moved); a file
  * gone is FILE_GONE; a file that grew between its opening and the end of its
@@ -625,12 +637,7 @@ static void test_entries_refused(void **state)
     (void)state;
     char target[256], link_path[256];
     snprintf(target, sizeof target, "%s/outside.csv", fx.dir);
-    FILE *fp = fopen(target, "w");
-    assert_non_null(fp);
-    fputs("gemeente_code;periode;aanbieder_type;nieuwe_vragen;lopende_trajecten;"
-          "clienten_bereikt\nGM0363;2021-01;professioneel;1;2;3\n",
-          fp);
-    fclose(fp);
+    put_text(target, "w", GEBRUIK_HEADER "GM0363;2021-01;professioneel;1;2;3\n");
     snprintf(link_path, sizeof link_path, "%s/gebruik_link.csv", fx.dir);
     assert_int_equal(symlink(target, link_path), 0);
     ingest_entry_t e;
@@ -666,9 +673,7 @@ static void test_entries_refused(void **state)
     assert_int_equal(rename(target, link_path), 0);
     open_entry("gebruik_link.csv", &e);
     assert_true(e.fd >= 0);
-    fp = fopen(link_path, "a");
-    fputs("GM0363;2021-02;professioneel;1;2;3\n", fp);
-    fclose(fp);
+    put_text(link_path, "a", "GM0363;2021-02;professioneel;1;2;3\n");
     run_entry("gebruik_link.csv", &e);
     assert_int_equal(fx.res.dispo, DISPO_LEAVE);
     assert_int_equal(e.verdict, 1);
@@ -685,13 +690,9 @@ static void test_grown_file_produced_again_the_same(void **state)
     (void)state;
     char path[256];
     snprintf(path, sizeof path, "%s/gebruik_groei.csv", fx.dir);
-    FILE *fp = fopen(path, "w");
-    assert_non_null(fp);
-    fputs("gemeente_code;periode;aanbieder_type;nieuwe_vragen;lopende_trajecten;"
-          "clienten_bereikt\nGM0363;2021-01;professioneel;1;2;3\n"
-          "GM0363;2021-02;professioneel;4;5;6\n",
-          fp);
-    fclose(fp);
+    put_text(path, "w",
+             GEBRUIK_HEADER "GM0363;2021-01;professioneel;1;2;3\n"
+                            "GM0363;2021-02;professioneel;4;5;6\n");
     ingest_entry_t e;
     open_entry("gebruik_groei.csv", &e);
     run_entry("gebruik_groei.csv", &e);
@@ -700,10 +701,7 @@ static void test_grown_file_produced_again_the_same(void **state)
     char *first[MAX_MSGS];
     size_t lens[MAX_MSGS];
     size_t n = keep_msgs(first, lens);
-    fp = fopen(path, "a");
-    assert_non_null(fp);
-    fputs("GM0363;2021-03;professioneel;7;8;9\n", fp);
-    fclose(fp);
+    put_text(path, "a", "GM0363;2021-03;professioneel;7;8;9\n");
     run_entry("gebruik_groei.csv", &e);
     assert_int_equal(n_of(WIRE_REC_GEBRUIK), 2);
     expect_same_msgs(first, lens, n);
@@ -719,14 +717,12 @@ static void test_sha256_of_large_file(void **state)
     (void)state;
     char path[256];
     snprintf(path, sizeof path, "%s/gebruik_groot.csv", fx.dir);
-    FILE *fp = fopen(path, "w");
+    put_text(path, "w", GEBRUIK_HEADER "GM0363;2021-01;professioneel;1;2;3\n");
+    FILE *fp = fopen(path, "a");
     assert_non_null(fp);
-    fputs("gemeente_code;periode;aanbieder_type;nieuwe_vragen;lopende_trajecten;"
-          "clienten_bereikt\nGM0363;2021-01;professioneel;1;2;3\n",
-          fp);
     for (int i = 0; i < 300000; i++) /* all-empty rows: skipped, no records */
         fputs(";;;;;\n", fp);
-    fclose(fp);
+    assert_int_equal(fclose(fp), 0);
     char want[SHA256_HEX_LEN + 1];
     assert_int_equal(sha256_file(path, want), KPM_OK);
     ingest_entry_t e;
