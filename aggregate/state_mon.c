@@ -7,6 +7,7 @@
 #include "kpm_err.h"
 #include "state.h"
 #include "usage_map.h"
+#include "values.h"
 
 const char *const agg_aanbieder_types[AGG_AANBIEDER_TYPES] = {"professioneel", "vrijwillig",
                                                               "informeel"};
@@ -235,6 +236,8 @@ static int set_inwoners(agg_gemeente_t *g, int32_t jaar, int64_t inwoners)
 
 static int apply_gemeente(agg_state_t *s, const wire_gemeente_t *w)
 {
+    if (w->jaar != 0 && (w->jaar < VAL_YEAR_MIN || w->jaar > VAL_YEAR_MAX))
+        return KPM_EPROTO; /* ingest gives none other (val_year_in_name) */
     char code[7];
     copy_view(code, sizeof code, w->gemeente);
     agg_gemeente_t *g = strmap_get(s->gemeenten, code, strlen(code));

@@ -162,7 +162,7 @@ static int existed(void *ctx, const char *code, int32_t jaar)
 {
     const dim_t *d = ctx;
     const feed_ref_merger_t *m = merger_of(d, code);
-    int32_t jan1 = jaar * 10000 + 101;
+    int64_t jan1 = (int64_t)jaar * 10000 + 101; /* usage years run to 9999 */
     if (m != NULL && m->ingang <= jan1) return 0;
     return !is_new(d, code) || founded(d, code) <= jan1;
 }

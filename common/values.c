@@ -306,7 +306,8 @@ int32_t val_year_in_name(const char *name)
             continue;
         }
         int year = 0;
-        if ((n == 4 || n == 6 || n == 8) && digits_at(p, 4, &year) && year >= 1900 && year <= 2100)
+        if ((n == 4 || n == 6 || n == 8) && digits_at(p, 4, &year) && year >= VAL_YEAR_MIN &&
+            year <= VAL_YEAR_MAX)
             return year;
         p += n;
     }

@@ -53,6 +53,10 @@ int val_parse_gemeente(const char *s, size_t len, char out[7]);
 /* A month "YYYY-MM" (year 1900..2100) -> *yyyymm = YYYY*100+MM. */
 int val_parse_month(const char *s, size_t len, int32_t *yyyymm);
 
+/* The years a file name may give (val_year_in_name). */
+#define VAL_YEAR_MIN 1900
+#define VAL_YEAR_MAX 2100
+
 /* The year a file's name gives: its first run of 4, 6 or 8 digits (YYYY,
  * YYYYMM, YYYYMMDD) whose first four are a year 1900..2100
  * ("gemeenten_2022.csv", "gemeenten-20230101.csv" -> 2022, 2023); 0 when no

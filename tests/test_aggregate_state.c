@@ -294,6 +294,11 @@ static void test_gemeente_years(void **state)
     r.u.gemeente = (wire_gemeente_t){wire_str("GM0363"), wire_str("Amsterdam"),
                                      wire_str("Noord-Holland"), 910000, 2022};
     ab_apply(fx->s, &r);
+    /* a year ingest never gives (a forged or damaged record) is refused */
+    r.u.gemeente.jaar = 872524;
+    assert_int_equal(state_apply(fx->s, &r), KPM_EPROTO);
+    r.u.gemeente.jaar = 1899;
+    assert_int_equal(state_apply(fx->s, &r), KPM_EPROTO);
     dump(fx->s, &fx->dump);
     assert_int_equal(n_dumped(&fx->dump, WIRE_REC_GEMEENTE), 3);
     static const struct {
