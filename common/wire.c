@@ -428,7 +428,6 @@ struct wire_reader {
     const char *what; /* kind name of the record being decoded, NULL for the header */
     reader_state_t state;
     bool older;        /* wire_reader_accept_older */
-    uint32_t version;  /* of the open message */
     int other_version; /* the last open refused the message for its version */
     char err[256];
 };
@@ -863,7 +862,6 @@ int wire_reader_open(wire_reader_t *r, const char *buf, size_t len, wire_header_
                     u, WIRE_VERSION);
     }
     h.version = (uint32_t)u;
-    r->version = h.version;
 
     if ((rc = get_uint(&a[1], UINT32_MAX, &u)) != NUM_OK) return num_fail(r, "type", rc, "uint32");
     if (u < WIRE_MSG_BEGIN || u > WIRE_MSG_BYE)
