@@ -289,6 +289,12 @@ static size_t circulaire_of(wire_str_t c)
     return wire_str_eq(c, "mei") ? 0 : wire_str_eq(c, "september") ? 1 : 2;
 }
 
+/* Whether row r of t starts another year (column cj; the rows are by year). */
+static int year_starts(const rtable_t *t, int cj, size_t r)
+{
+    return r == 0 || rtable_int(t, r, cj) != rtable_int(t, r - 1, cj);
+}
+
 /* A chart of the budgets per year (the last 8) and circulaire, in whole euros,
  * summed over the tranches; a circulaire no row has is left out. */
 static void budgets_chart(rdoc_t *d, const rtable_t *t, const rtab_t *tab)
@@ -300,27 +306,27 @@ static void budgets_chart(rdoc_t *d, const rtable_t *t, const rtab_t *tab)
     size_t n_years = 0, used[3] = {0, 0, 0};
 
     for (size_t r = 0; r < t->n_rows; r++) {
-        n_years += r == 0 || rtable_int(t, r, cj) != rtable_int(t, r - 1, cj);
+        n_years += year_starts(t, cj, r);
         used[circulaire_of(rtable_str(t, r, cc))] = 1;
     }
     size_t off = n_years > RSVG_MAX_CATS ? n_years - RSVG_MAX_CATS : 0, n_s = 0, col[3];
     const char **series = rd_alloc(d, 3 * sizeof *series);
     rsvg_group_row_t *rows = rd_alloc(d, (n_years + 1) * sizeof *rows);
     int64_t *eur = rd_alloc(d, (n_years + 1) * 3 * sizeof *eur);
+    double *sum = rd_alloc(d, (n_years + 1) * 3 * sizeof *sum); /* zeroed, as all of rd_alloc */
     if (d->oom) return;
     for (size_t k = 0; k < 3; k++)
         if (used[k]) {
             col[k] = n_s;
             series[n_s++] = names[k];
         }
-    double *sum = rd_alloc(d, (n_years + 1) * 3 * sizeof *sum);
-    if (d->oom) return;
-    memset(sum, 0, (n_years + 1) * 3 * sizeof *sum);
-    for (size_t r = 0, y = 0; r < t->n_rows; r++) {
-        if (r > 0 && rtable_int(t, r, cj) != rtable_int(t, r - 1, cj)) y++;
-        const char *label = rd_fmt(d, "%" PRId64, rtable_int(t, r, cj));
-        rows[y].label = (wire_str_t){label, (uint32_t)strlen(label)};
-        rows[y].v = &eur[y * n_s];
+    for (size_t r = 0, y = 0, seen = 0; r < t->n_rows; r++) {
+        if (year_starts(t, cj, r)) {
+            y = seen++;
+            const char *label = rd_fmt(d, "%" PRId64, rtable_int(t, r, cj));
+            rows[y].label = (wire_str_t){label, (uint32_t)strlen(label)};
+            rows[y].v = &eur[y * n_s];
+        }
         sum[y * n_s + col[circulaire_of(rtable_str(t, r, cc))]] += num(t, r, ce);
     }
     for (size_t i = 0; i < n_years * n_s; i++)
