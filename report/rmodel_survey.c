@@ -222,6 +222,13 @@ static void likert_theme(smet_t *s, const sitem_t *it, size_t n, const char *the
 
 #define MAX_GROUPS 64
 
+/* A per-group table's note, with rd_protect_note after it when a group of the
+ * table was hidden to protect another (*protect of rd_suppressed). */
+static const char *with_protect_note(rdoc_t *d, const char *note, int protect)
+{
+    return protect ? rd_fmt(d, "%s %s", note, rd_protect_note) : note;
+}
+
 /* The groups other than alle that table t has for the meting and one of the
  * items it[0..n), in table order, into groups (at most MAX_GROUPS). */
 static size_t item_groups(smet_t *s, const rtable_t *t, const sitem_t *it, size_t n,
@@ -284,12 +291,10 @@ static void likert_tranches(smet_t *s, const sitem_t *it, size_t n, const char *
                    rd_fmt(s->d, "%s (n = %s)", rd_pct(s->d, pos, valid), rd_int(s->d, valid)));
         }
     }
-    rd_table_end(&tb, protect ? rd_fmt(s->d,
-                                       "Percentage tevreden of zeer tevreden van de geldige "
-                                       "antwoorden, met het aantal geldige antwoorden. %s",
-                                       rd_protect_note)
-                              : "Percentage tevreden of zeer tevreden van de geldige antwoorden, "
-                                "met het aantal geldige antwoorden.");
+    rd_table_end(&tb, with_protect_note(s->d,
+                                        "Percentage tevreden of zeer tevreden van de geldige "
+                                        "antwoorden, met het aantal geldige antwoorden.",
+                                        protect));
 }
 
 /* ---- choice questions ---- */
@@ -312,6 +317,38 @@ static size_t keuze_group_rows(smet_t *s, wire_str_t group, wire_str_t item, siz
 static size_t keuze_rows(smet_t *s, wire_str_t item, size_t *rows, size_t cap)
 {
     return keuze_group_rows(s, (wire_str_t){"alle", 4}, item, rows, cap);
+}
+
+/* The given answers of keuze rows rs[0..k) (every answer but ontbrekend) and,
+ * in *missing, those not answered (ontbrekend). */
+static int64_t keuze_valid(const rtable_t *t, const size_t *rs, size_t k, int64_t *missing)
+{
+    int ca = rtable_col(t, "antwoord"), cn = rtable_col(t, "aantal");
+    int64_t valid = 0;
+    *missing = 0;
+    for (size_t a = 0; a < k; a++) {
+        if (wire_str_eq(rtable_str(t, rs[a], ca), "ontbrekend"))
+            *missing += rtable_int(t, rs[a], cn);
+        else
+            valid += rtable_int(t, rs[a], cn);
+    }
+    return valid;
+}
+
+/* The answer cells of keuze rows rs[0..k) in row `row` of tb from column c0:
+ * each answer but ontbrekend (at most n_cats) as "count (whole % of valid)";
+ * with counts not NULL, the counts into it too. */
+static void keuze_cells(smet_t *s, rtb_t *tb, size_t row, size_t c0, const size_t *rs, size_t k,
+                        size_t n_cats, int64_t valid, int64_t *counts)
+{
+    const rtable_t *t = s->m->tables[T_KEUZE];
+    int ca = rtable_col(t, "antwoord"), cn = rtable_col(t, "aantal");
+    for (size_t a = 0, c = 0; a < k && c < n_cats; a++) {
+        int64_t v = rtable_int(t, rs[a], cn);
+        if (wire_str_eq(rtable_str(t, rs[a], ca), "ontbrekend")) continue;
+        if (counts != NULL) counts[c] = v;
+        rd_set(tb, row, c0 + c++, rd_fmt(s->d, "%s (%s)", rd_int(s->d, v), rd_pct(s->d, v, valid)));
+    }
 }
 
 /* Whether two keuze items have the same answers in the same order. */
@@ -337,7 +374,7 @@ static void keuze_tranches(smet_t *s, const sitem_t *it, size_t n, const char *t
 static void keuze_table(smet_t *s, const sitem_t *it, size_t n, const char *thema)
 {
     const rtable_t *t = s->m->tables[T_KEUZE];
-    int ca = rtable_col(t, "antwoord"), cn = rtable_col(t, "aantal");
+    int ca = rtable_col(t, "antwoord");
     size_t rows[RSVG_MAX_CATS + 1], n_ans = keuze_rows(s, it[0].item, rows, RSVG_MAX_CATS + 1);
     size_t n_cats = 0, cols;
     wire_str_t *cats = rd_alloc(s->d, (RSVG_MAX_CATS + 1) * sizeof *cats);
@@ -363,24 +400,12 @@ static void keuze_table(smet_t *s, const sitem_t *it, size_t n, const char *them
     rd_col(&tb, cols - 1, "n geldig", 1);
     for (size_t i = 0; i < n; i++) {
         size_t rs[RSVG_MAX_CATS + 1], k = keuze_rows(s, it[i].item, rs, RSVG_MAX_CATS + 1);
-        int64_t valid = 0, missing = 0;
-        size_t row = rd_row(&tb, RROW_PLAIN), c = 0;
+        int64_t missing, valid = keuze_valid(t, rs, k, &missing);
+        size_t row = rd_row(&tb, RROW_PLAIN);
         const char *q = rd_question(s->d, it[i].item);
-        for (size_t a = 0; a < k; a++) {
-            if (wire_str_eq(rtable_str(t, rs[a], ca), "ontbrekend"))
-                missing = rtable_int(t, rs[a], cn);
-            else
-                valid += rtable_int(t, rs[a], cn);
-        }
         rd_set(&tb, row, 0, q);
         bars[i].label = (wire_str_t){q, (uint32_t)strlen(q)};
-        for (size_t a = 0; a < k; a++) {
-            int64_t v = rtable_int(t, rs[a], cn);
-            if (wire_str_eq(rtable_str(t, rs[a], ca), "ontbrekend") || c >= n_cats) continue;
-            bars[i].k[c] = v;
-            rd_set(&tb, row, 1 + c++,
-                   rd_fmt(s->d, "%s (%s)", rd_int(s->d, v), rd_pct(s->d, v, valid)));
-        }
+        keuze_cells(s, &tb, row, 1, rs, k, n_cats, valid, bars[i].k);
         bars[i].ontbrekend = missing;
         bars[i].not_asked = valid + missing == 0;
         rd_set(&tb, row, cols - 3, rd_int(s->d, missing));
@@ -407,7 +432,6 @@ static void keuze_tranches(smet_t *s, const sitem_t *it, size_t n, const char *t
                            const wire_str_t *cats, size_t n_cats)
 {
     const rtable_t *t = s->m->tables[T_KEUZE];
-    int ca = rtable_col(t, "antwoord"), cn = rtable_col(t, "aantal");
     wire_str_t groups[MAX_GROUPS + 1];
     size_t n_groups = item_groups(s, t, it, n, groups), c0 = n > 1 ? 2 : 1, cols = c0 + n_cats + 1;
     int protect = 0;
@@ -427,8 +451,8 @@ static void keuze_tranches(smet_t *s, const sitem_t *it, size_t n, const char *t
         for (size_t g = 0; g < n_groups; g++) {
             size_t rs[RSVG_MAX_CATS + 1],
                 k = keuze_group_rows(s, groups[g], it[i].item, rs, RSVG_MAX_CATS + 1);
-            int64_t valid = 0, asked = 0;
-            size_t row, c = 0;
+            int64_t missing, valid;
+            size_t row;
             if (k == 0) continue;
             row = rd_row(&tb, g + 1 == n_groups ? RROW_TOTAL : RROW_PLAIN);
             if (n > 1) rd_set(&tb, row, 0, rd_question(s->d, it[i].item));
@@ -437,30 +461,19 @@ static void keuze_tranches(smet_t *s, const sitem_t *it, size_t n, const char *t
                 rd_set(&tb, row, c0, rd_suppressed(s->d, s->meting, groups[g], &protect));
                 continue;
             }
-            for (size_t a = 0; a < k; a++) {
-                asked += rtable_int(t, rs[a], cn);
-                if (!wire_str_eq(rtable_str(t, rs[a], ca), "ontbrekend"))
-                    valid += rtable_int(t, rs[a], cn);
-            }
-            if (asked == 0) {
+            valid = keuze_valid(t, rs, k, &missing);
+            if (valid + missing == 0) {
                 rd_set(&tb, row, c0, "niet gevraagd");
                 continue;
             }
-            for (size_t a = 0; a < k && c < n_cats; a++) {
-                int64_t v = rtable_int(t, rs[a], cn);
-                if (wire_str_eq(rtable_str(t, rs[a], ca), "ontbrekend")) continue;
-                rd_set(&tb, row, c0 + c++,
-                       rd_fmt(s->d, "%s (%s)", rd_int(s->d, v), rd_pct(s->d, v, valid)));
-            }
+            keuze_cells(s, &tb, row, c0, rs, k, n_cats, valid, NULL);
             rd_set(&tb, row, cols - 1, rd_int(s->d, valid));
         }
     }
-    rd_table_end(&tb, protect ? rd_fmt(s->d,
-                                       "Per antwoord het aantal koplopers en het percentage van de "
-                                       "gegeven antwoorden (n geldig). %s",
-                                       rd_protect_note)
-                              : "Per antwoord het aantal koplopers en het percentage van de "
-                                "gegeven antwoorden (n geldig).");
+    rd_table_end(&tb, with_protect_note(s->d,
+                                        "Per antwoord het aantal koplopers en het percentage van "
+                                        "de gegeven antwoorden (n geldig).",
+                                        protect));
 }
 
 /* ---- spending split ---- */
