@@ -119,21 +119,25 @@ void rapport_html_points(FILE *fp, const wire_value_t *v)
     rapport_html_num(fp, v, "dec1", "");
 }
 
-/* A count in Dutch: "1.234.567". */
-static void put_digits(FILE *fp, uint64_t u)
+void rapport_digits(char *out, size_t outlen, uint64_t v)
 {
-    if (u < 1000) {
-        fprintf(fp, "%" PRIu64, u);
-        return;
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v);
+    size_t o = 0;
+
+    for (int i = 0; i < n && o + 2 < outlen; i++) {
+        if (i > 0 && (n - i) % 3 == 0) out[o++] = '.';
+        out[o++] = tmp[i];
     }
-    put_digits(fp, u / 1000);
-    fprintf(fp, ".%03" PRIu64, u % 1000);
+    out[o] = '\0';
 }
 
+/* A count in Dutch: "-1.234.567". */
 static void put_count(FILE *fp, int64_t v)
 {
-    if (v < 0) fputc('-', fp);
-    put_digits(fp, v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v);
+    char buf[32];
+    rapport_digits(buf, sizeof buf, v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v);
+    fprintf(fp, "%s%s", v < 0 ? "-" : "", buf);
 }
 
 /* ---- pieces ---- */

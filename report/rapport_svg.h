@@ -96,6 +96,11 @@ void rapport_html_label(FILE *fp, wire_str_t s);
  * for an empty cell. */
 void rapport_html_num(FILE *fp, const wire_value_t *v, const char *format, const char *suffix);
 
+/* The digits of v with a '.' between thousands, as Dutch writes counts
+ * ("1.234.567"), into out (outlen bytes; 27 hold any uint64_t). The report
+ * model's numbers and the charts' counts both use it. */
+void rapport_digits(char *out, size_t outlen, uint64_t v);
+
 /* A difference in points as the CSV shows it (dec1) with a decimal comma and a
  * sign: "+2,5", "-0,3", "0,0"; "–" for an empty cell. */
 void rapport_html_points(FILE *fp, const wire_value_t *v);

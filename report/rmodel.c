@@ -233,25 +233,11 @@ const char *rd_str(rdoc_t *d, wire_str_t s)
     return rd_fmt(d, "%.*s", (int)s.len, s.ptr);
 }
 
-/* Digits of v with a '.' between thousands. */
-static void group_digits(char *out, size_t outlen, uint64_t v)
-{
-    char tmp[32];
-    int n = snprintf(tmp, sizeof tmp, "%" PRIu64, v);
-    size_t o = 0;
-
-    for (int i = 0; i < n && o + 2 < outlen; i++) {
-        if (i > 0 && (n - i) % 3 == 0) out[o++] = '.';
-        out[o++] = tmp[i];
-    }
-    out[o] = '\0';
-}
-
 const char *rd_int(rdoc_t *d, int64_t v)
 {
     char buf[40];
 
-    group_digits(buf, sizeof buf, v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v);
+    rapport_digits(buf, sizeof buf, v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v);
     return rd_fmt(d, "%s%s", v < 0 ? "-" : "", buf);
 }
 
@@ -270,7 +256,7 @@ const char *rd_dec(rdoc_t *d, double v, int decimals)
     if (r >= 9e18) return RD_NONE;
     units = (uint64_t)r / (uint64_t)scale[decimals];
     frac = (uint64_t)r % (uint64_t)scale[decimals];
-    group_digits(whole, sizeof whole, units);
+    rapport_digits(whole, sizeof whole, units);
     if (decimals == 0) return rd_fmt(d, "%s%s", v < 0 && r > 0 ? "-" : "", whole);
     return rd_fmt(d, "%s%s,%0*" PRIu64, v < 0 && r > 0 ? "-" : "", whole, decimals, frac);
 }
